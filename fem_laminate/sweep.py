@@ -1,0 +1,449 @@
+"""Parameter sweeps over case files, run on Dask distributed, that lose nothing when things fail.
+
+A sweep spec (TOML) names a base case and the fields to vary by dotted path::
+
+    base = "cases/example_1.toml"        # relative to the spec file
+    out = "sweep_out"                    # output folder, relative to the spec file (optional)
+    [grid]                               # cartesian product
+    "layers.1.thickness_um" = [10, 20, 30]
+    [zip]                                # varied together (all lists the same length)
+    "steps.3.temperature_C" = [300, 320]
+    "steps.3.pressure_MPa" = [2.0, 4.0]
+
+Integer path parts index lists from 0 (``steps.3`` is the fourth step).
+
+Each point runs in its own folder ``out/<point_id>``; ``point_id`` is a stable hash of the point's full
+resolved case (base + overrides), so changing the base case never silently reuses old results.
+A point is run in a scratch folder and renamed into place only when finished, so a folder that exists
+under its final name is complete (rename is atomic on POSIX). Rerunning skips finished points and
+retries failed ones. ``points.csv`` (and ``results.parquet``) hold one row per point: parameters,
+status, error and the flattened summary.
+"""
+from __future__ import annotations
+
+import copy
+import csv
+import hashlib
+import io
+import itertools
+import json
+import math
+import os
+import shutil
+import time
+import tomllib
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+POINT_FILE = "point.json"  # written last into the scratch folder: params, status, error, seconds
+SUMMARY_FILE = "summary.json"
+TABLE_CSV = "points.csv"
+TABLE_PARQUET = "results.parquet"
+THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+# runner(case_dict, source, out_dir) -> summary dict; must be importable (picklable) by Dask workers
+Runner = Callable[[dict, str, Path], dict]
+
+
+# -- spec ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SweepSpec:
+    source: str  # spec file, for messages
+    base_source: str  # base case file (relative paths inside the case resolve against it)
+    base: dict  # raw base case, as read from TOML
+    grid: dict = field(default_factory=dict)  # dotted path -> list of values
+    zip: dict = field(default_factory=dict)
+    out: str | None = None
+
+
+def load_spec(path) -> SweepSpec:
+    """Read a sweep spec TOML file; ValueError naming the field for anything malformed."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read sweep spec ({exc})") from exc
+    return spec_from_dict(raw, source=str(path))
+
+
+def spec_from_dict(raw: dict, source: str) -> SweepSpec:
+    unknown = set(raw) - {"base", "out", "grid", "zip"}
+    if unknown:
+        raise ValueError(f"{source}: unknown key(s) {sorted(unknown)}; allowed: base, out, grid, zip")
+    if not isinstance(raw.get("base"), (str, dict)):
+        raise ValueError(f"{source}: field 'base' must be a case file path (string), got {raw.get('base')!r}")
+    here = Path(source).parent
+    if isinstance(raw["base"], str):
+        base_path = (here / raw["base"]).resolve()
+        try:
+            base = tomllib.loads(base_path.read_text())
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ValueError(f"{source}: field 'base' = {raw['base']!r}: cannot read case ({exc})") from exc
+        base_source = str(base_path)
+    else:  # inline base case (handy in tests and generated specs)
+        base, base_source = raw["base"], source
+    grid, zipped = raw.get("grid", {}), raw.get("zip", {})
+    for name, table in (("grid", grid), ("zip", zipped)):
+        if not isinstance(table, dict):
+            raise ValueError(f"{source}: [{name}] must be a table of dotted-path = [values]")
+        for key, values in table.items():
+            if not isinstance(values, list) or not values:
+                raise ValueError(f"{source}: {name}.{key} = {values!r}: must be a non-empty list")
+            _check_path(base, key, f"{source}: {name}.{key}")
+    both = set(grid) & set(zipped)
+    if both:
+        raise ValueError(f"{source}: field(s) {sorted(both)} appear in both [grid] and [zip]")
+    lengths = {len(v) for v in zipped.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"{source}: [zip] lists must have equal lengths, got "
+                         f"{ {k: len(v) for k, v in zipped.items()} }")
+    out = raw.get("out")
+    if out is not None and not isinstance(out, str):
+        raise ValueError(f"{source}: field 'out' must be a folder name, got {out!r}")
+    return SweepSpec(source=source, base_source=base_source, base=base, grid=dict(grid), zip=dict(zipped),
+                     out=out)
+
+
+def _check_path(case: dict, dotted: str, where: str) -> None:
+    """The containers along a dotted path must exist in the base case (catches typos before running)."""
+    node = case
+    parts = dotted.split(".")
+    for i, part in enumerate(parts[:-1]):
+        node = _child(node, part, f"{where}: '{'.'.join(parts[:i + 1])}'")
+    last = parts[-1]
+    if isinstance(node, list):
+        _child(node, last, f"{where}: '{dotted}'")
+    elif not isinstance(node, dict):
+        raise ValueError(f"{where}: '{'.'.join(parts[:-1])}' is a value, not a table")
+
+
+def _child(node, part: str, where: str):
+    if isinstance(node, dict):
+        if part not in node:
+            raise ValueError(f"{where} not found in the base case (keys: {sorted(node)})")
+        return node[part]
+    if isinstance(node, list):
+        if not part.lstrip("-").isdigit() or not 0 <= int(part) < len(node):
+            raise ValueError(f"{where}: list index must be an integer in [0, {len(node) - 1}]")
+        return node[int(part)]
+    raise ValueError(f"{where}: parent is a value, not a table or list")
+
+
+def set_dotted(case: dict, dotted: str, value) -> dict:
+    """A deep copy of ``case`` with the field at ``dotted`` set to ``value``."""
+    out = copy.deepcopy(case)
+    parts = dotted.split(".")
+    node = out
+    for part in parts[:-1]:
+        node = _child(node, part, f"'{dotted}'")
+    if isinstance(node, list):
+        node[int(parts[-1])] = value
+    else:
+        node[parts[-1]] = value
+    return out
+
+
+# -- points ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Point:
+    index: int  # position in the sweep (rows are sorted by it)
+    params: dict  # dotted path -> value
+    case: dict  # resolved case dict
+    point_id: str
+
+
+def point_id(case: dict) -> str:
+    """Stable hash of a resolved case: same inputs, same folder, on any machine and Python version."""
+    text = json.dumps(case, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def expand_points(spec: SweepSpec) -> list[Point]:
+    """Grid (cartesian product, first key slowest) times zip (lists varied together)."""
+    gkeys = list(spec.grid)
+    zkeys = list(spec.zip)
+    nzip = len(next(iter(spec.zip.values()))) if zkeys else 1
+    points, seen = [], {}
+    for gvals in itertools.product(*(spec.grid[k] for k in gkeys)):
+        for j in range(nzip):
+            params = dict(zip(gkeys, gvals))
+            params.update({k: spec.zip[k][j] for k in zkeys})
+            case = spec.base
+            for k, v in params.items():
+                case = set_dotted(case, k, v)
+            pid = point_id(case)
+            if pid in seen:
+                raise ValueError(f"{spec.source}: point {params} duplicates point {seen[pid]}")
+            seen[pid] = params
+            points.append(Point(index=len(points), params=params, case=case, point_id=pid))
+    return points
+
+
+# -- one point (runs on a worker) ------------------------------------------------------------------
+def run_case_dict(case: dict, source: str, out_dir: Path) -> dict:
+    """The production runner: validate the case, run it into out_dir, return its summary."""
+    from .case import load_case_dict
+    from .job import run_case
+    return run_case(load_case_dict(case, source), out_dir)
+
+
+def run_point(point: Point, source: str, sweep_dir, runner: Runner | None = None) -> dict:
+    """Run one point into a scratch folder, then rename it into place; never raises for a bad point.
+
+    Returns the point record (also written as point.json): params, status, error, seconds, summary.
+    """
+    for var in THREAD_VARS:  # one BLAS thread per worker (Dask supplies the parallelism); reaches only
+        os.environ.setdefault(var, "1")  # libraries loaded after this, LocalCluster sets it at spawn
+    runner = runner or run_case_dict
+    sweep_dir = Path(sweep_dir)
+    scratch = sweep_dir / f".tmp-{point.point_id}-{uuid.uuid4().hex[:8]}"
+    scratch.mkdir(parents=True)
+    t0 = time.perf_counter()
+    record = {"index": point.index, "point_id": point.point_id, "params": point.params}
+    try:
+        summary = runner(point.case, source, scratch)
+        if not isinstance(summary, dict):
+            raise TypeError(f"runner returned {type(summary).__name__}, expected dict")
+        if not (scratch / SUMMARY_FILE).exists():
+            _write_json_atomic(scratch / SUMMARY_FILE, summary)
+        record.update(status="ok", error="", summary=summary)
+    except Exception as exc:  # a failing point is recorded, never fatal to the sweep
+        record.update(status="failed", error=f"{type(exc).__name__}: {exc}".splitlines()[0],
+                      traceback=traceback.format_exc(), summary={})
+    record["seconds"] = time.perf_counter() - t0
+    _write_json_atomic(scratch / POINT_FILE, record)
+    _publish(scratch, sweep_dir / point.point_id)
+    return record
+
+
+def _write_json_atomic(path: Path, obj) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    with open(tmp, "w") as fh:
+        json.dump(obj, fh, indent=1, sort_keys=True, default=_json_default)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _json_default(obj):
+    if hasattr(obj, "tolist"):  # numpy arrays and scalars
+        return obj.tolist()
+    return str(obj)
+
+
+def _publish(scratch: Path, final: Path) -> None:
+    """Move a complete point folder to its final name; an older (failed) result is swapped out first."""
+    if final.exists():
+        trash = final.with_name(f".old-{final.name}-{uuid.uuid4().hex[:8]}")
+        os.replace(final, trash)
+        os.replace(scratch, final)
+        shutil.rmtree(trash, ignore_errors=True)
+    else:
+        os.replace(scratch, final)
+
+
+def read_record(sweep_dir, pid: str) -> dict | None:
+    """The stored record of a point, or None when it has not finished."""
+    path = Path(sweep_dir) / pid / POINT_FILE
+    if not path.exists():
+        return None
+    with open(path) as fh:
+        return json.load(fh)
+
+
+# -- the sweep -------------------------------------------------------------------------------------
+def run_sweep(spec: SweepSpec, sweep_dir, *, client=None, runner: Runner | None = None,
+              progress: bool = False, retry_failed: bool = True) -> list[dict]:
+    """Run every unfinished point, on ``client`` (a dask.distributed Client) or serially when None.
+
+    Returns the records of all points, in sweep order, and writes the results table.
+    """
+    sweep_dir = Path(sweep_dir)
+    sweep_dir.mkdir(parents=True, exist_ok=True)
+    points = expand_points(spec)
+    _write_json_atomic(sweep_dir / "sweep.json", {
+        "spec": spec.source, "base": spec.base_source, "grid": spec.grid, "zip": spec.zip,
+        "points": [{"index": p.index, "point_id": p.point_id, "params": p.params} for p in points]})
+    _clean_scratch(sweep_dir)
+    records: dict[int, dict] = {}
+    todo = []
+    for p in points:
+        rec = read_record(sweep_dir, p.point_id)
+        if rec is not None and (rec["status"] == "ok" or not retry_failed):
+            records[p.index] = rec
+        else:
+            todo.append(p)
+    bar = _progress_bar(len(points), len(points) - len(todo)) if progress else None
+    last_table = time.monotonic()
+
+    def done(rec):
+        nonlocal last_table
+        records[rec["index"]] = rec
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(failed=sum(r["status"] != "ok" for r in records.values()))
+        if time.monotonic() - last_table > 5.0:  # keep a readable table while a long sweep runs
+            write_table([records[i] for i in sorted(records)], sweep_dir, parquet=False)
+            last_table = time.monotonic()
+
+    if client is None:
+        for p in todo:
+            done(run_point(p, spec.base_source, sweep_dir, runner))
+    else:
+        from distributed import as_completed
+        futures = {client.submit(run_point, p, spec.base_source, str(sweep_dir), runner,
+                                 key=f"point-{p.point_id}", pure=False): p for p in todo}
+        for fut, result in as_completed(futures, with_results=True, raise_errors=False):
+            p = futures[fut]
+            if fut.status == "error":  # the worker itself died (e.g. out of memory) after retries
+                exc = fut.exception()
+                rec = {"index": p.index, "point_id": p.point_id, "params": p.params, "status": "failed",
+                       "error": f"{type(exc).__name__}: {exc}".splitlines()[0], "summary": {},
+                       "seconds": float("nan")}
+                scratch = sweep_dir / f".tmp-{p.point_id}-{uuid.uuid4().hex[:8]}"
+                scratch.mkdir()
+                _write_json_atomic(scratch / POINT_FILE, rec)
+                _publish(scratch, sweep_dir / p.point_id)
+                result = rec
+            done(result)
+    if bar is not None:
+        bar.close()
+    ordered = [records[i] for i in sorted(records)]
+    write_table(ordered, sweep_dir)
+    return ordered
+
+
+def _clean_scratch(sweep_dir: Path) -> None:
+    """Scratch folders left by a killed run hold no finished result; remove them."""
+    for d in sweep_dir.glob(".tmp-*"):
+        shutil.rmtree(d, ignore_errors=True)
+    for d in sweep_dir.glob(".old-*"):
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _progress_bar(total: int, initial: int):
+    from tqdm import tqdm
+    return tqdm(total=total, initial=initial, unit="point", desc="sweep")
+
+
+# -- results table ---------------------------------------------------------------------------------
+def flatten(obj, prefix: str = "", max_list: int = 16) -> dict:
+    """Nested dicts/lists -> {"a.b.0": value}; long lists are kept as one JSON string."""
+    flat = {}
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            flat.update(flatten(v, f"{prefix}{k}.", max_list))
+    elif isinstance(obj, (list, tuple)) and len(obj) <= max_list:
+        for i, v in enumerate(obj):
+            flat.update(flatten(v, f"{prefix}{i}.", max_list))
+    elif isinstance(obj, (list, tuple)):
+        flat[prefix[:-1]] = json.dumps(obj, default=_json_default)
+    else:
+        flat[prefix[:-1]] = obj
+    return flat
+
+
+def table_rows(records: list[dict]) -> tuple[list[str], list[dict]]:
+    """Column names and rows: point, parameters, status, error, seconds, then the summary."""
+    rows = []
+    for rec in records:
+        row = {"index": rec["index"], "point_id": rec["point_id"]}
+        row.update({f"param.{k}": v for k, v in rec["params"].items()})
+        row.update(status=rec["status"], error=rec.get("error", ""), seconds=rec.get("seconds"))
+        row.update(flatten(rec.get("summary") or {}))
+        rows.append(row)
+    columns = []
+    for row in rows:
+        columns += [c for c in row if c not in columns]
+    return columns, rows
+
+
+def write_table(records: list[dict], sweep_dir, parquet: bool = True) -> Path:
+    """points.csv (and results.parquet when pyarrow is present), each written atomically."""
+    sweep_dir = Path(sweep_dir)
+    columns, rows = table_rows(records)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path = sweep_dir / TABLE_CSV
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(buf.getvalue())
+    os.replace(tmp, path)
+    if parquet:
+        _write_parquet(columns, rows, sweep_dir / TABLE_PARQUET)
+    return path
+
+
+def _write_parquet(columns, rows, path: Path) -> None:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        return
+    data = {}
+    for c in columns:
+        vals = [r.get(c) for r in rows]
+        numeric = all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in vals)
+        if numeric and any(isinstance(v, float) for v in vals):
+            vals = [float(v) if v is not None else math.nan for v in vals]
+        elif not numeric and not all(v is None or isinstance(v, bool) for v in vals):
+            vals = [None if v is None else (v if isinstance(v, str) else json.dumps(v)) for v in vals]
+        data[c] = vals
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(pa.table(data), tmp)
+    os.replace(tmp, path)
+
+
+def read_table(sweep_dir) -> list[dict]:
+    """The CSV table as a list of string dicts (for tests and quick looks)."""
+    with open(Path(sweep_dir) / TABLE_CSV, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+# -- Dask ------------------------------------------------------------------------------------------
+def make_client(scheduler: str | None = None, workers: int | None = None):
+    """A Client on an existing scheduler, or on a LocalCluster with one single-threaded worker per core."""
+    from distributed import Client, LocalCluster
+    if scheduler:
+        return Client(scheduler)
+    n = workers or os.cpu_count() or 1
+    if n < 1:
+        raise ValueError(f"workers = {n}: must be >= 1")
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                           env={v: "1" for v in THREAD_VARS})
+    return Client(cluster)
+
+
+def sweep_command(spec_path, out_dir=None, scheduler: str | None = None, workers: int | None = None,
+                  progress: bool = True, runner: Runner | None = None) -> int:
+    """CLI entry: run a sweep; workers=0 runs serially in this process. Exit code 0 when every point
+    succeeded, 1 when some failed (they are in the table), 2 for a bad spec."""
+    try:
+        spec = load_spec(spec_path)
+        points = expand_points(spec)
+    except ValueError as exc:
+        print(f"error: {exc}")
+        return 2
+    if workers is not None and workers < 0:
+        print(f"error: workers = {workers}: must be >= 0 (0 = serial, in this process)")
+        return 2
+    if out_dir is None:
+        out_dir = Path(spec_path).parent / (spec.out or f"{Path(spec_path).stem}_out")
+    client = None
+    try:
+        if workers != 0 or scheduler:
+            client = make_client(scheduler, workers)
+        records = run_sweep(spec, out_dir, client=client, runner=runner, progress=progress)
+    finally:
+        if client is not None:
+            cluster = getattr(client, "cluster", None)
+            client.close()
+            if cluster is not None and not scheduler:
+                cluster.close()
+    nfail = sum(r["status"] != "ok" for r in records)
+    print(f"{len(points)} points, {nfail} failed; table: {Path(out_dir) / TABLE_CSV}")
+    return 1 if nfail else 0
