@@ -1,0 +1,270 @@
+"""Bonding in the nip: intimate contact (squeeze flow of asperities) times healing (reptation).
+
+Pure functions on history arrays ``t_s`` (s), ``T_C`` (interface temperature, C), ``p_Pa`` (interface
+pressure, Pa). Parameters and their sources live in ``data/bonding.toml``.
+
+    mu(T)  = mu_ref a_T(T)/a_T(T_ref),  log10 a_T = -C1 (T-Tg)/(C2+T-Tg)   (WLF above Tg; glassy: mu = inf)
+    t_r(T) = 12 mu(T) / (pi^2 G_N0)                                     (Doi-Edwards, so t_r shifts like mu)
+    D_ic   = (1/w*) [1 + 5 w* (a0/b0)^2 Int p/mu dt]^(1/5),  w* = 1 + w0/b0 (Lee-Springer / Dara-Loos)
+    D_h    = [Int dt / t_r]^(1/4)                          (Wool; non-isothermal form of Yang-Pitchumani)
+    D_b    = D_ic D_h,  peel = D_b peel_full(interface)
+
+All degrees are capped at 1. A glassy surface has zero fluidity 1/mu and zero healing rate 1/t_r.
+"""
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Mapping
+
+import numpy as np
+
+from ..materials import Material
+
+N_PER_MM_PER_KGF_PER_CM = 9.80665 / 10.0  # 1 kgf/cm = 0.980665 N/mm
+INTERFACES = ("Cu-PI", "PI-PI")
+
+
+# -- parameters --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Asperities:
+    """Rectangular asperity idealisation of Lee & Springer: height a0, width b0, spacing w0 (m)."""
+    height_m: float
+    width_m: float
+    spacing_m: float
+
+    @property
+    def w_star(self) -> float:
+        return 1.0 + self.spacing_m / self.width_m
+
+    @property
+    def a_star(self) -> float:
+        return 5.0 * self.w_star * (self.height_m / self.width_m) ** 2
+
+
+@dataclass(frozen=True)
+class BondingParams:
+    """Everything the bonding model needs for one surface resin (SI)."""
+    material: str
+    Tg_C: float | None  # None: no glass transition below decomposition -> never flows
+    viscosity_ref_Pa_s: float
+    viscosity_ref_T_minus_Tg_K: float
+    plateau_modulus_Pa: float
+    wlf_C1: float
+    wlf_C2_K: float
+    asperities: Mapping[str, Asperities]  # interface type -> geometry
+    peel_full_N_per_mm: Mapping[str, float]  # interface type -> fully bonded peel strength
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+@lru_cache(maxsize=1)
+def _raw() -> dict:
+    return tomllib.loads(resources.files("fem_laminate").joinpath("data/bonding.toml").read_text())
+
+
+def bonding_data() -> dict:
+    """The parsed data file (values with sources), for printing by validate and for provenance tests."""
+    return _raw()
+
+
+def _value(entry) -> float:
+    return float(entry["value"])
+
+
+def load_bonding_params(material_name: str, Tg_C: float | None = None) -> BondingParams:
+    """Bonding parameters for a surface resin. Tg comes from the material library unless given."""
+    raw = _raw()
+    if Tg_C is None:
+        from ..materials import load_library
+        lib = load_library()
+        if material_name not in lib:
+            raise ValueError(f"material={material_name!r} is not in the material library ({sorted(lib)})")
+        Tg_C = lib[material_name].Tg_C
+    resin = dict(raw["resin"]["default"])
+    resin.update(raw["resin"].get(material_name, {}))
+    sources = {f"resin.{k}": v["source"] for k, v in resin.items()}
+    sources.update({f"wlf.{k}": v["source"] for k, v in raw["wlf"].items()})
+    asp, peel = {}, {}
+    for name in INTERFACES:
+        d = raw["interface"][name]
+        asp[name] = Asperities(_value(d["asperity_height_um"]) * 1e-6, _value(d["asperity_width_um"]) * 1e-6,
+                               _value(d["asperity_spacing_um"]) * 1e-6)
+        peel[name] = _value(d["peel_full_kgf_per_cm"]) * N_PER_MM_PER_KGF_PER_CM
+        sources.update({f"interface.{name}.{k}": v["source"] for k, v in d.items()})
+    return BondingParams(
+        material=material_name, Tg_C=Tg_C,
+        viscosity_ref_Pa_s=_value(resin["viscosity_ref_Pa_s"]),
+        viscosity_ref_T_minus_Tg_K=_value(resin["viscosity_ref_T_minus_Tg_K"]),
+        plateau_modulus_Pa=_value(resin["plateau_modulus_MPa"]) * 1e6,
+        wlf_C1=_value(raw["wlf"]["C1"]), wlf_C2_K=_value(raw["wlf"]["C2_K"]),
+        asperities=asp, peel_full_N_per_mm=peel, sources=sources)
+
+
+# -- rheology ----------------------------------------------------------------------------------------
+def wlf_log10_shift(T_C, Tg_C: float, C1: float, C2_K: float):
+    """log10 a_T relative to Tg (WLF); only meaningful above Tg (callers mask the glass)."""
+    dT = np.asarray(T_C, dtype=float) - Tg_C
+    return -C1 * dT / (C2_K + np.maximum(dT, 0.0))
+
+
+def log10_fluidity(T_C, params: BondingParams):
+    """log10 of 1/mu (1/(Pa s)); -inf where the surface is glassy."""
+    T = np.asarray(T_C, dtype=float)
+    if params.Tg_C is None:
+        return np.full(T.shape, -np.inf)
+    C1, C2 = params.wlf_C1, params.wlf_C2_K
+    log_mu_Tg = math.log10(params.viscosity_ref_Pa_s) - float(
+        wlf_log10_shift(params.Tg_C + params.viscosity_ref_T_minus_Tg_K, params.Tg_C, C1, C2))
+    log_mu = log_mu_Tg + wlf_log10_shift(T, params.Tg_C, C1, C2)
+    return np.where(T > params.Tg_C, -log_mu, -np.inf)
+
+
+def melt_viscosity_Pa_s(T_C, params: BondingParams):
+    """Zero-shear melt viscosity mu(T) (Pa s); inf for a glassy surface."""
+    return 10.0 ** (-log10_fluidity(T_C, params))
+
+
+def reptation_time_s(T_C, params: BondingParams):
+    """Reptation (disengagement) time t_r = 12 mu / (pi^2 G_N0) (s); inf for a glassy surface."""
+    return 12.0 * melt_viscosity_Pa_s(T_C, params) / (math.pi ** 2 * params.plateau_modulus_Pa)
+
+
+# -- history integrals -------------------------------------------------------------------------------
+def _check_history(t_s, T_C, p_Pa=None):
+    t = np.asarray(t_s, dtype=float)
+    T = np.asarray(T_C, dtype=float)
+    if t.ndim != 1 or t.size < 2:
+        raise ValueError(f"t_s must be a 1-D history of at least 2 times, got shape {t.shape}")
+    if T.shape != t.shape:
+        raise ValueError(f"T_C must have the shape of t_s {t.shape}, got {T.shape}")
+    if not np.all(np.isfinite(t)) or np.any(np.diff(t) < 0):
+        raise ValueError("t_s must be finite and non-decreasing (allowed: t[i+1] >= t[i])")
+    if not np.all(np.isfinite(T)) or T.min() < -273.15:
+        raise ValueError(f"T_C must be finite and >= -273.15 C, got min {T.min()}")
+    if p_Pa is None:
+        return t, T
+    p = np.asarray(p_Pa, dtype=float)
+    if p.shape != t.shape:
+        raise ValueError(f"p_Pa must have the shape of t_s {t.shape}, got {p.shape}")
+    if not np.all(np.isfinite(p)):
+        raise ValueError("p_Pa must be finite")
+    return t, T, np.maximum(p, 0.0)  # tension (p < 0) does not squeeze the asperities
+
+
+def _cumtrapz(f, t):
+    return np.concatenate([[0.0], np.cumsum(0.5 * (f[1:] + f[:-1]) * np.diff(t))])
+
+
+def pressure_over_viscosity_integral(t_s, T_C, p_Pa, params: BondingParams):
+    """Cumulative Int_0^t p/mu dt (dimensionless) along the history."""
+    t, T, p = _check_history(t_s, T_C, p_Pa)
+    return _cumtrapz(p * 10.0 ** log10_fluidity(T, params), t)
+
+
+def degree_intimate_contact(t_s, T_C, p_Pa, params: BondingParams, interface: str = "Cu-PI"):
+    """D_ic(t) along the history (Lee-Springer), starting at the initial contact 1/w*, capped at 1."""
+    asp = _asperities(params, interface)
+    integral = pressure_over_viscosity_integral(t_s, T_C, p_Pa, params)
+    return np.minimum((1.0 + asp.a_star * integral) ** 0.2 / asp.w_star, 1.0)
+
+
+def degree_healing(t_s, T_C, params: BondingParams):
+    """D_h(t) = [Int dt/t_r(T)]^(1/4) along the history (non-isothermal reptation), capped at 1."""
+    t, T = _check_history(t_s, T_C)
+    rate = 1.0 / reptation_time_s(T, params)  # 0 where glassy
+    return np.minimum(_cumtrapz(rate, t) ** 0.25, 1.0)
+
+
+def _asperities(params: BondingParams, interface: str) -> Asperities:
+    if interface not in INTERFACES:
+        raise ValueError(f"interface={interface!r} is not one of {INTERFACES}")
+    return params.asperities[interface]
+
+
+# -- bond quality and peel ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BondResult:
+    interface: str
+    degree_intimate_contact: float
+    degree_healing: float
+    degree_bonding: float
+    peel_N_per_mm: float
+    peel_kgf_per_cm: float
+    peak_temperature_C: float
+    min_viscosity_Pa_s: float
+    min_reptation_time_s: float
+    history: dict = field(default_factory=dict, compare=False, repr=False)  # D_ic(t), D_h(t), D_b(t)
+
+
+def slower_resin(a: BondingParams, b: BondingParams) -> BondingParams:
+    """For a resin-resin interface the glassier (higher Tg) side limits flow and interdiffusion."""
+    if a.Tg_C is None:
+        return a
+    if b.Tg_C is None:
+        return b
+    return a if a.Tg_C >= b.Tg_C else b
+
+
+def bond_quality(t_s, T_C, p_Pa, surface: Material, params: BondingParams | None = None,
+                 interface: str = "Cu-PI", counter_surface: Material | None = None) -> BondResult:
+    """Degree of bonding and peel strength of one interface formed along a nip history.
+
+    ``surface`` is the resin surface of the one-side base; for a PI-PI interface ``counter_surface`` is the
+    other resin (defaults to the same), and the glassier of the two controls flow and healing.
+    """
+    if params is None:
+        params = load_bonding_params(surface.name, surface.Tg_C)
+    if interface == "PI-PI" and counter_surface is not None and counter_surface.name != surface.name:
+        params = slower_resin(params, load_bonding_params(counter_surface.name, counter_surface.Tg_C))
+    d_ic = degree_intimate_contact(t_s, T_C, p_Pa, params, interface)
+    d_h = degree_healing(t_s, T_C, params)
+    d_b = d_ic * d_h
+    peel = float(d_b[-1]) * params.peel_full_N_per_mm[interface]
+    T = np.asarray(T_C, dtype=float)
+    return BondResult(
+        interface=interface, degree_intimate_contact=float(d_ic[-1]), degree_healing=float(d_h[-1]),
+        degree_bonding=float(d_b[-1]), peel_N_per_mm=peel, peel_kgf_per_cm=peel / N_PER_MM_PER_KGF_PER_CM,
+        peak_temperature_C=float(T.max()),
+        min_viscosity_Pa_s=float(melt_viscosity_Pa_s(T.max(), params)),
+        min_reptation_time_s=float(reptation_time_s(T.max(), params)),
+        history={"t_s": np.asarray(t_s, dtype=float), "D_ic": d_ic, "D_h": d_h, "D_b": d_b})
+
+
+def cast_interface_peel_N_per_mm(interface: str, params: BondingParams) -> float:
+    """Peel of an interface formed by casting and imidising in place (fully bonded, see bonding.toml [cast])."""
+    _asperities(params, interface)  # validates the interface type
+    return _value(_raw()["cast"]["D_b"]) * params.peel_full_N_per_mm[interface]
+
+
+def first_failing_interface(interface_peels_N_per_mm: Mapping[str, float]) -> tuple[str, float]:
+    """The weakest interface in the peel path (name, peel N/mm); ties go to the first listed (the bond line)."""
+    if not interface_peels_N_per_mm:
+        raise ValueError("interface_peels_N_per_mm must name at least one interface")
+    name = min(interface_peels_N_per_mm, key=lambda k: interface_peels_N_per_mm[k])
+    return name, float(interface_peels_N_per_mm[name])
+
+
+def laminate_peel(bonded: BondResult, cast_interfaces: Mapping[str, str], params: BondingParams,
+                  bonded_name: str = "bond line") -> dict:
+    """Peel test of the bonded-side foil: the crack runs along the weakest interface in its path.
+
+    ``cast_interfaces`` maps a name (e.g. "Cu/pi_I (cast)") to its type ("Cu-PI" | "PI-PI").
+    """
+    peels = {bonded_name: bonded.peel_N_per_mm}
+    peels.update({n: cast_interface_peel_N_per_mm(kind, params) for n, kind in cast_interfaces.items()})
+    name, value = first_failing_interface(peels)
+    return {"peel_N_per_mm": value, "peel_kgf_per_cm": value / N_PER_MM_PER_KGF_PER_CM,
+            "first_failing_interface": name, "interface_peels_N_per_mm": peels}
+
+
+# -- calibration -------------------------------------------------------------------------------------
+def calibrated_peel_full_kgf_per_cm(t_s, T_C, p_Pa, surface: Material, measured_peel_kgf_per_cm: float,
+                                    interface: str = "Cu-PI") -> float:
+    """The only free parameter: peel_full = measured peel / model D_b for a published row (Example 1)."""
+    result = bond_quality(t_s, T_C, p_Pa, surface, interface=interface)
+    if result.degree_bonding <= 0.0:
+        raise ValueError(f"degree_bonding={result.degree_bonding} for the calibration row; must be > 0")
+    return measured_peel_kgf_per_cm / result.degree_bonding

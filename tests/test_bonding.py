@@ -1,0 +1,187 @@
+"""Bonding model: limits, monotonicity, t^(1/4) healing, closed forms, calibration rows of EP0496334A1."""
+import math
+
+import numpy as np
+import pytest
+
+from fem_laminate.materials import load_library
+from fem_laminate.physics import bonding as bd
+
+LIB = load_library()
+TIV = LIB["pi_IV"]  # Tg 300 C, surface layer of Example 1 / Comparative 1
+PIV = bd.load_bonding_params("pi_IV")
+
+
+def isothermal(T_C, p_Pa, duration_s, n=201):
+    t = np.linspace(0.0, duration_s, n)
+    return t, np.full(n, float(T_C)), np.full(n, float(p_Pa))
+
+
+def hertz_history(T_C, load_kgf, width_mm, diameter_mm, speed_m_per_min, n=401):
+    """Hertz line contact of two steel rolls, the stand-in nip used by window.py (reference copy for tests)."""
+    steel = LIB["steel_roll"]
+    w = load_kgf * 9.80665 / (width_mm * 1e-3)
+    E_star = steel.E_Pa / (2.0 * (1.0 - steel.nu ** 2))
+    b = math.sqrt(4.0 * w * (diameter_mm * 1e-3 / 4.0) / (math.pi * E_star))
+    v = speed_m_per_min / 60.0
+    x = np.linspace(-b, b, n)
+    p = 2.0 * w / (math.pi * b) * np.sqrt(np.clip(1.0 - (x / b) ** 2, 0.0, None))
+    return (x + b) / v, np.full(n, float(T_C)), p
+
+
+# -- rheology ------------------------------------------------------------------------------------------
+def test_viscosity_hits_reference_and_follows_wlf():
+    T_ref = PIV.Tg_C + PIV.viscosity_ref_T_minus_Tg_K
+    assert bd.melt_viscosity_Pa_s(T_ref, PIV) == pytest.approx(PIV.viscosity_ref_Pa_s, rel=1e-12)
+    # WLF between two temperatures, written out by hand (universal constants, reference Tg)
+    T1, T2 = 350.0, 400.0
+    log_ratio = -17.44 * 50 / (51.6 + 50) + 17.44 * 100 / (51.6 + 100)
+    assert math.log10(bd.melt_viscosity_Pa_s(T1, PIV) / bd.melt_viscosity_Pa_s(T2, PIV)) == pytest.approx(
+        log_ratio, rel=1e-12)
+    # reptation time shifts exactly like the viscosity (Doi-Edwards)
+    assert bd.reptation_time_s(T1, PIV) / bd.reptation_time_s(T2, PIV) == pytest.approx(
+        bd.melt_viscosity_Pa_s(T1, PIV) / bd.melt_viscosity_Pa_s(T2, PIV), rel=1e-12)
+    assert bd.reptation_time_s(T2, PIV) == pytest.approx(
+        12 * bd.melt_viscosity_Pa_s(T2, PIV) / (math.pi ** 2 * 2.0e6), rel=1e-12)
+
+
+def test_glassy_surface_neither_flows_nor_heals():
+    assert np.isinf(bd.melt_viscosity_Pa_s([250.0, 300.0], PIV)).all()  # at and below Tg
+    assert np.isfinite(bd.melt_viscosity_Pa_s(300.5, PIV))
+    no_tg = bd.load_bonding_params("pi_I")
+    assert no_tg.Tg_C is None
+    assert np.isinf(bd.melt_viscosity_Pa_s(550.0, no_tg))
+    for surf, T in ((TIV, 299.0), (LIB["pi_I"], 500.0), (LIB["pi_III"], 450.0)):
+        r = bd.bond_quality(*isothermal(T, 50e6, 100.0), surf)
+        assert r.degree_healing == 0.0 and r.degree_bonding == 0.0 and r.peel_N_per_mm == 0.0
+        assert r.degree_intimate_contact == pytest.approx(1.0 / PIV.asperities["Cu-PI"].w_star)
+
+
+# -- intimate contact ----------------------------------------------------------------------------------
+def test_intimate_contact_matches_lee_springer_closed_form():
+    T, p, dur = 340.0, 2e6, 0.5
+    t, TT, pp = isothermal(T, p, dur)
+    asp = PIV.asperities["Cu-PI"]
+    mu = bd.melt_viscosity_Pa_s(T, PIV)
+    exact = (1.0 + 5 * asp.w_star * (asp.height_m / asp.width_m) ** 2 * p * t / mu) ** 0.2 / asp.w_star
+    got = bd.degree_intimate_contact(t, TT, pp, PIV)
+    assert got[-1] < 1.0  # not capped, so the comparison means something
+    np.testing.assert_allclose(got, np.minimum(exact, 1.0), rtol=1e-12)
+
+
+def test_intimate_contact_integral_of_roll_nip_is_load_per_width_over_speed():
+    t, T, p = hertz_history(400.0, 1500, 300, 100, 0.2, n=4001)
+    w, v = 1500 * 9.80665 / 0.3, 0.2 / 60
+    got = bd.pressure_over_viscosity_integral(t, T, p, PIV)[-1]
+    # trapezoid error of the sqrt-profile endpoints is O(n^-1.5): 4001 points -> < 1e-4
+    assert got == pytest.approx(w / v / bd.melt_viscosity_Pa_s(400.0, PIV), rel=1e-4)
+
+
+@pytest.mark.parametrize("vary", ["time", "pressure", "temperature"])
+def test_degrees_monotone_and_capped(vary):
+    base = dict(T=330.0, p=1e6, dur=1.0)
+    values = {"time": [0.01, 0.1, 1, 10, 1e3, 1e6], "pressure": [1e4, 1e5, 1e6, 1e7, 1e9],
+              "temperature": [301, 310, 320, 340, 380, 450]}[vary]
+    dic, dh = [], []
+    for x in values:
+        k = dict(base, **{"time": {"dur": x}, "pressure": {"p": x}, "temperature": {"T": x}}[vary])
+        r = bd.bond_quality(*isothermal(k["T"], k["p"], k["dur"]), TIV)
+        dic.append(r.degree_intimate_contact)
+        dh.append(r.degree_healing)
+    assert np.all(np.diff(dic) >= 0) and max(dic) <= 1.0
+    assert np.all(np.diff(dh) >= 0) and max(dh) <= 1.0
+    if vary != "pressure":  # healing does not depend on pressure
+        assert dh[0] < dh[-1] == 1.0
+    assert dic[0] < dic[-1]
+
+
+def test_histories_are_monotone_in_time_for_a_ramp():
+    t = np.linspace(0.0, 30.0, 301)
+    T = 250.0 + 5.0 * t  # passes Tg = 300 C at t = 10 s
+    p = 1e6 * np.sin(np.pi * t / 30.0) ** 2
+    r = bd.bond_quality(t, T, p, TIV)
+    for key in ("D_ic", "D_h", "D_b"):
+        h = r.history[key]
+        assert np.all(np.diff(h) >= 0) and h.max() <= 1.0
+    assert np.all(r.history["D_h"][t <= 10.0] == 0.0)  # nothing heals while glassy
+    assert r.history["D_h"][-1] > 0.0
+
+
+# -- healing ---------------------------------------------------------------------------------------------
+def test_isothermal_healing_follows_quarter_power():
+    T = 330.0
+    tr = bd.reptation_time_s(T, PIV)
+    t = np.linspace(0.0, 0.5 * tr, 501)
+    dh = bd.degree_healing(t, np.full_like(t, T), PIV)
+    np.testing.assert_allclose(dh[1:], (t[1:] / tr) ** 0.25, rtol=1e-12)
+    # log-log slope 1/4
+    slope = np.polyfit(np.log(t[10:]), np.log(dh[10:]), 1)[0]
+    assert slope == pytest.approx(0.25, abs=1e-9)
+    t2 = np.linspace(0.0, 3 * tr, 11)
+    assert bd.degree_healing(t2, np.full_like(t2, T), PIV)[-1] == 1.0
+
+
+def test_non_isothermal_healing_is_sum_of_reduced_times():
+    """Two isothermal stages: D_h^4 = t1/t_r(T1) + t2/t_r(T2) (Yang-Pitchumani)."""
+    T1, T2, t1, t2 = 330.0, 320.0, 20.0, 50.0
+    t = np.array([0.0, t1, t1, t1 + t2])
+    T = np.array([T1, T1, T2, T2])
+    expect = (t1 / bd.reptation_time_s(T1, PIV) + t2 / bd.reptation_time_s(T2, PIV)) ** 0.25
+    assert bd.degree_healing(t, T, PIV)[-1] == pytest.approx(min(expect, 1.0), rel=1e-12)
+    assert expect < 1.0
+
+
+# -- calibration rows and interfaces ----------------------------------------------------------------------
+def test_example_1_reproduces_published_peel_and_comparatives_1_2_are_zero():
+    ex1 = bd.bond_quality(*hertz_history(400.0, 1500, 300, 100, 0.2), TIV)
+    assert ex1.peel_kgf_per_cm == pytest.approx(1.5, rel=0.01)
+    c1 = bd.bond_quality(*hertz_history(280.0, 1500, 300, 100, 0.2), TIV)  # below Tg 300
+    c2 = bd.bond_quality(*hertz_history(500.0, 1500, 300, 100, 0.2), LIB["pi_I"])  # no Tg
+    assert c1.peel_kgf_per_cm == 0.0 and c2.peel_kgf_per_cm == 0.0
+
+
+def test_stored_calibration_is_measured_peel_over_model_degree_of_bonding():
+    raw = bd.bonding_data()["interface"]["Cu-PI"]["peel_full_kgf_per_cm"]
+    assert "calibrated on Example 1" in raw["source"]
+    hist = hertz_history(400.0, 1500, 300, 100, 0.2)
+    assert bd.calibrated_peel_full_kgf_per_cm(*hist, TIV, 1.5) == pytest.approx(raw["value"], rel=1e-3)
+
+
+def test_every_parameter_names_a_source():
+    def walk(d, path=""):
+        for k, v in d.items():
+            if isinstance(v, dict) and "value" in v:
+                assert v.get("source", "").strip(), f"{path}{k} has no source"
+                yield k
+            elif isinstance(v, dict):
+                yield from walk(v, f"{path}{k}.")
+    assert len(list(walk(bd.bonding_data()))) >= 15
+
+
+def test_pi_pi_interface_and_first_failing_interface():
+    vii = LIB["pi_VII"]
+    hist = hertz_history(400.0, 1500, 300, 100, 0.2)
+    r = bd.bond_quality(*hist, vii, interface="PI-PI", counter_surface=vii)
+    assert r.interface == "PI-PI" and 0.0 < r.degree_bonding <= 1.0
+    params = bd.load_bonding_params("pi_VII")
+    weak = bd.bond_quality(*hertz_history(310.0, 1500, 300, 100, 0.2), vii, interface="PI-PI")
+    out = bd.laminate_peel(weak, {"Cu/pi_VI (cast)": "Cu-PI"}, params)
+    assert out["first_failing_interface"] == "bond line"
+    assert out["peel_N_per_mm"] == pytest.approx(weak.peel_N_per_mm)
+    # a resin-resin pair is controlled by the glassier side: pi_VII against a no-Tg resin never bonds
+    none = bd.bond_quality(*hist, vii, interface="PI-PI", counter_surface=LIB["pi_I"])
+    assert none.degree_bonding == 0.0
+    assert bd.first_failing_interface({"a": 2.0, "b": 1.0}) == ("b", 1.0)
+
+
+@pytest.mark.parametrize("bad", [
+    dict(t_s=[0.0, 1.0], T_C=[300.0], p_Pa=[1.0, 1.0]),
+    dict(t_s=[1.0, 0.0], T_C=[300.0, 300.0], p_Pa=[1.0, 1.0]),
+    dict(t_s=[0.0, 1.0], T_C=[300.0, np.nan], p_Pa=[1.0, 1.0]),
+    dict(t_s=[0.0], T_C=[300.0], p_Pa=[1.0]),
+])
+def test_bad_histories_raise_value_error(bad):
+    with pytest.raises(ValueError):
+        bd.bond_quality(bad["t_s"], bad["T_C"], bad["p_Pa"], TIV)
+    with pytest.raises(ValueError, match="interface"):
+        bd.bond_quality([0, 1], [400, 400], [1, 1], TIV, interface="Cu-Cu")
