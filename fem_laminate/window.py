@@ -1,0 +1,257 @@
+"""Process-window maps: predicted peel strength over roll temperature x speed (x load) grids.
+
+For each grid point the nip gives the interface histories t(s), T(C), p(Pa); the bonding model
+(physics/bonding.py) turns them into D_ic, D_h, D_b and peel. The nip comes from ``nip.solve_nip(...,
+method="analytic")`` when that module is importable, otherwise from the stand-in below (Hertz line contact of
+two steel rolls, interface at the roll temperature, dwell 2b/v). The patent's preferred ranges are drawn:
+roll temperature Tg+30..Tg+250 C, speed 0.01-20 m/min, linear pressure (load / width) 5-1000 kgf/cm.
+"""
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .analytic_contact import hertz_line_contact
+from .materials import Material, load_library
+from .physics import bonding as bd
+
+G = 9.80665
+PREFERRED = {"T_above_Tg_K": (30.0, 250.0), "speed_m_per_min": (0.01, 20.0), "linear_pressure_kgf_per_cm": (5.0, 1000.0)}
+
+
+# -- the nip stand-in ------------------------------------------------------------------------------------
+def hertz_nip(load_kgf: float, roll_width_mm: float, roll_diameter_mm: float, roll: Material | None = None):
+    """Half-width b (m) and line load w (N/m) of two identical rolls (Johnson 4.43); the thin laminate is ignored."""
+    roll = roll or load_library()["steel_roll"]
+    w = load_kgf * G / (roll_width_mm * 1e-3)
+    R = roll_diameter_mm * 1e-3 / 2.0
+    b, _ = hertz_line_contact(w, R, R, roll.E_Pa, roll.nu, roll.E_Pa, roll.nu)
+    return b, w
+
+
+def hertz_nip_history(temperature_C: float, load_kgf: float, roll_width_mm: float, roll_diameter_mm: float,
+                      speed_m_per_min: float, n: int = 401):
+    """Stand-in nip history: elliptical Hertz pressure swept at the web speed, isothermal at the roll temperature."""
+    b, w = hertz_nip(load_kgf, roll_width_mm, roll_diameter_mm)
+    v = speed_m_per_min / 60.0
+    x = np.linspace(-b, b, n)
+    p = 2.0 * w / (math.pi * b) * np.sqrt(np.clip(1.0 - (x / b) ** 2, 0.0, None))
+    return (x + b) / v, np.full(n, float(temperature_C)), p
+
+
+def hertz_window_fast(params: bd.BondingParams, interface: str, temperatures_C, speeds_m_per_min, load_kgf: float,
+                      roll_width_mm: float, roll_diameter_mm: float):
+    """Closed form of the stand-in over a T x v grid: Int p/mu dt = w/(v mu), healing time = 2b/v.
+
+    Returns (D_ic, D_h) arrays of shape (len(T), len(v)); tested against bond_quality on the histories.
+    """
+    T = np.asarray(temperatures_C, dtype=float)[:, None]
+    v = np.asarray(speeds_m_per_min, dtype=float)[None, :] / 60.0
+    b, w = hertz_nip(load_kgf, roll_width_mm, roll_diameter_mm)
+    asp = params.asperities[interface]
+    fluidity = 10.0 ** bd.log10_fluidity(T, params)
+    d_ic = np.minimum((1.0 + asp.a_star * w / v * fluidity) ** 0.2 / asp.w_star, 1.0)
+    d_h = np.minimum((2.0 * b / v / bd.reptation_time_s(T, params)) ** 0.25, 1.0)
+    return d_ic, d_h
+
+
+# -- case adapter ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BondSetup:
+    """What the bonding model needs from a case: the resin surface(s), the interface type and the bond step."""
+    surface: Material
+    counter_surface: Material | None
+    interface: str  # "Cu-PI" | "PI-PI"
+    cast_interfaces: dict  # name -> interface type, the other interfaces in the peel path (fully bonded)
+    step: object  # case.BondStep
+
+
+def bond_setup(case) -> BondSetup:
+    """Surface resin = top layer of the one-side base; PI-PI when the step presses a mirrored base."""
+    steps = [s for s in case.steps if s.kind == "bond"]
+    if not steps:
+        raise ValueError(f"case {case.name!r} has no bond step (allowed: exactly one)")
+    step = steps[0]
+    base = case.base_stack().layers
+    surface = base[-1].material
+    if surface.kind != "polymer":
+        raise ValueError(f"case {case.name!r}: top layer {surface.name!r} of the base must be a polymer to bond")
+    cast = {}
+    for lo, hi in zip(base[:-1], base[1:]):
+        kind = "Cu-PI" if "metal" in (lo.material.kind, hi.material.kind) else "PI-PI"
+        cast[f"{lo.name}/{hi.name} (cast)"] = kind
+    if step.mirror_base:
+        cast.update({k.replace("(cast)", "(cast, mirror)"): v for k, v in cast.items()})
+        return BondSetup(surface, surface, "PI-PI", cast, step)
+    return BondSetup(surface, None, "Cu-PI", cast, step)
+
+
+def _solve_nip_or_none() -> Callable | None:
+    try:
+        from .nip import solve_nip  # noqa: F401  (written concurrently; used once it exists)
+    except ImportError:
+        return None
+    return solve_nip
+
+
+def nip_source() -> str:
+    return "nip.solve_nip(method='analytic')" if _solve_nip_or_none() else "Hertz stand-in (window.hertz_nip_history)"
+
+
+def case_nip_history(case, temperature_C: float, speed_m_per_min: float, load_kgf: float):
+    """Interface histories (t_s, T_C, p_Pa) for the case's bond step at one operating point."""
+    setup = bond_setup(case)
+    step = setup.step
+    solve_nip = _solve_nip_or_none()
+    if solve_nip is None:
+        return hertz_nip_history(temperature_C, load_kgf, step.roll_width_mm, step.roll_diameter_mm,
+                                 speed_m_per_min)
+    from .nip import nip_spec_from_case  # the nip module's own adapter (see report)
+    spec = nip_spec_from_case(case, temperature_C=temperature_C, speed_m_per_min=speed_m_per_min,
+                              load_kgf=load_kgf)
+    res = solve_nip(spec, method="analytic")
+    return res.t_s, res.interface_temperature_C, res.interface_pressure_Pa
+
+
+def predict_bond(case, t_s, T_C, p_Pa) -> dict:
+    """Case-level bond prediction from nip histories: D_ic, D_h, D_b, peel and the first failing interface."""
+    setup = bond_setup(case)
+    params = bd.load_bonding_params(setup.surface.name, setup.surface.Tg_C)
+    res = bd.bond_quality(t_s, T_C, p_Pa, setup.surface, params, setup.interface, setup.counter_surface)
+    peel = bd.laminate_peel(res, setup.cast_interfaces, params, bonded_name=f"bond line ({setup.interface})")
+    return {"interface": setup.interface, "surface": setup.surface.name,
+            "degree_intimate_contact": res.degree_intimate_contact, "degree_healing": res.degree_healing,
+            "degree_bonding": res.degree_bonding, "bond_line_peel_kgf_per_cm": res.peel_kgf_per_cm, **peel}
+
+
+# -- the map --------------------------------------------------------------------------------------------
+def _check_grid(name: str, values, lo: float, hi: float) -> np.ndarray:
+    a = np.asarray(values, dtype=float).ravel()
+    if a.size == 0 or not np.all(np.isfinite(a)) or a.min() <= lo or a.max() > hi:
+        raise ValueError(f"{name}={list(values)!r}: need a non-empty list of numbers in ({lo:g}, {hi:g}]")
+    return np.unique(a)
+
+
+def peel_window(case, temperatures_C: Sequence[float], speeds_m_per_min: Sequence[float],
+                loads_kgf: Sequence[float] | None = None, progress: bool = True) -> dict:
+    """Peel map over T x v (x load). Returns grids and arrays of shape (n_load, n_T, n_v)."""
+    from tqdm import tqdm
+
+    setup = bond_setup(case)
+    T = _check_grid("temperatures_C", temperatures_C, -100.0, 600.0)
+    v = _check_grid("speeds_m_per_min", speeds_m_per_min, 0.0, 1000.0)
+    L = _check_grid("loads_kgf", [setup.step.load_kgf] if loads_kgf is None else loads_kgf, 0.0, 1e6)
+    shape = (L.size, T.size, v.size)
+    out = {k: np.zeros(shape) for k in ("D_ic", "D_h", "D_b", "peel_kgf_per_cm")}
+    failing = np.empty(shape, dtype=object)
+    with tqdm(total=int(np.prod(shape)), desc=f"window {case.name}", unit="pt", disable=not progress) as bar:
+        for i, load in enumerate(L):
+            for j, temp in enumerate(T):
+                for k, speed in enumerate(v):
+                    r = predict_bond(case, *case_nip_history(case, temp, speed, load))
+                    out["D_ic"][i, j, k] = r["degree_intimate_contact"]
+                    out["D_h"][i, j, k] = r["degree_healing"]
+                    out["D_b"][i, j, k] = r["degree_bonding"]
+                    out["peel_kgf_per_cm"][i, j, k] = r["peel_kgf_per_cm"]
+                    failing[i, j, k] = r["first_failing_interface"]
+                    bar.update()
+    return {"case": case.name, "surface": setup.surface.name, "Tg_C": setup.surface.Tg_C,
+            "interface": setup.interface, "roll_width_mm": setup.step.roll_width_mm,
+            "roll_diameter_mm": setup.step.roll_diameter_mm, "temperatures_C": T, "speeds_m_per_min": v,
+            "loads_kgf": L, "first_failing_interface": failing, "nip": nip_source(),
+            "operating_point": (setup.step.temperature_C, setup.step.speed_m_per_min, setup.step.load_kgf), **out}
+
+
+def preferred_mask(win: dict) -> np.ndarray:
+    """True where T, speed and linear pressure all lie in the patent's preferred ranges (shape as the maps)."""
+    Tg = win["Tg_C"]
+    lp = win["loads_kgf"] / (win["roll_width_mm"] / 10.0)  # kgf/cm
+    (t0, t1), (v0, v1), (p0, p1) = PREFERRED.values()
+    okT = np.zeros(win["temperatures_C"].shape, bool) if Tg is None else \
+        (win["temperatures_C"] >= Tg + t0) & (win["temperatures_C"] <= Tg + t1)
+    okv = (win["speeds_m_per_min"] >= v0) & (win["speeds_m_per_min"] <= v1)
+    okp = (lp >= p0) & (lp <= p1)
+    return okp[:, None, None] & okT[None, :, None] & okv[None, None, :]
+
+
+def write_window_csv(win: dict, path) -> Path:
+    path = Path(path)
+    pref = preferred_mask(win)
+    with path.open("w", newline="") as fh:
+        wr = csv.writer(fh)
+        wr.writerow(["temperature_C", "speed_m_per_min", "load_kgf", "linear_pressure_kgf_per_cm",
+                     "degree_intimate_contact", "degree_healing", "degree_bonding", "peel_kgf_per_cm",
+                     "first_failing_interface", "in_preferred_window"])
+        for i, load in enumerate(win["loads_kgf"]):
+            for j, temp in enumerate(win["temperatures_C"]):
+                for k, speed in enumerate(win["speeds_m_per_min"]):
+                    wr.writerow([f"{temp:g}", f"{speed:g}", f"{load:g}", f"{load / (win['roll_width_mm'] / 10):g}",
+                                 f"{win['D_ic'][i, j, k]:.6g}", f"{win['D_h'][i, j, k]:.6g}",
+                                 f"{win['D_b'][i, j, k]:.6g}", f"{win['peel_kgf_per_cm'][i, j, k]:.6g}",
+                                 win["first_failing_interface"][i, j, k], int(pref[i, j, k])])
+    return path
+
+
+def plot_window(win: dict, path) -> Path:
+    """One panel per load: peel (kgf/cm) over T x speed (log), preferred T and speed ranges as a dashed box."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    T, v, L = win["temperatures_C"], win["speeds_m_per_min"], win["loads_kgf"]
+    vmax = max(float(win["peel_kgf_per_cm"].max()), 1e-9)
+    fig, axes = plt.subplots(1, L.size, figsize=(5.2 * L.size + 0.8, 4.4), squeeze=False, constrained_layout=True)
+    (t0, t1), (v0, v1), (p0, p1) = PREFERRED.values()
+    for i, ax in enumerate(axes[0]):
+        z = win["peel_kgf_per_cm"][i]
+        if T.size > 1 and v.size > 1:
+            mesh = ax.pcolormesh(v, T, z, shading="nearest", vmin=0.0, vmax=vmax, cmap="viridis")
+            levels = [lv for lv in (0.1 * vmax, 0.5 * vmax, 0.9 * vmax) if z.min() < lv < z.max()]
+            if levels:
+                cs = ax.contour(v, T, z, levels=levels, colors="w", linewidths=0.8)
+                ax.clabel(cs, fmt="%.2g", fontsize=7)
+        else:
+            mesh = ax.scatter(np.repeat(v[None, :], T.size, 0), np.repeat(T[:, None], v.size, 1), c=z, vmin=0.0,
+                              vmax=vmax, cmap="viridis", s=80)
+        if v.min() > 0:
+            ax.set_xscale("log")
+        if win["Tg_C"] is not None:
+            Tg = win["Tg_C"]
+            ax.add_patch(plt.Rectangle((v0, Tg + t0), v1 - v0, t1 - t0, fill=False, ls="--", lw=1.5, ec="r",
+                                       label=f"preferred: Tg+{t0:g}..Tg+{t1:g} C, {v0:g}-{v1:g} m/min"))
+            ax.axhline(Tg, color="r", lw=0.8, ls=":", label=f"Tg = {Tg:g} C")
+        T_op, v_op, L_op = win["operating_point"]
+        if math.isclose(L[i], L_op):
+            ax.plot([v_op], [T_op], "w*", ms=12, mec="k", label="case operating point")
+        lp = L[i] / (win["roll_width_mm"] / 10.0)
+        inside = "inside" if p0 <= lp <= p1 else "OUTSIDE"
+        ax.set_title(f"load {L[i]:g} kgf = {lp:.3g} kgf/cm ({inside} preferred {p0:g}-{p1:g})", fontsize=9)
+        ax.set_xlim(v.min() * (0.8 if v.size > 1 else 0.5), v.max() * (1.25 if v.size > 1 else 2.0))
+        ax.set_ylim(T.min() - 5, T.max() + 5)
+        ax.set_xlabel("speed (m/min)")
+        ax.set_ylabel("roll temperature (C)")
+        ax.legend(loc="lower right", fontsize=7)
+    fig.colorbar(mesh, ax=axes[0].tolist(), label="predicted peel strength (kgf/cm)")
+    fig.suptitle(f"{win['case']}: {win['interface']} bond on {win['surface']}; nip: {win['nip']}", fontsize=10)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def window_command(case_path, out_dir, temperatures_C: Sequence[float], speeds_m_per_min: Sequence[float],
+                   loads_kgf: Sequence[float] | None = None, progress: bool = True) -> dict:
+    """`fem-laminate window CASE`: peel map as window.csv and window.png in out_dir; returns the paths."""
+    from .case import load_case
+
+    case = load_case(case_path)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    win = peel_window(case, temperatures_C, speeds_m_per_min, loads_kgf, progress=progress)
+    return {"csv": write_window_csv(win, out / "window.csv"), "png": plot_window(win, out / "window.png"),
+            "points": int(win["peel_kgf_per_cm"].size), "nip": win["nip"]}

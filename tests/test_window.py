@@ -1,0 +1,132 @@
+"""Process-window map, case adapter and solder-float verdict."""
+import csv
+import math
+
+import numpy as np
+import pytest
+
+from fem_laminate import window as wn
+from fem_laminate.case import load_case_dict
+from fem_laminate.materials import load_library
+from fem_laminate.physics import bonding as bd
+from fem_laminate.solder import interface_strength_Pa, solder_float_summary, solder_float_verdict
+
+LIB = load_library()
+CURE = {"kind": "cure", "segments": [{"action": "dry", "temperature_C": 100.0, "minutes": 10.0},
+                                     {"action": "ramp", "to_C": 350.0, "minutes": 60.0},
+                                     {"action": "hold", "temperature_C": 350.0, "minutes": 30.0}]}
+
+
+def example_case(name="Example 1", top="pi_IV", T=400.0, mirror=False, layers=None):
+    layers = layers or [{"material": "copper_ed", "thickness_um": 35}, {"material": "pi_I", "thickness_um": 24},
+                        {"material": top, "thickness_um": 6}]
+    bond = {"kind": "bond", "roll_diameter_mm": 100, "roll_width_mm": 300, "temperature_C": T, "load_kgf": 1500,
+            "speed_m_per_min": 0.2, "mirror_base": mirror, "nip_method": "analytic"}
+    return load_case_dict({"name": name, "layers": layers, "steps": [CURE, bond]})
+
+
+def test_fast_closed_form_matches_history_integration():
+    params = bd.load_bonding_params("pi_IV")
+    T, v = [305.0, 320.0, 335.0, 360.0, 420.0], [0.01, 0.2, 5.0]
+    d_ic, d_h = wn.hertz_window_fast(params, "Cu-PI", T, v, 1500, 300, 100)
+    assert 0.0 < d_ic.min() < 1.0 and 0.0 < d_h.min() < d_h.max() == 1.0  # both regimes are exercised
+    for j, temp in enumerate(T):
+        for k, speed in enumerate(v):
+            r = bd.bond_quality(*wn.hertz_nip_history(temp, 1500, 300, 100, speed, n=4001), LIB["pi_IV"], params)
+            assert r.degree_intimate_contact == pytest.approx(d_ic[j, k], rel=1e-4)
+            assert r.degree_healing == pytest.approx(d_h[j, k], rel=1e-4)
+
+
+def test_hertz_stand_in_matches_johnson():
+    b, w = wn.hertz_nip(1500, 300, 100)
+    steel = LIB["steel_roll"]
+    E_star = steel.E_Pa / (2 * (1 - steel.nu ** 2))
+    assert b == pytest.approx(math.sqrt(4 * w * 0.025 / (math.pi * E_star)), rel=1e-12)
+    t, T, p = wn.hertz_nip_history(400, 1500, 300, 100, 0.2, n=20001)
+    assert np.trapezoid(p, t * 0.2 / 60) == pytest.approx(w, rel=1e-5)  # pressure integrates to the line load
+
+
+def test_bond_setup_from_cases():
+    s = wn.bond_setup(example_case())
+    assert s.interface == "Cu-PI" and s.surface.name == "pi_IV" and s.counter_surface is None
+    assert sorted(s.cast_interfaces.values()) == ["Cu-PI", "PI-PI"]
+    m = wn.bond_setup(example_case("Comparative 6", top="pi_VII", mirror=True))
+    assert m.interface == "PI-PI" and m.counter_surface.name == "pi_VII" and len(m.cast_interfaces) == 4
+
+
+def test_calibration_rows_through_the_case_path():
+    """Example 1 reproduces 1.5 kgf/cm; Comparative 1 (280 C < Tg) and 2 (pi_I, no Tg) give 0 from physics."""
+    ex1 = example_case()
+    r1 = wn.predict_bond(ex1, *wn.case_nip_history(ex1, 400.0, 0.2, 1500))
+    assert r1["peel_kgf_per_cm"] == pytest.approx(1.5, rel=0.01)
+    c1 = example_case("Comparative 1", T=280.0)
+    assert wn.predict_bond(c1, *wn.case_nip_history(c1, 280.0, 0.2, 1500))["peel_kgf_per_cm"] == 0.0
+    c2 = example_case("Comparative 2", T=500.0, layers=[{"material": "copper_ed", "thickness_um": 35},
+                                                          {"material": "pi_I", "thickness_um": 30}])
+    out = wn.predict_bond(c2, *wn.case_nip_history(c2, 500.0, 0.2, 1500))
+    assert out["peel_kgf_per_cm"] == 0.0 and out["first_failing_interface"].startswith("bond line")
+
+
+def test_window_command_writes_csv_and_png(tmp_path):
+    case = tmp_path / "ex1.toml"
+    case.write_text("""name = "Example 1"
+[[layers]]
+material = "copper_ed"
+thickness_um = 35
+[[layers]]
+material = "pi_I"
+thickness_um = 24
+[[layers]]
+material = "pi_IV"
+thickness_um = 6
+[[steps]]
+kind = "cure"
+segments = [{action = "hold", temperature_C = 350.0, minutes = 30.0}]
+[[steps]]
+kind = "bond"
+roll_diameter_mm = 100
+roll_width_mm = 300
+temperature_C = 400
+load_kgf = 1500
+speed_m_per_min = 0.2
+nip_method = "analytic"
+""")
+    T, v, L = [280, 320, 360, 400], [0.05, 0.2, 2.0], [15, 1500]
+    out = wn.window_command(case, tmp_path / "win", T, v, L, progress=False)
+    assert out["png"].stat().st_size > 10_000 and out["points"] == 24
+    rows = list(csv.DictReader(out["csv"].open()))
+    assert len(rows) == 24
+    peel = {(float(r["temperature_C"]), float(r["speed_m_per_min"]), float(r["load_kgf"])): float(r["peel_kgf_per_cm"])
+            for r in rows}
+    assert peel[(280, 0.2, 1500)] == 0.0 and peel[(400, 0.2, 1500)] == pytest.approx(1.5, rel=0.01)
+    # slower, hotter and heavier never bond worse
+    assert peel[(320, 0.05, 1500)] >= peel[(320, 2.0, 1500)] and peel[(360, 0.2, 1500)] >= peel[(320, 0.2, 1500)]
+    assert peel[(320, 0.2, 1500)] >= peel[(320, 0.2, 15)]
+    pref = {(float(r["temperature_C"]), float(r["load_kgf"])): r["in_preferred_window"] for r in rows}
+    assert pref[(400, 1500)] == "1" and pref[(320, 1500)] == "0"  # Tg+20 is below Tg+30
+    assert pref[(400, 15)] == "0"  # 15 kgf / 30 cm = 0.5 kgf/cm is below 5 kgf/cm
+    with pytest.raises(ValueError, match="speeds_m_per_min"):
+        wn.window_command(case, tmp_path / "bad", T, [-1.0], progress=False)
+
+
+# -- solder float -------------------------------------------------------------------------------------------
+def test_solder_verdicts():
+    tiv, pi_i = LIB["pi_IV"], LIB["pi_I"]
+    S = interface_strength_Pa(1.0, pi_i)
+    expect = 41e6 * float(pi_i.E(350.0)) / float(pi_i.E(200.0))
+    assert S == pytest.approx(expect, rel=1e-12)
+    # rubbery resin above Tg is weaker than the glassy one at the same D_b, and D_b scales it linearly
+    assert interface_strength_Pa(1.0, tiv) < 0.1 * interface_strength_Pa(1.0, pi_i)
+    assert interface_strength_Pa(0.5, tiv) == pytest.approx(0.5 * interface_strength_Pa(1.0, tiv))
+    ok = solder_float_verdict(np.array([-5e6, 0.3 * S]), 0.3 * S, 1.0, pi_i)
+    assert ok["verdict"] == "OK" and ok["failure_index"] == pytest.approx(0.18)  # compression ignored
+    bad = solder_float_verdict(0.8 * S, -0.8 * S, 1.0, pi_i)
+    assert bad["verdict"] == "FAIL" and bad["failure_index"] == pytest.approx(1.28)
+    unbonded = solder_float_verdict(0.0, 0.0, 0.0, tiv)
+    assert unbonded["verdict"] == "FAIL" and "not bonded" in unbonded["reason"]
+    summ = solder_float_summary({
+        "bond line": {"normal_stress_Pa": 1e3, "shear_stress_Pa": 1e3, "degree_bonding": 1.0, "resin": tiv},
+        "cast": {"normal_stress_Pa": 0.9 * S, "shear_stress_Pa": 0.9 * S, "degree_bonding": 1.0, "resin": pi_i}})
+    assert summ["verdict"] == "FAIL" and summ["worst_interface"] == "cast"
+    with pytest.raises(ValueError, match="degree_bonding"):
+        solder_float_verdict(1.0, 1.0, 1.5, tiv)
