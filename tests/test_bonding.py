@@ -185,3 +185,13 @@ def test_bad_histories_raise_value_error(bad):
         bd.bond_quality(bad["t_s"], bad["T_C"], bad["p_Pa"], TIV)
     with pytest.raises(ValueError, match="interface"):
         bd.bond_quality([0, 1], [400, 400], [1, 1], TIV, interface="Cu-Cu")
+
+
+def test_provenance_lists_calibration_and_assumptions():
+    rows = bd.provenance_rows()
+    cal = [r for r in rows if r["kind"] == "calibrated"]
+    assert [r["key"] for r in cal] == ["interface.Cu-PI.peel_full_kgf_per_cm"]  # one datum, one free parameter
+    assert all("Example 1" in r["source"] for r in cal)
+    assert not any("held back" in r["source"] and r["kind"] == "calibrated" for r in rows)
+    text = bd.calibration_summary()
+    assert "Example 1" in text and "assumption" in text
