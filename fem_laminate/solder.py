@@ -89,3 +89,29 @@ def solder_float_summary(interfaces: Mapping[str, Mapping]) -> dict:
     return {"verdict": "OK" if all(v["verdict"] == "OK" for v in per.values()) else "FAIL",
             "worst_interface": worst, "failure_index": per[worst]["failure_index"],
             "reason": per[worst]["reason"], "interfaces": per}
+
+
+def solder_float_from_process(interfaces: Mapping[str, Mapping[str, float]], materials: Mapping[str, Material],
+                              degree_bonding: Mapping[str, float] | None = None,
+                              temperature_C: float | None = None) -> dict:
+    """Adapter for process.solder_float: interfaces named "lower/upper" (layer names) with
+    ``peel_stress_max_MPa`` and ``shear_stress_max_MPa``; ``materials`` maps layer name -> Material;
+    ``degree_bonding`` maps interface name -> D_b (the bond line); others are cast (bonding.toml [cast]).
+    The resin of an interface is its polymer side; with two polymers the one weaker at temperature_C.
+    """
+    cast_db = float(bonding_data()["cast"]["D_b"]["value"])
+    degree_bonding = degree_bonding or {}
+    T = _solder_value("temperature_C") if temperature_C is None else float(temperature_C)
+    spec = {}
+    for name, st in interfaces.items():
+        lo, _, hi = name.partition("/")
+        if lo not in materials or hi not in materials:
+            raise ValueError(f"interface {name!r}: both layer names must be in materials ({sorted(materials)})")
+        resins = [materials[n] for n in (lo, hi) if materials[n].kind == "polymer"]
+        if not resins:
+            continue  # metal-metal: not a bonded interface of this laminate
+        resin = min(resins, key=lambda m: interface_strength_Pa(1.0, m, T))
+        spec[name] = {"normal_stress_Pa": st["peel_stress_max_MPa"] * 1e6,
+                      "shear_stress_Pa": st["shear_stress_max_MPa"] * 1e6,
+                      "degree_bonding": degree_bonding.get(name, cast_db), "resin": resin, "temperature_C": T}
+    return solder_float_summary(spec)

@@ -69,6 +69,7 @@ class BondSetup:
     interface: str  # "Cu-PI" | "PI-PI"
     cast_interfaces: dict  # name -> interface type, the other interfaces in the peel path (fully bonded)
     step: object  # case.BondStep
+    bond_line: str = "bond line"  # name of the interface the nip forms, "lower/upper" layer names
 
 
 def bond_setup(case) -> BondSetup:
@@ -76,19 +77,27 @@ def bond_setup(case) -> BondSetup:
     steps = [s for s in case.steps if s.kind == "bond"]
     if not steps:
         raise ValueError(f"case {case.name!r} has no bond step (allowed: exactly one)")
-    step = steps[0]
-    base = case.base_stack().layers
+    return bond_setup_from_stack(case.full_stack(), steps[0])
+
+
+def bond_setup_from_stack(stack, step) -> BondSetup:
+    """The same from a Stack (layers with origin "bonded" are the ones the nip adds) and a case.BondStep."""
+    base = [lay for lay in stack.layers if lay.origin != "bonded"]
+    added = [lay for lay in stack.layers if lay.origin == "bonded"]
+    if not base:
+        raise ValueError("stack has no base layers to bond onto (allowed: at least one cast/foil layer)")
     surface = base[-1].material
     if surface.kind != "polymer":
-        raise ValueError(f"case {case.name!r}: top layer {surface.name!r} of the base must be a polymer to bond")
+        raise ValueError(f"top layer {base[-1].name!r} of the base is {surface.name!r}: must be a polymer to bond")
     cast = {}
     for lo, hi in zip(base[:-1], base[1:]):
         kind = "Cu-PI" if "metal" in (lo.material.kind, hi.material.kind) else "PI-PI"
-        cast[f"{lo.name}/{hi.name} (cast)"] = kind
+        cast[f"{lo.name}/{hi.name}"] = kind
     if step.mirror_base:
-        cast.update({k.replace("(cast)", "(cast, mirror)"): v for k, v in cast.items()})
-        return BondSetup(surface, surface, "PI-PI", cast, step)
-    return BondSetup(surface, None, "Cu-PI", cast, step)
+        cast.update({k + " (mirror)": v for k, v in cast.items()})
+        return BondSetup(surface, surface, "PI-PI", cast, step,
+                         f"{base[-1].name}/{added[0].name}" if added else "bond line")
+    return BondSetup(surface, None, "Cu-PI", cast, step, f"{base[-1].name}/{added[0].name}" if added else "bond line")
 
 
 def _solve_nip_or_none() -> Callable | None:
@@ -118,13 +127,16 @@ def case_nip_history(case, temperature_C: float, speed_m_per_min: float, load_kg
     return res.t_s, res.interface_temperature_C, res.interface_pressure_Pa
 
 
-def predict_bond(case, t_s, T_C, p_Pa) -> dict:
-    """Case-level bond prediction from nip histories: D_ic, D_h, D_b, peel and the first failing interface."""
-    setup = bond_setup(case)
+def predict_bond(case, t_s, T_C, p_Pa, setup: BondSetup | None = None) -> dict:
+    """Case-level bond prediction from nip histories: D_ic, D_h, D_b, peel and the first failing interface.
+
+    Pass ``setup=bond_setup_from_stack(state.stack, step)`` (and case=None) from inside the process chain.
+    """
+    setup = setup or bond_setup(case)
     params = bd.load_bonding_params(setup.surface.name, setup.surface.Tg_C)
     res = bd.bond_quality(t_s, T_C, p_Pa, setup.surface, params, setup.interface, setup.counter_surface)
-    peel = bd.laminate_peel(res, setup.cast_interfaces, params, bonded_name=f"bond line ({setup.interface})")
-    return {"interface": setup.interface, "surface": setup.surface.name,
+    peel = bd.laminate_peel(res, setup.cast_interfaces, params, bonded_name=setup.bond_line)
+    return {"interface": setup.interface, "surface": setup.surface.name, "bond_line": setup.bond_line,
             "degree_intimate_contact": res.degree_intimate_contact, "degree_healing": res.degree_healing,
             "degree_bonding": res.degree_bonding, "bond_line_peel_kgf_per_cm": res.peel_kgf_per_cm, **peel}
 

@@ -9,7 +9,8 @@ from fem_laminate import window as wn
 from fem_laminate.case import load_case_dict
 from fem_laminate.materials import load_library
 from fem_laminate.physics import bonding as bd
-from fem_laminate.solder import interface_strength_Pa, solder_float_summary, solder_float_verdict
+from fem_laminate.solder import (interface_strength_Pa, solder_float_from_process, solder_float_summary,
+                                  solder_float_verdict)
 
 LIB = load_library()
 CURE = {"kind": "cure", "segments": [{"action": "dry", "temperature_C": 100.0, "minutes": 10.0},
@@ -52,6 +53,7 @@ def test_bond_setup_from_cases():
     assert sorted(s.cast_interfaces.values()) == ["Cu-PI", "PI-PI"]
     m = wn.bond_setup(example_case("Comparative 6", top="pi_VII", mirror=True))
     assert m.interface == "PI-PI" and m.counter_surface.name == "pi_VII" and len(m.cast_interfaces) == 4
+    assert m.bond_line == "pi_VII/pi_VII_mirror" and s.bond_line == "pi_IV/cu_bonded"
 
 
 def test_calibration_rows_through_the_case_path():
@@ -64,7 +66,7 @@ def test_calibration_rows_through_the_case_path():
     c2 = example_case("Comparative 2", T=500.0, layers=[{"material": "copper_ed", "thickness_um": 35},
                                                           {"material": "pi_I", "thickness_um": 30}])
     out = wn.predict_bond(c2, *wn.case_nip_history(c2, 500.0, 0.2, 1500))
-    assert out["peel_kgf_per_cm"] == 0.0 and out["first_failing_interface"].startswith("bond line")
+    assert out["peel_kgf_per_cm"] == 0.0 and out["first_failing_interface"] == out["bond_line"] == "pi_I/cu_bonded"
 
 
 def test_window_command_writes_csv_and_png(tmp_path):
@@ -130,3 +132,15 @@ def test_solder_verdicts():
     assert summ["verdict"] == "FAIL" and summ["worst_interface"] == "cast"
     with pytest.raises(ValueError, match="degree_bonding"):
         solder_float_verdict(1.0, 1.0, 1.5, tiv)
+
+
+def test_solder_adapter_for_process_format():
+    case = example_case()
+    mats = {lay.name: lay.material for lay in case.full_stack().layers}
+    ifc = {"cu_foil/pi_I": {"peel_stress_max_MPa": 1.0, "shear_stress_max_MPa": 2.0},
+           "pi_I/pi_IV": {"peel_stress_max_MPa": 0.01, "shear_stress_max_MPa": 0.01},
+           "pi_IV/cu_bonded": {"peel_stress_max_MPa": 0.05, "shear_stress_max_MPa": 0.05}}
+    ok = solder_float_from_process(ifc, mats, {"pi_IV/cu_bonded": 1.0})
+    assert ok["verdict"] == "OK" and ok["interfaces"]["pi_I/pi_IV"]["resin"] == "pi_IV"  # rubbery side is weaker
+    bad = solder_float_from_process(ifc, mats, {"pi_IV/cu_bonded": 0.0})
+    assert bad["verdict"] == "FAIL" and bad["worst_interface"] == "pi_IV/cu_bonded"
