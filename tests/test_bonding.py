@@ -195,3 +195,16 @@ def test_provenance_lists_calibration_and_assumptions():
     assert not any("held back" in r["source"] and r["kind"] == "calibrated" for r in rows)
     text = bd.calibration_summary()
     assert "Example 1" in text and "assumption" in text
+
+
+def test_healing_starts_at_first_contact():
+    """Preheating above Tg before the surfaces touch heals nothing; healing after the nip does count."""
+    T = 330.0
+    tr = bd.reptation_time_s(T, PIV)
+    t = np.array([0.0, 0.1 * tr, 0.1 * tr, 0.1 * tr + 1.0, 0.1 * tr + 1.0, 0.2 * tr])
+    p = np.array([0.0, 0.0, 1e6, 1e6, 0.0, 0.0])
+    r = bd.bond_quality(t, np.full_like(t, T), p, TIV)
+    assert r.degree_healing == pytest.approx(((0.1 * tr) / tr) ** 0.25, rel=1e-9)
+    assert r.history["D_h"][1] == 0.0
+    never = bd.bond_quality(t, np.full_like(t, T), np.zeros_like(t), TIV)
+    assert never.degree_healing == 0.0 and never.degree_bonding == 0.0

@@ -213,14 +213,20 @@ def bond_quality(t_s, T_C, p_Pa, surface: Material, params: BondingParams | None
     """Degree of bonding and peel strength of one interface formed along a nip history.
 
     ``surface`` is the resin surface of the one-side base; for a PI-PI interface ``counter_surface`` is the
-    other resin (defaults to the same), and the glassier of the two controls flow and healing.
+    other resin (defaults to the same), and the glassier of the two controls flow and healing. Healing counts
+    from the first contact (p > 0) to the end of the history, pressed or not (the contact persists).
     """
     if params is None:
         params = load_bonding_params(surface.name, surface.Tg_C)
     if interface == "PI-PI" and counter_surface is not None and counter_surface.name != surface.name:
         params = slower_resin(params, load_bonding_params(counter_surface.name, counter_surface.Tg_C))
     d_ic = degree_intimate_contact(t_s, T_C, p_Pa, params, interface)
-    d_h = degree_healing(t_s, T_C, params)
+    # the healing clock starts when the surfaces first touch (first p > 0); after that contact persists
+    touched = np.flatnonzero(np.asarray(p_Pa, dtype=float) > 0.0)
+    d_h = np.zeros(d_ic.shape)
+    if touched.size and touched[0] < d_h.size - 1:
+        i0 = touched[0]
+        d_h[i0:] = degree_healing(np.asarray(t_s, dtype=float)[i0:], np.asarray(T_C, dtype=float)[i0:], params)
     d_b = d_ic * d_h
     peel = float(d_b[-1]) * params.peel_full_N_per_mm[interface]
     T = np.asarray(T_C, dtype=float)
