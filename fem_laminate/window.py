@@ -112,18 +112,28 @@ def nip_source() -> str:
     return "nip.solve_nip(method='analytic')" if _solve_nip_or_none() else "Hertz stand-in (window.hertz_nip_history)"
 
 
+def nip_spec_for(stack, step, temperature_C: float, speed_m_per_min: float, load_kgf: float):
+    """nip.NipSpec for a Stack (base + layers the nip adds, bottom-up) and a case.BondStep at one operating point."""
+    from .nip import NipSpec
+
+    layers = list(stack.layers)
+    n_base = sum(lay.origin != "bonded" for lay in layers)
+    return NipSpec(roll_radius_m=step.roll_diameter_mm * 1e-3 / 2.0, roll_width_m=step.roll_width_mm * 1e-3,
+                   load_N=load_kgf * G, speed_m_per_s=speed_m_per_min / 60.0, roll_temperature_C=temperature_C,
+                   entry_temperature_C=step.entry_temperature_C, preheat_temperature_C=step.preheat_C,
+                   friction=step.friction, layers=[(lay.material, lay.thickness_m) for lay in layers],
+                   bond_interface=n_base - 1)
+
+
 def case_nip_history(case, temperature_C: float, speed_m_per_min: float, load_kgf: float):
     """Interface histories (t_s, T_C, p_Pa) for the case's bond step at one operating point."""
-    setup = bond_setup(case)
-    step = setup.step
+    step = bond_setup(case).step
     solve_nip = _solve_nip_or_none()
     if solve_nip is None:
         return hertz_nip_history(temperature_C, load_kgf, step.roll_width_mm, step.roll_diameter_mm,
                                  speed_m_per_min)
-    from .nip import nip_spec_from_case  # the nip module's own adapter (see report)
-    spec = nip_spec_from_case(case, temperature_C=temperature_C, speed_m_per_min=speed_m_per_min,
-                              load_kgf=load_kgf)
-    res = solve_nip(spec, method="analytic")
+    res = solve_nip(nip_spec_for(case.full_stack(), step, temperature_C, speed_m_per_min, load_kgf),
+                    method="analytic")
     return res.t_s, res.interface_temperature_C, res.interface_pressure_Pa
 
 
