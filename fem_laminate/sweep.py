@@ -199,24 +199,25 @@ def run_point(point: Point, source: str, sweep_dir, runner: Runner | None = None
         os.environ.setdefault(var, "1")  # libraries loaded after this, LocalCluster sets it at spawn
     runner = runner or run_case_dict
     sweep_dir = Path(sweep_dir)
+    # the runner creates the scratch folder itself (job.run_case publishes its own folder atomically)
     scratch = sweep_dir / f".tmp-{point.point_id}-{uuid.uuid4().hex[:8]}"
-    scratch.mkdir(parents=True)
     t0 = time.perf_counter()
     record = {"index": point.index, "point_id": point.point_id, "params": point.params}
     try:
         summary = runner(point.case, source, scratch)
         if not isinstance(summary, dict):
             raise TypeError(f"runner returned {type(summary).__name__}, expected dict")
-        if not (scratch / SUMMARY_FILE).exists():
-            _write_json_atomic(scratch / SUMMARY_FILE, summary)
         record.update(status="ok", error="", summary=summary)
     except Exception as exc:  # a failing point is recorded, never fatal to the sweep
         record.update(status="failed", error=f"{type(exc).__name__}: {exc}".splitlines()[0],
                       traceback=traceback.format_exc(), summary={})
     record["seconds"] = time.perf_counter() - t0
+    scratch.mkdir(parents=True, exist_ok=True)
+    if record["status"] == "ok" and not (scratch / SUMMARY_FILE).exists():
+        _write_json_atomic(scratch / SUMMARY_FILE, record["summary"])
     _write_json_atomic(scratch / POINT_FILE, record)
     _publish(scratch, sweep_dir / point.point_id)
-    return record
+    return read_record(sweep_dir, point.point_id)  # as stored: a resumed sweep sees exactly the same
 
 
 def _write_json_atomic(path: Path, obj) -> None:
@@ -317,11 +318,11 @@ def run_sweep(spec: SweepSpec, sweep_dir, *, client=None, runner: Runner | None 
 
 
 def _clean_scratch(sweep_dir: Path) -> None:
-    """Scratch folders left by a killed run hold no finished result; remove them."""
-    for d in sweep_dir.glob(".tmp-*"):
-        shutil.rmtree(d, ignore_errors=True)
-    for d in sweep_dir.glob(".old-*"):
-        shutil.rmtree(d, ignore_errors=True)
+    """Scratch folders left by a killed run hold no finished result; remove them (all hidden folders
+    in a sweep folder are scratch: ours, and job.run_case's own temporary siblings)."""
+    for d in sweep_dir.glob(".*"):
+        if d.is_dir():
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def _progress_bar(total: int, initial: int):

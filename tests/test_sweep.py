@@ -197,3 +197,35 @@ def test_kill_minus_9_loses_no_finished_point(tmp_path):
     assert len(resumed) == 40 - len(finished)
     assert set(resumed) == {r["point_id"] for r in recs} - finished_ids
     assert not list(out.glob(".tmp-*"))
+
+
+# -- the real runner (fem_laminate.job.run_case) on a tiny 2-layer cool-only case ---------------------
+REAL_BASE = {"name": "bilayer", "layers": [{"material": "copper_ed", "thickness_um": 18.0},
+                                           {"material": "pi_I", "thickness_um": 25.0}],
+             "mesh": {"model": "plane_strain", "length_mm": 5.0, "nx": 8, "n_per_layer": 1},
+             "steps": [{"kind": "cool", "from_C": 350.0, "to_C": 25.0}]}
+
+
+def _without_timing(rows):
+    return [{k: v for k, v in r.items() if k != "seconds" and not k.startswith("timing.")} for r in rows]
+
+
+def test_real_cases_on_two_workers_match_serial_and_bad_case_is_recorded(tmp_path, client):
+    spec = sweep.spec_from_dict({"base": REAL_BASE, "grid": {"layers.1.thickness_um": [12.0, 25.0]},
+                                 "zip": {"steps.0.to_C": [25.0, 100.0]}}, source=str(tmp_path / "s.toml"))
+    dask = sweep.run_sweep(spec, tmp_path / "dask", client=client)
+    serial = sweep.run_sweep(spec, tmp_path / "serial")
+    assert [r["status"] for r in dask] == ["ok"] * 4, [r["error"] for r in dask]
+    assert _without_timing(sweep.read_table(tmp_path / "dask")) == _without_timing(
+        sweep.read_table(tmp_path / "serial"))
+    # physics sanity through the table: a Cu/PI-I bilayer cooled further curls more
+    k = [r["summary"]["curl"]["curvature_1_per_m"] for r in dask]
+    assert abs(k[0]) > abs(k[1]) > 0 and abs(k[2]) > abs(k[3]) > 0
+    for r in dask:
+        assert (tmp_path / "dask" / r["point_id"] / "summary.json").exists()
+    # a case the schema rejects fails alone, with the CaseError's one-line message in the table
+    bad = sweep.spec_from_dict({"base": REAL_BASE, "grid": {"layers.0.thickness_um": [-5.0, 18.0]}},
+                               source=str(tmp_path / "bad.toml"))
+    recs = sweep.run_sweep(bad, tmp_path / "bad", client=client)
+    assert [r["status"] for r in recs] == ["failed", "ok"]
+    assert recs[0]["error"].startswith("CaseError") and "layers.0.thickness_um" in recs[0]["error"]
