@@ -1,0 +1,405 @@
+"""The hot roll-press nip (EP0496334A1, Table 1): contact pressure, copper plasticity and heating of the strip.
+
+Public API (SI inside):  NipSpec -> validate_nip -> solve_nip -> NipResult -> write_nip_outputs.
+
+Model choices (details in the physics modules):
+- Contact (physics/contact.py): plane strain, quasi-static normal loading of the strip between two elastic
+  rolls truncated around the nip, penalty contact, frictionless or Coulomb.  Rolling is not simulated:
+  at 0.01-20 m/min inertia is negligible and for elastic rolls the rolling pressure equals the static one;
+  the rolling-direction asymmetry from friction and from the viscous bonding layer is neglected.
+- Layer properties at the temperature each layer has at the nip centre (from the thermal solution):
+  shear modulus G = E(T) / 2(1 + nu) follows Material.E(T) (rubbery above Tg); the bulk modulus keeps its
+  glassy value K = E_glassy(T) / 3(1 - 2 nu) through Tg (assumption, usual for amorphous polymers: above Tg the
+  thermoplastic PI is soft in shear but nearly incompressible, nu_eff -> 0.5; B-bar elements avoid locking).
+- Copper: J2 plasticity, yield Material.yield_stress(T), linear hardening Material.hardening_Pa.  The foil
+  elongation is the plastic in-plane strain eps_p_xx of the incoming foil averaged through its thickness at the
+  nip centre: a point rolled through the nip is loaded to the peak pressure once, as the centre is here.
+- Heat (physics/thermal.py): 1D conduction through the strip along its path, t = x / speed, x = 0 at the
+  nip centre; both rolls at roll_temperature_C, reached through a contact conductance (assumption, default
+  1e5 W/m^2K; None = roll temperature prescribed on the faces) over the contact length; air
+  (10 W/m^2K, assumption) before and after.
+"""
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from .analytic_contact import compliant_strip_contact, hertz_line_contact
+from .materials import Material, load_library
+from .physics import contact as C
+from .physics.plasticity import equivalent_plastic_strain, uniaxial_strain_compression, von_mises
+from .physics.thermal import FaceBC, Phase, layered_nodes, solve_transient
+
+G_N_PER_KGF = 9.80665
+AIR_H_W_PER_M2K = 10.0  # assumption: natural convection to still air
+CONTACT_CONDUCTANCE_W_PER_M2K = 1.0e5  # assumption: metal-metal contact under 10-500 MPa, 1e4-1e6 range
+
+
+def _steel():
+    return load_library()["steel_roll"]
+
+
+@dataclass
+class NipSpec:
+    """One roll nip, SI units.  layers bottom-up (base layers, then the incoming foil on top)."""
+    roll_radius_m: float
+    roll_width_m: float
+    load_N: float  # total roll load (load_kgf * 9.80665)
+    speed_m_per_s: float
+    roll_temperature_C: float
+    entry_temperature_C: float = 25.0
+    preheat_temperature_C: float | None = None  # strip preheated to this before the nip (None: no preheat)
+    friction: float = 0.0  # Coulomb coefficient, 0 = frictionless
+    roll_material: Material = field(default_factory=_steel)
+    layers: list = field(default_factory=list)  # [(Material, thickness_m), ...] bottom-up
+    bond_interface: int | None = None  # between layers[i] and layers[i+1]; None: just below the top layer
+    # resolution and model controls
+    contact_elements: int = 24  # elements across the contact half-width
+    depth_factor: float = 25.0  # roll blocks extend depth_factor * half-width
+    load_steps: int = 6
+    contact_conductance_W_per_m2K: float | None = CONTACT_CONDUCTANCE_W_PER_M2K
+    thermal_steps: int = 200  # time steps in the contact phase
+    foil_layer: int | None = None  # the incoming foil (default: top layer)
+
+    @property
+    def line_load_N_per_m(self) -> float:
+        return self.load_N / self.roll_width_m
+
+    @property
+    def bond_index(self) -> int:
+        return len(self.layers) - 2 if self.bond_interface is None else int(self.bond_interface)
+
+    @property
+    def foil_index(self) -> int:
+        return len(self.layers) - 1 if self.foil_layer is None else int(self.foil_layer)
+
+
+@dataclass
+class NipResult:
+    half_width_m: float
+    peak_pressure_Pa: float
+    line_load_N_per_m: float
+    dwell_s: float
+    interface_temperature_max_C: float
+    cu_plastic_strain_max: float
+    foil_elongation: float  # relative, plastic eps_xx of the incoming foil (positive = longer)
+    x_m: np.ndarray  # pressure profile along the rolling direction, symmetric, 0 = nip centre
+    pressure_Pa: np.ndarray  # roll pressure on the incoming foil
+    t_s: np.ndarray  # time along the path, t = x / speed, 0 at the nip centre
+    interface_temperature_C: np.ndarray
+    interface_pressure_Pa: np.ndarray  # roll pressure profile mapped to t (the bonding model integrates it)
+    layer_temperature_C: np.ndarray  # per layer at the nip centre (properties were taken there)
+    method: str
+    points_m: np.ndarray | None = None  # (2, npoints) VTU geometry (full nip, mirrored)
+    cells: np.ndarray | None = None  # (4, ncells) quads
+    cell_data: dict = field(default_factory=dict)  # stress_Pa (ncells, 4) [xx yy zz xy], plastic_strain, ...
+    point_data: dict = field(default_factory=dict)  # temperature_C
+    info: dict = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        return {"nip": {
+            "half_width_mm": self.half_width_m * 1e3,
+            "peak_pressure_MPa": self.peak_pressure_Pa * 1e-6,
+            "line_load_N_per_mm": self.line_load_N_per_m * 1e-3,
+            "dwell_s": self.dwell_s,
+            "interface_temperature_max_C": self.interface_temperature_max_C,
+            "cu_plastic_strain_max": self.cu_plastic_strain_max,
+        }}
+
+
+# -------------------------------------------------------------------------------------- validation
+def _check(name, value, lo, hi, why, lo_open=True):
+    ok = value is not None and math.isfinite(value) and (value > lo if lo_open else value >= lo) and value <= hi
+    if not ok:
+        br = "(" if lo_open else "["
+        raise ValueError(f"nip.{name} = {value!r} is outside {br}{lo:g}, {hi:g}]: {why}")
+
+
+def validate_nip(spec: NipSpec) -> None:
+    """Raise ValueError (one line: field, value, allowed range) for a nip that cannot exist."""
+    _check("roll_radius_m", spec.roll_radius_m, 0.0, 10.0, "the roll diameter must be positive")
+    _check("roll_width_m", spec.roll_width_m, 0.0, 20.0, "the roll width must be positive")
+    _check("load_N", spec.load_N, 0.0, 1e8, "the roll load must be positive")
+    _check("speed_m_per_s", spec.speed_m_per_s, 0.0, 100.0, "the line speed must be positive")
+    _check("entry_temperature_C", spec.entry_temperature_C, -273.15, 1000.0, "absolute zero to 1000 C", False)
+    _check("roll_temperature_C", spec.roll_temperature_C, spec.entry_temperature_C, 1000.0,
+           "the heated rolls cannot be colder than the entering strip", False)
+    if spec.preheat_temperature_C is not None:
+        _check("preheat_temperature_C", spec.preheat_temperature_C, spec.entry_temperature_C, 1000.0,
+               "a preheat cannot cool the strip below its entry temperature", False)
+    _check("friction", spec.friction, 0.0, 2.0, "Coulomb coefficient", False)
+    if not spec.layers or len(spec.layers) < 2:
+        raise ValueError(f"nip.layers has {len(spec.layers or [])} layers; allowed: 2 or more (base + incoming foil)")
+    for i, (mat, h) in enumerate(spec.layers):
+        if not isinstance(mat, Material):
+            raise ValueError(f"nip.layers[{i}] material is {type(mat).__name__}; allowed: a Material")
+        _check(f"layers[{i}].thickness_m", h, 0.0, 0.2 * spec.roll_radius_m,
+               "a layer must be thinner than a fifth of the roll radius (the nip is a thin strip)")
+    total = sum(h for _, h in spec.layers)
+    _check("layers total thickness_m", total, 0.0, 0.2 * spec.roll_radius_m, "the strip must be thin against the roll radius")
+    _check("bond_interface", spec.bond_index, 0, len(spec.layers) - 2, "an interface between two layers", False)
+    _check("foil_layer", spec.foil_index, 0, len(spec.layers) - 1, "a layer index", False)
+    _check("contact_elements", spec.contact_elements, 4, 400, "elements across the contact half-width", False)
+    _check("depth_factor", spec.depth_factor, 5.0, 200.0, "roll block size in half-widths", False)
+    _check("load_steps", spec.load_steps, 1, 100, "load increments", False)
+    _check("thermal_steps", spec.thermal_steps, 10, 100000, "time steps in the contact phase", False)
+    if spec.contact_conductance_W_per_m2K is not None:
+        _check("contact_conductance_W_per_m2K", spec.contact_conductance_W_per_m2K, 0.0, 1e9, "W/(m^2 K)")
+
+
+# ------------------------------------------------------------------------------ material at the nip
+def elastic_constants(mat: Material, T_C: float) -> tuple[float, float]:
+    """(K, G) at T_C: G follows E(T) (rubbery above Tg), K keeps the glassy value (assumption, see module doc)."""
+    E = float(mat.E(T_C))
+    E_glassy = float(replace(mat, Tg_C=None).E(T_C))
+    return E_glassy / (3.0 * (1.0 - 2.0 * mat.nu)), E / (2.0 * (1.0 + mat.nu))
+
+
+def _strip_layers(spec: NipSpec, T_layers, n_elem=None):
+    out = []
+    for (mat, h), T in zip(spec.layers, T_layers):
+        K, G = elastic_constants(mat, T)
+        plastic = mat.kind == "metal" and mat.yield_Pa is not None
+        out.append(C.StripLayer(thickness_m=h, K_Pa=K, G_Pa=G,
+                                yield_Pa=mat.yield_stress(T) if plastic else math.inf,
+                                hardening_Pa=(mat.hardening_Pa or 0.0) if plastic else 0.0,
+                                n_elements=None if n_elem is None else n_elem(h)))
+    return out
+
+
+def _roll_constants(spec):
+    return elastic_constants(spec.roll_material, spec.roll_temperature_C)
+
+
+def _E_star(spec):
+    K, G = _roll_constants(spec)
+    E = 9 * K * G / (3 * K + G)
+    nu = (3 * K - 2 * G) / (2 * (3 * K + G))
+    return E / (2 * (1 - nu * nu)), E, nu
+
+
+def _strip_compliance(spec, T_layers):
+    """Winkler compliance of the strip, sum h / (K + 4G/3) (m/Pa)."""
+    return sum(h / (L.K_Pa + 4 * L.G_Pa / 3) for (_, h), L in zip(spec.layers, _strip_layers(spec, T_layers)))
+
+
+# --------------------------------------------------------------------------------------- thermal
+def _thermal(spec: NipSpec, half_width_m: float):
+    """Conduction through the strip along the path; returns (ThermalSolution, t offset, interface height)."""
+    v = spec.speed_m_per_s
+    dwell = 2 * half_width_m / v
+    hs = [h for _, h in spec.layers]
+    n = [int(np.clip(math.ceil(h / 2e-6), 4, 20)) for h in hs]
+    z, lay = layered_nodes(hs, n)
+    mats = [m for m, _ in spec.layers]
+    k_e = [mats[i].k_W_per_mK for i in lay]
+    rc_e = [mats[i].density_kg_per_m3 * mats[i].cp_J_per_kgK for i in lay]
+    alpha_min = min(m.k_W_per_mK / (m.density_kg_per_m3 * m.cp_J_per_kgK) for m in mats)
+    post = max(4 * dwell, 2 * sum(hs) ** 2 / alpha_min)
+    air = FaceBC("robin", spec.entry_temperature_C, AIR_H_W_PER_M2K)
+    hc = spec.contact_conductance_W_per_m2K
+    roll = FaceBC("dirichlet", spec.roll_temperature_C) if hc is None else FaceBC("robin", spec.roll_temperature_C, hc)
+    T0 = spec.entry_temperature_C if spec.preheat_temperature_C is None else spec.preheat_temperature_C
+    phases = [Phase(0.5 * dwell, air, air, 20), Phase(dwell, roll, roll, spec.thermal_steps),
+              Phase(post, air, air, spec.thermal_steps)]
+    sol = solve_transient(z, k_e, rc_e, T0, phases)
+    t_offset = -dwell  # path time: contact from -dwell/2 to +dwell/2, centred on the nip
+    z_bond = float(np.concatenate([[0.0], np.cumsum(hs)])[spec.bond_index + 1])
+    return sol, t_offset, z_bond, lay
+
+
+def _layer_temperatures_at_centre(spec, sol, t_offset, lay):
+    i = int(np.argmin(np.abs(sol.t_s + t_offset)))
+    Tz = sol.T_C[i]
+    Te = 0.5 * (Tz[:-1] + Tz[1:])
+    return np.array([Te[lay == k].mean() for k in range(len(spec.layers))])
+
+
+# ------------------------------------------------------------------------------------------ solve
+def solve_nip(spec: NipSpec, method: str = "fem", progress=None) -> NipResult:
+    """Solve one nip.
+
+    method="fem": thermal -> FEM contact with J2 copper (seconds).  method="analytic": two elastic half-spaces
+    squeezing a Winkler strip (sum h/M) by a small boundary-element solve, the same 1D conduction, and the copper
+    plastic strain of a point in uniaxial strain at the peak pressure; takes a few tens of ms.  Against the
+    FEM path (tests/test_nip_contact.py) the analytic half-width and peak pressure agree within a few per cent
+    for the patent's examples; its plastic strain is a lower bound (it ignores the foil's lateral flow).
+    """
+    validate_nip(spec)
+    if method not in ("fem", "analytic"):
+        raise ValueError(f"solve_nip method = {method!r}; allowed: 'fem', 'analytic'")
+    P = spec.line_load_N_per_m
+    E_star, E_roll, nu_roll = _E_star(spec)
+    R_eff = 0.5 * spec.roll_radius_m
+    # first pass with every layer at roll temperature, then at the temperatures the thermal solution gives
+    T_layers = np.full(len(spec.layers), spec.roll_temperature_C)
+    for _ in range(2):
+        x, p = compliant_strip_contact(P, R_eff, E_star, _strip_compliance(spec, T_layers))
+        a = C.contact_half_width(x[x >= 0], p[x >= 0])
+        th, t_off, z_bond, lay = _thermal(spec, a)
+        T_layers = _layer_temperatures_at_centre(spec, th, t_off, lay)
+    info = {}
+    if method == "analytic":
+        peak = float(p.max())
+        cu = [L for (m, _), L in zip(spec.layers, _strip_layers(spec, T_layers)) if math.isfinite(L.yield_Pa)]
+        ep = max([uniaxial_strain_compression(peak, L.K_Pa, L.G_Pa, L.yield_Pa, L.hardening_Pa) for L in cu] + [0.0])
+        x_full, p_full = x, p
+        foil_el, fields = 0.0, {}
+    else:
+        sol, model = _fem_contact(spec, a, T_layers, progress)
+        itf = model.interfaces[-1]  # top roll on the incoming foil
+        p_half = sol.pressure[-1]
+        a = C.contact_half_width(itf.x, p_half)
+        peak = float(p_half.max())
+        x_full = np.concatenate([-itf.x[::-1], itf.x[1:]])
+        p_full = np.concatenate([p_half[::-1], p_half[1:]])
+        metal = np.array([m.kind == "metal" and m.yield_Pa is not None for m, _ in spec.layers])
+        in_metal = (model.layer >= 0) & metal[np.maximum(model.layer, 0)]
+        ep = float(sol.alpha[in_metal].max()) if in_metal.any() else 0.0
+        foil_el = _foil_elongation(sol, model, spec.foil_index)
+        # the dwell changed with the FEM half-width: redo the (cheap) conduction
+        th, t_off, z_bond, lay = _thermal(spec, a)
+        fields = _fields(spec, sol, model, th, t_off)
+        R_bottom = _bottom_reaction(sol, model)
+        info = {"newton_iterations": sol.newton_iterations, "dofs": model.ndof,
+                "reaction_line_load_N_per_m": R_bottom,
+                "load_equilibrium_rel": C.line_load_from_pressure(itf.x, p_half) / P - 1.0}
+    dwell = 2 * a / spec.speed_m_per_s
+    t = th.t_s + t_off
+    T_if = th.at_height(z_bond)
+    p_t = np.interp(t * spec.speed_m_per_s, x_full, p_full, left=0.0, right=0.0)
+    res = NipResult(half_width_m=a, peak_pressure_Pa=peak, line_load_N_per_m=P, dwell_s=dwell,
+                    interface_temperature_max_C=float(T_if.max()), cu_plastic_strain_max=float(ep),
+                    foil_elongation=float(foil_el), x_m=x_full, pressure_Pa=p_full, t_s=t,
+                    interface_temperature_C=T_if, interface_pressure_Pa=p_t, layer_temperature_C=T_layers,
+                    method=method, info=info, **fields)
+    return res
+
+
+def _fem_contact(spec, a_guess, T_layers, progress):
+    h = a_guess / spec.contact_elements
+    L = spec.depth_factor * a_guess
+    x_grid = C.graded_grid(h, 1.4 * a_guess, L)
+    K_r, G_r = _roll_constants(spec)
+    roll = C.Roll(spec.roll_radius_m, K_r, G_r)
+    layers = _strip_layers(spec, T_layers, lambda t: int(np.clip(math.ceil(t / h), 3, 8)))
+    model = C.build_model(x_grid, 6.0 * a_guess, layers, roll, roll, L, h)
+    sol = C.solve_contact(model, spec.line_load_N_per_m, friction=spec.friction, n_steps=spec.load_steps,
+                          a_guess_m=a_guess, progress=progress)
+    return sol, model
+
+
+def _element_mean(model, q):
+    return (q * model.dx).sum(axis=-1) / model.dx.sum(axis=-1)
+
+
+def _foil_elongation(sol, model, foil):
+    """Through-thickness mean plastic eps_xx of the foil at the nip centre column (x = 0)."""
+    m = model.layer == foil
+    xc = model.mesh.p[0, model.mesh.t].mean(axis=0)
+    area = model.dx.sum(axis=-1)
+    col = m & np.isclose(xc, xc[m].min())
+    epxx = _element_mean(model, sol.eps_p[0])
+    return float((epxx[col] * area[col]).sum() / area[col].sum())
+
+
+def _bottom_reaction(sol, model):
+    """Full-model line load carried by the bottom roll's fixed face (equilibrium check)."""
+    f = C.internal_force(model, sol.sigma)
+    y = model.mesh.p[1]
+    bottom = np.isclose(y, y.min())
+    return float(2.0 * f[model.basis.nodal_dofs[1, bottom]].sum())
+
+
+def _fields(spec, sol, model, th, t_off):
+    """Mirror the half model to the full nip and attach cell and point data for the VTU."""
+    p, t = model.mesh.p, model.mesh.t
+    n = p.shape[1]
+    pm = p.copy()
+    pm[0] *= -1
+    pts = np.hstack([p, pm])
+    cells = np.hstack([t, t[[1, 0, 3, 2]] + n])  # mirrored quads keep counter-clockwise order
+    sig = _element_mean(model, sol.sigma).T  # (nel, 4)
+    sig_m = sig.copy()
+    sig_m[:, 3] *= -1  # shear changes sign under the mirror
+    ep = _element_mean(model, sol.alpha)
+    vm = _element_mean(model, von_mises(sol.sigma))
+    # temperature: strip nodes from the thermal history at t = x / v; roll nodes at the roll temperature
+    body_node = np.full(n, 0)
+    body_node[t.ravel()] = np.repeat(model.body, 4)
+    T = np.full(2 * n, spec.roll_temperature_C, dtype=float)
+    strip = np.flatnonzero(body_node == 1)
+    tt = th.t_s + t_off
+    for sgn, off in ((1.0, 0), (-1.0, n)):
+        ti = sgn * p[0, strip] / spec.speed_m_per_s
+        it = np.clip(np.searchsorted(tt, ti), 0, len(tt) - 1)
+        T[strip + off] = [np.interp(y, th.z_m, th.T_C[k]) for y, k in zip(p[1, strip], it)]
+    return {"points_m": pts, "cells": cells,
+            "cell_data": {"stress_Pa": np.vstack([sig, sig_m]), "von_mises_Pa": np.concatenate([vm, vm]),
+                          "plastic_strain": np.concatenate([ep, ep]), "layer": np.concatenate([model.layer] * 2),
+                          "body": np.concatenate([model.body] * 2)},
+            "point_data": {"temperature_C": T}}
+
+
+# ---------------------------------------------------------------------------------------- outputs
+def write_nip_outputs(result: NipResult, out_dir) -> list[Path]:
+    """nip_pressure.csv/.png, nip_temperature.csv/.png and (FEM) nip_field.vtu in out_dir."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    f = out / "nip_pressure.csv"
+    with f.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["x_mm", "pressure_MPa"])
+        w.writerows(zip(result.x_m * 1e3, result.pressure_Pa * 1e-6))
+    paths.append(f)
+    f = out / "nip_temperature.csv"
+    with f.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["t_s", "interface_temperature_C", "interface_pressure_MPa"])
+        w.writerows(zip(result.t_s, result.interface_temperature_C, result.interface_pressure_Pa * 1e-6))
+    paths.append(f)
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(result.x_m * 1e3, result.pressure_Pa * 1e-6)
+    ax.set(xlabel="x along the rolling direction (mm)", ylabel="roll pressure (MPa)",
+           title=f"nip pressure ({result.method}): a = {result.half_width_m * 1e3:.3f} mm")
+    fig.tight_layout()
+    fig.savefig(out / "nip_pressure.png", dpi=120)
+    plt.close(fig)
+    paths.append(out / "nip_pressure.png")
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(result.t_s, result.interface_temperature_C, color="C3")
+    ax.set(xlabel="time from the nip centre (s)", ylabel="bonding interface temperature (C)")
+    ax2 = ax.twinx()
+    ax2.plot(result.t_s, result.interface_pressure_Pa * 1e-6, color="C0", lw=0.8)
+    ax2.set_ylabel("pressure (MPa)")
+    fig.tight_layout()
+    fig.savefig(out / "nip_temperature.png", dpi=120)
+    plt.close(fig)
+    paths.append(out / "nip_temperature.png")
+    if result.points_m is not None:
+        import meshio
+
+        pts3 = np.vstack([result.points_m, np.zeros(result.points_m.shape[1])]).T
+        cd = {k: [np.asarray(v)] for k, v in result.cell_data.items()}
+        mesh = meshio.Mesh(pts3, [("quad", result.cells.T)], point_data=result.point_data, cell_data=cd)
+        f = out / "nip_field.vtu"
+        mesh.write(f)
+        paths.append(f)
+    return paths
+
+
+def spec_from_patent(diameter_mm: float, width_mm: float, temperature_C: float, load_kgf: float,
+                     speed_m_per_min: float, layers, **kw) -> NipSpec:
+    """Convenience: a NipSpec from the units of the patent's Table 1."""
+    return NipSpec(roll_radius_m=0.5e-3 * diameter_mm, roll_width_m=1e-3 * width_mm, load_N=load_kgf * G_N_PER_KGF,
+                   speed_m_per_s=speed_m_per_min / 60.0, roll_temperature_C=temperature_C, layers=list(layers), **kw)

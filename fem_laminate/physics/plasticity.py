@@ -1,0 +1,89 @@
+"""J2 (von Mises) elastoplasticity with linear isotropic hardening, small strain, vectorised over points.
+
+Strains and stresses are Voigt vectors [xx, yy, zz, xy] with engineering shear strain (gamma_xy = 2 eps_xy);
+in plane strain eps_zz is whatever the kinematics gives (0, or the B-bar dilatation correction), sigma_zz is
+the out-of-plane stress the constraint needs.  Radial return (Simo & Hughes, Computational Inelasticity,
+1998, Box 3.1) with the consistent tangent (Box 3.2):
+
+    s_trial = 2G dev(eps - eps_p),  q_trial = sqrt(3/2) |s_trial|,  f = q_trial - (sigma_y + H alpha)
+    f > 0:  dgamma = f / (3G + H),  eps_p += dgamma * 3/2 s_trial / q_trial,  alpha += dgamma
+    D = K m m^T + 2G theta I_dev - 2G theta_bar N N^T,  theta = 1 - 3G dgamma / q_trial,
+        theta_bar = 1 / (1 + H / 3G) - (1 - theta),  N = s_trial / |s_trial|
+
+sigma_y = inf makes a point purely elastic (the polymer layers and the rolls).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+M_VOL = np.array([1.0, 1.0, 1.0, 0.0])
+# deviatoric projector acting on engineering-shear strain, giving tensor-component deviator
+I_DEV = np.diag([1.0, 1.0, 1.0, 0.5]) - np.outer(M_VOL, M_VOL) / 3.0
+
+
+def _norm(s):
+    """Frobenius norm of a symmetric tensor stored as [xx, yy, zz, xy] (tensor components)."""
+    return np.sqrt(s[0] ** 2 + s[1] ** 2 + s[2] ** 2 + 2.0 * s[3] ** 2)
+
+
+def return_mapping(eps, eps_p_old, alpha_old, K, G, sigma_y, H):
+    """Stress update at many points.
+
+    eps, eps_p_old: (4, ...) Voigt strains (engineering shear); alpha_old: (...) equivalent plastic strain;
+    K, G, sigma_y, H: broadcastable to (...).
+    Returns sigma (4, ...), eps_p (4, ...), alpha (...), D (4, 4, ...) consistent tangent.
+    """
+    eps = np.asarray(eps, float)
+    K, G, sigma_y, H = (np.broadcast_to(np.asarray(v, float), eps.shape[1:]) for v in (K, G, sigma_y, H))
+    ee = eps - eps_p_old
+    vol = ee[0] + ee[1] + ee[2]
+    s_tr = 2.0 * G * np.einsum("ij,j...->i...", I_DEV, ee)
+    nrm = _norm(s_tr)
+    q_tr = np.sqrt(1.5) * nrm
+    f = q_tr - (sigma_y + H * alpha_old)
+    plastic = f > 0.0
+    dgamma = np.where(plastic, f / (3.0 * G + H), 0.0)
+    safe_q = np.where(plastic, q_tr, 1.0)
+    scale = 1.0 - 3.0 * G * dgamma / safe_q  # radial return factor (1 where elastic)
+    s = s_tr * scale
+    sigma = s + K * vol * M_VOL.reshape((4,) + (1,) * vol.ndim)
+    flow = 1.5 * s_tr / safe_q  # d eps_p / d dgamma, tensor components
+    flow_v = flow * np.array([1.0, 1.0, 1.0, 2.0]).reshape((4,) + (1,) * vol.ndim)  # engineering shear
+    eps_p = eps_p_old + dgamma * flow_v
+    alpha = alpha_old + dgamma
+
+    mm = np.outer(M_VOL, M_VOL)
+    D = np.einsum("ij,...->ij...", mm, K) + np.einsum("ij,...->ij...", I_DEV, 2.0 * G * scale)
+    N = s_tr / np.where(plastic, nrm, 1.0)
+    theta_bar = np.where(plastic, 1.0 / (1.0 + H / (3.0 * G)) - (1.0 - scale), 0.0)
+    D = D - 2.0 * G * theta_bar * np.einsum("i...,j...->ij...", N, N)
+    return sigma, eps_p, alpha, D
+
+
+def von_mises(sigma):
+    """Equivalent stress of Voigt stresses (4, ...)."""
+    s = sigma - (sigma[0] + sigma[1] + sigma[2]) / 3.0 * M_VOL.reshape((4,) + (1,) * (sigma.ndim - 1))
+    return np.sqrt(1.5) * _norm(s)
+
+
+def equivalent_plastic_strain(eps_p):
+    """sqrt(2/3 eps_p:eps_p) of a Voigt plastic strain with engineering shear (4, ...)."""
+    e = eps_p.copy()
+    e[3] = 0.5 * e[3]
+    return np.sqrt(2.0 / 3.0) * _norm(e)
+
+
+def uniaxial_strain_compression(pressure_Pa: float, K: float, G: float, sigma_y: float, H: float) -> float:
+    """Closed form: equivalent plastic strain of a point compressed in uniaxial strain to axial stress -p.
+
+    Elastic while 2G|eps| <= sigma_y, p = (K + 4G/3)|eps|; after yield q = 2G|eps| - 3G eps_p = sigma_y + H eps_p
+    and p = K|eps| + 2q/3, linear in |eps|.  (Used by the tests and the analytic nip path.)
+    """
+    e_y = sigma_y / (2.0 * G)
+    p_y = (K + 4.0 * G / 3.0) * e_y
+    if pressure_Pa <= p_y:
+        return 0.0
+    # p = K e + 2/3 (sigma_y + H (2G e - sigma_y) / (3G + H))
+    c = H / (3.0 * G + H)
+    e = (pressure_Pa - 2.0 / 3.0 * sigma_y * (1.0 - c)) / (K + 4.0 / 3.0 * G * c)
+    return (2.0 * G * e - sigma_y) / (3.0 * G + H)
