@@ -1,0 +1,146 @@
+"""What the engineers measure, read off a laminate state: curvature, mark distances, stresses by layer.
+
+Curvature is fitted on the bottom surface of the lowest present layer over the central part of the sample
+(away from the free-edge zones), positive when the top layer is on the concave side.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .thermoelastic import LaminateState
+
+FIT_FRACTION = 0.5  # central half of the sample length (and width) is used for curvature fits
+
+
+def _active_nodes(state: LaminateState) -> np.ndarray:
+    return np.unique(state.model.basis.element_dofs[:, state.active_elements()])
+
+
+def curvature(state: LaminateState, fit_fraction: float = FIT_FRACTION) -> dict:
+    """Curvature of the present stack: 2D -> kappa; 3D -> kappa_x, kappa_y, kappa_xy and principal values."""
+    model = state.model
+    d = model.dim
+    x = model.basis.doflocs
+    nodes = _active_nodes(state)
+    h = x[d - 1, nodes]
+    bottom = nodes[np.abs(h - h.min()) <= 1e-9 * max(np.ptp(x[d - 1]), 1e-30)]
+    L = model.lmesh.length_m
+    uu = state.u[:d * model.nnodes].reshape(-1, d)
+    if d == 2:
+        sel = bottom[np.abs(x[0, bottom]) <= 0.5 * fit_fraction * L]
+        X = x[0, sel]
+        w = uu[sel, 1]
+        A = np.c_[np.ones_like(X), X, 0.5 * X**2]
+        c = np.linalg.lstsq(A, w, rcond=None)[0]
+        k = float(c[2])
+        return {"curvature_1_per_m": k, "principal_curvatures_1_per_m": [k]}
+    W = model.lmesh.width_m
+    sel = bottom[(np.abs(x[0, bottom]) <= 0.5 * fit_fraction * L) & (np.abs(x[1, bottom]) <= 0.5 * fit_fraction * W)]
+    X, Y = x[0, sel], x[1, sel]
+    w = uu[sel, 2]
+    A = np.c_[np.ones_like(X), X, Y, 0.5 * X**2, 0.5 * Y**2, X * Y]
+    c = np.linalg.lstsq(A, w, rcond=None)[0]
+    kx, ky, kxy = (float(v) for v in c[3:6])
+    k1, k2 = np.linalg.eigvalsh([[kx, kxy], [kxy, ky]])[::-1]
+    return {"curvature_1_per_m": 0.5 * (kx + ky), "kappa_x_1_per_m": kx, "kappa_y_1_per_m": ky,
+            "kappa_xy_1_per_m": kxy, "principal_curvatures_1_per_m": [float(k1), float(k2)]}
+
+
+def radius_mm(kappa: float) -> float | None:
+    return None if kappa == 0 else float(1e3 / kappa)
+
+
+def polymer_layers(state: LaminateState) -> list[int]:
+    return [i for i in state.active_layers() if state.stack.layers[i].material.kind == "polymer"]
+
+
+def mark_distance(state: LaminateState, layers: list[int] | None = None, span_fraction: float = 0.5) -> float:
+    """Distance along x between two marks at x = ±span/2, at mid-height of the given layers (default: the
+    polymer film), on the centre line; the JIS C 6481 and TMA measurements both use it."""
+    model = state.model
+    d = model.dim
+    if layers is None:
+        layers = polymer_layers(state)
+    if not layers:
+        raise ValueError("no polymer layer present to carry the marks")
+    z = model.lmesh.interfaces_m
+    h_mid = 0.5 * (z[min(layers)] + z[max(layers) + 1])
+    x = model.basis.doflocs
+    nodes = _active_nodes(state)
+    uu = state.u[:d * model.nnodes].reshape(-1, d)
+    half = 0.5 * span_fraction * model.lmesh.length_m
+    ends = []
+    for sx in (-1.0, 1.0):
+        target = np.zeros(d)
+        target[0], target[d - 1] = sx * half, h_mid
+        dist = np.linalg.norm(x[:, nodes] - target[:, None], axis=0)
+        n = nodes[np.argmin(dist)]
+        ends.append(x[0, n] + uu[n, 0])
+    return float(ends[1] - ends[0])
+
+
+def layer_stress_summary(state: LaminateState) -> dict:
+    """Per present layer: in-plane stress at the sample centre (mean through the layer), extremes, von Mises."""
+    model = state.model
+    lay = state.layer_of_element
+    out = {}
+    xc = model.lmesh.mesh.p[0, model.lmesh.mesh.t].mean(axis=0)
+    L = model.lmesh.length_m
+    for i in state.active_layers():
+        el = np.flatnonzero(lay == i)
+        s = state.stress[el]  # (ne, nq, nc)
+        sxx = s[..., 0]
+        centre = el[np.abs(xc[el]) <= 0.1 * L] if np.any(np.abs(xc[el]) <= 0.1 * L) else el
+        vm = von_mises(s, model.dim)
+        out[state.stack.layers[i].name] = {
+            "material": state.stack.layers[i].material.name,
+            "stress_xx_centre_MPa": float(state.stress[centre][..., 0].mean() * 1e-6),
+            "stress_xx_max_MPa": float(sxx.max() * 1e-6),
+            "stress_xx_min_MPa": float(sxx.min() * 1e-6),
+            "von_mises_max_MPa": float(vm.max() * 1e-6),
+        }
+    return out
+
+
+def von_mises(s: np.ndarray, dim: int) -> np.ndarray:
+    """von Mises stress of Voigt stress arrays (..., ncomp)."""
+    sxx, syy, szz = s[..., 0], s[..., 1], s[..., 2]
+    if dim == 2:
+        shear2 = s[..., 3] ** 2
+    else:
+        shear2 = s[..., 3] ** 2 + s[..., 4] ** 2 + s[..., 5] ** 2
+    return np.sqrt(0.5 * ((sxx - syy) ** 2 + (syy - szz) ** 2 + (szz - sxx) ** 2) + 3 * shear2)
+
+
+def stress_profile(state: LaminateState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """In-plane stress through the thickness in the central element column: heights (m), sigma_xx (Pa), layer."""
+    model = state.model
+    d = model.dim
+    mesh = model.lmesh.mesh
+    act = state.active_elements()
+    cent = mesh.p[:d - 1, mesh.t[:, act]].mean(axis=1)
+    r = np.sqrt((cent ** 2).sum(axis=0))
+    col = act[r <= r.min() * (1 + 1e-9) + 1e-15]
+    X = model.basis.mapping.F(model.basis.X, tind=col)
+    z = X[d - 1].ravel()
+    s = state.stress[col][..., 0].ravel()
+    lay = np.repeat(state.layer_of_element[col], X.shape[-1])
+    order = np.argsort(z, kind="stable")
+    return z[order], s[order], lay[order]
+
+
+def interface_stress(state: LaminateState, below: int) -> dict:
+    """Peak normal (peel) and shear stress in the elements touching the interface above layer `below`."""
+    model = state.model
+    d = model.dim
+    zc = model.lmesh.interfaces_m[below + 1]
+    lay = state.layer_of_element
+    el = np.flatnonzero(((lay == below) | (lay == below + 1)) & state.active[lay])
+    pts = model.lmesh.mesh.p[d - 1, model.lmesh.mesh.t[:, el]]
+    touch = el[np.any(np.abs(pts - zc) <= 1e-12 + 1e-9 * zc, axis=0)]
+    if touch.size == 0:
+        return {"peel_stress_max_MPa": 0.0, "shear_stress_max_MPa": 0.0}
+    s = state.stress[touch]
+    normal = s[..., 1] if d == 2 else s[..., 2]
+    shear = np.abs(s[..., 3]) if d == 2 else np.sqrt(s[..., 3] ** 2 + s[..., 4] ** 2)
+    return {"peel_stress_max_MPa": float(normal.max() * 1e-6), "shear_stress_max_MPa": float(shear.max() * 1e-6)}

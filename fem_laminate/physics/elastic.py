@@ -1,0 +1,294 @@
+"""Small-strain linear thermoelasticity of the layered laminate.
+
+Strain components (Voigt, engineering shear):
+  2D cross-section (x along the sample, y through the thickness, z out of plane):
+      [e_xx, e_yy, e_zz, g_xy];  e_zz is carried by global degrees of freedom:
+      out_of_plane = "fixed"    e_zz = 0                  (classical plane strain)
+                   = "uniform"  e_zz = a                  (generalized plane strain)
+                   = "free"     e_zz = a + b (y - y_c)    (generalized plane strain with out-of-plane bending:
+                                                          a cut sample curls freely in z too; far from the
+                                                          edges this is the equi-biaxial plate state)
+  3D plate: [e_xx, e_yy, e_zz, g_yz, g_xz, g_xy].
+
+The weak form is the usual one,
+
+    a(u, v) = ∫ ε(v) : D : ε(u) dx,      l(v) = ∫ ε(v) : D : ε* dx,
+
+with an eigenstrain ε* (thermal expansion). `assemble_stiffness_skfem` writes it as scikit-fem forms and is
+the readable reference; `assemble_stiffness` is the fast path used everywhere else: it builds element matrices
+with batched matrix products, computes each geometrically distinct element only once (a structured layered
+mesh has few distinct element shapes per layer) and assembles in chunks. The two are tested equal.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from skfem import CellBasis, ElementHex1, ElementHex2, ElementQuad1, ElementQuad2
+
+NCOMP = {2: 4, 3: 6}
+OUT_OF_PLANE = ("fixed", "uniform", "free")
+
+
+def isotropic_D(E, nu, dim: int) -> np.ndarray:
+    """Elastic matrix in the Voigt order above; E and nu may be arrays (returns (..., n, n))."""
+    E = np.asarray(E, dtype=float)
+    nu = np.asarray(nu, dtype=float) * np.ones_like(E)
+    lam = E * nu / ((1 + nu) * (1 - 2 * nu))
+    mu = E / (2 * (1 + nu))
+    n = NCOMP[dim]
+    D = np.zeros(E.shape + (n, n))
+    for i in range(3):
+        for j in range(3):
+            D[..., i, j] = lam
+        D[..., i, i] = lam + 2 * mu
+    for i in range(3, n):
+        D[..., i, i] = mu
+    return D
+
+
+@dataclass
+class ElasticModel:
+    """A layered mesh with its quadratic basis and the data the fast assembly needs."""
+    lmesh: object  # fem_laminate.mesh.LayeredMesh
+    basis: CellBasis  # scalar basis (quadratic by default)
+    out_of_plane: str = "free"  # 2D only
+    y_c: float = 0.0  # reference height of the out-of-plane bending term
+
+    @property
+    def dim(self) -> int:
+        return self.lmesh.dim
+
+    @property
+    def ncomp(self) -> int:
+        return NCOMP[self.dim]
+
+    @property
+    def nglobal(self) -> int:
+        """Extra global dofs of generalized plane strain (a, b) appended after the nodal dofs."""
+        if self.dim == 3:
+            return 0
+        return {"fixed": 0, "uniform": 1, "free": 2}[self.out_of_plane]
+
+    @property
+    def nnodes(self) -> int:
+        return self.basis.N
+
+    @property
+    def ndofs(self) -> int:
+        return self.dim * self.basis.N + self.nglobal
+
+    @property
+    def nelements(self) -> int:
+        return self.basis.nelems
+
+    def element_dofs(self, elements=None) -> np.ndarray:
+        """(nelem, nbfun*dim) global dof indices, interleaved per node (node*dim + component)."""
+        ed = self.basis.element_dofs if elements is None else self.basis.element_dofs[:, elements]
+        d = self.dim
+        return (d * ed.T[:, :, None] + np.arange(d)[None, None, :]).reshape(ed.shape[1], -1)
+
+
+def make_model(lmesh, out_of_plane: str = "free", quadratic: bool = True, intorder: int | None = None) -> ElasticModel:
+    if out_of_plane not in OUT_OF_PLANE:
+        raise ValueError(f"out_of_plane must be one of {OUT_OF_PLANE}, got {out_of_plane!r}")
+    if lmesh.dim == 2:
+        elem = ElementQuad2() if quadratic else ElementQuad1()
+    else:
+        elem = ElementHex2() if quadratic else ElementHex1()
+    if intorder is None:
+        intorder = 4 if quadratic else 2
+    basis = CellBasis(lmesh.mesh, elem, intorder=intorder)
+    y_c = 0.5 * float(lmesh.interfaces_m[0] + lmesh.interfaces_m[-1])
+    return ElasticModel(lmesh=lmesh, basis=basis, out_of_plane=out_of_plane, y_c=y_c)
+
+
+# ------------------------------------------------------------------------------------------------
+# strain-displacement operator
+# ------------------------------------------------------------------------------------------------
+
+def _grads(model: ElasticModel, elements) -> tuple[np.ndarray, np.ndarray]:
+    """Shape-function gradients (nb, dim, ne, nq) and weights dx (ne, nq) on the given elements."""
+    b = model.basis
+    G = np.array([[b.basis[a][0].grad[i][elements] for i in range(model.dim)] for a in range(b.Nbfun)])
+    return G, b.dx[elements]
+
+
+B_CACHE_BYTES = 400e6  # keep B for every element when it fits: increments then cost einsums only
+
+
+def B_matrix(model: ElasticModel, elements) -> tuple[np.ndarray, np.ndarray]:
+    """Strain operator B (ne, nq, ncomp, ndof_e) and weights dx (ne, nq).
+
+    For 2D the element dof vector is the nodal dofs followed by the global e_zz dofs.
+    """
+    cache = getattr(model, "_B_cache", None)
+    if cache is None:
+        nq = model.basis.dx.shape[1]
+        size = model.nelements * nq * model.ncomp * (model.basis.Nbfun * model.dim + model.nglobal) * 8
+        if size < B_CACHE_BYTES:
+            cache = _B_matrix(model, np.arange(model.nelements))
+        else:
+            cache = False
+        model._B_cache = cache
+    if cache is not False:
+        return cache[0][elements], cache[1][elements]
+    return _B_matrix(model, elements)
+
+
+def _B_matrix(model: ElasticModel, elements) -> tuple[np.ndarray, np.ndarray]:
+    G, dx = _grads(model, elements)
+    nb, d, ne, nq = G.shape
+    nglob = model.nglobal
+    B = np.zeros((ne, nq, model.ncomp, nb * d + nglob))
+    g = np.moveaxis(G, (2, 3), (0, 1))  # (ne, nq, nb, dim)
+    if d == 2:
+        B[:, :, 0, 0:2 * nb:2] = g[..., 0]
+        B[:, :, 1, 1:2 * nb:2] = g[..., 1]
+        B[:, :, 3, 0:2 * nb:2] = g[..., 1]
+        B[:, :, 3, 1:2 * nb:2] = g[..., 0]
+        if nglob >= 1:
+            B[:, :, 2, 2 * nb] = 1.0
+        if nglob == 2:
+            yq = model.basis.mapping.F(model.basis.X, tind=elements)[1]  # (ne, nq) physical y
+            B[:, :, 2, 2 * nb + 1] = yq - model.y_c
+    else:
+        for i in range(3):
+            B[:, :, i, i:3 * nb:3] = g[..., i]
+        # g_yz, g_xz, g_xy
+        B[:, :, 3, 1:3 * nb:3] = g[..., 2]
+        B[:, :, 3, 2:3 * nb:3] = g[..., 1]
+        B[:, :, 4, 0:3 * nb:3] = g[..., 2]
+        B[:, :, 4, 2:3 * nb:3] = g[..., 0]
+        B[:, :, 5, 0:3 * nb:3] = g[..., 1]
+        B[:, :, 5, 1:3 * nb:3] = g[..., 0]
+    return B, dx
+
+
+def _element_dofs_full(model: ElasticModel, elements) -> np.ndarray:
+    dofs = model.element_dofs(elements)
+    if model.nglobal:
+        glob = model.dim * model.nnodes + np.arange(model.nglobal)
+        dofs = np.hstack([dofs, np.broadcast_to(glob, (dofs.shape[0], model.nglobal))])
+    return dofs
+
+
+# ------------------------------------------------------------------------------------------------
+# fast assembly
+# ------------------------------------------------------------------------------------------------
+
+def _shape_classes(model: ElasticModel, elements: np.ndarray, material_id: np.ndarray):
+    """Group elements whose stiffness is identical: same vertex offsets (translation) and material."""
+    mesh = model.lmesh.mesh
+    t = mesh.t[:, elements]
+    rel = mesh.p[:, t] - mesh.p[:, t[0]][:, None, :]  # (dim, nverts, ne)
+    scale = max(float(np.ptp(mesh.p, axis=1).max()), 1e-30)
+    key = np.round(rel.reshape(-1, len(elements)).T / scale * 1e9).astype(np.int64)
+    if model.nglobal == 2:
+        # the out-of-plane bending term depends on the element's height too
+        key = np.hstack([key, np.round((mesh.p[1, t[0]] - model.y_c) / scale * 1e9).astype(np.int64)[:, None]])
+    key = np.hstack([key, material_id[:, None]])
+    _, rep, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    return rep, inv.ravel()
+
+
+def element_stiffness(model: ElasticModel, elements: np.ndarray, D: np.ndarray) -> np.ndarray:
+    """K_e = sum_q B^T D B dx for each element; D is (ne, ncomp, ncomp)."""
+    B, dx = B_matrix(model, elements)
+    ne, nq, nc, nd = B.shape
+    DB = np.einsum("ekl,eqld->eqkd", D, B) * dx[:, :, None, None]
+    return np.matmul(B.reshape(ne, nq * nc, nd).transpose(0, 2, 1), DB.reshape(ne, nq * nc, nd))
+
+
+def assemble_stiffness(model: ElasticModel, D_elem: np.ndarray, elements: np.ndarray | None = None,
+                       material_id: np.ndarray | None = None, chunk: int = 4000) -> sp.csr_matrix:
+    """Global stiffness over `elements` (default all) with per-element elastic matrices D_elem (nelem_total, n, n).
+
+    material_id (nelem_total,) tells which elements share D; by default every distinct D is its own id.
+    """
+    if elements is None:
+        elements = np.arange(model.nelements)
+    elements = np.asarray(elements)
+    if material_id is None:
+        flat = D_elem.reshape(D_elem.shape[0], -1)
+        _, material_id = np.unique(flat, axis=0, return_inverse=True)
+        material_id = material_id.ravel()
+    rep, inv = _shape_classes(model, elements, material_id[elements])
+    Ke_unique = element_stiffness(model, elements[rep], D_elem[elements[rep]])
+    dofs = _element_dofs_full(model, elements)
+    n = model.ndofs
+    K = sp.csr_matrix((n, n))
+    nd = dofs.shape[1]
+    for s in range(0, len(elements), chunk):
+        sl = slice(s, s + chunk)
+        d = dofs[sl]
+        rows = np.repeat(d, nd, axis=1).ravel()
+        cols = np.tile(d, (1, nd)).ravel()
+        vals = Ke_unique[inv[sl]].ravel()
+        K = K + sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
+    return K
+
+
+def assemble_eigenstrain_load(model: ElasticModel, D_elem: np.ndarray, eig_elem: np.ndarray,
+                              elements: np.ndarray | None = None) -> np.ndarray:
+    """l(v) = ∫ ε(v) : D : ε* dx with a per-element constant eigenstrain eig_elem (nelem_total, ncomp)."""
+    if elements is None:
+        elements = np.arange(model.nelements)
+    stress = np.einsum("ekl,el->ek", D_elem[elements], eig_elem[elements])
+    nq = model.basis.dx.shape[1]
+    return internal_force(model, np.repeat(stress[:, None, :], nq, axis=1), elements)
+
+
+def internal_force(model: ElasticModel, stress_q: np.ndarray, elements: np.ndarray) -> np.ndarray:
+    """∫ B^T σ dx over `elements`; stress_q is (len(elements), nq, ncomp)."""
+    f = np.zeros(model.ndofs)
+    for s in range(0, len(elements), 4000):
+        el = elements[s:s + 4000]
+        B, dx = B_matrix(model, el)
+        fe = np.einsum("eqkd,eqk,eq->ed", B, stress_q[s:s + 4000], dx)
+        np.add.at(f, _element_dofs_full(model, el), fe)
+    return f
+
+
+def strain_at_qp(model: ElasticModel, u: np.ndarray, elements: np.ndarray) -> np.ndarray:
+    """Total strain (len(elements), nq, ncomp) of the displacement vector u."""
+    out = []
+    for s in range(0, len(elements), 4000):
+        el = elements[s:s + 4000]
+        B, _ = B_matrix(model, el)
+        out.append(np.einsum("eqkd,ed->eqk", B, u[_element_dofs_full(model, el)]))
+    return np.concatenate(out) if out else np.zeros((0, model.basis.dx.shape[1], model.ncomp))
+
+
+# ------------------------------------------------------------------------------------------------
+# readable reference path (scikit-fem forms)
+# ------------------------------------------------------------------------------------------------
+
+def assemble_stiffness_skfem(model: ElasticModel, E_elem: np.ndarray, nu_elem: np.ndarray) -> sp.csr_matrix:
+    """The same stiffness written as a scikit-fem BilinearForm (3D, or 2D with out_of_plane='fixed').
+
+    Slow for quadratic vector elements; kept as the readable statement of the physics and as a test oracle.
+    """
+    from skfem import Basis, BilinearForm, ElementVector
+    from skfem.helpers import ddot, sym_grad, trace, eye
+
+    if model.dim == 2 and model.out_of_plane != "fixed":
+        raise ValueError("the skfem reference path covers 3D and classical plane strain only")
+    vb = Basis(model.lmesh.mesh, ElementVector(model.basis.elem), intorder=model.basis.intorder
+               if hasattr(model.basis, "intorder") else 4)
+
+    @BilinearForm
+    def stiffness(u, v, w):
+        lam = w.E * w.nu / ((1 + w.nu) * (1 - 2 * w.nu))
+        mu = w.E / (2 * (1 + w.nu))
+        eps_u, eps_v = sym_grad(u), sym_grad(v)
+        sigma = 2.0 * mu * eps_u + lam * eye(trace(eps_u), eps_u.shape[0])
+        return ddot(sigma, eps_v)
+
+    nq = vb.X.shape[1]
+    E = np.repeat(np.asarray(E_elem, float)[:, None], nq, axis=1)
+    nu = np.repeat(np.asarray(nu_elem, float)[:, None], nq, axis=1)
+    K = stiffness.assemble(vb, E=E, nu=nu)
+    # skfem orders vector dofs node-major (node*dim + comp) for ElementVector on a nodal element
+    return K.tocsr(), vb

@@ -1,0 +1,160 @@
+"""Outputs: summary.json, the ParaView time series (.pvd + .vtu per frame) and PNG plots.
+
+Array names carry units: displacement_m, stress_Pa (symmetric tensor, ParaView order XX YY ZZ XY YZ XZ),
+von_mises_Pa, temperature_C, layer. Only the layers present in a frame are written in that frame.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import meshio  # noqa: E402
+import numpy as np  # noqa: E402
+
+from . import measure  # noqa: E402
+
+
+def write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, indent=2, default=_jsonable) + "\n")
+
+
+def _jsonable(o):
+    if isinstance(o, (np.floating, np.integer)):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    raise TypeError(f"not JSON serialisable: {type(o)}")
+
+
+def _paraview_stress(s: np.ndarray, dim: int) -> np.ndarray:
+    """Voigt (2D: xx yy zz xy; 3D: xx yy zz yz xz xy) -> ParaView symmetric order XX YY ZZ XY YZ XZ."""
+    out = np.zeros((s.shape[0], 6))
+    out[:, :3] = s[:, :3]
+    if dim == 2:
+        out[:, 3] = s[:, 3]
+    else:
+        out[:, 3], out[:, 4], out[:, 5] = s[:, 5], s[:, 3], s[:, 4]
+    return out
+
+
+def frame_mesh(state, frame) -> meshio.Mesh:
+    """The present layers of one frame as a linear meshio mesh (vertex displacements of the quadratic field)."""
+    model = state.model
+    mesh = model.lmesh.mesh
+    d = model.dim
+    lay = model.lmesh.layer
+    cells = np.flatnonzero(frame.active[lay])
+    nv = mesh.p.shape[1]
+    u = frame.u[:d * model.nnodes].reshape(-1, d)[:nv]  # vertex dofs come first in scikit-fem numbering
+    used = np.unique(mesh.t[:, cells])
+    remap = -np.ones(nv, dtype=int)
+    remap[used] = np.arange(used.size)
+    pts = np.zeros((used.size, 3))
+    pts[:, :d] = mesh.p[:, used].T
+    disp = np.zeros((used.size, 3))
+    disp[:, :d] = u[used]
+    if d == 2:
+        conn = remap[mesh.t[:, cells]].T[:, [0, 1, 2, 3]]
+        ctype = "quad"
+    else:
+        conn = remap[mesh.t[:, cells]].T
+        ctype = "hexahedron"
+    s = frame.stress_cell[cells]
+    return meshio.Mesh(
+        pts, [(ctype, conn)],
+        point_data={"displacement_m": disp, "temperature_C": np.full(used.size, frame.T_C)},
+        cell_data={"stress_Pa": [_paraview_stress(s, d)], "von_mises_Pa": [measure.von_mises(s, d)],
+                   "layer": [lay[cells].astype(np.int32)]},
+    )
+
+
+def write_pvd(state, record, out: Path) -> list[Path]:
+    """One .vtu per frame and a .pvd collection whose timestep is the frame index."""
+    vtu_dir = out / "vtu"
+    vtu_dir.mkdir(exist_ok=True)
+    entries, paths = [], []
+    for k, fr in enumerate(record.frames):
+        name = f"frame_{k:03d}_{fr.label}.vtu"
+        frame_mesh(state, fr).write(vtu_dir / name)
+        entries.append(f'    <DataSet timestep="{k}" group="" part="0" file={quoteattr("vtu/" + name)} '
+                       f'name={quoteattr(fr.label)}/>')
+        paths.append(vtu_dir / name)
+    pvd = out / "process.pvd"
+    pvd.write_text('<?xml version="1.0"?>\n<VTKFile type="Collection" version="0.1">\n  <Collection>\n'
+                   + "\n".join(entries) + "\n  </Collection>\n</VTKFile>\n")
+    return [pvd] + paths
+
+
+def plot_stress_profiles(states_by_label: dict, path: Path) -> None:
+    """sigma_xx through the thickness at the sample centre, one curve per labelled state."""
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for k, (label, st) in enumerate(states_by_label.items()):
+        z, s, lay = measure.stress_profile(st)
+        for j, i in enumerate(np.unique(lay)):  # one segment per layer: stress jumps at interfaces
+            sel = lay == i
+            ax.plot(s[sel] * 1e-6, z[sel] * 1e6, ".-", ms=3, color=f"C{k}", label=label if j == 0 else None)
+        for zi in st.model.lmesh.interfaces_m:
+            ax.axhline(zi * 1e6, color="0.85", lw=0.6, zorder=0)
+    ax.axvline(0, color="k", lw=0.6)
+    ax.set_xlabel("in-plane stress $\\sigma_{xx}$ at the sample centre (MPa)")
+    ax.set_ylabel("height above the bottom (µm)")
+    ax.legend(fontsize=8)
+    ax.set_title("Residual stress through the thickness")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def plot_deformed(state, path: Path, title: str = "") -> None:
+    """Deformed sample: 2D cross-section (true scale in x, thickness exaggerated) or 3D bottom surface."""
+    model = state.model
+    d = model.dim
+    mesh = model.lmesh.mesh
+    nv = mesh.p.shape[1]
+    u = state.u[:d * model.nnodes].reshape(-1, d)[:nv]
+    lay = model.lmesh.layer
+    cells = state.active_elements()
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    if d == 2:
+        from matplotlib.collections import PolyCollection
+        xy = (mesh.p + u.T).T * 1e3
+        polys = xy[mesh.t[:, cells].T]
+        vm = measure.von_mises(state.stress[cells].mean(axis=1), 2) * 1e-6
+        pc = PolyCollection(polys, array=vm, cmap="viridis", edgecolors="none")
+        ax.add_collection(pc)
+        ax.autoscale()
+        fig.colorbar(pc, ax=ax, label="von Mises stress (MPa)")
+        ax.set_xlabel("x (mm)")
+        ax.set_ylabel("y (mm), true scale")
+        ax.set_aspect("equal", adjustable="datalim")
+    else:
+        bottom = np.abs(mesh.p[2]) < 1e-15
+        pts = mesh.p[:, bottom] + u[bottom].T
+        sc = ax.scatter(pts[0] * 1e3, pts[1] * 1e3, c=pts[2] * 1e3, s=4, cmap="viridis")
+        fig.colorbar(sc, ax=ax, label="lift of the bottom surface (mm)")
+        ax.set_xlabel("x (mm)")
+        ax.set_ylabel("y (mm)")
+        ax.set_aspect("equal")
+    ax.set_title(title or "Deformed sample")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def plot_temperature_history(record, path: Path) -> None:
+    if not record.cure_history:
+        return
+    t, T = zip(*record.cure_history)
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(t, T, "-o", ms=3)
+    ax.set_xlabel("time (min)")
+    ax.set_ylabel("temperature (°C)")
+    ax.set_title("Cure schedule (drying, ramp, imidization hold)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

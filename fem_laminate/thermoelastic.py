@@ -1,0 +1,293 @@
+"""Incremental thermoelastic analysis of the laminate along a temperature history.
+
+The laminate state carries which layers exist (born, not etched), the displacement and the stress at the
+quadrature points. A temperature change is followed in increments; in each, with moduli at the increment's
+mid-temperature,
+
+    K du = l(dε*) - F_int(σ),    σ <- σ + D (ε(du) - dε*)
+
+where dε* is the free thermal strain of the increment and F_int(σ) the internal force of the stress carried
+so far. The residual term makes one mechanism serve three events: a layer born (it enters with σ = 0, so it
+is stress-free in the configuration where it forms), a layer etched (its elements leave the assembly and the
+rest re-equilibrates), and a thermoplastic layer above its Tg (its stress relaxes to zero, the rest follows).
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from .physics import elastic, solvers
+from .stack import Stack
+
+
+@dataclass
+class LaminateState:
+    stack: Stack  # every layer that will ever exist, bottom-up
+    model: elastic.ElasticModel
+    T_C: float
+    born: np.ndarray  # (nlayers,) bool
+    etched: np.ndarray  # (nlayers,) bool
+    u: np.ndarray  # (ndofs,)
+    stress: np.ndarray  # (nelements, nq, ncomp) Pa
+    solver: str = "auto"
+    time_s: float = 0.0
+    born_at_C: dict = field(default_factory=dict)  # layer name -> temperature where it formed
+    cache: dict = field(default_factory=dict, repr=False)  # stiffness/factorisation of the present body
+    solves: int = 0
+    solver_used: str = ""
+
+    @property
+    def active(self) -> np.ndarray:
+        return self.born & ~self.etched
+
+    @property
+    def layer_of_element(self) -> np.ndarray:
+        return self.model.lmesh.layer
+
+    def active_elements(self) -> np.ndarray:
+        return np.flatnonzero(self.active[self.layer_of_element])
+
+    def active_layers(self) -> list[int]:
+        return [i for i in range(len(self.stack)) if self.active[i]]
+
+    def copy(self) -> "LaminateState":
+        new = copy.copy(self)
+        new.born, new.etched = self.born.copy(), self.etched.copy()
+        new.u, new.stress = self.u.copy(), self.stress.copy()
+        new.born_at_C = dict(self.born_at_C)
+        new.cache = {}
+        return new
+
+
+def initial_state(stack: Stack, model: elastic.ElasticModel, T_C: float, solver: str = "auto") -> LaminateState:
+    n = len(stack)
+    nq = model.basis.dx.shape[1]
+    return LaminateState(stack=stack, model=model, T_C=float(T_C), born=np.zeros(n, bool), etched=np.zeros(n, bool),
+                         u=np.zeros(model.ndofs), stress=np.zeros((model.nelements, nq, model.ncomp)), solver=solver)
+
+
+def give_birth(state: LaminateState, layers: list[int]) -> None:
+    """Layers form stress-free at the current temperature and in the current shape of what they rest on."""
+    before = state.active.copy()
+    for i in layers:
+        if state.born[i]:
+            continue
+        state.born[i] = True
+        state.born_at_C[state.stack.layers[i].name] = state.T_C
+    _follow_nodes(state, before)
+
+
+def _follow_nodes(state: LaminateState, before: np.ndarray) -> None:
+    """Give nodes that only newborn elements touch the displacement of the top-most old node below them.
+
+    Cosmetic (the stress of a new layer comes only from later increments), but keeps plots and VTU frames
+    of a bonded foil in place instead of at its undeformed position.
+    """
+    model = state.model
+    d = model.dim
+    ed = model.basis.element_dofs
+    lay = state.layer_of_element
+    old = np.zeros(model.nnodes, bool)
+    old[np.unique(ed[:, before[lay]])] = True
+    new = np.zeros(model.nnodes, bool)
+    new[np.unique(ed[:, state.active[lay] & ~before[lay]])] = True
+    new &= ~old
+    if not new.any() or not old.any():
+        return
+    x = model.basis.doflocs
+    inplane = x[:d - 1]
+    h = x[d - 1]
+    # the top-most old node in the same column (same in-plane coordinates)
+    old_idx = np.flatnonzero(old)
+    key_old = np.round(inplane[:, old_idx].T / max(model.lmesh.length_m, 1e-30) * 1e9).astype(np.int64)
+    order = np.argsort(h[old_idx], kind="stable")
+    table = {}
+    for j in order:  # ascending height: the last one written per column is the top-most old node
+        table[tuple(key_old[j])] = old_idx[j]
+    uu = state.u[:d * model.nnodes].reshape(-1, d)
+    for n in np.flatnonzero(new):
+        k = tuple(np.round(inplane[:, n] / max(model.lmesh.length_m, 1e-30) * 1e9).astype(np.int64))
+        src = table.get(k)
+        if src is not None:
+            uu[n] = uu[src]
+    state.u[:d * model.nnodes] = uu.ravel()
+
+
+def layer_D(state: LaminateState, T_C: float) -> np.ndarray:
+    """(nlayers, ncomp, ncomp) elastic matrices at T_C."""
+    E = np.array([lay.material.E(T_C) for lay in state.stack.layers], dtype=float)
+    nu = np.array([lay.material.nu for lay in state.stack.layers], dtype=float)
+    return elastic.isotropic_D(E, nu, state.model.dim)
+
+
+def layer_thermal_strain(state: LaminateState, Ta: float, Tb: float) -> np.ndarray:
+    """(nlayers, ncomp) free thermal strain increment from Ta to Tb (in-plane / through-thickness)."""
+    dim, nc = state.model.dim, state.model.ncomp
+    out = np.zeros((len(state.stack), nc))
+    for i, lay in enumerate(state.stack.layers):
+        m = lay.material
+        d_in = float(m.thermal_strain(Tb) - m.thermal_strain(Ta))
+        d_z = float(m.thermal_strain_z(Tb) - m.thermal_strain_z(Ta))
+        if dim == 2:  # x in-plane, y through the thickness, z in-plane (out of the model's plane)
+            out[i, :3] = (d_in, d_z, d_in)
+        else:
+            out[i, :3] = (d_in, d_in, d_z)
+    return out
+
+
+def constrained_dofs(state: LaminateState) -> np.ndarray:
+    """A statically determinate support of the active body: removes rigid motion, adds no stress."""
+    model = state.model
+    d = model.dim
+    act_el = state.active_elements()
+    nodes = np.unique(model.basis.element_dofs[:, act_el])
+    x = model.basis.doflocs[:, nodes]
+    h = x[d - 1]
+    inplane_dist = np.sqrt((x[:d - 1] ** 2).sum(axis=0))
+    col = nodes[inplane_dist <= inplane_dist.min() + 1e-12 * model.lmesh.length_m]
+    hc = model.basis.doflocs[d - 1, col]
+    lo, hi = col[np.argmin(hc)], col[np.argmax(hc)]
+    if d == 2:
+        return np.array([2 * lo, 2 * lo + 1, 2 * hi])
+    # 3D: a node on the x axis at the bottom blocks the rotation about z
+    on_axis = nodes[(np.abs(x[1]) <= np.abs(x[1]).min() + 1e-12) & (np.abs(h - h.min()) < 1e-15 + 1e-9 * np.ptp(h))]
+    p2 = on_axis[np.argmax(model.basis.doflocs[0, on_axis])]
+    return np.array([3 * lo, 3 * lo + 1, 3 * lo + 2, 3 * hi, 3 * hi + 1, 3 * p2 + 1])
+
+
+def relax_rubbery(state: LaminateState, T_C: float) -> None:
+    """Thermoplastic layers above Tg relax their stress (viscous flow over process times of minutes)."""
+    for i, lay in enumerate(state.stack.layers):
+        if state.active[i] and lay.material.is_rubbery(T_C):
+            state.stress[state.layer_of_element == i] = 0.0
+
+
+@dataclass
+class _System:
+    """Stiffness of the present body, split by layer so that K(T) = sum_l E_l(T) K_l costs one vector sum.
+
+    The factorisation of an earlier K serves as preconditioner of conjugate gradients while the moduli drift
+    with temperature; it is renewed when CG needs more than a few iterations (e.g. through a Tg).
+    """
+    key: tuple
+    free: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    layers: list
+    data: list  # per layer, aligned with indices
+    factor: object = None
+    E_factor: np.ndarray | None = None
+
+    def matrix(self, E: np.ndarray) -> sp.csr_matrix:
+        vals = sum(E[k] * self.data[j] for j, k in enumerate(self.layers))
+        n = len(self.free)
+        return sp.csr_matrix((vals, self.indices, self.indptr), shape=(n, n))
+
+
+def _build_system(state: LaminateState) -> _System:
+    model = state.model
+    act_el = state.active_elements()
+    lay = state.layer_of_element
+    nodes = np.unique(model.basis.element_dofs[:, act_el])
+    d = model.dim
+    dofs = (d * nodes[:, None] + np.arange(d)).ravel()
+    if model.nglobal:
+        dofs = np.concatenate([dofs, d * model.nnodes + np.arange(model.nglobal)])
+    free = np.setdiff1d(dofs, constrained_dofs(state))
+    nu = np.array([l_.material.nu for l_ in state.stack.layers])
+    D_unit = elastic.isotropic_D(np.ones(len(nu)), nu, d)[lay]
+    layers = state.active_layers()
+    parts = []
+    for i in layers:
+        Ki = elastic.assemble_stiffness(model, D_unit, act_el[lay[act_el] == i], material_id=lay)
+        parts.append(Ki[free][:, free].tocsr())
+    pattern = sum(abs(p) for p in parts).tocsr()
+    pattern.sort_indices()
+    n = len(free)
+    keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(pattern.indptr)) * n + pattern.indices
+    data = []
+    for p in parts:
+        p = p.tocoo()
+        idx = np.searchsorted(keys, p.row.astype(np.int64) * n + p.col)
+        data.append(np.bincount(idx, weights=p.data, minlength=len(keys)))
+    return _System(tuple(state.active), free, pattern.indices, pattern.indptr, layers, data)
+
+
+def _solve(state: LaminateState, system: _System, E: np.ndarray, f: np.ndarray) -> np.ndarray:
+    K = system.matrix(E)
+    if system.factor is None:
+        system.factor = solvers.Factorized(K, state.solver)
+        system.E_factor = E.copy()
+        state.solver_used = system.factor.method
+        return system.factor(f)
+    if np.allclose(E[system.layers], system.E_factor[system.layers], rtol=1e-12):
+        return system.factor(f)
+    x, its = solvers.pcg(K, f, system.factor, tol=1e-9, maxiter=8)
+    if x is None:  # moduli moved too far from the factorised ones: factorise anew
+        system.factor = solvers.Factorized(K, state.solver)
+        system.E_factor = E.copy()
+        x = system.factor(f)
+    return x
+
+
+def increment(state: LaminateState, Ta: float, Tb: float) -> None:
+    """One thermoelastic increment Ta -> Tb (may be Ta == Tb: re-equilibrate only)."""
+    model = state.model
+    act_el = state.active_elements()
+    Tm = 0.5 * (Ta + Tb)
+    relax_rubbery(state, Tm)
+    lay = state.layer_of_element
+    E = np.array([l_.material.E(Tm) for l_ in state.stack.layers], dtype=float)
+    D_el = layer_D(state, Tm)[lay[act_el]]
+    deps = layer_thermal_strain(state, Ta, Tb)[lay[act_el]]
+    # l(dε*) - F_int(σ) in one pass: ∫ B^T (D dε* - σ) dx
+    sig_eig = np.einsum("ekl,el->ek", D_el, deps)
+    f = elastic.internal_force(model, sig_eig[:, None, :] - state.stress[act_el], act_el)
+    system = state.cache.get("system")
+    if system is None or system.key != tuple(state.active):
+        system = state.cache["system"] = _build_system(state)
+    du = np.zeros(model.ndofs)
+    du[system.free] = _solve(state, system, E, f[system.free])
+    state.solves += 1
+    dstrain = elastic.strain_at_qp(model, du, act_el)
+    state.stress[act_el] += np.einsum("ekl,eql->eqk", D_el, dstrain - deps[:, None, :])
+    state.u += du
+    state.T_C = float(Tb)
+
+
+def temperature_path(state: LaminateState, T_to: float, max_step_K: float = 10.0) -> np.ndarray:
+    """Increment end temperatures from the current temperature to T_to, finer through any active Tg."""
+    Ta = state.T_C
+    if T_to == Ta:
+        return np.array([T_to])
+    n = max(1, int(np.ceil(abs(T_to - Ta) / max_step_K)))
+    pts = list(np.linspace(Ta, T_to, n + 1)[1:])
+    lo, hi = min(Ta, T_to), max(Ta, T_to)
+    for i, lay in enumerate(state.stack.layers):
+        m = lay.material
+        if state.active[i] and m.Tg_C is not None:
+            w = m.Tg_width_K
+            pts += [t for t in np.linspace(m.Tg_C - 3 * w, m.Tg_C + 3 * w, 7) if lo < t < hi]
+    pts = np.unique(np.round(pts, 9))
+    return pts[::-1] if T_to < Ta else pts
+
+
+def change_temperature(state: LaminateState, T_to: float, max_step_K: float = 10.0, on_increment=None) -> None:
+    """Follow a uniform temperature change of the whole present stack, then re-equilibrate at T_to."""
+    for Tb in temperature_path(state, T_to, max_step_K):
+        if Tb != state.T_C:
+            increment(state, state.T_C, float(Tb))
+            if on_increment is not None:
+                on_increment(state)
+    increment(state, state.T_C, state.T_C)  # final relaxation/equilibrium at the end temperature
+
+
+def remove_layers(state: LaminateState, layers: list[int]) -> None:
+    """Etch layers away and re-solve equilibrium of what remains."""
+    for i in layers:
+        state.etched[i] = True
+        state.stress[state.layer_of_element == i] = 0.0
+    increment(state, state.T_C, state.T_C)

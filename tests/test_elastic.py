@@ -1,0 +1,110 @@
+"""Verification of the thermoelastic solver against closed forms (stated tolerances)."""
+import numpy as np
+import pytest
+
+from fem_laminate import analytic
+from fem_laminate.mesh import layered_mesh_3d
+from fem_laminate.physics import elastic
+
+from helpers import cooled_state, stack_of
+
+DT = -325.0
+CU = dict(E=116.0, nu=0.34, a=17e-6)
+
+
+def _closed_form(stack, out_of_plane):
+    E = np.array([l.material.E_Pa for l in stack.layers])
+    nu = np.array([l.material.nu for l in stack.layers])
+    a = np.array([l.material.cte_per_K for l in stack.layers])
+    t = stack.thicknesses_m
+    if out_of_plane == "free":
+        return analytic.hsueh_curvature(analytic.biaxial_modulus(E, nu), t, a * DT)
+    if out_of_plane == "fixed":
+        return analytic.hsueh_curvature(analytic.plane_strain_modulus(E, nu), t, (1 + nu) * a * DT)
+    raise ValueError
+
+
+@pytest.mark.parametrize("out_of_plane", ["free", "fixed"])
+def test_bilayer_matches_timoshenko_2d(out_of_plane):
+    st = stack_of([CU["E"], 5.0], [0.34, 0.34], [CU["a"], 31e-6], [35, 30])
+    k = cooled_state(st, dim=2, out_of_plane=out_of_plane)
+    E = np.array([116e9, 5e9]); nu = np.array([0.34, 0.34]); a = np.array([17e-6, 31e-6])
+    if out_of_plane == "free":
+        Es, e = analytic.biaxial_modulus(E, nu), a * DT
+    else:
+        Es, e = analytic.plane_strain_modulus(E, nu), (1 + nu) * a * DT
+    kt = analytic.timoshenko_curvature(Es[0], 35e-6, e[0], Es[1], 30e-6, e[1])
+    from fem_laminate import measure
+    assert measure.curvature(k)["curvature_1_per_m"] == pytest.approx(kt, rel=0.01)
+
+
+def test_four_layers_match_hsueh_2d():
+    st = stack_of([116, 9.1, 5.0, 116], [0.34] * 4, [17e-6, 15e-6, 31e-6, 17e-6], [35, 24, 6, 18])
+    from fem_laminate import measure
+    k = measure.curvature(cooled_state(st, dim=2))["curvature_1_per_m"]
+    assert k == pytest.approx(_closed_form(st, "free"), rel=0.01)
+
+
+def test_plate3d_matches_hsueh_and_is_spherical():
+    st = stack_of([116, 9.1, 5.0], [0.34] * 3, [17e-6, 15e-6, 31e-6], [35, 24, 6])
+    from fem_laminate import measure
+    c = measure.curvature(cooled_state(st, dim=3, nx=12, n_per_layer=1, length_mm=5.0))
+    kh = _closed_form(st, "free")
+    assert c["kappa_x_1_per_m"] == pytest.approx(kh, rel=0.01)
+    assert c["kappa_y_1_per_m"] == pytest.approx(kh, rel=0.01)
+    assert abs(c["kappa_xy_1_per_m"]) < 1e-3 * abs(kh)
+
+
+def test_trilinear_hexes_lock_quadratic_do_not():
+    """The reason the meshes use quadratic elements: a 35 um layer under a 5 mm sample."""
+    st = stack_of([116, 5.0], [0.34] * 2, [17e-6, 31e-6], [35, 30])
+    from fem_laminate import measure
+    kh = _closed_form(st, "free")
+    k1 = measure.curvature(cooled_state(st, dim=3, nx=12, n_per_layer=2, length_mm=5.0, quadratic=False))
+    k2 = measure.curvature(cooled_state(st, dim=3, nx=12, n_per_layer=1, length_mm=5.0, quadratic=True))
+    err1 = abs(k1["kappa_x_1_per_m"] / kh - 1)
+    err2 = abs(k2["kappa_x_1_per_m"] / kh - 1)
+    assert err1 > 0.5, f"trilinear hexes were expected to lock (error {err1:.1%})"
+    assert err2 < 0.01
+
+
+def test_stoney_limit_fem():
+    """A 0.5 um film on a 100 um substrate: FEM within 1 % of Hsueh, which is within 1 % of Stoney."""
+    st = stack_of([130.0, 70.0], [0.28, 0.3], [3e-6, 20e-6], [100, 0.5])
+    from fem_laminate import measure
+    k = measure.curvature(cooled_state(st, dim=2, n_per_layer=2))["curvature_1_per_m"]
+    Es = 130e9 / (1 - 0.28); Ef = 70e9 / (1 - 0.3)
+    sigma_f = Ef * (3e-6 - 20e-6) * DT
+    ks = analytic.stoney_curvature(Es, 100e-6, sigma_f, 0.5e-6)
+    assert k == pytest.approx(_closed_form(st, "free"), rel=0.01)
+    assert k == pytest.approx(ks, rel=0.02)
+
+
+def test_symmetric_stack_does_not_curl():
+    st = stack_of([116, 5.0, 116], [0.34] * 3, [17e-6, 31e-6, 17e-6], [35, 30, 35])
+    from fem_laminate import measure
+    k = measure.curvature(cooled_state(st, dim=2))["curvature_1_per_m"]
+    scale = abs(_closed_form(stack_of([116, 5.0], [0.34] * 2, [17e-6, 31e-6], [35, 30]), "free"))
+    assert abs(k) < 1e-6 * scale
+
+
+def test_mesh_convergence_2d():
+    """Curvature error falls as the mesh is refined along the sample (central-region fit)."""
+    st = stack_of([116, 5.0], [0.34] * 2, [17e-6, 31e-6], [35, 30])
+    from fem_laminate import measure
+    kh = _closed_form(st, "free")
+    errs = [abs(measure.curvature(cooled_state(st, dim=2, nx=nx, n_per_layer=1))["curvature_1_per_m"] / kh - 1)
+            for nx in (8, 16, 48)]
+    assert errs[-1] < 1e-3
+    assert errs[-1] <= errs[0]
+
+
+def test_fast_assembly_equals_scikit_fem_forms():
+    lm = layered_mesh_3d([0, 35e-6, 65e-6], 1e-3, 1e-3, nx=2, ny=2, n_per_layer=1)
+    model = elastic.make_model(lm)
+    E = np.array([116e9, 5e9])[lm.layer]
+    nu = np.array([0.34, 0.3])[lm.layer]
+    K_fast = elastic.assemble_stiffness(model, elastic.isotropic_D(E, nu, 3))
+    K_ref, _ = elastic.assemble_stiffness_skfem(model, E, nu)
+    diff = abs(K_fast - K_ref).max()
+    assert diff <= 1e-9 * abs(K_ref).max()
