@@ -97,11 +97,11 @@ def build_problem(dim: int, target_dofs: int, quadratic: bool = True, out_of_pla
     return lmesh, model, E, nu, D, eig
 
 
-def constrained_dofs(model) -> np.ndarray:
+def constrained_dofs(model, length_m: float = LENGTH_M) -> np.ndarray:
     """Symmetry planes through the centre plus one thickness-direction point: no rigid-body motion left."""
     X = model.basis.doflocs
     d = model.dim
-    tol = 1e-9 * LENGTH_M
+    tol = 1e-9 * length_m
     fixed = [d * np.flatnonzero(np.abs(X[0]) < tol) + 0]
     if d == 3:
         fixed.append(d * np.flatnonzero(np.abs(X[1]) < tol) + 1)
@@ -112,7 +112,7 @@ def constrained_dofs(model) -> np.ndarray:
     return np.unique(np.concatenate(fixed))
 
 
-def centre_curvature(model, u: np.ndarray) -> float:
+def centre_curvature(model, u: np.ndarray, length_m: float = LENGTH_M) -> float:
     """Curvature of the bottom surface over the central half, from a least-squares paraboloid fit.
 
     Sign: positive when the top is concave (the ends lift), as in fem_laminate.analytic.
@@ -121,7 +121,7 @@ def centre_curvature(model, u: np.ndarray) -> float:
     d = model.dim
     w = u[d * np.arange(X.shape[1]) + d - 1]
     inplane = X[:d - 1]
-    sel = (np.abs(X[d - 1]) < 1e-12) & (np.abs(inplane) <= 0.25 * LENGTH_M + 1e-12).all(axis=0)
+    sel = (np.abs(X[d - 1]) < 1e-12) & (np.abs(inplane) <= 0.25 * length_m + 1e-12).all(axis=0)
     r2 = (inplane[:, sel] ** 2).sum(axis=0)
     A = np.column_stack([np.ones(sel.sum()), 0.5 * r2])
     coef, *_ = np.linalg.lstsq(A, w[sel], rcond=None)
