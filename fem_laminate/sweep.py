@@ -296,7 +296,8 @@ def run_sweep(spec: SweepSpec, sweep_dir, *, client=None, runner: Runner | None 
     else:
         from distributed import as_completed
         futures = {client.submit(run_point, p, spec.base_source, str(sweep_dir), runner,
-                                 key=f"point-{p.point_id}", pure=False): p for p in todo}
+                                 key=f"point-{p.point_id}-{uuid.uuid4().hex[:8]}", pure=False): p
+                   for p in todo}
         for fut, result in as_completed(futures, with_results=True, raise_errors=False):
             p = futures[fut]
             if fut.status == "error":  # the worker itself died (e.g. out of memory) after retries

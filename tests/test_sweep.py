@@ -229,3 +229,27 @@ def test_real_cases_on_two_workers_match_serial_and_bad_case_is_recorded(tmp_pat
     recs = sweep.run_sweep(bad, tmp_path / "bad", client=client)
     assert [r["status"] for r in recs] == ["failed", "ok"]
     assert recs[0]["error"].startswith("CaseError") and "layers.0.thickness_um" in recs[0]["error"]
+
+
+def crashing_runner(case, source, out_dir):
+    """Kills its worker process outright on one point (as an out-of-memory kill would)."""
+    if case["layers"][1]["thickness_um"] == 13.0:
+        os._exit(1)
+    return bimetal_runner(case, source, out_dir)
+
+
+def test_a_point_that_kills_its_worker_is_recorded_and_the_others_finish(tmp_path, client):
+    def set_allowed_failures(n, dask_scheduler=None):
+        old, dask_scheduler.allowed_failures = dask_scheduler.allowed_failures, n
+        return old
+
+    old = client.run_on_scheduler(set_allowed_failures, 0)  # give up on the first death (default 3)
+    try:
+        spec = make_spec(tmp_path, grid={"layers.1.thickness_um": [11.0, 12.0, 13.0, 14.0]})
+        recs = sweep.run_sweep(spec, tmp_path / "out", client=client, runner=crashing_runner)
+    finally:
+        client.run_on_scheduler(set_allowed_failures, old)
+    assert [r["status"] for r in recs] == ["ok", "ok", "failed", "ok"]
+    assert recs[2]["error"].startswith("KilledWorker")
+    assert sweep.read_table(tmp_path / "out")[2]["status"] == "failed"
+    client.wait_for_workers(2, timeout=30)  # the nanny restarts the worker for later tests
