@@ -50,8 +50,8 @@ class Material:
         return glassy * (self.E_rubbery_ratio + (1.0 - self.E_rubbery_ratio) * s)
 
     def is_rubbery(self, T_C) -> bool:
-        """True where the layer is above its glass transition (it relaxes its stress there)."""
-        return self.Tg_C is not None and float(T_C) > self.Tg_C
+        """True at and above the glass transition (the layer relaxes its stress there)."""
+        return self.Tg_C is not None and float(T_C) >= self.Tg_C
 
     # -- thermal expansion ------------------------------------------------------------------------
     def thermal_strain(self, T_C):

@@ -1,15 +1,17 @@
-"""Incremental thermoelastic analysis of the laminate along a temperature history.
+"""Thermoelastic analysis of the laminate along a temperature history, with layers that form, relax and go.
 
-The laminate state carries which layers exist (born, not etched), the displacement and the stress at the
-quadrature points. A temperature change is followed in increments; in each, with moduli at the increment's
-mid-temperature,
+The laminate state carries which layers exist (born, not etched), the displacement, and at every quadrature
+point a stress-free strain ε0 (what the material's strain would be, at 25 C, with no stress). At temperature T
 
-    K du = l(dε*) - F_int(σ),    σ <- σ + D (ε(du) - dε*)
+    σ = D(T) : (ε(u) - ε0 - ε_th(T)),     K(T) u = ∫ B^T D(T) (ε0 + ε_th(T)) dx
 
-where dε* is the free thermal strain of the increment and F_int(σ) the internal force of the stress carried
-so far. The residual term makes one mechanism serve three events: a layer born (it enters with σ = 0, so it
-is stress-free in the configuration where it forms), a layer etched (its elements leave the assembly and the
-rest re-equilibrates), and a thermoplastic layer above its Tg (its stress relaxes to zero, the rest follows).
+(total, not rate form: with temperature-dependent moduli a rate form would leave spurious strain behind when
+a layer is released). The history enters only through ε0, which is set by three events:
+- a layer is born: ε0 = ε(u) - ε_th(T) where it forms, so it is stress-free in the shape it forms in;
+- a thermoplastic layer is above Tg: ε0 = ε(u) - ε_th(T) at every increment (its stress relaxes; viscous flow
+  over process times of minutes);
+- a layer is etched: its elements leave the assembly and the rest re-equilibrates.
+A temperature change is followed in increments (finer through each present Tg) because the relaxation is.
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ class LaminateState:
     etched: np.ndarray  # (nlayers,) bool
     u: np.ndarray  # (ndofs,)
     stress: np.ndarray  # (nelements, nq, ncomp) Pa
+    eps0: np.ndarray  # (nelements, nq, ncomp) stress-free strain at 25 C (birth and relaxation history)
     solver: str = "auto"
     time_s: float = 0.0
     born_at_C: dict = field(default_factory=dict)  # layer name -> temperature where it formed
@@ -56,7 +59,7 @@ class LaminateState:
     def copy(self) -> "LaminateState":
         new = copy.copy(self)
         new.born, new.etched = self.born.copy(), self.etched.copy()
-        new.u, new.stress = self.u.copy(), self.stress.copy()
+        new.u, new.stress, new.eps0 = self.u.copy(), self.stress.copy(), self.eps0.copy()
         new.born_at_C = dict(self.born_at_C)
         new.cache = {}
         return new
@@ -66,7 +69,8 @@ def initial_state(stack: Stack, model: elastic.ElasticModel, T_C: float, solver:
     n = len(stack)
     nq = model.basis.dx.shape[1]
     return LaminateState(stack=stack, model=model, T_C=float(T_C), born=np.zeros(n, bool), etched=np.zeros(n, bool),
-                         u=np.zeros(model.ndofs), stress=np.zeros((model.nelements, nq, model.ncomp)), solver=solver)
+                         u=np.zeros(model.ndofs), stress=np.zeros((model.nelements, nq, model.ncomp)),
+                         eps0=np.zeros((model.nelements, nq, model.ncomp)), solver=solver)
 
 
 def give_birth(state: LaminateState, layers: list[int]) -> None:
@@ -78,13 +82,24 @@ def give_birth(state: LaminateState, layers: list[int]) -> None:
         state.born[i] = True
         state.born_at_C[state.stack.layers[i].name] = state.T_C
     _follow_nodes(state, before)
+    newborn = np.flatnonzero(state.active[state.layer_of_element] & ~before[state.layer_of_element])
+    _reset_stress_free(state, newborn)
+
+
+def _reset_stress_free(state: LaminateState, elements: np.ndarray) -> None:
+    """Make `elements` stress-free in their present strain at the present temperature."""
+    if elements.size == 0:
+        return
+    eth = layer_thermal_strain(state, 25.0, state.T_C)[state.layer_of_element[elements]]
+    state.eps0[elements] = elastic.strain_at_qp(state.model, state.u, elements) - eth[:, None, :]
+    state.stress[elements] = 0.0
 
 
 def _follow_nodes(state: LaminateState, before: np.ndarray) -> None:
     """Give nodes that only newborn elements touch the displacement of the top-most old node below them.
 
-    Cosmetic (the stress of a new layer comes only from later increments), but keeps plots and VTU frames
-    of a bonded foil in place instead of at its undeformed position.
+    A new layer is stress-free in whatever shape it forms in, so this is cosmetic, but it keeps plots and VTU
+    frames of a bonded foil in place instead of at its undeformed position.
     """
     model = state.model
     d = model.dim
@@ -162,7 +177,7 @@ def relax_rubbery(state: LaminateState, T_C: float) -> None:
     """Thermoplastic layers above Tg relax their stress (viscous flow over process times of minutes)."""
     for i, lay in enumerate(state.stack.layers):
         if state.active[i] and lay.material.is_rubbery(T_C):
-            state.stress[state.layer_of_element == i] = 0.0
+            _reset_stress_free(state, np.flatnonzero(state.layer_of_element == i))
 
 
 @dataclass
@@ -174,6 +189,7 @@ class _System:
     """
     key: tuple
     free: np.ndarray
+    dofs: np.ndarray  # every dof of the present body, supports included
     indices: np.ndarray
     indptr: np.ndarray
     layers: list
@@ -213,7 +229,7 @@ def _build_system(state: LaminateState) -> _System:
         p = p.tocoo()
         idx = np.searchsorted(keys, p.row.astype(np.int64) * n + p.col)
         data.append(np.bincount(idx, weights=p.data, minlength=len(keys)))
-    return _System(tuple(state.active), free, pattern.indices, pattern.indptr, layers, data)
+    return _System(tuple(state.active), free, dofs, pattern.indices, pattern.indptr, layers, data)
 
 
 def _solve(state: LaminateState, system: _System, E: np.ndarray, f: np.ndarray) -> np.ndarray:
@@ -234,27 +250,26 @@ def _solve(state: LaminateState, system: _System, E: np.ndarray, f: np.ndarray) 
 
 
 def increment(state: LaminateState, Ta: float, Tb: float) -> None:
-    """One thermoelastic increment Ta -> Tb (may be Ta == Tb: re-equilibrate only)."""
+    """Advance from Ta to Tb: relax what is above Tg at Ta, then solve equilibrium at Tb (Ta == Tb allowed)."""
     model = state.model
     act_el = state.active_elements()
-    Tm = 0.5 * (Ta + Tb)
-    relax_rubbery(state, Tm)
-    lay = state.layer_of_element
-    E = np.array([l_.material.E(Tm) for l_ in state.stack.layers], dtype=float)
-    D_el = layer_D(state, Tm)[lay[act_el]]
-    deps = layer_thermal_strain(state, Ta, Tb)[lay[act_el]]
-    # l(dε*) - F_int(σ) in one pass: ∫ B^T (D dε* - σ) dx
-    sig_eig = np.einsum("ekl,el->ek", D_el, deps)
-    f = elastic.internal_force(model, sig_eig[:, None, :] - state.stress[act_el], act_el)
+    relax_rubbery(state, Ta)
+    lay = state.layer_of_element[act_el]
+    E = np.array([l_.material.E(Tb) for l_ in state.stack.layers], dtype=float)
+    D_el = layer_D(state, Tb)[lay]
+    eth = layer_thermal_strain(state, 25.0, Tb)[lay]
+    free_strain = state.eps0[act_el] + eth[:, None, :]
+    f = elastic.internal_force(model, np.einsum("ekl,eql->eqk", D_el, free_strain), act_el)
     system = state.cache.get("system")
     if system is None or system.key != tuple(state.active):
         system = state.cache["system"] = _build_system(state)
-    du = np.zeros(model.ndofs)
-    du[system.free] = _solve(state, system, E, f[system.free])
+    u = np.zeros(model.ndofs)
+    u[system.free] = _solve(state, system, E, f[system.free])
     state.solves += 1
-    dstrain = elastic.strain_at_qp(model, du, act_el)
-    state.stress[act_el] += np.einsum("ekl,eql->eqk", D_el, dstrain - deps[:, None, :])
-    state.u += du
+    strain = elastic.strain_at_qp(model, u, act_el)
+    state.stress[act_el] = np.einsum("ekl,eql->eqk", D_el, strain - free_strain)
+    # nodes of absent layers keep their last displacement (for plots); present ones take the solution
+    state.u[system.dofs] = u[system.dofs]
     state.T_C = float(Tb)
 
 
@@ -290,4 +305,5 @@ def remove_layers(state: LaminateState, layers: list[int]) -> None:
     for i in layers:
         state.etched[i] = True
         state.stress[state.layer_of_element == i] = 0.0
+    state.cache.pop("system", None)
     increment(state, state.T_C, state.T_C)

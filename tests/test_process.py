@@ -1,0 +1,151 @@
+"""Process-chain physics: birth, relaxation above Tg, etching, TMA, JIS C 6481, outputs."""
+import json
+
+import numpy as np
+import pytest
+
+from fem_laminate import analytic, measure
+from fem_laminate.case import load_case_dict
+from fem_laminate.job import run_case, simulate
+from fem_laminate.thermoelastic import change_temperature, give_birth, remove_layers
+
+from helpers import cooled_state, stack_of
+
+
+def test_thermoplastic_layer_is_stress_free_at_tg():
+    """Cu / TPI (Tg 300 C) cooled from 350 C curls as if the TPI were born stress-free at Tg (rubbery E 1 %)."""
+    st = stack_of([116, 3.5], [0.34] * 2, [17e-6, 33e-6], [35, 30], Tg=[None, 300.0])
+    s = cooled_state(st, T0=350.0, T1=25.0)
+    k = measure.curvature(s)["curvature_1_per_m"]
+    Es = analytic.biaxial_modulus([116e9, 3.5e9], [0.34, 0.34])
+    # below Tg the polymer's E follows the tanh step; take the mismatch from Tg down to 25 C
+    k_ref = analytic.hsueh_curvature(Es, [35e-6, 30e-6], [17e-6 * -275, 33e-6 * -275])
+    assert k == pytest.approx(k_ref, rel=0.03)
+    # and not as if it were stress-free at 350 C
+    k_350 = analytic.hsueh_curvature(Es, [35e-6, 30e-6], [17e-6 * -325, 33e-6 * -325])
+    assert abs(k - k_350) > 0.1 * abs(k_350)
+
+
+def test_reheating_above_tg_relaxes_the_thermoplastic_layer():
+    st = stack_of([116, 3.5], [0.34] * 2, [17e-6, 33e-6], [35, 30], Tg=[None, 300.0])
+    s = cooled_state(st, T0=350.0, T1=25.0)
+    k25 = measure.curvature(s)["curvature_1_per_m"]
+    peak25 = np.abs(s.stress).max()
+    change_temperature(s, 400.0)
+    tpi = s.layer_of_element == 1
+    # what is left is one increment of rubbery stress: E_rubbery = 1 % of E, over a few kelvin
+    assert np.abs(s.stress[tpi]).max() < 1e-4 * peak25
+    assert abs(measure.curvature(s)["curvature_1_per_m"]) < 1e-3 * abs(k25)
+
+
+def test_etching_the_foil_leaves_a_stress_free_single_film():
+    st = stack_of([116, 5.0], [0.34] * 2, [17e-6, 31e-6], [35, 30])
+    s = cooled_state(st)
+    peak = np.abs(s.stress).max()
+    k = measure.curvature(s)["curvature_1_per_m"]
+    assert peak > 1e6
+    remove_layers(s, [0])
+    film = s.layer_of_element == 1
+    assert np.abs(s.stress[film]).max() < 1e-6 * peak  # solver tolerance
+    assert abs(measure.curvature(s)["curvature_1_per_m"]) < 1e-6 * abs(k)
+
+
+def test_layer_born_later_is_stress_free_where_it_forms():
+    st = stack_of([116, 5.0], [0.34] * 2, [17e-6, 31e-6], [35, 30])
+    from fem_laminate.mesh import layered_mesh_2d
+    from fem_laminate.physics import elastic
+    from fem_laminate.thermoelastic import initial_state
+    model = elastic.make_model(layered_mesh_2d(st.interfaces_m, 10e-3, nx=40))
+    s = initial_state(st, model, 25.0)
+    give_birth(s, [0])
+    change_temperature(s, 350.0)  # the foil alone: free expansion, no stress
+    assert np.abs(s.stress).max() < 1.0
+    give_birth(s, [1])
+    change_temperature(s, 25.0)
+    Es = analytic.biaxial_modulus([116e9, 5e9], [0.34, 0.34])
+    k_ref = analytic.hsueh_curvature(Es, [35e-6, 30e-6], [-325 * 17e-6, -325 * 31e-6])
+    # E(T) of these test materials is constant, so the incremental result equals the closed form
+    assert measure.curvature(s)["curvature_1_per_m"] == pytest.approx(k_ref, rel=0.01)
+
+
+def _single_film_case(cte_z=None):
+    mat = {"film": {"E_GPa": 4.0, "nu": 0.34, "cte_per_K": 2.2e-5, "dE_rel_per_K": -1e-3}}
+    if cte_z:
+        mat["film"]["cte_z_per_K"] = cte_z
+    return {
+        "name": "single film TMA",
+        "materials": mat,
+        "layers": [{"material": "copper_ed", "thickness_um": 35}, {"material": "film", "thickness_um": 30}],
+        "mesh": {"nx": 30},
+        "steps": [
+            {"kind": "cure", "segments": [{"action": "ramp", "to_C": 350, "minutes": 60},
+                                          {"action": "hold", "temperature_C": 350, "minutes": 30}]},
+            {"kind": "cool", "from_C": 350, "to_C": 25},
+            {"kind": "etch", "side": "bottom"},
+            {"kind": "tma", "from_C": 100, "to_C": 250},
+        ],
+    }
+
+
+@pytest.mark.parametrize("cte_z", [None, 8e-5])
+def test_tma_of_a_single_film_returns_its_cte(cte_z):
+    _, _, s = simulate(load_case_dict(_single_film_case(cte_z), "film.toml"))
+    # the patent's definition divides by the 25 C length: (L250 - L100) / (L25 * 150). The film formed on the
+    # copper at 350 C (strain e_cu relative to the mesh) and shrank freely to 25 C once etched, so in small
+    # strain L25 = L_mesh (1 + e_cu + a (25 - 350)).
+    from fem_laminate.materials import load_library
+    a = 2.2e-5
+    e_cu = float(load_library()["copper_ed"].thermal_strain(350.0))
+    assert s["film"]["cte_per_K"] == pytest.approx(a / (1 + e_cu - 325 * a), rel=1e-6)
+
+
+def test_tma_of_a_bilayer_film_follows_its_mid_plane(cases_dir):
+    d = _single_film_case()
+    d["materials"]["film2"] = {"E_GPa": 8.0, "nu": 0.34, "cte_per_K": 1.2e-5, "dE_rel_per_K": -1e-3}
+    d["layers"].insert(1, {"material": "film2", "thickness_um": 20})
+    _, _, s = simulate(load_case_dict(d, "bilayer.toml"))
+    # a free bilayer bends as it heats: the marks on its mid-plane see c - k h/2, not the stiffness-weighted
+    # mean (which sits at the film's stiffness centroid); the 25 C length scales it by about 0.1 %
+    c, k = analytic.multilayer_strain([8.0, 4.0], [20e-6, 30e-6], [1.2e-5, 2.2e-5])
+    assert s["film"]["cte_per_K"] == pytest.approx(c - k * 25e-6, rel=0.005)
+
+
+def test_dimensional_change_of_symmetric_laminate_is_the_release_of_membrane_strain():
+    """Cu/film/Cu cooled from 300 C, foils etched: the film springs back by its mismatch strain × stiffness share."""
+    d = {
+        "name": "symmetric JIS",
+        "materials": {"film": {"E_GPa": 5.0, "nu": 0.34, "cte_per_K": 3e-5}},
+        "layers": [{"material": "copper_ed", "thickness_um": 18}, {"material": "film", "thickness_um": 50},
+                   {"material": "copper_ed", "thickness_um": 18}],
+        "mesh": {"nx": 30},
+        "steps": [{"kind": "cool", "from_C": 300, "to_C": 21}, {"kind": "dimensional_stability"}],
+    }
+    _, _, s = simulate(load_case_dict(d, "jis.toml"))
+    from fem_laminate.materials import load_library
+    cu = load_library()["copper_ed"]
+    e_cu = float(cu.thermal_strain(21) - cu.thermal_strain(300))
+    e_f = 3e-5 * (21 - 300)
+    E_cu = np.mean([cu.E(T) for T in np.linspace(21, 300, 50)]) / (1 - 0.34)
+    E_f = 5e9 / (1 - 0.34)
+    c = (2 * 18 * E_cu * e_cu + 50 * E_f * e_f) / (2 * 18 * E_cu + 50 * E_f)
+    expected_pct = (e_f - c) / (1 + c) * 100
+    assert s["dimensional_change_pct"] == pytest.approx(expected_pct, rel=0.03)
+    assert s["dimensional_change_pct"] < 0  # the film shrinks when released
+
+
+def test_run_case_writes_the_contract(tmp_path, cases_dir):
+    d = _single_film_case()
+    out = tmp_path / "run"
+    s = run_case(load_case_dict(d, "film.toml"), out)
+    js = json.loads((out / "summary.json").read_text())
+    assert js["curl"]["curvature_1_per_m"] == pytest.approx(s["curl"]["curvature_1_per_m"])
+    assert "radius_mm" in js["curl"] and "cte_per_K" in js["film"]
+    assert set(js["layers"]) >= {"cu_foil", "film"}
+    pvd = (out / "process.pvd").read_text()
+    assert pvd.count("<DataSet") == len(d["steps"]) + 1
+    import meshio
+    m = meshio.read(next((out / "vtu").glob("frame_002_*.vtu")))
+    assert {"displacement_m", "temperature_C"} <= set(m.point_data)
+    assert {"stress_Pa", "von_mises_Pa", "layer"} <= set(m.cell_data)
+    for png in ("stress_through_thickness.png", "deformed.png", "cure_schedule.png"):
+        assert (out / png).stat().st_size > 1000
