@@ -283,7 +283,7 @@ def solve_nip(spec: NipSpec, method: str = "fem", progress=None) -> NipResult:
 def _fem_contact(spec, a_guess, T_layers, progress):
     h = a_guess / spec.contact_elements
     L = spec.depth_factor * a_guess
-    x_grid = C.graded_grid(h, 1.4 * a_guess, L)
+    x_grid = C.graded_grid(h, 1.6 * a_guess, L)
     K_r, G_r = _roll_constants(spec)
     roll = C.Roll(spec.roll_radius_m, K_r, G_r)
     layers = _strip_layers(spec, T_layers, lambda t: int(np.clip(math.ceil(t / h), 3, 8)))
