@@ -93,18 +93,20 @@ load_kgf = 1500
 speed_m_per_min = 0.2
 nip_method = "analytic"
 """)
-    T, v, L = [280, 320, 360, 400], [0.05, 0.2, 2.0], [15, 1500]
+    T, v, L = [280, 320, 400], [0.05, 2.0], [15, 1500]
     out = wn.window_command(case, tmp_path / "win", T, v, L, progress=False)
-    assert out["png"].stat().st_size > 10_000 and out["points"] == 24
+    assert out["png"].stat().st_size > 10_000 and out["points"] == 12
     rows = list(csv.DictReader(out["csv"].open()))
-    assert len(rows) == 24
+    assert len(rows) == 12
     peel = {(float(r["temperature_C"]), float(r["speed_m_per_min"]), float(r["load_kgf"])): float(r["peel_kgf_per_cm"])
             for r in rows}
-    assert peel[(280, 0.2, 1500)] == 0.0 and peel[(400, 0.2, 1500)] == pytest.approx(1.5, rel=0.01)
-    # slower, hotter and heavier never bond worse
-    assert peel[(320, 0.05, 1500)] >= peel[(320, 2.0, 1500)] and peel[(360, 0.2, 1500)] >= peel[(320, 0.2, 1500)]
-    assert peel[(320, 0.2, 1500)] >= peel[(320, 0.2, 15)]
-    pref = {(float(r["temperature_C"]), float(r["load_kgf"])): r["in_preferred_window"] for r in rows}
+    assert peel[(280, 0.05, 1500)] == 0.0 and peel[(400, 0.05, 1500)] == pytest.approx(1.5, rel=0.01)
+    # slower, hotter and heavier bond better (strictly, in this partly bonded corner of the map)
+    assert 0.0 < peel[(320, 2.0, 1500)] < peel[(320, 0.05, 1500)] < 1.5
+    assert peel[(320, 2.0, 1500)] < peel[(400, 2.0, 1500)]
+    assert peel[(320, 0.05, 15)] < peel[(320, 0.05, 1500)]
+    pref = {(float(r["temperature_C"]), float(r["load_kgf"])): r["in_preferred_window"] for r in rows
+            if float(r["speed_m_per_min"]) == 0.05}
     assert pref[(400, 1500)] == "1" and pref[(320, 1500)] == "0"  # Tg+20 is below Tg+30
     assert pref[(400, 15)] == "0"  # 15 kgf / 30 cm = 0.5 kgf/cm is below 5 kgf/cm
     with pytest.raises(ValueError, match="speeds_m_per_min"):
@@ -144,3 +146,24 @@ def test_solder_adapter_for_process_format():
     assert ok["verdict"] == "OK" and ok["interfaces"]["pi_I/pi_IV"]["resin"] == "pi_IV"  # rubbery side is weaker
     bad = solder_float_from_process(ifc, mats, {"pi_IV/cu_bonded": 0.0})
     assert bad["verdict"] == "FAIL" and bad["worst_interface"] == "pi_IV/cu_bonded"
+
+
+def test_patent_case_files_bond_predictions():
+    """All 11 patent rows through the nip used by validate: the calibration rows reproduce, the others are
+    blind predictions (only checked for range and the interface type, never against held-back values)."""
+    from pathlib import Path
+
+    from fem_laminate.case import load_case
+
+    cases = Path(__file__).resolve().parents[1] / "cases"
+    names = [f"example_{i}" for i in range(1, 6)] + [f"comparative_{i}" for i in range(1, 7)]
+    out = {}
+    for n in names:
+        case = load_case(cases / f"{n}.toml")
+        step = wn.bond_setup(case).step
+        out[n] = wn.predict_bond(case, *wn.case_nip_history(case, step.temperature_C, step.speed_m_per_min,
+                                                            step.load_kgf))
+    assert out["example_1"]["peel_kgf_per_cm"] == pytest.approx(1.5, rel=0.01)
+    assert out["comparative_1"]["peel_kgf_per_cm"] == 0.0 and out["comparative_2"]["peel_kgf_per_cm"] == 0.0
+    assert out["comparative_6"]["interface"] == "PI-PI"
+    assert all(0.0 <= r["peel_kgf_per_cm"] <= 1.5 + 1e-9 for r in out.values())
