@@ -20,9 +20,10 @@ if __name__ == "__main__":
     ap.add_argument("--dims", type=int, nargs="+", default=[2, 3], choices=[2, 3])
     ap.add_argument("--large", action="store_true", help="add 3 M and 10 M DOF 3D runs; lift the slow-path caps")
     ap.add_argument("--no-skfem", action="store_true", help="skip scikit-fem's generic-form assembly")
+    ap.add_argument("--max-memory-GB", type=float, help="stop a configuration above this RSS (default: half the RAM)")
     ap.add_argument("--out", default="benchmarks/results/bench_scaling.json")
     a = ap.parse_args()
     import os
     os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
     sys.exit(bench_command(sizes=a.sizes, out_json=a.out, large=a.large, dims=tuple(a.dims),
-                           compare_skfem=not a.no_skfem))
+                           compare_skfem=not a.no_skfem, max_memory_GB=a.max_memory_GB))

@@ -201,23 +201,44 @@ def peak_rss_MB() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux reports KiB
 
 
-def run_isolated(cfg: Config, timeout_s: float = 3600.0) -> dict:
-    """Run a configuration in a fresh interpreter with cfg.threads BLAS/PARDISO threads."""
+def run_isolated(cfg: Config, timeout_s: float = 3600.0, max_memory_GB: float | None = None) -> dict:
+    """Run a configuration in a fresh interpreter with cfg.threads BLAS/PARDISO threads.
+
+    The child is killed when its resident memory passes max_memory_GB (default: half this machine's RAM),
+    so a too-large case fails alone instead of waking the kernel's OOM killer on a shared machine.
+    """
+    import psutil
+
+    limit = (max_memory_GB or 0.5 * _total_memory_GB()) * 2**30
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         env[var] = str(cfg.threads)
     row = asdict(cfg)
     t0 = time.perf_counter()
-    try:
-        proc = subprocess.run([sys.executable, "-m", "fem_laminate.bench", json.dumps(asdict(cfg))],
-                              capture_output=True, text=True, env=env, timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        return {**row, "status": f"timeout after {timeout_s:.0f} s"}
+    proc = subprocess.Popen([sys.executable, "-m", "fem_laminate.bench", json.dumps(asdict(cfg))],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    child, killed = psutil.Process(proc.pid), None
+    while proc.poll() is None:
+        try:
+            rss = child.memory_info().rss
+        except psutil.NoSuchProcess:
+            break
+        if rss > limit:
+            killed = f"stopped: resident memory passed {limit / 2**30:.1f} GB"
+        elif time.perf_counter() - t0 > timeout_s:
+            killed = f"timeout after {timeout_s:.0f} s"
+        if killed:
+            proc.kill()
+            break
+        time.sleep(0.2)
+    out, err = proc.communicate()
     row["wall_s"] = time.perf_counter() - t0
+    if killed:
+        return {**row, "status": killed}
     if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode} (out of memory?)"])[-1]
+        last = (err.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
         return {**row, "status": f"failed: {last}"}
-    return {**row, **json.loads(proc.stdout.strip().splitlines()[-1]), "status": "ok"}
+    return {**row, **json.loads(out.strip().splitlines()[-1]), "status": "ok"}
 
 
 def default_configs(sizes_2d=SIZES_2D, sizes_3d=SIZES_3D, large: bool = False,
@@ -264,10 +285,11 @@ def format_table(rows: list[dict]) -> str:
 
 def bench_command(sizes=None, out_json: str | None = "bench.json", large: bool = False, dims=(2, 3),
                   compare_skfem: bool = True, sizes_2d=SIZES_2D, sizes_3d=SIZES_3D,
-                  configs: list[Config] | None = None, echo=print) -> int:
+                  configs: list[Config] | None = None, max_memory_GB: float | None = None, echo=print) -> int:
     """CLI entry: run the benchmark matrix, print rows as they finish and the table, write JSON.
 
-    sizes (target DOFs) replaces both size lists; dims picks 2D and/or 3D. Returns 0 if every row ran.
+    sizes (target DOFs) replaces both size lists; dims picks 2D and/or 3D; a configuration whose memory
+    passes max_memory_GB (default half the RAM) is stopped and reported. Returns 0 if every row ran.
     """
     if sizes is not None:
         sizes_2d = sizes_3d = tuple(int(n) for n in sizes)
@@ -284,7 +306,7 @@ def bench_command(sizes=None, out_json: str | None = "bench.json", large: bool =
             "load_average_at_start": os.getloadavg(), "total_memory_GB": _total_memory_GB(),
             "stack": [f"{name} {t * 1e6:g} um" for name, t in STACK], "length_m": LENGTH_M}
     for cfg in cfgs:
-        rows.append(run_isolated(cfg))
+        rows.append(run_isolated(cfg, max_memory_GB=max_memory_GB))
         echo(format_table(rows[-1:]).splitlines()[-1])
         if out_json:
             with open(out_json + ".tmp", "w") as fh:

@@ -78,3 +78,8 @@ def test_isolated_run_and_command_write_json(tmp_path):
 def _have_pardiso():
     from fem_laminate.physics.solvers import HAVE_PARDISO
     return HAVE_PARDISO
+
+
+def test_a_configuration_over_the_memory_limit_is_stopped_alone():
+    row = bench.run_isolated(bench.Config(2, 2000, "fast", "spsolve"), max_memory_GB=0.03)
+    assert row["status"].startswith("stopped: resident memory passed 0.0 GB") and "dofs" not in row
