@@ -1,0 +1,416 @@
+"""Curl of a cut sample: meshing (rectangle / disc, quarter model), the nonlinear solve, what an
+engineer measures (corner lift on a table, principal curvatures, shape), VTU + PNG output, and the
+study of curl against the thickness ratio of the two polyimide layers.
+
+Conventions: layers bottom-up; eigenstrain e*_i such that a sample held flat carries
+sigma_i = E_i/(1-nu_i) (c - e*_i); curvature positive when the top layer is on the concave side.
+The quarter model (x >= 0, y >= 0, mirror planes x = 0 and y = 0) keeps both mirror symmetries,
+which the spherical and the cylindrical branch both have; the x <-> y symmetry is broken by the
+imperfection (e*_x, e*_y) = e*(1 + d, 1 - d) so the solver follows the stable branch through the
+bifurcation.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from skfem import Basis, ElementHex2, ElementVector, MeshHex
+
+from . import analytic_curl as ac
+from .materials import Material
+from .mesh import layered_mesh_3d
+from .physics import large_deflection as ld
+
+G_M_PER_S2 = 9.80665
+
+
+# ---- meshing -------------------------------------------------------------------------------------
+
+def quarter_sample_mesh(interfaces_m, length_m: float, width_m: float, shape: str = "rectangle",
+                        n_inplane: int = 16, n_per_layer=1, edge_refinement: float = 0.1):
+    """Quarter of the sample, x in [0, L/2], y in [0, W/2] (rectangle) or the quarter disc of diameter L.
+
+    n_inplane elements along L/2, graded toward the free edge (end element edge_refinement times the
+    centre one) where the bending boundary layer of width ~ sqrt(R h) sits. Returns (MeshHex, layer
+    index per element). The disc is the square mapped by the elliptic grid map
+    (x, y) -> (x sqrt(1 - y^2/2), y sqrt(1 - x^2/2)), which keeps the mirror planes and sends the outer
+    edges onto the circle.
+    """
+    if shape not in ("rectangle", "disc"):
+        raise ValueError(f"shape = {shape!r}: allowed 'rectangle' or 'disc'")
+    if shape == "disc":
+        width_m = length_m
+    ny = max(2, int(round(n_inplane * width_m / length_m)))
+    # the whole sample graded toward both ends, then keep the quarter x >= 0, y >= 0
+    lm = layered_mesh_3d(interfaces_m, length_m, width_m, nx=2 * n_inplane, ny=2 * ny,
+                         n_per_layer=n_per_layer, edge_refinement=edge_refinement)
+    m = lm.mesh
+    ctr = m.p[:, m.t].mean(axis=1)
+    keep = (ctr[0] > 0) & (ctr[1] > 0)
+    t = m.t[:, keep]
+    used = np.unique(t)
+    new_index = -np.ones(m.p.shape[1], dtype=np.int64)
+    new_index[used] = np.arange(len(used))
+    p = m.p[:, used].copy()
+    p[0] = np.where(np.abs(p[0]) < 1e-9 * length_m, 0.0, p[0])
+    p[1] = np.where(np.abs(p[1]) < 1e-9 * length_m, 0.0, p[1])
+    if shape == "disc":
+        R = 0.5 * length_m
+        x, y = p[0] / R, p[1] / R
+        p[0] = R * x * np.sqrt(1 - y**2 / 2)
+        p[1] = R * y * np.sqrt(1 - x**2 / 2)
+    return MeshHex(p, new_index[t]), lm.layer[keep]
+
+
+# ---- result --------------------------------------------------------------------------------------
+
+@dataclass
+class CurlResult:
+    corner_lift_m: float
+    shape: str  # "flat" | "spherical" | "cylindrical"
+    principal_curvatures_1_per_m: tuple[float, float]  # (major, minor), chord-and-lift along the axes
+    path: list  # [(load factor, k1, k2)] chord curvatures along x and y
+    centre_curvatures_1_per_m: tuple[float, float]  # (major, minor) local curvatures at the centre
+    converged: bool
+    message: str
+    linear_curvature_1_per_m: float  # small-deflection (Hsueh) curvature of the same layers
+    ndofs: int
+    seconds: float
+    # deformed sample (quarter model) for output
+    mesh: object = field(repr=False, default=None)
+    layer: np.ndarray = field(repr=False, default=None)
+    vertex_displacement_m: np.ndarray = field(repr=False, default=None)  # (3, nvertices)
+    facing: int = 1  # +1: bottom face on the table, -1: top face on the table (sample flipped)
+    length_m: float = 0.0
+    width_m: float = 0.0
+    sample_shape: str = "rectangle"
+
+
+@dataclass
+class _Geometry:
+    """DOF bookkeeping for the quarter model."""
+    vb: object
+    comp: np.ndarray  # component of each vector DOF
+    xyz: np.ndarray  # (3, ndofs) location of each vector DOF
+    vertex_dofs: np.ndarray  # (nvertices, 3) vector DOFs at the mesh vertices
+
+
+def _geometry(mesh) -> _Geometry:
+    vb = Basis(mesh, ElementVector(ElementHex2()), intorder=4)  # 3x3x3 Gauss: exact for Q2 stiffness on boxes
+    comp = np.empty(vb.N, dtype=int)
+    for i in range(vb.element_dofs.shape[0]):
+        comp[vb.element_dofs[i]] = i % 3
+    vertex_dofs = vb.nodal_dofs.T.copy()  # (nvertices, 3): u^1, u^2, u^3 at each vertex
+    return _Geometry(vb, comp, vb.doflocs, vertex_dofs)
+
+
+def _surface_points(geo: _Geometry, u, z_ref: float, tol: float):
+    """Reference (x, y) and deformed (x, y, z) of the scalar nodes on the plane z = z_ref."""
+    sel = (geo.comp == 0) & np.isclose(geo.xyz[2], z_ref, atol=tol)
+    d0 = np.flatnonzero(sel)
+    # the three components of a node are consecutive in the interleaved ordering
+    X = geo.xyz[:, d0]
+    x = X + np.stack([u[d0], u[d0 + 1], u[d0 + 2]])
+    return X, x
+
+
+def centre_curvatures(X, x, half_size_m: float) -> tuple[float, float]:
+    """Principal curvatures at the centre from an even quartic fit z(x, y) of the deformed surface.
+
+    z = d + (k1 x^2 + k2 y^2)/2 + c1 x^4 + c2 y^4 + c3 x^2 y^2 over nodes near the centre; the tangent
+    plane at the centre is horizontal by symmetry, so k1, k2 are the exact curvatures there.
+    """
+    r_fit = 0.3 * half_size_m
+    k = (0.0, 0.0)
+    for _ in range(3):
+        kmax = max(abs(k[0]), abs(k[1]))
+        r = min(r_fit, 0.6 / kmax) if kmax > 0 else r_fit
+        s = np.hypot(X[0], X[1]) <= r
+        if s.sum() < 12:
+            s = np.argsort(np.hypot(X[0], X[1]))[:12]
+        xx, yy, zz = x[0, s], x[1, s], x[2, s]
+        A = np.stack([np.ones_like(xx), xx**2 / 2, yy**2 / 2, xx**4, yy**4, xx**2 * yy**2], axis=1)
+        coef = np.linalg.lstsq(A, zz, rcond=None)[0]
+        k = (float(coef[1]), float(coef[2]))
+    return k
+
+
+def chord_curvatures(X, x) -> tuple[float, float]:
+    """Curvatures along the two mirror axes from the circle through the centre and the edge midpoint.
+
+    With a horizontal tangent at the centre, the arc to the edge point (dx, dz) has curvature
+    2 dz / (dx^2 + dz^2): what an engineer gets from the chord and the lift of a cut sample, and the
+    mean curvature a uniform-curvature (Ritz) model speaks about.
+    """
+    i0 = np.argmin(np.hypot(X[0], X[1]))
+    out = []
+    for a, b in ((0, 1), (1, 0)):
+        on_axis = np.abs(X[b]) <= 1e-9 * max(np.abs(X[a]).max(), 1e-300)
+        j = np.flatnonzero(on_axis)[np.argmax(X[a, on_axis])]
+        d = x[:, j] - x[:, i0]
+        dr, dz = np.hypot(d[0], d[1]), d[2]
+        out.append(float(2 * dz / (dr**2 + dz**2)))
+    return out[0], out[1]
+
+
+def classify_shape(k1: float, k2: float, corner_lift_m: float, flat_lift_m: float) -> str:
+    """flat: lift below flat_lift_m; spherical: minor/major curvature ratio >= 0.5; else cylindrical."""
+    if corner_lift_m < flat_lift_m:
+        return "flat"
+    kmaj, kmin = (k1, k2) if abs(k1) >= abs(k2) else (k2, k1)
+    return "spherical" if kmaj != 0 and kmin / kmaj >= 0.5 else "cylindrical"
+
+
+def _lift(geo, u, interfaces, facing):
+    """Largest height of the table-facing surface above the table touching it at the centre."""
+    z_face = interfaces[0] if facing > 0 else interfaces[-1]
+    tol = 1e-6 * (interfaces[-1] - interfaces[0])
+    X, x = _surface_points(geo, u, z_face, tol)
+    i0 = np.argmin(np.hypot(X[0], X[1]))
+    h = facing * (x[2] - x[2, i0])
+    return float(max(h.max(), 0.0)), float(-min(h.min(), 0.0))
+
+
+# ---- the solve -----------------------------------------------------------------------------------
+
+def _check_inputs(layers, eigenstrain, length_m, width_m, shape, n_inplane, imperfection):
+    if not layers:
+        raise ValueError("layers: need at least one (material, thickness_m) pair, got none")
+    if len(eigenstrain) != len(layers):
+        raise ValueError(f"eigenstrain: {len(eigenstrain)} values for {len(layers)} layers")
+    for i, (m, h) in enumerate(layers):
+        if not (1e-8 <= h <= 1e-2):
+            raise ValueError(f"layers[{i}] thickness_m = {h}: allowed 1e-8 .. 1e-2 m")
+    for i, e in enumerate(eigenstrain):
+        if not abs(e) <= 0.05:
+            raise ValueError(f"eigenstrain[{i}] = {e}: allowed -0.05 .. 0.05 (small strain)")
+    if not (1e-4 <= length_m <= 2.0):
+        raise ValueError(f"length_m = {length_m}: allowed 1e-4 .. 2 m")
+    if shape == "rectangle" and not (1e-4 <= width_m <= 2.0):
+        raise ValueError(f"width_m = {width_m}: allowed 1e-4 .. 2 m")
+    if shape not in ("rectangle", "disc"):
+        raise ValueError(f"shape = {shape!r}: allowed 'rectangle' or 'disc'")
+    if not (2 <= n_inplane <= 400):
+        raise ValueError(f"n_inplane = {n_inplane}: allowed 2 .. 400")
+    if not (0 <= abs(imperfection) <= 0.1):
+        raise ValueError(f"imperfection = {imperfection}: allowed -0.1 .. 0.1")
+
+
+def plate_layers(layers, eigenstrain, temperature_C) -> list[ac.PlateLayer]:
+    return [ac.PlateLayer(float(m.E(temperature_C)), m.nu, h, e) for (m, h), e in zip(layers, eigenstrain)]
+
+
+def build_model(layers, eigenstrain, temperature_C, length_m, width_m, shape="rectangle", n_inplane=16,
+                n_per_layer=1, imperfection=1e-3, gravity=False, facing=1):
+    """Quarter-model PlateModel with symmetry and pin constraints; returns (model, geometry, interfaces)."""
+    interfaces = np.concatenate([[0.0], np.cumsum([h for _, h in layers])])
+    mesh, layer = quarter_sample_mesh(interfaces, length_m, width_m, shape, n_inplane, n_per_layer)
+    geo = _geometry(mesh)
+    E = np.array([float(m.E(temperature_C)) for m, _ in layers])[layer]
+    nu = np.array([m.nu for m, _ in layers])[layer]
+    lam = E * nu / ((1 + nu) * (1 - 2 * nu))
+    mu = E / (2 * (1 + nu))
+    e = np.asarray(eigenstrain, float)[layer]
+    estar = np.stack([e * (1 + imperfection), e * (1 - imperfection), e], axis=1)
+    tol = 1e-9 * length_m
+    fixed = ((geo.comp == 0) & (np.abs(geo.xyz[0]) < tol)) | ((geo.comp == 1) & (np.abs(geo.xyz[1]) < tol))
+    z_pin = interfaces[0] if facing > 0 else interfaces[-1]
+    pin = (geo.comp == 2) & (np.abs(geo.xyz[0]) < tol) & (np.abs(geo.xyz[1]) < tol) & \
+        (np.abs(geo.xyz[2] - z_pin) < 1e-6 * interfaces[-1])
+    fixed |= pin
+    bz = None
+    if gravity:
+        rho = np.array([m.density_kg_per_m3 or 0.0 for m, _ in layers])[layer]
+        bz = -facing * rho * G_M_PER_S2
+    model = ld.PlateModel(mesh=mesh, vbasis=geo.vb, lam=lam, mu=mu, estar=estar, free=~fixed, bz=bz)
+    return model, geo, interfaces, layer
+
+
+def curl_sample(layers: list[tuple[Material, float]], eigenstrain: list[float], temperature_C: float,
+                length_m: float, width_m: float, shape: str = "rectangle", table: bool = True,
+                gravity: bool = False, n_inplane: int = 16, n_per_layer=1, imperfection: float = 1e-3,
+                flat_lift_m: float = 0.5e-3, dt0: float = 0.02, progress=None, verbose=False) -> CurlResult:
+    """Large-deflection curl of a free sample cut from the laminate.
+
+    layers: bottom-up (Material, thickness_m); eigenstrain: per-layer equi-biaxial mismatch strain;
+    moduli at temperature_C. Quarter model with n_inplane Hex2 elements along L/2 and n_per_layer
+    through each layer. table: the sample rests on its convex side (flipped when the top is convex)
+    and the lift is measured from the table; gravity: self-weight toward the table (requires table).
+    """
+    if shape == "disc":
+        width_m = length_m
+    _check_inputs(layers, eigenstrain, length_m, width_m, shape, n_inplane, imperfection)
+    if gravity and not table:
+        raise ValueError("gravity = True needs table = True (a free sample under its weight has no equilibrium)")
+    if gravity:
+        raise ValueError("gravity = True: self-weight with table contact is not implemented yet; use gravity = False")
+    k_lin, _ = ac.linear_curvature(plate_layers(layers, eigenstrain, temperature_C))
+    facing = 1 if k_lin >= 0 else -1
+    model, geo, interfaces, layer = build_model(layers, eigenstrain, temperature_C, length_m, width_m, shape,
+                                                n_inplane, n_per_layer, imperfection, gravity, facing)
+    half = 0.5 * min(length_m, width_m)
+    bottom = interfaces[0]
+    ztol = 1e-6 * interfaces[-1]
+    path = [(0.0, 0.0, 0.0)]
+
+    centre = [(0.0, 0.0)]
+
+    def record(t, u, negp):
+        X, x = _surface_points(geo, u, bottom, ztol)
+        path.append((t, *chord_curvatures(X, x)))
+        centre.append(centre_curvatures(X, x, half))
+
+    # push along the bifurcation mode w ~ x^2 - y^2 when the spherical state turns unstable
+    zdofs = np.flatnonzero(geo.comp == 2)
+    mode = (geo.xyz[0, zdofs] ** 2 - geo.xyz[1, zdofs] ** 2) / half**2
+
+    def perturb(u):
+        u[zdofs] += 0.5 * float(np.abs(u[zdofs]).max()) * mode
+        return u
+
+    res = ld.solve_load_path(model, dt0=dt0, callback=record, progress=progress, perturb=perturb,
+                             verbose=verbose)
+    u = res.u
+    k1, k2 = sorted(path[-1][1:], key=abs, reverse=True)
+    c1, c2 = sorted(centre[-1], key=abs, reverse=True)
+    lift, _ = _lift(geo, u, interfaces, facing if table else 1)
+    if not table:
+        # without a table report the height difference of the sample (largest of both faces)
+        lift = max(_lift(geo, u, interfaces, 1)[0], _lift(geo, u, interfaces, -1)[0])
+    shape_name = classify_shape(k1, k2, lift, flat_lift_m)
+    vd = np.stack([u[geo.vertex_dofs[:, i]] for i in range(3)])
+    return CurlResult(corner_lift_m=lift, shape=shape_name, principal_curvatures_1_per_m=(k1, k2), path=path,
+                      centre_curvatures_1_per_m=(c1, c2),
+                      converged=res.converged, message=res.message, linear_curvature_1_per_m=k_lin,
+                      ndofs=model.ndofs, seconds=res.seconds, mesh=model.mesh, layer=layer,
+                      vertex_displacement_m=vd, facing=facing, length_m=length_m, width_m=width_m,
+                      sample_shape=shape)
+
+
+# ---- output --------------------------------------------------------------------------------------
+
+def _full_sample(result: CurlResult):
+    """Mirror the quarter into the whole sample: (points (n, 3) deformed, hex cells, layer per cell)."""
+    p = result.mesh.p
+    u = result.vertex_displacement_m
+    t = result.mesh.t.T
+    pts, cells, lay = [], [], []
+    n = p.shape[1]
+    for k, (sx, sy) in enumerate([(1, 1), (-1, 1), (1, -1), (-1, -1)]):
+        s = np.array([sx, sy, 1.0])[:, None]
+        pts.append(((p + u) * s).T)
+        c = t + k * n
+        if sx * sy < 0:  # keep a positive orientation
+            c = c[:, [1, 0, 3, 2, 5, 4, 7, 6]]
+        cells.append(c)
+        lay.append(result.layer)
+    return np.vstack(pts), np.vstack(cells), np.concatenate(lay)
+
+
+def write_curl_outputs(result: CurlResult, out_dir) -> list[Path]:
+    """curl_sample.vtu (deformed whole sample, layer per cell) and curl_sample.png (height map, 3D view)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import meshio
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    pts, cells, lay = _full_sample(result)
+    # MeshHex vertex order is not VTK's; re-order each cell by its corner coordinates
+    vtu = out / "curl_sample.vtu"
+    ref = _full_reference(result)
+    cells_vtk = _vtk_hex_order(ref, cells)
+    meshio.write(vtu, meshio.Mesh(pts, [("hexahedron", cells_vtk)],
+                                  point_data={"displacement_m": pts - ref},
+                                  cell_data={"layer": [lay.astype(np.int32)]}))
+    png = out / "curl_sample.png"
+    fig = plt.figure(figsize=(6.5, 5))
+    ax = fig.add_subplot(projection="3d")
+    zt = result.mesh.p[2].max()
+    top = np.isclose(ref[:, 2], zt)
+    z = pts[top, 2] * 1e3
+    z = z - (z.min() if result.facing > 0 else z.max())
+    z = result.facing * z
+    import matplotlib.tri as mtri
+    tri = mtri.Triangulation(ref[top, 0], ref[top, 1])
+    ax.plot_trisurf(pts[top, 0] * 1e3, pts[top, 1] * 1e3, z, triangles=tri.triangles, cmap="viridis",
+                    linewidth=0)
+    ax.set_xlabel("x (mm)")
+    ax.set_ylabel("y (mm)")
+    ax.set_zlabel("height (mm)")
+    k1, k2 = result.principal_curvatures_1_per_m
+    ax.set_title(f"curl: lift {result.corner_lift_m * 1e3:.2f} mm, {result.shape}\n"
+                 f"k = ({k1:.3g}, {k2:.3g}) 1/m" + ("" if result.converged else "  [NOT CONVERGED]"))
+    try:
+        ax.set_aspect("equal")
+    except Exception:  # older matplotlib
+        pass
+    fig.tight_layout()
+    fig.savefig(png, dpi=120)
+    plt.close(fig)
+    return [vtu, png]
+
+
+def _full_reference(result: CurlResult):
+    p = result.mesh.p
+    return np.vstack([(p * np.array([sx, sy, 1.0])[:, None]).T for sx, sy in [(1, 1), (-1, 1), (1, -1), (-1, -1)]])
+
+
+def _vtk_hex_order(ref, cells):
+    """Order each hexahedron's corners as VTK expects: bottom face counter-clockwise, then the top face."""
+    c = ref[cells]  # (n, 8, 3)
+    ctr = c.mean(axis=1, keepdims=True)
+    d = c - ctr
+    bottom = d[..., 2] < 0
+    ang = np.arctan2(d[..., 1], d[..., 0])
+    out = np.empty_like(cells)
+    for i in range(len(cells)):
+        b = np.flatnonzero(bottom[i])
+        tp = np.flatnonzero(~bottom[i])
+        b = b[np.argsort(ang[i, b])]
+        tp = tp[np.argsort(ang[i, tp])]
+        out[i, :4] = cells[i, b]
+        out[i, 4:] = cells[i, tp]
+    return out
+
+
+# ---- thickness-ratio study -----------------------------------------------------------------------
+
+def cure_eigenstrains(layers, cure_C: float, room_C: float) -> list[float]:
+    """Mismatch strains after cooling a stack bonded stress-free at cure_C (or at Tg for layers that
+    are rubbery at cure_C: they cannot carry stress above Tg) down to room_C."""
+    out = []
+    for m, _ in layers:
+        T0 = min(cure_C, m.Tg_C) if m.Tg_C is not None else cure_C
+        out.append(float(m.thermal_strain(room_C) - m.thermal_strain(T0)))
+    return out
+
+
+def thickness_ratio_study(cu: Material, pi_a: Material, pi_b: Material, cu_um: float, total_pi_um: float,
+                          fractions_b, length_m=0.1, width_m=0.1, cure_C=350.0, room_C=25.0, n_inplane=12,
+                          progress=None):
+    """Corner lift against the thickness fraction of the second polyimide (pi_b on top of pi_a on Cu).
+
+    Returns a list of dicts with fraction_b, thickness_a_um, thickness_b_um, linear curvature, corner lift,
+    principal curvatures, shape.
+    """
+    rows = []
+    for fb in fractions_b:
+        ta, tb = total_pi_um * (1 - fb), total_pi_um * fb
+        layers = [(cu, cu_um * 1e-6)]
+        if ta > 0:
+            layers.append((pi_a, ta * 1e-6))
+        if tb > 0:
+            layers.append((pi_b, tb * 1e-6))
+        eps = cure_eigenstrains(layers, cure_C, room_C)
+        r = curl_sample(layers, eps, room_C, length_m, width_m, n_inplane=n_inplane)
+        rows.append(dict(fraction_b=fb, thickness_a_um=ta, thickness_b_um=tb,
+                         linear_curvature_1_per_m=r.linear_curvature_1_per_m, corner_lift_m=r.corner_lift_m,
+                         k1=r.principal_curvatures_1_per_m[0], k2=r.principal_curvatures_1_per_m[1],
+                         shape=r.shape, converged=r.converged, seconds=r.seconds))
+        if progress:
+            progress(rows[-1])
+    return rows
