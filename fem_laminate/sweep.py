@@ -274,6 +274,7 @@ def run_sweep(spec: SweepSpec, sweep_dir, *, client=None, runner: Runner | None 
     for p in points:
         rec = read_record(sweep_dir, p.point_id)
         if rec is not None and (rec["status"] == "ok" or not retry_failed):
+            rec.update(index=p.index, params=p.params)  # the grid may have grown since it ran
             records[p.index] = rec
         else:
             todo.append(p)
@@ -300,7 +301,10 @@ def run_sweep(spec: SweepSpec, sweep_dir, *, client=None, runner: Runner | None 
                    for p in todo}
         for fut, result in as_completed(futures, with_results=True, raise_errors=False):
             p = futures[fut]
-            if fut.status == "error":  # the worker itself died (e.g. out of memory) after retries
+            stored = read_record(sweep_dir, p.point_id) if fut.status == "error" else None
+            if stored is not None and stored["status"] == "ok":
+                result = stored  # the worker died after publishing its finished point
+            elif fut.status == "error":  # the worker itself died (e.g. out of memory) after retries
                 exc = fut.exception()
                 rec = {"index": p.index, "point_id": p.point_id, "params": p.params, "status": "failed",
                        "error": f"{type(exc).__name__}: {exc}".splitlines()[0], "summary": {},

@@ -122,6 +122,14 @@ def test_failing_point_is_recorded_and_resume_skips_finished(tmp_path):
     assert len(calls(log)) == 5 and calls(log)[-1] == recs[1]["point_id"]
     assert [r["summary"] for r in recs2] == [r["summary"] for r in recs]
     assert not list(out.glob(".tmp-*")) and not list(out.glob(".old-*"))
+    # a grown grid reuses the finished points and lists every row in the new order
+    grown = make_spec(tmp_path, grid={"layers.1.thickness_um": [5.0, 10.0, -1.0, 30.0, 40.0]}, log=str(log))
+    recs3 = sweep.run_sweep(grown, out, runner=bimetal_runner, retry_failed=False)
+    assert len(calls(log)) == 6  # only the new 5 um point ran
+    assert [r["index"] for r in recs3] == [0, 1, 2, 3, 4]
+    assert [r["params"]["layers.1.thickness_um"] for r in recs3] == [5.0, 10.0, -1.0, 30.0, 40.0]
+    assert [row["param.layers.1.thickness_um"] for row in sweep.read_table(out)] == ["5.0", "10.0", "-1.0",
+                                                                                    "30.0", "40.0"]
 
 
 # -- Dask --------------------------------------------------------------------------------------------
