@@ -30,6 +30,7 @@ import json
 import math
 import os
 import shutil
+import sys
 import time
 import tomllib
 import traceback
@@ -432,10 +433,10 @@ def sweep_command(spec_path, out_dir=None, scheduler: str | None = None, workers
         spec = load_spec(spec_path)
         points = expand_points(spec)
     except ValueError as exc:
-        print(f"error: {exc}")
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     if workers is not None and workers < 0:
-        print(f"error: workers = {workers}: must be >= 0 (0 = serial, in this process)")
+        print(f"error: workers = {workers}: must be >= 0 (0 = serial, in this process)", file=sys.stderr)
         return 2
     if out_dir is None:
         out_dir = Path(spec_path).parent / (spec.out or f"{Path(spec_path).stem}_out")
