@@ -2,8 +2,8 @@
 
 For each grid point the nip gives the interface histories t(s), T(C), p(Pa); the bonding model
 (physics/bonding.py) turns them into D_ic, D_h, D_b and peel. The nip comes from ``nip.solve_nip(...,
-method="analytic")`` when that module is importable, otherwise from the stand-in below (Hertz line contact of
-two steel rolls, interface at the roll temperature, dwell 2b/v). The patent's preferred ranges are drawn:
+method="analytic")`` (default, the nip validate uses), or with ``nip="hertz"`` from the fast stand-in below
+(Hertz line contact of two steel rolls, interface at the roll temperature, dwell 2b/v). The patent's preferred ranges are drawn:
 roll temperature Tg+30..Tg+250 C, speed 0.01-20 m/min, linear pressure (load / width) 5-1000 kgf/cm.
 """
 from __future__ import annotations
@@ -48,7 +48,8 @@ def hertz_window_fast(params: bd.BondingParams, interface: str, temperatures_C, 
                       roll_width_mm: float, roll_diameter_mm: float):
     """Closed form of the stand-in over a T x v grid: Int p/mu dt = w/(v mu), healing time = 2b/v.
 
-    Returns (D_ic, D_h) arrays of shape (len(T), len(v)); tested against bond_quality on the histories.
+    Returns (D_ic, D_h) arrays of shape (len(T), len(v)): the closed-form reference that the numerical
+    history integration of bond_quality is tested against (tests/test_window.py).
     """
     T = np.asarray(temperatures_C, dtype=float)[:, None]
     v = np.asarray(speeds_m_per_min, dtype=float)[None, :] / 60.0
@@ -108,8 +109,15 @@ def _solve_nip_or_none() -> Callable | None:
     return solve_nip
 
 
-def nip_source() -> str:
-    return "nip.solve_nip(method='analytic')" if _solve_nip_or_none() else "Hertz stand-in (window.hertz_nip_history)"
+NIP_MODELS = ("analytic", "hertz")
+
+
+def nip_source(nip: str = "analytic") -> str:
+    if nip not in NIP_MODELS:
+        raise ValueError(f"nip={nip!r} is not one of {NIP_MODELS}")
+    if nip == "analytic" and _solve_nip_or_none():
+        return "nip.solve_nip(method='analytic')"
+    return "Hertz stand-in (window.hertz_nip_history)"
 
 
 def nip_spec_for(stack, step, temperature_C: float, speed_m_per_min: float, load_kgf: float):
@@ -125,10 +133,14 @@ def nip_spec_for(stack, step, temperature_C: float, speed_m_per_min: float, load
                    bond_interface=n_base - 1)
 
 
-def case_nip_history(case, temperature_C: float, speed_m_per_min: float, load_kgf: float):
-    """Interface histories (t_s, T_C, p_Pa) for the case's bond step at one operating point."""
+def case_nip_history(case, temperature_C: float, speed_m_per_min: float, load_kgf: float, nip: str = "analytic"):
+    """Interface histories (t_s, T_C, p_Pa) for the case's bond step at one operating point.
+
+    nip="analytic": nip.solve_nip(method="analytic") (about 0.1-0.6 s a point on this machine);
+    nip="hertz": the isothermal Hertz stand-in (about 1 ms a point) for quick exploratory maps.
+    """
     step = bond_setup(case).step
-    solve_nip = _solve_nip_or_none()
+    solve_nip = _solve_nip_or_none() if nip_source(nip).startswith("nip.") else None
     if solve_nip is None:
         return hertz_nip_history(temperature_C, load_kgf, step.roll_width_mm, step.roll_diameter_mm,
                                  speed_m_per_min)
@@ -160,7 +172,7 @@ def _check_grid(name: str, values, lo: float, hi: float) -> np.ndarray:
 
 
 def peel_window(case, temperatures_C: Sequence[float], speeds_m_per_min: Sequence[float],
-                loads_kgf: Sequence[float] | None = None, progress: bool = True) -> dict:
+                loads_kgf: Sequence[float] | None = None, progress: bool = True, nip: str = "analytic") -> dict:
     """Peel map over T x v (x load). Returns grids and arrays of shape (n_load, n_T, n_v)."""
     from tqdm import tqdm
 
@@ -175,7 +187,7 @@ def peel_window(case, temperatures_C: Sequence[float], speeds_m_per_min: Sequenc
         for i, load in enumerate(L):
             for j, temp in enumerate(T):
                 for k, speed in enumerate(v):
-                    r = predict_bond(case, *case_nip_history(case, temp, speed, load))
+                    r = predict_bond(case, *case_nip_history(case, temp, speed, load, nip), setup=setup)
                     out["D_ic"][i, j, k] = r["degree_intimate_contact"]
                     out["D_h"][i, j, k] = r["degree_healing"]
                     out["D_b"][i, j, k] = r["degree_bonding"]
@@ -185,7 +197,7 @@ def peel_window(case, temperatures_C: Sequence[float], speeds_m_per_min: Sequenc
     return {"case": case.name, "surface": setup.surface.name, "Tg_C": setup.surface.Tg_C,
             "interface": setup.interface, "roll_width_mm": setup.step.roll_width_mm,
             "roll_diameter_mm": setup.step.roll_diameter_mm, "temperatures_C": T, "speeds_m_per_min": v,
-            "loads_kgf": L, "first_failing_interface": failing, "nip": nip_source(),
+            "loads_kgf": L, "first_failing_interface": failing, "nip": nip_source(nip),
             "operating_point": (setup.step.temperature_C, setup.step.speed_m_per_min, setup.step.load_kgf), **out}
 
 
@@ -267,13 +279,17 @@ def plot_window(win: dict, path) -> Path:
 
 
 def window_command(case_path, out_dir, temperatures_C: Sequence[float], speeds_m_per_min: Sequence[float],
-                   loads_kgf: Sequence[float] | None = None, progress: bool = True) -> dict:
-    """`fem-laminate window CASE`: peel map as window.csv and window.png in out_dir; returns the paths."""
+                   loads_kgf: Sequence[float] | None = None, progress: bool = True, nip: str = "analytic") -> dict:
+    """`fem-laminate window CASE`: peel map as window.csv and window.png in out_dir; returns the paths.
+
+    nip: "analytic" (nip.solve_nip analytic, the nip validate uses) or "hertz" (fast isothermal stand-in).
+    """
     from .case import load_case
 
+    nip_source(nip)  # one-line ValueError for a bad nip name before any work
     case = load_case(case_path)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    win = peel_window(case, temperatures_C, speeds_m_per_min, loads_kgf, progress=progress)
+    win = peel_window(case, temperatures_C, speeds_m_per_min, loads_kgf, progress=progress, nip=nip)
     return {"csv": write_window_csv(win, out / "window.csv"), "png": plot_window(win, out / "window.png"),
             "points": int(win["peel_kgf_per_cm"].size), "nip": win["nip"]}

@@ -167,3 +167,12 @@ def test_patent_case_files_bond_predictions():
     assert out["comparative_1"]["peel_kgf_per_cm"] == 0.0 and out["comparative_2"]["peel_kgf_per_cm"] == 0.0
     assert out["comparative_6"]["interface"] == "PI-PI"
     assert all(0.0 <= r["peel_kgf_per_cm"] <= 1.5 + 1e-9 for r in out.values())
+
+
+def test_hertz_stand_in_window_agrees_with_analytic_nip_where_saturated(tmp_path):
+    case = example_case()
+    fast = wn.peel_window(case, [280, 400, 450], [0.2], [1500], progress=False, nip="hertz")
+    assert fast["nip"].startswith("Hertz")
+    np.testing.assert_allclose(fast["peel_kgf_per_cm"].ravel(), [0.0, 1.5, 1.5], rtol=1e-9)
+    with pytest.raises(ValueError, match="nip"):
+        wn.window_command(tmp_path / "none.toml", tmp_path, [400], [0.2], nip="fem")
