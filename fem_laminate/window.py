@@ -90,12 +90,13 @@ def bond_setup_from_stack(stack, step) -> BondSetup:
     surface = base[-1].material
     if surface.kind != "polymer":
         raise ValueError(f"top layer {base[-1].name!r} of the base is {surface.name!r}: must be a polymer to bond")
-    cast = {}
-    for lo, hi in zip(base[:-1], base[1:]):
-        kind = "Cu-PI" if "metal" in (lo.material.kind, hi.material.kind) else "PI-PI"
-        cast[f"{lo.name}/{hi.name}"] = kind
+    def interfaces_of(layers):
+        return {f"{lo.name}/{hi.name}": "Cu-PI" if "metal" in (lo.material.kind, hi.material.kind) else "PI-PI"
+                for lo, hi in zip(layers[:-1], layers[1:])}
+
+    cast = interfaces_of(base)
     if step.mirror_base:
-        cast.update({k + " (mirror)": v for k, v in cast.items()})
+        cast.update(interfaces_of(added))  # the mirrored base was cast too
         return BondSetup(surface, surface, "PI-PI", cast, step,
                          f"{base[-1].name}/{added[0].name}" if added else "bond line")
     return BondSetup(surface, None, "Cu-PI", cast, step, f"{base[-1].name}/{added[0].name}" if added else "bond line")
