@@ -208,3 +208,12 @@ def test_healing_starts_at_first_contact():
     assert r.history["D_h"][1] == 0.0
     never = bd.bond_quality(t, np.full_like(t, T), np.zeros_like(t), TIV)
     assert never.degree_healing == 0.0 and never.degree_bonding == 0.0
+
+
+def test_case_defined_resins_get_params_without_library_lookup():
+    custom_no_tg = bd.load_bonding_params("my_resin", None)
+    assert custom_no_tg.Tg_C is None and np.isinf(bd.melt_viscosity_Pa_s(450.0, custom_no_tg))
+    custom = bd.load_bonding_params("my_tpi", 250.0)
+    assert bd.melt_viscosity_Pa_s(405.0, custom) == pytest.approx(350.0, rel=1e-12)  # Aurum datum at Tg+155
+    with pytest.raises(ValueError, match="material"):
+        bd.load_bonding_params("not_a_library_material")

@@ -74,10 +74,13 @@ def _value(entry) -> float:
     return float(entry["value"])
 
 
-def load_bonding_params(material_name: str, Tg_C: float | None = None) -> BondingParams:
-    """Bonding parameters for a surface resin. Tg comes from the material library unless given."""
+_FROM_LIBRARY = object()
+
+
+def load_bonding_params(material_name: str, Tg_C=_FROM_LIBRARY) -> BondingParams:
+    """Bonding parameters for a surface resin. Tg (None: no Tg) comes from the material library unless given."""
     raw = _raw()
-    if Tg_C is None:
+    if Tg_C is _FROM_LIBRARY:
         from ..materials import load_library
         lib = load_library()
         if material_name not in lib:
