@@ -279,6 +279,22 @@ def plot_window(win: dict, path) -> Path:
     return path
 
 
+def parse_grid(text: str, name: str = "grid") -> list[float]:
+    """CLI grid syntax: "300,350,400" (a list), "300:450:16" (16 points, linear), "0.01:20:12:log" (geometric)."""
+    try:
+        if ":" not in text:
+            return [float(x) for x in text.split(",") if x.strip()]
+        parts = text.split(":")
+        lo, hi, n = float(parts[0]), float(parts[1]), int(parts[2])
+        log = len(parts) == 4 and parts[3] == "log"
+        if len(parts) > 4 or (len(parts) == 4 and not log) or n < 1 or (log and min(lo, hi) <= 0):
+            raise ValueError
+    except (ValueError, IndexError):
+        raise ValueError(f"{name}={text!r}: use 'a,b,c', 'start:stop:n' or 'start:stop:n:log' (log: start, stop > 0)") \
+            from None
+    return list(np.geomspace(lo, hi, n) if log else np.linspace(lo, hi, n))
+
+
 def window_command(case_path, out_dir, temperatures_C: Sequence[float], speeds_m_per_min: Sequence[float],
                    loads_kgf: Sequence[float] | None = None, progress: bool = True, nip: str = "analytic") -> dict:
     """`fem-laminate window CASE`: peel map as window.csv and window.png in out_dir; returns the paths.

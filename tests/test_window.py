@@ -176,3 +176,12 @@ def test_hertz_stand_in_window_agrees_with_analytic_nip_where_saturated(tmp_path
     np.testing.assert_allclose(fast["peel_kgf_per_cm"].ravel(), [0.0, 1.5, 1.5], rtol=1e-9)
     with pytest.raises(ValueError, match="nip"):
         wn.window_command(tmp_path / "none.toml", tmp_path, [400], [0.2], nip="fem")
+
+
+def test_parse_grid():
+    assert wn.parse_grid("300,350, 400") == [300.0, 350.0, 400.0]
+    assert wn.parse_grid("300:400:3") == [300.0, 350.0, 400.0]
+    np.testing.assert_allclose(wn.parse_grid("0.01:100:5:log"), [0.01, 0.1, 1.0, 10.0, 100.0], rtol=1e-12)
+    for bad in ("300:400", "a,b", "0:10:3:log", "1:2:3:lin"):
+        with pytest.raises(ValueError, match="speeds"):
+            wn.parse_grid(bad, "speeds")
