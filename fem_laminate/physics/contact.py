@@ -353,7 +353,8 @@ def contact_forces(itf: Interface, u: np.ndarray, friction: float, force_active=
 
 def solve_contact(model: ContactModel, load_N_per_m: float, friction: float = 0.0, n_steps: int = 6,
                   a_guess_m: float | None = None, tol: float = 1e-8, max_iter: int = 40,
-                  first_fraction: float = 0.02, progress=None) -> ContactSolution:
+                  first_fraction: float = 0.02, predictor: str = "none", strict_after: int = 6,
+                  progress=None) -> ContactSolution:
     """Apply the (full-model) line load in n_steps geometric increments from first_fraction to 1; Newton with
     active-set and plastic updates.
 
@@ -391,8 +392,12 @@ def solve_contact(model: ContactModel, load_N_per_m: float, friction: float = 0.
     fractions = np.geomspace(first_fraction, 1.0, n_steps) if n_steps > 1 else np.array([1.0])
     for step, lam in enumerate(fractions, start=1):
         F[model.master] = -P_half * lam
-        if step > 1:
-            u = u * (lam / fractions[step - 2])
+        if step == 2 or (step > 2 and predictor == "scale"):
+            u_prev, u = u, u * (lam / fractions[step - 2])
+        elif step > 2 and predictor == "secant":  # extrapolate the last increment
+            u_prev, u = u, u + (u - u_prev) * (lam - fractions[step - 2]) / (fractions[step - 2] - fractions[step - 3])
+        else:
+            u_prev = u
         prev_active = None
         R, D, trip, act_all, results, state = evaluate(u, lam, step == 1)
         for it in range(max_iter):
@@ -410,7 +415,7 @@ def solve_contact(model: ContactModel, load_N_per_m: float, friction: float = 0.
             # steps at first - a strict descent test makes the active set creep by one pair per iteration;
             # after a few iterations require descent (ends stick/slip flip-flops)
             step_len, norm0 = 1.0, _norm(R)
-            growth = 10.0 if it < 6 else 1.0 - 1e-4
+            growth = 10.0 if it < strict_after else 1.0 - 1e-4
             while True:
                 trial = evaluate(u + step_len * du, lam, False)
                 if _norm(trial[0]) < growth * norm0 or step_len < 1.0 / 64 or it == 0:
