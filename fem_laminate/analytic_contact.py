@@ -77,10 +77,20 @@ def compliant_strip_contact(load_N_per_m: float, R_m: float, E_star_Pa: float, s
     with piecewise-constant pressure on a uniform grid and an active-set loop.  c = 0 reproduces Hertz to about
     0.5 % with n = 121.  Returns (x_m, pressure_Pa) on the grid (symmetric about 0).
     """
-    a_h, _ = hertz_line_contact(load_N_per_m, 2 * R_m, 2 * R_m, E_star_Pa, 0.0, E_star_Pa, 0.0)
-    # the strip widens the contact: bound the half-width by the Winkler-only solution too
+    a_h, _ = hertz_line_contact(load_N_per_m, 2 * R_m, 2 * R_m, 2 * E_star_Pa, 0.0, 2 * E_star_Pa, 0.0)
+    # the strip widens the contact: start from the larger of the Hertz and Winkler-only half-widths
     a_w = (1.5 * load_N_per_m * R_m * strip_compliance_m_per_Pa) ** (1.0 / 3.0) if strip_compliance_m_per_Pa > 0 else 0.0
     L = 1.3 * max(a_h, a_w)
+    for _ in range(10):
+        x, p = _strip_contact_on_grid(load_N_per_m, R_m, E_star_Pa, strip_compliance_m_per_Pa, L, n,
+                                      0.9 * max(a_h, a_w))
+        if p[-1] == 0.0 and p[-2] == 0.0:
+            return x, p
+        L *= 1.5  # the contact reached the end of the grid: widen it
+    raise RuntimeError("compliant_strip_contact: contact wider than the search window")
+
+
+def _strip_contact_on_grid(load_N_per_m, R_m, E_star_Pa, c_strip, L, n, a0):
     x = np.linspace(-L, L, n)
     b = 0.5 * (x[1] - x[0])
 
@@ -91,9 +101,9 @@ def compliant_strip_contact(load_N_per_m: float, R_m: float, E_star_Pa: float, s
     d = x[:, None] - x[None, :]
     # displacement (approach) at x_i from unit pressure on cell j; the log kernel is defined up to a constant,
     # which the unknown approach delta absorbs
-    C = -(2.0 / (math.pi * E_star_Pa)) * (F(d + b) - F(d - b)) + strip_compliance_m_per_Pa * np.eye(n)
+    C = -(2.0 / (math.pi * E_star_Pa)) * (F(d + b) - F(d - b)) + c_strip * np.eye(n)
     g0 = x * x / (2.0 * R_m)
-    active = np.abs(x) < 0.9 * max(a_h, a_w)
+    active = np.abs(x) < min(a0, 0.9 * L)
     for _ in range(100):
         idx = np.flatnonzero(active)
         m = len(idx)
@@ -101,12 +111,10 @@ def compliant_strip_contact(load_N_per_m: float, R_m: float, E_star_Pa: float, s
         A[:m, :m] = C[np.ix_(idx, idx)]
         A[:m, m] = -1.0
         A[m, :m] = 2 * b
-        rhs = np.concatenate([-g0[idx], [load_N_per_m]])
-        sol = np.linalg.solve(A, rhs)
+        sol = np.linalg.solve(A, np.concatenate([-g0[idx], [load_N_per_m]]))
         p = np.zeros(n)
         p[idx] = sol[:m]
-        delta = sol[m]
-        gap = C @ p - delta + g0  # > 0 where separated (C p is the approach of the surfaces)
+        gap = C @ p - sol[m] + g0  # > 0 where the surfaces separate
         new_active = (p > 0) & active | (~active & (gap < 0))
         if np.array_equal(new_active, active):
             break

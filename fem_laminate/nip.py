@@ -28,10 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .analytic_contact import compliant_strip_contact, hertz_line_contact
+from .analytic_contact import compliant_strip_contact
 from .materials import Material, load_library
 from .physics import contact as C
-from .physics.plasticity import equivalent_plastic_strain, uniaxial_strain_compression, von_mises
+from .physics.plasticity import uniaxial_strain_compression, von_mises
 from .physics.thermal import FaceBC, Phase, layered_nodes, solve_transient
 
 G_N_PER_KGF = 9.80665

@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 import pytest
-from skfem import Basis, BilinearForm, ElementQuad0, ElementQuad1, ElementVector, MeshQuad
+from skfem import Basis, BilinearForm, ElementQuad1, ElementVector, MeshQuad
 from skfem.helpers import ddot, sym_grad, trace
 
 from fem_laminate import analytic_contact as AC

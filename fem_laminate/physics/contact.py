@@ -16,7 +16,7 @@ The load is applied in ``n_steps`` increments (plasticity and friction are path 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
