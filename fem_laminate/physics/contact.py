@@ -11,7 +11,11 @@ Model (x = rolling direction, y = through the thickness, half model x >= 0 with 
 - contact: node-to-node penalty on conforming interface grids (small sliding; tangential slip is microns,
   below the element size), trapezoidal (lumped) weights, semi-smooth Newton on the active set;
   Coulomb friction by a tangential penalty with return mapping (stick/slip), history carried over load steps.
-The load is applied in ``n_steps`` increments (plasticity and friction are path dependent).
+The load is applied in ``n_steps`` geometric increments from 2 % (plasticity and friction are path
+dependent); each increment is a semi-smooth Newton solve with a residual safeguard (halve a step that
+blows the residual up; require descent after a few iterations, which ends stick/slip flip-flops).
+The penalty is kappa = 100 max(K + 4G/3) / h (h: contact element size): its compliance is ~1e-3 of the
+contact's, checked by the Hertz test; the stick spring is 0.05 kappa (TANGENTIAL_PENALTY_RATIO).
 """
 from __future__ import annotations
 
