@@ -192,23 +192,31 @@ class Assembler:
 # ---- linear solve with inertia -------------------------------------------------------------------
 
 class SymmetricSolver:
-    """Solve K x = b for the upper-triangle CSR K; reports the number of negative pivots when known."""
+    """Solve K x = b for the upper-triangle CSR K of a fixed pattern; reports the number of negative
+    pivots (PARDISO inertia) when known. The symbolic analysis is done once per pattern."""
 
     def __init__(self):
         self.negative_pivots = None
         self._pardiso = PyPardisoSolver(mtype=-2) if PyPardisoSolver is not None else None
+        self._analysed_pattern = None
 
     def solve(self, Kup, b):
         if self._pardiso is not None:
-            self._pardiso.factorized_A = sp.csr_matrix((0, 0))
-            x = self._pardiso.solve(Kup, b)
-            self.negative_pivots = int(self._pardiso.iparm[22])
+            s = self._pardiso
+            key = (Kup.shape[0], Kup.nnz)
+            if self._analysed_pattern != key:
+                s._check_A(Kup)
+                s.set_phase(11)  # reordering and symbolic factorisation, once per pattern
+                s._call_pardiso(Kup, np.zeros((Kup.shape[0], 1)))
+                self._analysed_pattern = key
+            s.set_phase(23)  # numerical factorisation and solve
+            x = s._call_pardiso(Kup, np.asfortranarray(np.asarray(b, float)[:, None])).ravel()
+            self.negative_pivots = int(s.iparm[22])
             return x
         from scipy.sparse.linalg import splu
         Kf = (Kup + sp.triu(Kup, 1).T).tocsc()
-        lu = splu(Kf)
         self.negative_pivots = None
-        return lu.solve(b)
+        return splu(Kf).solve(b)
 
 
 # ---- Newton with load stepping -------------------------------------------------------------------
