@@ -90,7 +90,7 @@ class BondStep(_Strict):
     entry_temperature_C: Temperature = 25.0
     preheat_C: Temperature | None = None
     friction: float = Field(default=0.0, ge=0.0, le=2.0)
-    nip_method: Literal["fem", "analytic", "none"] = "fem"
+    nip_method: Literal["fem", "analytic", "none"] = "analytic"  # "fem": contact + plasticity FEM (slower)
     max_step_K: float = Field(default=25.0, gt=0.0, le=100.0)
 
 

@@ -232,10 +232,17 @@ def _build_system(state: LaminateState) -> _System:
     return _System(tuple(state.active), free, dofs, pattern.indices, pattern.indptr, layers, data)
 
 
+def _method(state: LaminateState) -> str:
+    """SuperLU is fastest for the thin 2D cross-sections; PARDISO for 3D plates (SuperLU's 3D fill is heavy)."""
+    if state.solver != "auto":
+        return state.solver
+    return solvers.default_method() if state.model.dim == 3 else "spsolve"
+
+
 def _solve(state: LaminateState, system: _System, E: np.ndarray, f: np.ndarray) -> np.ndarray:
     K = system.matrix(E)
     if system.factor is None:
-        system.factor = solvers.Factorized(K, state.solver)
+        system.factor = solvers.Factorized(K, _method(state))
         system.E_factor = E.copy()
         state.solver_used = system.factor.method
         return system.factor(f)
@@ -243,7 +250,7 @@ def _solve(state: LaminateState, system: _System, E: np.ndarray, f: np.ndarray) 
         return system.factor(f)
     x, its = solvers.pcg(K, f, system.factor, tol=1e-9, maxiter=8)
     if x is None:  # moduli moved too far from the factorised ones: factorise anew
-        system.factor = solvers.Factorized(K, state.solver)
+        system.factor = solvers.Factorized(K, _method(state))
         system.E_factor = E.copy()
         x = system.factor(f)
     return x
@@ -273,31 +280,41 @@ def increment(state: LaminateState, Ta: float, Tb: float) -> None:
     state.T_C = float(Tb)
 
 
-def temperature_path(state: LaminateState, T_to: float, max_step_K: float = 10.0) -> np.ndarray:
-    """Increment end temperatures from the current temperature to T_to, finer through any active Tg."""
+def temperature_path(state: LaminateState, T_to: float, max_step_K: float = 25.0) -> np.ndarray:
+    """Increment end temperatures from the current temperature to T_to.
+
+    The total form is path-independent wherever no layer relaxes, so steps are needed only where a present
+    thermoplastic layer is at or above its Tg (every step there relaxes it), and a step lands exactly on
+    each Tg crossed so that the layer becomes stress-free at Tg.
+    """
     Ta = state.T_C
     if T_to == Ta:
         return np.array([T_to])
-    n = max(1, int(np.ceil(abs(T_to - Ta) / max_step_K)))
-    pts = list(np.linspace(Ta, T_to, n + 1)[1:])
     lo, hi = min(Ta, T_to), max(Ta, T_to)
-    for i, lay in enumerate(state.stack.layers):
-        m = lay.material
-        if state.active[i] and m.Tg_C is not None:
-            w = m.Tg_width_K
-            pts += [t for t in np.linspace(m.Tg_C - 3 * w, m.Tg_C + 3 * w, 7) if lo < t < hi]
+    tgs = [lay.material.Tg_C for i, lay in enumerate(state.stack.layers)
+           if state.active[i] and lay.material.Tg_C is not None]
+    pts = [T_to]
+    if tgs:
+        n = max(1, int(np.ceil((hi - lo) / max_step_K)))
+        grid = np.linspace(Ta, T_to, n + 1)[1:]
+        pts += [t for t in grid if t >= min(tgs)]
+        pts += [tg for tg in tgs if lo < tg < hi]
     pts = np.unique(np.round(pts, 9))
     return pts[::-1] if T_to < Ta else pts
 
 
-def change_temperature(state: LaminateState, T_to: float, max_step_K: float = 10.0, on_increment=None) -> None:
+def change_temperature(state: LaminateState, T_to: float, max_step_K: float = 25.0, on_increment=None) -> None:
     """Follow a uniform temperature change of the whole present stack, then re-equilibrate at T_to."""
+    moved = False
     for Tb in temperature_path(state, T_to, max_step_K):
         if Tb != state.T_C:
             increment(state, state.T_C, float(Tb))
+            moved = True
             if on_increment is not None:
                 on_increment(state)
-    increment(state, state.T_C, state.T_C)  # final relaxation/equilibrium at the end temperature
+    rubbery = any(state.active[i] and lay.material.is_rubbery(state.T_C) for i, lay in enumerate(state.stack.layers))
+    if rubbery or not moved:
+        increment(state, state.T_C, state.T_C)  # relax at the end temperature (or just re-equilibrate)
 
 
 def remove_layers(state: LaminateState, layers: list[int]) -> None:
