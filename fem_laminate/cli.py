@@ -57,9 +57,11 @@ def validate(cases_dir, out_dir):
     """Run every patent case and write validation.csv / validation.md beside the published values."""
     from .validate import run_validation
 
+    from .process import ProcessError
+
     try:
         rows = run_validation(cases_dir, out_dir)
-    except (CaseError, FileNotFoundError) as exc:
+    except (CaseError, ProcessError, FileNotFoundError) as exc:
         _fail(str(exc))
     click.echo((Path(out_dir) / "validation.md").read_text())
     click.echo(f"{len(rows)} cases -> {out_dir}/validation.csv, validation.md")
@@ -82,6 +84,74 @@ def materials(sources):
             for key, v in raw[name].items():
                 if isinstance(v, dict):
                     click.echo(f"    {key} = {v['value']}  [{v['source']}]")
+
+
+@main.command()
+@click.argument("case_file", type=click.Path(dir_okay=False))
+@click.option("--temperatures-C", "temps", default=None,
+              help="Roll temperatures: 'a,b,c', 'start:stop:n' (default: Tg .. Tg+250 C of the bonding layer, 11 points).")
+@click.option("--speeds-m-per-min", "speeds", default="0.01:20:12:log", show_default=True,
+              help="Line speeds: 'a,b,c', 'start:stop:n' or 'start:stop:n:log'.")
+@click.option("--loads-kgf", "loads", default=None, help="Roll loads (default: the case's load).")
+@click.option("--nip", type=click.Choice(["analytic", "hertz"]), default="analytic", show_default=True,
+              help="Nip model for each grid point.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: results/<case>_window).")
+def window(case_file, temps, speeds, loads, nip, out_dir):
+    """Process-window map: predicted peel over roll temperature x speed (x load), CSV + PNG."""
+    from .case import load_case
+    from .window import parse_grid, window_command
+
+    try:
+        case = load_case(case_file)
+        if temps is None:
+            from .window import bond_setup
+            tg = bond_setup(case).surface.Tg_C
+            if tg is None:
+                raise ValueError(f"{case_file}: the bonding layer has no Tg; give --temperatures-C")
+            temps = f"{tg}:{tg + 250}:11"
+        T = parse_grid(temps, "--temperatures-C")
+        v = parse_grid(speeds, "--speeds-m-per-min")
+        L = parse_grid(loads, "--loads-kgf") if loads else None
+        out = Path(out_dir) if out_dir else Path("results") / f"{Path(case_file).stem}_window"
+        res = window_command(case_file, out, T, v, L, progress=True, nip=nip)
+    except (CaseError, ValueError) as exc:
+        _fail(str(exc))
+    click.echo(f"window map -> {out}: " + ", ".join(str(p) for p in (res.values() if isinstance(res, dict) else res)
+                                                   if isinstance(p, (str, Path))))
+
+
+@main.command()
+@click.argument("spec_file", type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Sweep folder (default: from the spec, beside it).")
+@click.option("--scheduler", default=None, help="Address of a running Dask scheduler (default: a LocalCluster).")
+@click.option("--workers", type=int, default=None, help="LocalCluster workers (default: one per core; 0 = serial).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def sweep(spec_file, out_dir, scheduler, workers, quiet):
+    """Run a parameter sweep over a base case on Dask; finished points survive crashes and are skipped on rerun."""
+    from .sweep import sweep_command
+
+    sys.exit(sweep_command(spec_file, out_dir, scheduler=scheduler, workers=workers, progress=not quiet))
+
+
+@main.command()
+@click.option("--sizes", default=None, help="Target DOFs, comma separated (default: 10k .. 1M).")
+@click.option("--dims", default="2,3", show_default=True, help="2 and/or 3.")
+@click.option("--large", is_flag=True, help="Add sizes beyond 1M DOF (HPC nodes).")
+@click.option("--json", "out_json", default="bench.json", show_default=True, help="Machine-readable results.")
+@click.option("--no-skfem", is_flag=True, help="Skip the scikit-fem default-path comparison.")
+def bench(sizes, dims, large, out_json, no_skfem):
+    """Assembly and solve scaling: DOFs, seconds, peak memory; fast path vs scikit-fem's generic path."""
+    from .bench import bench_command
+
+    try:
+        sz = [int(float(x)) for x in sizes.split(",")] if sizes else None
+        dd = tuple(int(x) for x in dims.split(","))
+        code = bench_command(sizes=sz, out_json=out_json, large=large, dims=dd, compare_skfem=not no_skfem)
+    except ValueError as exc:
+        _fail(str(exc))
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
