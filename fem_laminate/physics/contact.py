@@ -355,25 +355,32 @@ def contact_forces(itf: Interface, u: np.ndarray, friction: float, force_active=
     return dofs, forces, (np.concatenate(r), np.concatenate(c), np.concatenate(v)), p, t, new_slip, active
 
 
+class _NotConverged(Exception):
+    pass
+
+
 def solve_contact(model: ContactModel, load_N_per_m: float, friction: float = 0.0, n_steps: int = 6,
-                  a_guess_m: float | None = None, tol: float = 1e-8, max_iter: int = 40,
-                  first_fraction: float = 0.02, predictor: str = "none", strict_after: int = 6,
+                  a_guess_m: float | None = None, tol: float = 1e-8, max_iter: int = 30,
+                  first_fraction: float = 0.02, strict_after: int = 6, max_cuts: int = 8,
                   progress=None) -> ContactSolution:
     """Apply the (full-model) line load in n_steps geometric increments from first_fraction to 1; Newton with
-    active-set and plastic updates.
+    active-set and plastic updates.  An increment that does not converge in max_iter iterations is halved
+    (from the last converged state), at most max_cuts times in all; then RuntimeError.
 
-    The half model carries load_N_per_m / 2.  Raises RuntimeError if a step does not converge.
+    The half model carries load_N_per_m / 2.
     """
     nel, nqp = model.dx.shape
-    u = np.zeros(model.ndof)
-    eps_p = np.zeros((4, nel, nqp))
-    alpha = np.zeros((nel, nqp))
     K_q, G_q = model.K[:, None], model.G[:, None]
     sy_q, H_q = model.yield_Pa[:, None], model.hardening_Pa[:, None]
     T = model.T
     F = np.zeros(T.shape[1])
     P_half = 0.5 * load_N_per_m
-    total_it = 0
+    # converged state: displacement, plastic history, friction history
+    u = np.zeros(model.ndof)
+    eps_p = np.zeros((4, nel, nqp))
+    alpha = np.zeros((nel, nqp))
+    lam_done, total_it, cuts = 0.0, 0, 0
+
     def evaluate(u, lam, predictor):
         """Residual (reduced), tangent pieces and state at displacement u."""
         eps = strains(model, u)
@@ -391,25 +398,16 @@ def solve_contact(model: ContactModel, load_N_per_m: float, friction: float = 0.
         R = T.T @ (internal_force(model, sigma) - f_c) - F
         return R, D, trip, np.concatenate(actives), results, (sigma, ep_new, al_new)
 
-    # geometric load increments from first_fraction: the first contact is a few elements wide, and each
-    # later step starts from the converged state scaled by the load ratio (a good active-set predictor)
-    fractions = np.geomspace(first_fraction, 1.0, n_steps) if n_steps > 1 else np.array([1.0])
-    for step, lam in enumerate(fractions, start=1):
-        F[model.master] = -P_half * lam
-        if step == 2 or (step > 2 and predictor == "scale"):
-            u_prev, u = u, u * (lam / fractions[step - 2])
-        elif step > 2 and predictor == "secant":  # extrapolate the last increment
-            u_prev, u = u, u + (u - u_prev) * (lam - fractions[step - 2]) / (fractions[step - 2] - fractions[step - 3])
-        else:
-            u_prev = u
+    def newton(u, lam):
+        nonlocal total_it
         prev_active = None
-        R, D, trip, act_all, results, state = evaluate(u, lam, step == 1)
+        R, D, trip, act_all, results, state = evaluate(u, lam, lam_done == 0.0)
         for it in range(max_iter):
             res = _norm(R) / max(P_half, 1e-300)
             if progress:
-                progress(f"step {step}/{n_steps} it {it} residual {res:.2e} active {int(act_all.sum())}")
+                progress(f"load {lam:.4f} it {it} residual {res:.2e} active {int(act_all.sum())}")
             if it > 0 and res < tol and prev_active is not None and np.array_equal(act_all, prev_active):
-                break
+                return u, results, state
             prev_active = act_all
             r_, c_, v_ = (np.concatenate([t_[k] for t_ in trip]) for k in range(3))
             Kc = sp.coo_matrix((v_, (r_, c_)), shape=(model.ndof, model.ndof)).tocsr()
@@ -428,15 +426,30 @@ def solve_contact(model: ContactModel, load_N_per_m: float, friction: float = 0.
             u = u + step_len * du
             R, D, trip, act_all, results, state = trial
             total_it += 1
-        else:
-            raise RuntimeError(f"nip contact: Newton did not converge in load step {step} (residual {res:.1e})")
+        raise _NotConverged(res)
+
+    targets = list(np.geomspace(first_fraction, 1.0, n_steps)) if n_steps > 1 else [1.0]
+    while targets:
+        lam = float(targets[0])
+        F[model.master] = -P_half * lam
+        try:
+            u_new, results, state = newton(u.copy(), lam)
+        except _NotConverged as err:
+            cuts += 1
+            if cuts > max_cuts:
+                raise RuntimeError(f"nip contact: Newton did not converge at load fraction {lam:.3f} "
+                                   f"after {max_cuts} step cuts (residual {err.args[0]:.1e})") from None
+            targets.insert(0, 0.5 * (lam_done + lam))
+            continue
+        u, lam_done = u_new, lam
         sigma, eps_p, alpha = state
         for itf, (_, _, slip) in zip(model.interfaces, results):
             itf.slip = slip
+        targets.pop(0)
     return ContactSolution(model=model, u=u, sigma=sigma, eps_p=eps_p, alpha=alpha,
                            pressure=[r[0] for r in results], shear=[r[1] for r in results],
-                           approach_m=float(u[model.ndof - 1]),
-                           newton_iterations=total_it, load_N_per_m=load_N_per_m)
+                           approach_m=float(u[model.ndof - 1]), newton_iterations=total_it,
+                           load_N_per_m=load_N_per_m)
 
 
 def contact_half_width(x: np.ndarray, p: np.ndarray) -> float:

@@ -73,11 +73,21 @@ def conduction_matrices(z_m, k_e, rho_c_e):
     return conduction.assemble(basis, k=k), capacity.assemble(basis, rho_c=rc)
 
 
-def solve_transient(z_m, k_e, rho_c_e, T_init_C, phases: list[Phase]) -> ThermalSolution:
-    """March the phases in order from the initial profile (scalar or per node)."""
+def solve_transient(z_m, k_e, rho_c_e, T_init_C, phases: list[Phase], scheme: str = "backward_euler") -> ThermalSolution:
+    """March the phases in order from the initial profile (scalar or per node).
+
+    scheme "backward_euler" (default) uses the lumped capacity: the system matrix is then an M-matrix and the
+    discrete maximum principle holds (no overshoot above the roll temperature, whatever the step); first order
+    in time.  "crank_nicolson" (consistent capacity, two backward-Euler start-up steps per phase) is second
+    order but can overshoot slightly when the step is long against h^2/alpha.
+    """
+    if scheme not in ("backward_euler", "crank_nicolson"):
+        raise ValueError(f"thermal scheme = {scheme!r}; allowed: 'backward_euler', 'crank_nicolson'")
     z = np.asarray(z_m, float)
     n = len(z)
     Kc, Mc = conduction_matrices(z, k_e, rho_c_e)
+    if scheme == "backward_euler":
+        Mc = sp.diags(np.asarray(Mc.sum(axis=1)).ravel())
     T = np.broadcast_to(np.asarray(T_init_C, float), (n,)).copy()
     times, hist, t = [0.0], [T.copy()], 0.0
     ends = (0, n - 1)
@@ -105,7 +115,7 @@ def solve_transient(z_m, k_e, rho_c_e, T_init_C, phases: list[Phase]) -> Thermal
         if len(fx):
             T[fx] = Tfix
         for k in range(ph.n_steps):
-            th = 1.0 if k < 2 else 0.5
+            th = 1.0 if (k < 2 or scheme == "backward_euler") else 0.5
             lu, Lfx, R = lus[th]
             rhs = R @ T + q
             rhs_f = rhs[free] - (Lfx @ Tfix if len(fx) else 0.0)
