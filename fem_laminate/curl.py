@@ -225,6 +225,17 @@ def build_model(layers, eigenstrain, temperature_C, length_m, width_m, shape="re
         rho = np.array([m.density_kg_per_m3 or 0.0 for m, _ in layers])[layer]
         bz = -facing * rho * G_M_PER_S2
     model = ld.PlateModel(mesh=mesh, vbasis=geo.vb, lam=lam, mu=mu, estar=estar, free=~fixed, bz=bz)
+    if gravity:
+        # rigid table touching the table-facing surface; the pinned centre node sits on it
+        face = (geo.comp == 2) & (np.abs(geo.xyz[2] - z_pin) < 1e-6 * interfaces[-1]) & ~fixed
+        model.contact_dofs = np.flatnonzero(face)
+        model.contact_gap0_m = np.zeros(len(model.contact_dofs))
+        model.contact_side = int(facing)
+        # penalty: a tenth of the plate's own stiffness at those DOFs (penetrations ~ weight / k, nm)
+        _, K = ld.Assembler(model).force_and_tangent(np.zeros(model.ndofs), 0.0)
+        diag = K.data[K.indptr[:-1]]
+        fi = np.cumsum(model.free) - 1
+        model.contact_k_N_per_m = 0.1 * float(np.median(diag[fi[model.contact_dofs]]))
     return model, geo, interfaces, layer
 
 
@@ -244,8 +255,6 @@ def curl_sample(layers: list[tuple[Material, float]], eigenstrain: list[float], 
     _check_inputs(layers, eigenstrain, length_m, width_m, shape, n_inplane, imperfection)
     if gravity and not table:
         raise ValueError("gravity = True needs table = True (a free sample under its weight has no equilibrium)")
-    if gravity:
-        raise ValueError("gravity = True: self-weight with table contact is not implemented yet; use gravity = False")
     k_lin, _ = ac.linear_curvature(plate_layers(layers, eigenstrain, temperature_C))
     facing = 1 if k_lin >= 0 else -1
     model, geo, interfaces, layer = build_model(layers, eigenstrain, temperature_C, length_m, width_m, shape,
@@ -287,6 +296,22 @@ def curl_sample(layers: list[tuple[Material, float]], eigenstrain: list[float], 
                       ndofs=model.ndofs, seconds=res.seconds, mesh=model.mesh, layer=layer,
                       vertex_displacement_m=vd, facing=facing, length_m=length_m, width_m=width_m,
                       sample_shape=shape)
+
+
+def curl_summary(result: CurlResult) -> dict:
+    """The summary.json block: curl.corner_lift_mm, curl.shape, curl.principal_curvatures_1_per_m, ..."""
+    return {
+        "corner_lift_mm": result.corner_lift_m * 1e3,
+        "shape": result.shape,
+        "principal_curvatures_1_per_m": [float(k) for k in result.principal_curvatures_1_per_m],
+        "centre_curvatures_1_per_m": [float(k) for k in result.centre_curvatures_1_per_m],
+        "linear_curvature_1_per_m": result.linear_curvature_1_per_m,
+        "converged": bool(result.converged),
+        "message": result.message,
+        "load_path": [[float(t), float(a), float(b)] for t, a, b in result.path],
+        "dofs": int(result.ndofs),
+        "seconds": float(result.seconds),
+    }
 
 
 # ---- output --------------------------------------------------------------------------------------

@@ -149,3 +149,18 @@ def test_square_post_bifurcation_approaches_ritz_cylinder():
     assert r.converged and r.shape == "cylindrical"
     assert abs(minor / major) < 0.05
     assert major == pytest.approx(a, rel=0.10)
+
+
+def test_gravity_weight_and_table_reaction():
+    """Flat sample (no mismatch) on the table: the body force integrates to the weight of the
+    quarter and the penalty table holds it flat to within nanometres."""
+    lib = load_library()
+    layers = [(lib["copper_ed"], 35e-6), (lib["pi_I"], 30e-6)]
+    model, geo, itf, _ = C.build_model(layers, [0.0, 0.0], 25.0, 0.04, 0.04, n_inplane=2, gravity=True)
+    weight = C.G_M_PER_S2 * (8920.0 * 35e-6 + 1470.0 * 30e-6) * 0.02 * 0.02
+    asm = ld.Assembler(model)
+    assert asm.f_body.sum() == pytest.approx(-weight, rel=1e-10)
+    res = ld.solve_load_path(model, dt0=1.0)
+    assert res.converged
+    uz = res.u[geo.comp == 2]
+    assert np.abs(uz).max() < 1e-9  # penetration of the penalty table: nanometres at most

@@ -76,6 +76,12 @@ class PlateModel:
     estar: np.ndarray  # (nel, 3) eigenstrain diagonal (x, y, z) at t = 1
     free: np.ndarray  # bool (ndofs,)
     bz: np.ndarray | None = None  # (nel,) body force density along z (N/m^3), None = no gravity
+    # rigid table by penalty: z DOFs of the table-facing surface, their reference height minus the
+    # table height times the side (+1: table below, -1: table above), penalty stiffness (N/m per DOF)
+    contact_dofs: np.ndarray | None = None
+    contact_gap0_m: np.ndarray | None = None
+    contact_side: int = 1
+    contact_k_N_per_m: float = 0.0
 
     @property
     def ndofs(self) -> int:
@@ -152,7 +158,19 @@ class Assembler:
         F, S = self._kinematics(u, t)
         P = np.einsum("eqiK,eqKJ->eqiJ", F, S) * self.wq[..., None, None]
         fe = np.einsum("eqiJ,eqaJ->eai", P, self.g, optimize=True).reshape(len(self.edofs), -1)
-        return np.bincount(self.edofs.ravel(), weights=fe.ravel(), minlength=self.model.ndofs)
+        f = np.bincount(self.edofs.ravel(), weights=fe.ravel(), minlength=self.model.ndofs)
+        return f + self._contact(u)[0]
+
+    def _contact(self, u):
+        """Penalty table: force k min(gap, 0) pushing back, stiffness k on the touching DOFs."""
+        m = self.model
+        f = np.zeros(m.ndofs)
+        if m.contact_dofs is None or m.contact_k_N_per_m <= 0:
+            return f, None
+        gap = m.contact_gap0_m + m.contact_side * u[m.contact_dofs]
+        touching = gap < 0
+        f[m.contact_dofs] = m.contact_k_N_per_m * np.minimum(gap, 0.0) * m.contact_side
+        return f, m.contact_dofs[touching]
 
     def force_and_tangent(self, u, t):
         """(f_int over all DOFs, K free-free upper-triangle CSR)."""
@@ -185,6 +203,12 @@ class Assembler:
                 if i != j:
                     K5[:, :, j, :, i] += Gij
         data = np.bincount(self.scatter, weights=K.ravel(), minlength=self.nnz + 1)[: self.nnz]
+        fc, touching = self._contact(u)
+        if touching is not None:
+            f += fc
+            fi = self.free_idx[touching]
+            fi = fi[fi >= 0]
+            data[self.indptr[fi]] += m.contact_k_N_per_m  # the diagonal leads each upper-triangle row
         Kc = sp.csr_matrix((data, self.indices, self.indptr), shape=(self.nfree, self.nfree))
         return f, Kc
 
