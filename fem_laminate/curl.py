@@ -352,27 +352,29 @@ def write_curl_outputs(result: CurlResult, out_dir) -> list[Path]:
                                   point_data={"displacement_m": pts - ref},
                                   cell_data={"layer": [lay.astype(np.int32)]}))
     png = out / "curl_sample.png"
-    fig = plt.figure(figsize=(6.5, 5))
-    ax = fig.add_subplot(projection="3d")
+    fig = plt.figure(figsize=(11, 4.5))
+    ax = fig.add_subplot(1, 2, 1, projection="3d")
     zt = result.mesh.p[2].max()
     top = np.isclose(ref[:, 2], zt)
     z = pts[top, 2] * 1e3
-    z = z - (z.min() if result.facing > 0 else z.max())
-    z = result.facing * z
+    z = result.facing * (z - (z.min() if result.facing > 0 else z.max()))
     import matplotlib.tri as mtri
     tri = mtri.Triangulation(ref[top, 0], ref[top, 1])
     ax.plot_trisurf(pts[top, 0] * 1e3, pts[top, 1] * 1e3, z, triangles=tri.triangles, cmap="viridis",
                     linewidth=0)
     ax.set_xlabel("x (mm)")
     ax.set_ylabel("y (mm)")
-    ax.set_zlabel("height (mm)")
+    ax.set_zlabel("height above table (mm)")
+    ax.set_title("deformed sample (height exaggerated)", fontsize=9)
+    ax2 = fig.add_subplot(1, 2, 2)
+    cs = ax2.tricontourf(pts[top, 0] * 1e3, pts[top, 1] * 1e3, tri.triangles, z, levels=15, cmap="viridis")
+    fig.colorbar(cs, ax=ax2, label="height above table (mm)")
+    ax2.set_aspect("equal")
+    ax2.set_xlabel("x (mm)")
+    ax2.set_ylabel("y (mm)")
     k1, k2 = result.principal_curvatures_1_per_m
-    ax.set_title(f"curl: lift {result.corner_lift_m * 1e3:.2f} mm, {result.shape}\n"
+    fig.suptitle(f"curl: lift {result.corner_lift_m * 1e3:.2f} mm, {result.shape}, "
                  f"k = ({k1:.3g}, {k2:.3g}) 1/m" + ("" if result.converged else "  [NOT CONVERGED]"))
-    try:
-        ax.set_aspect("equal")
-    except Exception:  # older matplotlib
-        pass
     fig.tight_layout()
     fig.savefig(png, dpi=120)
     plt.close(fig)
