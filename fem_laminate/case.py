@@ -91,6 +91,7 @@ class BondStep(_Strict):
     preheat_C: Temperature | None = None
     friction: float = Field(default=0.0, ge=0.0, le=2.0)
     nip_method: Literal["fem", "analytic", "none"] = "analytic"  # "fem": contact + plasticity FEM (slower)
+    contact_conductance_W_per_m2K: float | None = Field(default=1e5, gt=0.0, le=1e9)  # None: roll T imposed
     max_step_K: float = Field(default=25.0, gt=0.0, le=100.0)
 
 
@@ -308,8 +309,22 @@ def _check_steps(spec: CaseSpec, materials: dict, source: str) -> None:
             if step.foil_thickness_um * 1e-3 >= step.roll_diameter_mm / 2:
                 raise CaseError(f"{where}.foil_thickness_um' = {step.foil_thickness_um!r} is not allowed: "
                                 "must be smaller than the roll radius")
+        if step.kind == "bond":
+            _check_nip(spec, materials, step, f"{where}'")
     if nbond > 1:
         raise CaseError(f"{source}: field 'steps' has {nbond} bond steps: at most one is allowed")
     if spec.mesh.model == "plate3d" and spec.mesh.n_per_layer > 4:
         raise CaseError(f"{source}: field 'mesh.n_per_layer' = {spec.mesh.n_per_layer} is not allowed for plate3d: "
                         "must be 1-4 (quadratic hexes need no more)")
+
+
+def _check_nip(spec: CaseSpec, materials: dict, step, where: str) -> None:
+    """The nip's own plausibility rules (layer thicker than the roll allows, preheat below entry, ...)."""
+    from .nip import validate_nip
+    from .window import nip_spec_for
+
+    stack = Case(spec, materials, "").full_stack()
+    try:
+        validate_nip(nip_spec_for(stack, step, step.temperature_C, step.speed_m_per_min, step.load_kgf))
+    except ValueError as exc:
+        raise CaseError(f"{where} (roll nip): {exc}") from None

@@ -84,6 +84,13 @@ def make_summary(case: Case, state, record, seconds: float) -> dict:
         curl["temperature_C"] = state.T_C
     curl["radius_mm"] = measure.radius_mm(curl["curvature_1_per_m"])
     curl["sign_convention"] = SIGN_CONVENTION
+    if record.results.get("curl_sample"):
+        last = record.results["curl_sample"][-1]
+        curl["corner_lift_mm"] = last["corner_lift_mm"]
+        curl["shape"] = last["shape"]
+        curl["principal_curvatures_1_per_m"] = last["principal_curvatures_1_per_m"]
+        curl["large_deflection_sample"] = {k: last[k] for k in ("length_mm", "width_mm", "sample_shape", "table",
+                                                                 "layers", "temperature_C")}
     peaks = {}
     for st in record.steps:
         layers = st.get("layers")
@@ -156,5 +163,4 @@ def run_case(case_or_path, out_dir, *, progress: bool = False) -> dict:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    summary.pop("_writers", None)
     return summary

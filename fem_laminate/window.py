@@ -131,7 +131,8 @@ def nip_spec_for(stack, step, temperature_C: float, speed_m_per_min: float, load
                    load_N=load_kgf * G, speed_m_per_s=speed_m_per_min / 60.0, roll_temperature_C=temperature_C,
                    entry_temperature_C=step.entry_temperature_C, preheat_temperature_C=step.preheat_C,
                    friction=step.friction, layers=[(lay.material, lay.thickness_m) for lay in layers],
-                   bond_interface=n_base - 1)
+                   bond_interface=n_base - 1,
+                   contact_conductance_W_per_m2K=getattr(step, "contact_conductance_W_per_m2K", 1e5))
 
 
 def case_nip_history(case, temperature_C: float, speed_m_per_min: float, load_kgf: float, nip: str = "analytic"):

@@ -30,6 +30,8 @@ def test_every_bundled_case_loads(name, cases_dir):
     (lambda d: d["steps"][2].update(temperature_C=20), "steps.2.temperature_C", "entry temperature"),
     (lambda d: d["steps"][2].update(foil_thickness_um=3500, roll_diameter_mm=6), "steps.2.foil_thickness_um", "roll radius"),
     (lambda d: d["steps"][1].update(kind="anneal"), "steps.1", "kind"),
+    (lambda d: d["steps"][2].update(roll_diameter_mm=0.2), "steps.2", "fifth of the roll radius"),
+    (lambda d: d["steps"][2].update(preheat_C=10), "steps.2", "preheat"),
     (lambda d: d["mesh"].update(model="shell"), "mesh.model", "plane_strain"),
     (lambda d: d["mesh"].update(nxx=3), "mesh.nxx", "Extra inputs"),
     (lambda d: d.update(materials={"x": {"E_GPa": -1, "nu": 0.3, "cte_per_K": 1e-5}}), "materials.x.E_GPa", "["),
