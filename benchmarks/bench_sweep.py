@@ -22,6 +22,11 @@ def base_case(nx: int) -> dict:
             "steps": [{"kind": "cool", "from_C": 350.0, "to_C": 25.0}]}
 
 
+def _warm_up():
+    import fem_laminate.job  # noqa: F401  (numpy, scipy, scikit-fem, matplotlib, meshio)
+    return True
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--points", type=int, default=8, help="number of sweep points (even)")
@@ -37,7 +42,7 @@ def main():
     for workers in (1, 2):
         client = sweep.make_client(workers=workers)
         try:
-            client.submit(sum, [1]).result()  # workers up before the clock starts
+            client.run(_warm_up)  # imports done on every worker before the clock starts
             with tempfile.TemporaryDirectory() as tmp:
                 t0 = time.perf_counter()
                 recs = sweep.run_sweep(spec, tmp, client=client, progress=True)
