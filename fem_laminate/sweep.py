@@ -420,6 +420,10 @@ def make_client(scheduler: str | None = None, workers: int | None = None):
     n = workers or os.cpu_count() or 1
     if n < 1:
         raise ValueError(f"workers = {n}: must be >= 1")
+    import dask
+    # one point per worker thread, none queued ahead: a point that kills its worker takes no other point
+    # down with it, and a long point does not hold back a queue on a busy worker
+    dask.config.set({"distributed.scheduler.worker-saturation": 1.0})
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
                            env={v: "1" for v in THREAD_VARS})
     return Client(cluster)
