@@ -65,6 +65,16 @@ def _step_summary(state: LaminateState, kind: str, **extra) -> dict:
     return out
 
 
+def _metal_layers(state: LaminateState) -> list[int]:
+    return [i for i in state.active_layers() if state.stack.layers[i].material.kind == "metal"]
+
+
+def _report(record: Record, kind: str, key: str, res: dict) -> None:
+    """A test's result goes into the summary under `key` and into the step list."""
+    record.results[key] = res
+    record.steps.append({"kind": kind, **res})
+
+
 def _ensure_started(state: LaminateState, T_C: float, record: Record) -> None:
     """Before the first step: layers without history are born stress-free at T_C (contract of `cool`)."""
     if not state.born.any():
@@ -163,8 +173,7 @@ def etch(state: LaminateState, spec, record: Record) -> LaminateState:
 def tma(state: LaminateState, spec, record: Record) -> LaminateState:
     """Film CTE as the patent defines it: expansion from from_C to to_C over the length at 25 C and the span."""
     s = state.copy()
-    metals = [i for i in s.active_layers() if s.stack.layers[i].material.kind == "metal"]
-    if metals:
+    if _metal_layers(s):
         record.notes.append("tma: metal foil still present; the CTE reported is that of the laminate")
     layers = s.active_layers()
     change_temperature(s, spec.reference_C)
@@ -176,8 +185,7 @@ def tma(state: LaminateState, spec, record: Record) -> LaminateState:
     cte = (L2 - L1) / (L_ref * (spec.to_C - spec.from_C))
     res = {"cte_per_K": cte, "cte_ppm_per_K": cte * 1e6, "from_C": spec.from_C, "to_C": spec.to_C,
            "reference_C": spec.reference_C, "layers": [s.stack.layers[i].name for i in layers]}
-    record.results["film"] = res
-    record.steps.append({"kind": "tma", **res})
+    _report(record, "tma", "film", res)
     return state
 
 
@@ -186,7 +194,7 @@ def dimensional_stability(state: LaminateState, spec, record: Record) -> Laminat
     s = state.copy()
     change_temperature(s, spec.condition_C)
     before = measure.mark_distance(s)
-    metals = [i for i in s.active_layers() if s.stack.layers[i].material.kind == "metal"]
+    metals = _metal_layers(s)
     if not metals:
         raise ProcessError("dimensional_stability: the laminate has no metal foil left to etch")
     remove_layers(s, metals)
@@ -196,9 +204,8 @@ def dimensional_stability(state: LaminateState, spec, record: Record) -> Laminat
     pct = (after - before) / before * 100.0
     res = {"dimensional_change_pct": pct, "condition_C": spec.condition_C, "dry_C": spec.dry_C,
            "note": "humidity uptake at 50 % RH is not modelled"}
-    record.results["dimensional_stability"] = res
     record.results["dimensional_change_pct"] = pct
-    record.steps.append({"kind": "dimensional_stability", **res})
+    _report(record, "dimensional_stability", "dimensional_stability", res)
     return state
 
 
@@ -214,8 +221,7 @@ def solder_float(state: LaminateState, spec, record: Record) -> LaminateState:
     from . import nip_bond
     res = {"temperature_C": spec.temperature_C, "minutes": spec.minutes, "interfaces": interfaces}
     res.update(nip_bond.solder_verdict(s, interfaces, record))
-    record.results["solder_float"] = res
-    record.steps.append({"kind": "solder_float", **{k: v for k, v in res.items()}})
+    _report(record, "solder_float", "solder_float", res)
     return state
 
 
