@@ -1,0 +1,41 @@
+"""The material library: provenance of every number, and the temperature behaviour the physics relies on."""
+import numpy as np
+import pytest
+
+from fem_laminate.materials import library_sources, load_library
+
+
+def test_every_number_names_its_source():
+    for name, props in library_sources().items():
+        for key, v in props.items():
+            if key in ("kind", "description"):
+                continue
+            assert isinstance(v, dict) and set(v) == {"value", "source"}, f"{name}.{key} must be {{value, source}}"
+            assert len(v["source"].strip()) > 8, f"{name}.{key} has no real source"
+
+
+def test_patent_ctes_and_tgs_are_the_preparation_examples():
+    lib = load_library()
+    # the numbers the patent gives (Preparation examples 1-7, Table 1) and nothing else
+    for name, cte in {"pi_I": 1.5e-5, "pi_II": 3.3e-5, "pi_III": 3.3e-5, "pi_IV": 3.1e-5, "pi_V": 0.8e-5,
+                      "pi_VI": 1.2e-5, "pi_VII": 5.0e-5}.items():
+        assert lib[name].cte(175.0) == pytest.approx(cte, rel=1e-9)
+    assert lib["pi_II"].Tg_C == 290 and lib["pi_IV"].Tg_C == 300 and lib["pi_VII"].Tg_C == 280
+    assert lib["pi_I"].Tg_C is None and lib["pi_III"].Tg_C is None and lib["pi_V"].Tg_C is None
+
+
+def test_thermoplastic_modulus_drops_through_tg():
+    m = load_library()["pi_IV"]
+    E = m.E([250.0, 300.0, 350.0])
+    assert E[0] > 0.9 * m.E_Pa * (1 + m.dE_rel_per_K * 225)
+    assert E[2] < 0.02 * E[0]
+    assert E[0] > E[1] > E[2]
+    assert m.is_rubbery(300.0) and not m.is_rubbery(299.9)
+
+
+def test_copper_follows_the_mean_cte_table():
+    cu = load_library()["copper_ed"]
+    # mean CTE from 20 C (copper.org): strain(T) - strain(20 C) = alpha_mean(T) (T - 20)
+    for T, a in ((100.0, 16.8e-6), (200.0, 17.3e-6), (300.0, 17.7e-6)):
+        assert cu.thermal_strain(T) - cu.thermal_strain(20.0) == pytest.approx(a * (T - 20.0), rel=1e-9)
+    assert np.all(np.diff(cu.thermal_strain(np.linspace(20, 400, 50))) > 0)
