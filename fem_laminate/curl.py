@@ -61,7 +61,7 @@ def quarter_sample_mesh(interfaces_m, length_m: float, width_m: float, shape: st
         x, y = p[0] / R, p[1] / R
         p[0] = R * x * np.sqrt(1 - y**2 / 2)
         p[1] = R * y * np.sqrt(1 - x**2 / 2)
-    return MeshHex(p, new_index[t]), lm.layer[keep]
+    return MeshHex(np.ascontiguousarray(p), np.ascontiguousarray(new_index[t])), lm.layer[keep]
 
 
 # ---- result --------------------------------------------------------------------------------------
