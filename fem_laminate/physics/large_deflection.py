@@ -264,7 +264,7 @@ class NewtonResult:
     newton_iterations: int = 0
 
 
-def _newton(asm, solver, free, u_try, t_new, tol, max_iter, size, verbose):
+def _newton(asm, solver, free, u_try, t_new, tol, max_iter, size, verbose, rtol=1e-6):
     """Newton iterations at fixed load factor; returns (ok, u, iterations, negative pivots)."""
     r0, negp = None, None
     for it in range(1, max_iter + 1):
@@ -281,7 +281,7 @@ def _newton(asm, solver, free, u_try, t_new, tol, max_iter, size, verbose):
         step = float(np.abs(du).max()) / scale
         if verbose:
             print(f"    t={t_new:.5g} it={it} |r|={rn:.3e} |du|/scale={step:.3e} neg={negp}")
-        if step <= tol and (rn <= 1e-6 * r0 or step <= 1e-3 * tol):
+        if step <= tol and (rn <= rtol * r0 or step <= 1e-3 * tol):
             return True, u_try, it, negp
         if it >= 3 and step > 10:  # diverging
             return False, u_try, it, negp
@@ -289,13 +289,14 @@ def _newton(asm, solver, free, u_try, t_new, tol, max_iter, size, verbose):
 
 
 def solve_load_path(model: PlateModel, t_end: float = 1.0, dt0: float = 0.05, dt_min: float = 1e-5,
-                    dt_max: float = 0.2, tol: float = 1e-7, max_iter: int = 12, target_iter: int = 5,
+                    dt_max: float = 0.2, tol: float = 1e-5, max_iter: int = 12, target_iter: int = 5,
                     callback=None, progress=None, keep_states: bool = False, verbose: bool = False,
-                    perturb=None) -> NewtonResult:
+                    perturb=None, rtol: float = 1e-4, secant_predictor: bool = True) -> NewtonResult:
     """Follow the stable equilibrium path from t = 0 to t_end by Newton's method.
 
     Convergence: the Newton correction below tol times the largest displacement (floor 1e-3 of the
-    plate size) and the residual below 1e-6 of the step's first residual. callback(t, u, negative
+    plate size) and the residual below rtol times the step's first residual (or a correction 1000x
+    below tol). callback(t, u, negative
     pivots) is called at each converged step. perturb(u) -> u: when a converged state has negative
     pivots (an unstable branch, e.g. the spherical shape past the bifurcation), Newton is restarted
     from perturb(u) (a push along the bifurcation mode) and the stable state is kept if it is found.
@@ -314,17 +315,17 @@ def solve_load_path(model: PlateModel, t_end: float = 1.0, dt0: float = 0.05, dt
         dt = min(dt, t_end - t)
         t_new = t + dt
         # secant predictor along the path
-        if u_prev is not None and t - t_prev > 0:
+        if secant_predictor and u_prev is not None and t - t_prev > 0:
             u_try = u + (t_new - t) / (t - t_prev) * (u - u_prev)
         else:
             u_try = u.copy()
         switched = False
         try:
-            ok, u_try, it, negp = _newton(asm, solver, free, u_try, t_new, tol, max_iter, size, verbose)
+            ok, u_try, it, negp = _newton(asm, solver, free, u_try, t_new, tol, max_iter, size, verbose, rtol)
             n_newton += it
             if ok and negp and perturb is not None:
                 ok2, u2, it2, negp2 = _newton(asm, solver, free, perturb(u_try.copy()), t_new, tol,
-                                              2 * max_iter, size, verbose)
+                                              2 * max_iter, size, verbose, rtol)
                 n_newton += it2
                 if ok2 and negp2 == 0:
                     u_try, negp, switched = u2, 0, True  # new branch: restart the secant predictor
