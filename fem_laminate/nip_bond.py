@@ -71,7 +71,8 @@ def curl_of_sample(state, spec, record) -> dict:
     present = state.active_layers()
     layers = [(state.stack.layers[i].material, state.stack.layers[i].thickness_m) for i in present]
     res = curl_sample(layers, layer_mismatch_strains(state), state.T_C, spec.length_mm * 1e-3, spec.width_mm * 1e-3,
-                      shape=spec.shape, table=spec.table, gravity=spec.gravity)
+                      shape=spec.shape, table=spec.table, gravity=spec.gravity, n_inplane=spec.n_inplane,
+                      flat_lift_m=spec.flat_lift_mm * 1e-3)
     k = len(record.results.get("curl_sample", []))
     record.results.setdefault("_writers", []).append(
         lambda out, _r=res, _k=k: write_curl_outputs(_r, out / (f"curl_{_k}" if _k else "curl")))

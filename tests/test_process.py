@@ -149,3 +149,26 @@ def test_run_case_writes_the_contract(tmp_path, cases_dir):
     assert {"stress_Pa", "von_mises_Pa", "layer"} <= set(m.cell_data)
     for png in ("stress_through_thickness.png", "deformed.png", "cure_schedule.png"):
         assert (out / png).stat().st_size > 1000
+
+
+def test_curl_step_cut_from_the_base(tmp_path):
+    """A 100 mm sample cut from a single-sided base: large-deflection curl, summary keys and outputs."""
+    d = {
+        "name": "curl step",
+        "layers": [{"material": "copper_ed", "thickness_um": 35}, {"material": "pi_I", "thickness_um": 24},
+                   {"material": "pi_IV", "thickness_um": 6}],
+        "mesh": {"nx": 30},
+        "steps": [{"kind": "cool", "from_C": 350, "to_C": 25},
+                  {"kind": "curl", "length_mm": 100, "width_mm": 100, "n_inplane": 4}],
+    }
+    s = run_case(load_case_dict(d, "curl.toml"), tmp_path / "out")
+    c = s["curl"]
+    assert c["shape"] in ("flat", "spherical", "cylindrical")
+    assert c["corner_lift_mm"] > 0
+    k1 = c["principal_curvatures_1_per_m"][0]
+    # the same sign as the linear curvature of the base, and a major curvature of the same order
+    assert np.sign(k1) == np.sign(c["curvature_1_per_m"])
+    assert 0.3 < abs(k1 / c["curvature_1_per_m"]) < 3
+    assert (tmp_path / "out" / "curl" / "curl_sample.vtu").stat().st_size > 1000
+    # the layer mismatch strains handed to the curl solver reproduce the laminate's own (linear) curvature
+    assert s["curl_sample"][0]["linear_curvature_1_per_m"] == pytest.approx(c["curvature_1_per_m"], rel=0.02)
