@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from .analytic import multilayer_strain as ac_multilayer_strain
 from skfem import Basis, ElementHex2, ElementVector, MeshHex
 
 from . import analytic_curl as ac
@@ -407,12 +409,31 @@ def _vtk_hex_order(ref, cells):
 # ---- thickness-ratio study -----------------------------------------------------------------------
 
 def cure_eigenstrains(layers, cure_C: float, room_C: float) -> list[float]:
-    """Mismatch strains after cooling a stack bonded stress-free at cure_C (or at Tg for layers that
-    are rubbery at cure_C: they cannot carry stress above Tg) down to room_C."""
+    """Mismatch strains at room_C of a stack formed stress-free at cure_C, in one common reference (the
+    stack's flat shape at cure_C).
+
+    A thermoplastic layer with Tg below cure_C relaxes until it cools to Tg, so it forms at Tg on the stack
+    below it: its reference is that stack's top-surface strain at Tg (the glassy layers below cooled from
+    cure_C, moduli at Tg), not its own length at cure_C. This is what the process chain's incremental
+    analysis does layer by layer (tested against it).
+    """
     out = []
-    for m, _ in layers:
-        T0 = min(cure_C, m.Tg_C) if m.Tg_C is not None else cure_C
-        out.append(float(m.thermal_strain(room_C) - m.thermal_strain(T0)))
+    for i, (m, _) in enumerate(layers):
+        forms_at = min(cure_C, m.Tg_C) if m.Tg_C is not None else cure_C
+        birth = 0.0
+        if forms_at < cure_C and i > 0:
+            below = [(mm, tt, forms_at_mm) for (mm, tt), forms_at_mm in
+                     zip(layers[:i], [min(cure_C, mm.Tg_C) if mm.Tg_C is not None else cure_C
+                                      for mm, _ in layers[:i]])]
+            E = [float(mm.E(forms_at)) / (1 - mm.nu) if f_mm > forms_at else float(mm.E(forms_at)) * 1e-6
+                 for mm, _, f_mm in below]
+            e = [out[j] - float(layers[j][0].thermal_strain(room_C) - layers[j][0].thermal_strain(forms_at))
+                 for j in range(i)]
+            c, k = ac_multilayer_strain(E, [tt for _, tt, _ in below], e)
+            birth = c - k * sum(tt for _, tt, _ in below)
+        elif forms_at < cure_C:
+            birth = float(m.thermal_strain(forms_at) - m.thermal_strain(cure_C))  # free film: no stack below
+        out.append(float(birth + m.thermal_strain(room_C) - m.thermal_strain(forms_at)))
     return out
 
 

@@ -172,3 +172,22 @@ def test_curl_step_cut_from_the_base(tmp_path):
     assert (tmp_path / "out" / "curl" / "curl_sample.vtu").stat().st_size > 1000
     # the layer mismatch strains handed to the curl solver reproduce the laminate's own (linear) curvature
     assert s["curl_sample"][0]["linear_curvature_1_per_m"] == pytest.approx(c["curvature_1_per_m"], rel=0.02)
+
+
+def test_cure_eigenstrains_agree_with_the_process_chain(cases_dir):
+    """The closed-form mismatch strains the curl study uses = those the incremental analysis leaves behind."""
+    from fem_laminate import process
+    from fem_laminate.case import load_case
+    from fem_laminate.curl import cure_eigenstrains
+    from fem_laminate.job import build_state
+    from fem_laminate.nip_bond import layer_mismatch_strains
+
+    case = load_case(cases_dir / "example_1.toml")
+    st, rec = build_state(case), process.Record()
+    process.cure(st, case.steps[0], rec)
+    process.cool(st, case.steps[1], rec)
+    fem = np.array(layer_mismatch_strains(st))
+    layers = [(lay.material, lay.thickness_m) for lay in st.stack.layers[:3]]
+    closed = np.array(cure_eigenstrains(layers, 350.0, 25.0))
+    # relative to the copper: the mismatches that load the sample (a common offset does not)
+    assert closed[1:] - closed[0] == pytest.approx(fem[1:] - fem[0], rel=0.01)
