@@ -12,16 +12,12 @@ from .thermoelastic import LaminateState
 FIT_FRACTION = 0.5  # central half of the sample length (and width) is used for curvature fits
 
 
-def _active_nodes(state: LaminateState) -> np.ndarray:
-    return np.unique(state.model.basis.element_dofs[:, state.active_elements()])
-
-
 def curvature(state: LaminateState, fit_fraction: float = FIT_FRACTION) -> dict:
     """Curvature of the present stack: 2D -> kappa; 3D -> kappa_x, kappa_y, kappa_xy and principal values."""
     model = state.model
     d = model.dim
     x = model.basis.doflocs
-    nodes = _active_nodes(state)
+    nodes = state.active_nodes()
     h = x[d - 1, nodes]
     bottom = nodes[np.abs(h - h.min()) <= 1e-9 * max(np.ptp(x[d - 1]), 1e-30)]
     L = model.lmesh.length_m

@@ -53,6 +53,10 @@ class LaminateState:
     def active_elements(self) -> np.ndarray:
         return np.flatnonzero(self.active[self.layer_of_element])
 
+    def active_nodes(self) -> np.ndarray:
+        """Scalar nodes (basis dofs) of the present body."""
+        return np.unique(self.model.basis.element_dofs[:, self.active_elements()])
+
     def active_layers(self) -> list[int]:
         return [i for i in range(len(self.stack)) if self.active[i]]
 
@@ -131,9 +135,14 @@ def _follow_nodes(state: LaminateState, before: np.ndarray) -> None:
     state.u[:d * model.nnodes] = uu.ravel()
 
 
-def layer_D(state: LaminateState, T_C: float) -> np.ndarray:
-    """(nlayers, ncomp, ncomp) elastic matrices at T_C."""
-    E = np.array([lay.material.E(T_C) for lay in state.stack.layers], dtype=float)
+def layer_E(state: LaminateState, T_C: float) -> np.ndarray:
+    """(nlayers,) Young's moduli at T_C."""
+    return np.array([lay.material.E(T_C) for lay in state.stack.layers], dtype=float)
+
+
+def layer_D(state: LaminateState, T_C: float, E: np.ndarray | None = None) -> np.ndarray:
+    """(nlayers, ncomp, ncomp) elastic matrices at T_C (moduli E if already evaluated)."""
+    E = layer_E(state, T_C) if E is None else E
     nu = np.array([lay.material.nu for lay in state.stack.layers], dtype=float)
     return elastic.isotropic_D(E, nu, state.model.dim)
 
@@ -157,8 +166,7 @@ def constrained_dofs(state: LaminateState) -> np.ndarray:
     """A statically determinate support of the active body: removes rigid motion, adds no stress."""
     model = state.model
     d = model.dim
-    act_el = state.active_elements()
-    nodes = np.unique(model.basis.element_dofs[:, act_el])
+    nodes = state.active_nodes()
     x = model.basis.doflocs[:, nodes]
     h = x[d - 1]
     inplane_dist = np.sqrt((x[:d - 1] ** 2).sum(axis=0))
@@ -207,7 +215,7 @@ def _build_system(state: LaminateState) -> _System:
     model = state.model
     act_el = state.active_elements()
     lay = state.layer_of_element
-    nodes = np.unique(model.basis.element_dofs[:, act_el])
+    nodes = state.active_nodes()
     d = model.dim
     dofs = (d * nodes[:, None] + np.arange(d)).ravel()
     if model.nglobal:
@@ -262,8 +270,8 @@ def increment(state: LaminateState, Ta: float, Tb: float) -> None:
     act_el = state.active_elements()
     relax_rubbery(state, Ta)
     lay = state.layer_of_element[act_el]
-    E = np.array([l_.material.E(Tb) for l_ in state.stack.layers], dtype=float)
-    D_el = layer_D(state, Tb)[lay]
+    E = layer_E(state, Tb)
+    D_el = layer_D(state, Tb, E)[lay]
     eth = layer_thermal_strain(state, 25.0, Tb)[lay]
     free_strain = state.eps0[act_el] + eth[:, None, :]
     f = elastic.internal_force(model, np.einsum("ekl,eql->eqk", D_el, free_strain), act_el)
