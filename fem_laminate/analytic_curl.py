@@ -224,3 +224,27 @@ def ritz_curvatures(k0: float, plate: EquivalentPlate, shape: str, length_m: flo
     S = (1 + plate.nu) * k0a
     disc = max(S**2 - 4 * kc**2, 0.0)
     return s * 0.5 * (S + math.sqrt(disc)), s * 0.5 * (S - math.sqrt(disc))
+
+
+def lift_on_table(bending_stiffness_Nm: float, curvature_1_per_m: float, weight_Pa: float,
+                  half_length_m: float) -> tuple[float, float]:
+    """Edge lift (m) and lifted length (m) of a curled strip lying on a flat rigid table under its weight.
+
+    Small-slope beam on a rigid foundation (derived here): a strip of stress-free curvature k (convex side
+    down), bending stiffness B (per unit width, N m) and weight q (Pa) lies flat where it touches, carrying
+    the moment -B k; each end lifts over the length l with B w'''' = -q, w = w' = w'' = 0 at the lift-off
+    point (the curvature is continuous there; a line reaction q l acts at it) and M = V = 0 at the end:
+        l = sqrt(2 B k / q),   lift = q l^4 / (8 B) = B k^2 / (2 q).
+    When l exceeds the half length a the strip rocks on its centre: lift = k a^2/2 - q a^4/(8 B).
+    For a wide sample curled into a cylinder use B = D and k = the cylindrical curvature; for a narrow
+    strip (width^2 k / h << 1) B = E I / width and k = the linear curvature.
+    """
+    for name, v in (("bending_stiffness_Nm", bending_stiffness_Nm), ("weight_Pa", weight_Pa),
+                    ("half_length_m", half_length_m)):
+        if not v > 0:
+            raise ValueError(f"{name} = {v}: must be > 0")
+    B, k, q, a = bending_stiffness_Nm, abs(curvature_1_per_m), weight_Pa, half_length_m
+    ell = math.sqrt(2 * B * k / q)
+    if ell <= a:
+        return B * k**2 / (2 * q), ell
+    return k * a**2 / 2 - q * a**4 / (8 * B), a

@@ -24,6 +24,7 @@ from . import analytic_curl as ac
 from .materials import Material
 from .mesh import layered_mesh_3d
 from .physics import large_deflection as ld
+from .physics.ans import gauss_27
 
 G_M_PER_S2 = 9.80665
 
@@ -100,7 +101,7 @@ class _Geometry:
 
 
 def _geometry(mesh) -> _Geometry:
-    vb = Basis(mesh, ElementVector(ElementHex2()), intorder=4)  # 3x3x3 Gauss: exact for Q2 stiffness on boxes
+    vb = Basis(mesh, ElementVector(ElementHex2()), quadrature=gauss_27())  # exact for Q2 stiffness on boxes
     comp = np.empty(vb.N, dtype=int)
     for i in range(vb.element_dofs.shape[0]):
         comp[vb.element_dofs[i]] = i % 3
@@ -205,8 +206,12 @@ def plate_layers(layers, eigenstrain, temperature_C) -> list[ac.PlateLayer]:
 
 
 def build_model(layers, eigenstrain, temperature_C, length_m, width_m, shape="rectangle", n_inplane=16,
-                n_per_layer=1, imperfection=1e-3, gravity=False, facing=1):
-    """Quarter-model PlateModel with symmetry and pin constraints; returns (model, geometry, interfaces)."""
+                n_per_layer=1, imperfection=1e-3, gravity=False, facing=1, membrane_tying=True):
+    """Quarter-model PlateModel with symmetry and pin constraints; returns (model, geometry, interfaces, layer).
+
+    membrane_tying: Hex27 with MITC9 membrane tying (physics/ans.py), free of membrane locking at large
+    rotation; False gives the plain fully integrated Hex27.
+    """
     interfaces = np.concatenate([[0.0], np.cumsum([h for _, h in layers])])
     mesh, layer = quarter_sample_mesh(interfaces, length_m, width_m, shape, n_inplane, n_per_layer)
     geo = _geometry(mesh)
@@ -226,7 +231,8 @@ def build_model(layers, eigenstrain, temperature_C, length_m, width_m, shape="re
     if gravity:
         rho = np.array([m.density_kg_per_m3 or 0.0 for m, _ in layers])[layer]
         bz = -facing * rho * G_M_PER_S2
-    model = ld.PlateModel(mesh=mesh, vbasis=geo.vb, lam=lam, mu=mu, estar=estar, free=~fixed, bz=bz)
+    model = ld.PlateModel(mesh=mesh, vbasis=geo.vb, lam=lam, mu=mu, estar=estar, free=~fixed, bz=bz,
+                          membrane_tying=membrane_tying)
     if gravity:
         # rigid table touching the table-facing surface; the pinned centre node sits on it
         face = (geo.comp == 2) & (np.abs(geo.xyz[2] - z_pin) < 1e-6 * interfaces[-1]) & ~fixed
@@ -234,7 +240,7 @@ def build_model(layers, eigenstrain, temperature_C, length_m, width_m, shape="re
         model.contact_gap0_m = np.zeros(len(model.contact_dofs))
         model.contact_side = int(facing)
         # penalty: a tenth of the plate's own stiffness at those DOFs (penetrations ~ weight / k, nm)
-        _, K = ld.Assembler(model).force_and_tangent(np.zeros(model.ndofs), 0.0)
+        _, K = ld.make_assembler(model).force_and_tangent(np.zeros(model.ndofs), 0.0)
         diag = K.data[K.indptr[:-1]]
         fi = np.cumsum(model.free) - 1
         model.contact_k_N_per_m = 0.1 * float(np.median(diag[fi[model.contact_dofs]]))

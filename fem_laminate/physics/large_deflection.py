@@ -82,6 +82,9 @@ class PlateModel:
     contact_gap0_m: np.ndarray | None = None
     contact_side: int = 1
     contact_k_N_per_m: float = 0.0
+    # MITC9 membrane tying (physics/ans.py) against membrane locking at large rotation; needs the
+    # basis built on ans.gauss_27()
+    membrane_tying: bool = False
 
     @property
     def ndofs(self) -> int:
@@ -213,6 +216,14 @@ class Assembler:
         return f, Kc
 
 
+def make_assembler(model: PlateModel):
+    """The fast assembler the model asks for: plain Hex27, or Hex27 with MITC9 membrane tying."""
+    if model.membrane_tying:
+        from .ans import ANSAssembler
+        return ANSAssembler(model)
+    return Assembler(model)
+
+
 # ---- linear solve with inertia -------------------------------------------------------------------
 
 class SymmetricSolver:
@@ -302,7 +313,7 @@ def solve_load_path(model: PlateModel, t_end: float = 1.0, dt0: float = 0.05, dt
     from perturb(u) (a push along the bifurcation mode) and the stable state is kept if it is found.
     """
     t0 = time.perf_counter()
-    asm = Assembler(model)
+    asm = make_assembler(model)
     solver = SymmetricSolver()
     free = model.free
     size = float(np.ptp(model.mesh.p, axis=1).max())
@@ -358,7 +369,7 @@ def lowest_eigenvalue(model: PlateModel, u, t) -> float:
     Uses a shift-invert Lanczos solve with the full matrix: meant for verification-size models.
     """
     from scipy.sparse.linalg import eigsh
-    asm = Assembler(model)
+    asm = make_assembler(model)
     _, K = asm.force_and_tangent(u, t)
     Kf = (K + sp.triu(K, 1).T).tocsc()
     scale = float(np.abs(Kf.diagonal()).mean())
