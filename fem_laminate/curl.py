@@ -256,7 +256,8 @@ def curl_sample(layers: list[tuple[Material, float]], eigenstrain: list[float], 
     layers: bottom-up (Material, thickness_m); eigenstrain: per-layer equi-biaxial mismatch strain;
     moduli at temperature_C. Quarter model with n_inplane Hex2 elements along L/2 and n_per_layer
     through each layer. table: the sample rests on its convex side (flipped when the top is convex)
-    and the lift is measured from the table; gravity: self-weight toward the table (requires table).
+    and the lift is measured from the table; gravity: self-weight toward the table (requires table),
+    applied after the free curl (load path t in [0, 1]: mismatch; t in [1, 2]: weight).
     """
     if shape == "disc":
         width_m = length_m
@@ -287,8 +288,17 @@ def curl_sample(layers: list[tuple[Material, float]], eigenstrain: list[float], 
         u[zdofs] += 0.5 * float(np.abs(u[zdofs]).max()) * mode
         return u
 
+    # the sample curls free (its weight off), then lies on the table and its weight is ramped in: the
+    # order of a measurement, and it keeps the weight from pinning the sample in the flat, 4-edge state
     res = ld.solve_load_path(model, dt0=dt0, callback=record, progress=progress, perturb=perturb,
-                             verbose=verbose)
+                             verbose=verbose, body_factor=0.0 if gravity else 1.0)
+    if gravity and res.converged:
+        first = res
+        res = ld.solve_load_path(model, dt0=0.1, callback=lambda t, u, n: record(1.0 + t, u, n), progress=progress,
+                                 verbose=verbose, ramp="gravity", u0=first.u)
+        res.seconds += first.seconds
+        if not res.converged:
+            res.message = "weight ramp on the table: " + res.message
     u = res.u
     k1, k2 = sorted(path[-1][1:], key=abs, reverse=True)
     c1, c2 = sorted(centre[-1], key=abs, reverse=True)

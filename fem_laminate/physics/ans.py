@@ -163,13 +163,15 @@ class ANSAssembler(Assembler):
         Et, Bt = self._strains(u)
         S = self._stress(Et, t)
         f, St = self._force_from(S, Bt)
-        # material part: B_v = M[v, k] Bt_k; W = lam/2 tr^2 + mu (sum normal^2 + 2 sum shear^2)
-        B = np.einsum("eqvk,eqkx->eqvx", self.M, Bt.reshape(ne, 27, 6, -1), optimize=True)
+        # material part, W = lam/2 tr(E)^2 + mu E:E, as K = R^T R with the rows R = W M Bt:
+        # sqrt(lam) tr, sqrt(2 mu) E_normal, 2 sqrt(mu) E_shear (times sqrt(w det J)), M covariant -> physical
         sl = np.sqrt(m.lam[:, None] * self.wdet)
         smu = np.sqrt(2.0 * m.mu[:, None] * self.wdet)
-        R = np.concatenate([B[:, :, :3].sum(2, keepdims=True) * sl[..., None, None],
-                            B[:, :, :3] * smu[..., None, None],
-                            B[:, :, 3:] * (np.sqrt(2.0) * smu)[..., None, None]], axis=2).reshape(ne, -1, 3 * nb)
+        Wr = np.zeros(sl.shape + (7, 6))
+        Wr[..., 0, :3] = sl[..., None]
+        for v in range(6):
+            Wr[..., 1 + v, v] = smu * (1.0 if v < 3 else np.sqrt(2.0))
+        R = np.matmul(Wr @ self.M, Bt.reshape(ne, 27, 6, -1)).reshape(ne, -1, 3 * nb)
         K = np.matmul(R.transpose(0, 2, 1), R)
         # geometric part: delta_ij sum_q sum_k St_k G_k(q)[a, b]
         Gg = (St.transpose(0, 2, 1).reshape(ne, -1) @ self.Gker).reshape(ne, nb, nb)

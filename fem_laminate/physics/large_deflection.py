@@ -275,12 +275,16 @@ class NewtonResult:
     newton_iterations: int = 0
 
 
-def _newton(asm, solver, free, u_try, t_new, tol, max_iter, size, verbose, rtol=1e-6):
-    """Newton iterations at fixed load factor; returns (ok, u, iterations, negative pivots)."""
+def _newton(asm, solver, free, u_try, t_new, tol, max_iter, size, verbose, rtol=1e-6, loads=None):
+    """Newton iterations at fixed load factor; returns (ok, u, iterations, negative pivots).
+
+    loads(t) -> (eigenstrain factor, body-force factor); default (t, 1).
+    """
+    t_eig, g = loads(t_new) if loads is not None else (t_new, 1.0)
     r0, negp = None, None
     for it in range(1, max_iter + 1):
-        f, K = asm.force_and_tangent(u_try, t_new)
-        rf = (asm.f_body - f)[free]
+        f, K = asm.force_and_tangent(u_try, t_eig)
+        rf = (g * asm.f_body - f)[free]
         rn = float(np.linalg.norm(rf))
         r0 = max(rn, 1e-300) if r0 is None else r0
         du = solver.solve(K, rf)
@@ -302,8 +306,13 @@ def _newton(asm, solver, free, u_try, t_new, tol, max_iter, size, verbose, rtol=
 def solve_load_path(model: PlateModel, t_end: float = 1.0, dt0: float = 0.05, dt_min: float = 1e-5,
                     dt_max: float = 0.2, tol: float = 1e-5, max_iter: int = 12, target_iter: int = 5,
                     callback=None, progress=None, keep_states: bool = False, verbose: bool = False,
-                    perturb=None, rtol: float = 1e-4, secant_predictor: bool = True) -> NewtonResult:
+                    perturb=None, rtol: float = 1e-4, secant_predictor: bool = True,
+                    ramp: str = "eigenstrain", body_factor: float = 1.0, u0=None) -> NewtonResult:
     """Follow the stable equilibrium path from t = 0 to t_end by Newton's method.
+
+    ramp = "eigenstrain": the load factor t scales the eigenstrain, the body force acts times body_factor
+    throughout; ramp = "gravity": the eigenstrain acts in full and t scales the body force (lay the
+    curled sample down on the table and let its weight act). u0: starting state (default zero).
 
     Convergence: the Newton correction below tol times the largest displacement (floor 1e-3 of the
     plate size) and the residual below rtol times the step's first residual (or a correction 1000x
@@ -317,7 +326,10 @@ def solve_load_path(model: PlateModel, t_end: float = 1.0, dt0: float = 0.05, dt
     solver = SymmetricSolver()
     free = model.free
     size = float(np.ptp(model.mesh.p, axis=1).max())
-    u = np.zeros(model.ndofs)
+    if ramp not in ("eigenstrain", "gravity"):
+        raise ValueError(f"ramp = {ramp!r}: allowed 'eigenstrain' or 'gravity'")
+    loads = (lambda t: (t, body_factor)) if ramp == "eigenstrain" else (lambda t: (1.0, t))
+    u = np.zeros(model.ndofs) if u0 is None else np.array(u0, dtype=float)
     u_prev, t_prev = None, None
     t, dt = 0.0, min(dt0, t_end)
     path = [PathPoint(0.0, u.copy() if keep_states else None, 0, 0)]
@@ -332,11 +344,12 @@ def solve_load_path(model: PlateModel, t_end: float = 1.0, dt0: float = 0.05, dt
             u_try = u.copy()
         switched = False
         try:
-            ok, u_try, it, negp = _newton(asm, solver, free, u_try, t_new, tol, max_iter, size, verbose, rtol)
+            ok, u_try, it, negp = _newton(asm, solver, free, u_try, t_new, tol, max_iter, size, verbose, rtol,
+                                          loads)
             n_newton += it
             if ok and negp and perturb is not None:
                 ok2, u2, it2, negp2 = _newton(asm, solver, free, perturb(u_try.copy()), t_new, tol,
-                                              2 * max_iter, size, verbose, rtol)
+                                              2 * max_iter, size, verbose, rtol, loads)
                 n_newton += it2
                 if ok2 and negp2 == 0:
                     u_try, negp, switched = u2, 0, True  # new branch: restart the secant predictor
