@@ -290,6 +290,12 @@ def curl_sample(layers: list[tuple[Material, float]], eigenstrain: list[float], 
 
     # the sample curls free (its weight off), then lies on the table and its weight is ramped in: the
     # order of a measurement, and it keeps the weight from pinning the sample in the flat, 4-edge state
+    # the first steps must stay below the bifurcation (Ritz estimate), or Newton lands on an unstable state
+    pl = plate_layers(layers, eigenstrain, temperature_C)
+    k0c = float(ac.spherical_branch_k0(ac.critical_curvature(ac.equivalent_plate(pl), shape, length_m, width_m),
+                                       ac.equivalent_plate(pl), shape, length_m, width_m))
+    if k_lin != 0:
+        dt0 = min(dt0, max(0.3 * k0c / abs(k_lin), 1e-4))
     res = ld.solve_load_path(model, dt0=dt0, callback=record, progress=progress, perturb=perturb,
                              verbose=verbose, body_factor=0.0 if gravity else 1.0)
     if gravity and res.converged:
@@ -300,6 +306,11 @@ def curl_sample(layers: list[tuple[Material, float]], eigenstrain: list[float], 
         if not res.converged:
             res.message = "weight ramp on the table: " + res.message
     u = res.u
+    if res.converged and res.path[-1].negative_pivots:
+        # an equilibrium, but not one the sample can rest in: say so rather than report its shape as measured
+        res.converged = False
+        res.message = ("the final state is unstable (negative pivots in the tangent): the load path missed the "
+                       "stable branch; " + res.message)
     k1, k2 = sorted(path[-1][1:], key=abs, reverse=True)
     c1, c2 = sorted(centre[-1], key=abs, reverse=True)
     lift, _ = _lift(geo, u, interfaces, facing if table else 1)
@@ -455,11 +466,11 @@ def cure_eigenstrains(layers, cure_C: float, room_C: float) -> list[float]:
 
 def thickness_ratio_study(cu: Material, pi_a: Material, pi_b: Material, cu_um: float, total_pi_um: float,
                           fractions_b, length_m=0.1, width_m=0.1, cure_C=350.0, room_C=25.0, n_inplane=12,
-                          progress=None):
+                          progress=None, gravity=False):
     """Corner lift against the thickness fraction of the second polyimide (pi_b on top of pi_a on Cu).
 
     Returns a list of dicts with fraction_b, thickness_a_um, thickness_b_um, linear curvature, corner lift,
-    principal curvatures, shape.
+    principal curvatures, shape. gravity: the sample lies on the table under its weight.
     """
     rows = []
     for fb in fractions_b:
@@ -470,7 +481,7 @@ def thickness_ratio_study(cu: Material, pi_a: Material, pi_b: Material, cu_um: f
         if tb > 0:
             layers.append((pi_b, tb * 1e-6))
         eps = cure_eigenstrains(layers, cure_C, room_C)
-        r = curl_sample(layers, eps, room_C, length_m, width_m, n_inplane=n_inplane)
+        r = curl_sample(layers, eps, room_C, length_m, width_m, n_inplane=n_inplane, gravity=gravity)
         rows.append(dict(fraction_b=fb, thickness_a_um=ta, thickness_b_um=tb,
                          linear_curvature_1_per_m=r.linear_curvature_1_per_m, corner_lift_m=r.corner_lift_m,
                          k1=r.principal_curvatures_1_per_m[0], k2=r.principal_curvatures_1_per_m[1],
