@@ -24,6 +24,8 @@ in-plane strain c - kappa z).
    small plane-stress finite-element solve (it does not depend on nu, see membrane_coefficient_m6).
    NOTE: the constants above were derived in this module from the stated energy; the papers were not
    available to check their printed numbers against.
+4. Lift of a curled strip lying on a rigid table under its own weight (lift_on_table), small-slope beam on
+   a rigid foundation, derived here: lift = D k^2 / (2 q) over the lifted length sqrt(2 D k / q).
 """
 from __future__ import annotations
 

@@ -4,7 +4,9 @@ St.Venant-Kirchhoff solid with an additive eigenstrain on the Green-Lagrange str
     F = I + grad u,  E = (F^T F - I)/2,  S = lam tr(E - t E*) I + 2 mu (E - t E*),  P = F S,
 where t is the load factor (0 -> 1) and E* = diag(e*_x, e*_y, e*_z) is constant in each layer.
 Quadratic 27-node hexes (ElementHex2) on the linear layered MeshHex: they reproduce constant
-curvature exactly, so they do not lock in bending.
+curvature exactly, so they do not lock in (small-deflection) bending. At large rotation the fully
+integrated element locks in membrane (a flat quadratic element cannot follow an arc stretch-free);
+PlateModel.membrane_tying selects the MITC9-tied version of physics/ans.py, which does not.
 
 The readable weak forms (`internal_force_form`, `tangent_form`) are assembled by scikit-fem and
 serve as the reference; the hot path (`Assembler`) evaluates the same integrals with batched
