@@ -85,12 +85,16 @@ def make_summary(case: Case, state, record, seconds: float) -> dict:
     curl["radius_mm"] = measure.radius_mm(curl["curvature_1_per_m"])
     curl["sign_convention"] = SIGN_CONVENTION
     if record.results.get("curl_sample"):
-        last = record.results["curl_sample"][-1]
+        # the sample that matches what this block is measured on (the base) if one was cut from it, else the
+        # last one; every curl step's own result is in "steps"
+        samples = record.results["curl_sample"]
+        on_base = [r for r in samples if r.get("cut_from") == "single-sided base"]
+        last = on_base[0] if record.base_curl is not None and on_base else samples[-1]
         curl["corner_lift_mm"] = last["corner_lift_mm"]
         curl["shape"] = last["shape"]
         curl["principal_curvatures_1_per_m"] = last["principal_curvatures_1_per_m"]
-        curl["large_deflection_sample"] = {k: last[k] for k in ("length_mm", "width_mm", "sample_shape", "table",
-                                                                 "layers", "temperature_C")}
+        curl["large_deflection_sample"] = {k: last.get(k) for k in ("cut_from", "length_mm", "width_mm", "sample_shape",
+                                                                     "table", "gravity", "layers", "temperature_C")}
     peaks = {}
     for st in record.steps:
         layers = st.get("layers")

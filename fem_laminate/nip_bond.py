@@ -81,6 +81,7 @@ def curl_of_sample(state, spec, record) -> dict:
            "centre_curvatures_1_per_m": list(res.centre_curvatures_1_per_m),
            "linear_curvature_1_per_m": res.linear_curvature_1_per_m,
            "length_mm": spec.length_mm, "width_mm": spec.width_mm, "sample_shape": spec.shape, "table": spec.table,
+           "gravity": spec.gravity,
            "layers": [state.stack.layers[i].name for i in present], "temperature_C": state.T_C,
            "converged": res.converged, "message": res.message, "dofs": res.ndofs, "seconds": res.seconds}
     if not res.converged:

@@ -229,6 +229,11 @@ def curl(state: LaminateState, spec, record: Record) -> LaminateState:
     """Large-deflection curl of a sample cut from the laminate as it is now."""
     from . import nip_bond
     res = nip_bond.curl_of_sample(state, spec, record)
+    kinds = [st.get("kind") for st in record.steps]
+    bonded = "bond" in kinds
+    etched = "etch" in kinds[kinds.index("bond"):] if bonded else "etch" in kinds
+    res["cut_from"] = ("etched laminate" if etched else "double-sided laminate") if bonded else \
+        ("etched base" if etched else "single-sided base")
     record.results.setdefault("curl_sample", []).append(res)
     record.steps.append({"kind": "curl", **res})
     return state

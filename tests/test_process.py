@@ -159,9 +159,17 @@ def test_curl_step_cut_from_the_base(tmp_path):
                    {"material": "pi_IV", "thickness_um": 6}],
         "mesh": {"nx": 30},
         "steps": [{"kind": "cool", "from_C": 350, "to_C": 25},
-                  {"kind": "curl", "length_mm": 100, "width_mm": 100, "n_inplane": 4}],
+                  {"kind": "curl", "length_mm": 100, "width_mm": 100, "n_inplane": 4},
+                  {"kind": "etch", "side": "bottom"},
+                  {"kind": "curl", "length_mm": 20, "width_mm": 20, "n_inplane": 2}],
     }
     s = run_case(load_case_dict(d, "curl.toml"), tmp_path / "out")
+    cuts = [st["cut_from"] for st in s["steps"] if st["kind"] == "curl"]
+    assert cuts == ["single-sided base", "etched base"]
+    # the summary block speaks of the base after its cool, and so does the sample it quotes (not the last one)
+    assert s["curl"]["measured_on"].startswith("single-sided base")
+    assert s["curl"]["large_deflection_sample"]["cut_from"] == "single-sided base"
+    assert s["curl"]["corner_lift_mm"] == s["curl_sample"][0]["corner_lift_mm"] != s["curl_sample"][1]["corner_lift_mm"]
     c = s["curl"]
     assert c["shape"] in ("flat", "spherical", "cylindrical")
     assert c["corner_lift_mm"] > 0
@@ -170,6 +178,7 @@ def test_curl_step_cut_from_the_base(tmp_path):
     assert np.sign(k1) == np.sign(c["curvature_1_per_m"])
     assert 0.3 < abs(k1 / c["curvature_1_per_m"]) < 3
     assert (tmp_path / "out" / "curl" / "curl_sample.vtu").stat().st_size > 1000
+    assert (tmp_path / "out" / "curl_1" / "curl_sample.vtu").stat().st_size > 1000
     # the layer mismatch strains handed to the curl solver reproduce the laminate's own (linear) curvature
     assert s["curl_sample"][0]["linear_curvature_1_per_m"] == pytest.approx(c["curvature_1_per_m"], rel=0.02)
 
