@@ -296,8 +296,11 @@ def curl_sample(layers: list[tuple[Material, float]], eigenstrain: list[float], 
                                        ac.equivalent_plate(pl), shape, length_m, width_m))
     if k_lin != 0:
         dt0 = min(dt0, max(0.3 * k0c / abs(k_lin), 1e-4))
+    # weightless, the sample curls away from the table (facing), so the table is left out of this stage
+    k_table, model.contact_k_N_per_m = model.contact_k_N_per_m, 0.0
     res = ld.solve_load_path(model, dt0=dt0, callback=record, progress=progress, perturb=perturb,
                              verbose=verbose, body_factor=0.0 if gravity else 1.0)
+    model.contact_k_N_per_m = k_table
     if gravity and res.converged:
         first = res
         res = ld.solve_load_path(model, dt0=0.1, callback=lambda t, u, n: record(1.0 + t, u, n), progress=progress,
