@@ -125,13 +125,18 @@ class ANSAssembler(Assembler):
         Et = np.empty((ne, 27, 6))
         Bt = np.empty((ne, 27, 6, nb, 3))
         for k, ((r, s), (P, T, dN, AA)) in enumerate(zip(PAIRS, self.ty)):
-            a_r = np.einsum("eai,ap->epi", xe, dN[:, r])
-            a_s = a_r if r == s else np.einsum("eai,ap->epi", xe, dN[:, s])
+            a_r = np.matmul(xe.transpose(0, 2, 1), dN[:, r]).transpose(0, 2, 1)  # (e, p, i)
+            a_s = a_r if r == s else np.matmul(xe.transpose(0, 2, 1), dN[:, s]).transpose(0, 2, 1)
             e_p = 0.5 * (np.einsum("epi,epi->ep", a_r, a_s) - AA)
             # delta Et_rs at p: (a_r . dN_a,s + a_s . dN_a,r) / 2 per (a, i)
-            b_p = 0.5 * (np.einsum("epi,ap->epai", a_r, dN[:, s]) + np.einsum("epi,ap->epai", a_s, dN[:, r]))
-            Et[:, :, k] = e_p @ T.T
-            Bt[:, :, k] = np.einsum("qp,epai->eqai", T, b_p, optimize=True)
+            b_p = 0.5 * (a_r[:, :, None, :] * dN[:, s].T[None, :, :, None] +
+                         a_s[:, :, None, :] * dN[:, r].T[None, :, :, None])
+            if T.shape[1] == 27 and np.array_equal(T, np.eye(27)):  # taken at the Gauss points themselves
+                Et[:, :, k] = e_p
+                Bt[:, :, k] = b_p
+            else:
+                Et[:, :, k] = e_p @ T.T
+                Bt[:, :, k] = np.matmul(T, b_p.reshape(ne, -1, 3 * nb)).reshape(ne, 27, nb, 3)
         return Et, Bt
 
     def _stress(self, Et, t):
