@@ -297,3 +297,19 @@ def test_disc_membrane_coefficient_by_fem():
             U.append(energy.assemble(ib, u=ib.interpolate(u)))
         extrapolated = U[1] + (U[1] - U[0]) / 3
         assert extrapolated == pytest.approx(ac.membrane_coefficient_m6("disc", 2.0), rel=1e-3)
+
+
+def test_unstable_final_state_is_not_reported_as_converged(monkeypatch):
+    """Past the bifurcation with a perfect sample and the branch switch disabled, Newton stays on the
+    symmetric (spherical) branch, an equilibrium the sample cannot rest in: curl_sample must say so."""
+    p = ac.equivalent_plate([ac.PlateLayer(100e9, NU, H), ac.PlateLayer(100e9, NU, H)])
+    k0 = 5 * 2 * ac.critical_curvature(p, "rectangle", L) / (1 + NU)
+    de = -k0 * (2 * H) / 1.5
+    orig = ld.solve_load_path
+    monkeypatch.setattr(ld, "solve_load_path", lambda model, **kw: orig(model, **{**kw, "perturb": None}))
+    r = C.curl_sample([(UNIFORM, H), (UNIFORM, H)], [0.0, de], 25.0, L, L, n_inplane=2, imperfection=0.0)
+    assert not r.converged
+    assert "unstable" in r.message
+    monkeypatch.setattr(ld, "solve_load_path", orig)
+    r = C.curl_sample([(UNIFORM, H), (UNIFORM, H)], [0.0, de], 25.0, L, L, n_inplane=2, imperfection=0.0)
+    assert r.converged and r.shape == "cylindrical"  # with the branch switch it finds the stable cylinder
