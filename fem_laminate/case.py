@@ -122,8 +122,8 @@ class SolderStep(_Strict):
 
 class CurlStep(_Strict):
     kind: Literal["curl"]
-    length_mm: float = Field(default=100.0, gt=0.0, le=2000.0)
-    width_mm: float = Field(default=100.0, gt=0.0, le=2000.0)
+    length_mm: float = Field(default=100.0, ge=0.1, le=2000.0)
+    width_mm: float = Field(default=100.0, ge=0.1, le=2000.0)
     shape: Literal["rectangle", "disc"] = "rectangle"
     table: bool = True
     gravity: bool = False
@@ -298,6 +298,15 @@ def _check_steps(spec: CaseSpec, materials: dict, source: str) -> None:
         where = f"{source}: field 'steps.{i}"
         if step.kind == "cool" and step.from_C == step.to_C:
             raise CaseError(f"{where}.to_C' = {step.to_C!r} is not allowed: must differ from from_C")
+        if step.kind == "curl" and step.gravity and not step.table:
+            raise CaseError(f"{where}.gravity' = True is not allowed with table = false: a free sample under its "
+                            f"weight has no equilibrium (set table = true or gravity = false)")
+        if step.kind == "curl" and step.gravity:
+            used = [lay.material for lay in spec.layers] + [st.foil_material for st in spec.steps[:i] if st.kind == "bond"]
+            light = [m for m in used if materials[m].density_kg_per_m3 is None]
+            if light:
+                raise CaseError(f"{where}.gravity' = True is not allowed: material {light[0]!r} has no "
+                                f"density_kg_per_m3 (give one under [materials])")
         if step.kind == "tma" and not step.to_C > step.from_C > -100:
             raise CaseError(f"{where}.to_C' = {step.to_C!r} is not allowed: must be above from_C ({step.from_C})")
         if step.kind == "bond":
