@@ -313,3 +313,27 @@ def test_unstable_final_state_is_not_reported_as_converged(monkeypatch):
     monkeypatch.setattr(ld, "solve_load_path", orig)
     r = C.curl_sample([(UNIFORM, H), (UNIFORM, H)], [0.0, de], 25.0, L, L, n_inplane=2, imperfection=0.0)
     assert r.converged and r.shape == "cylindrical"  # with the branch switch it finds the stable cylinder
+
+
+def test_weight_ramp_falls_back_when_laying_down_snaps(monkeypatch):
+    """If the weight ramp on the table fails (a snap), the sample is solved with its weight on from the start,
+    and the message says which path gave the answer. Here both orders reach the same cylinder (1.41 mm); they
+    need not in general: under weight a sample can be multistable (measured at half this mismatch: 0.50 mm
+    curl-first vs 0.26 mm weight-first)."""
+    mat = Material(name="heavy", kind="metal", E_Pa=100e9, nu=NU, cte_per_K=0.0, density_kg_per_m3=8000.0)
+    args = ([(mat, 25e-6), (mat, 25e-6)], [0.0, -1e-4], 25.0, 0.06, 0.06)
+    ref = C.curl_sample(*args, n_inplane=3, gravity=True)
+    assert ref.converged and "from the start" not in ref.message
+    orig = ld.solve_load_path
+
+    def failing_ramp(model, **kw):
+        res = orig(model, **kw)
+        if kw.get("ramp") == "gravity":
+            res.converged, res.message = False, "Newton failed to converge (forced by the test)"
+        return res
+
+    monkeypatch.setattr(ld, "solve_load_path", failing_ramp)
+    r = C.curl_sample(*args, n_inplane=3, gravity=True)
+    assert r.converged and "weight on from the start" in r.message and "forced by the test" in r.message
+    assert r.corner_lift_m == pytest.approx(ref.corner_lift_m, rel=1e-3)
+    assert r.path[-1][0] == pytest.approx(1.0)  # the load path restarted: mismatch ramp with the weight on
