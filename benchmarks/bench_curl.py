@@ -14,6 +14,7 @@ import time
 
 from fem_laminate import analytic_curl as ac
 from fem_laminate import curl as C
+from fem_laminate import curl_study as S
 from fem_laminate.materials import load_library
 
 
@@ -24,7 +25,7 @@ def peak_mb():
 def main(ns, plain=False, gravity=False):
     lib = load_library()
     layers = [(lib["copper_ed"], 35e-6), (lib["pi_I"], 24e-6), (lib["pi_IV"], 6e-6)]
-    eps = C.cure_eigenstrains(layers, 350.0, 25.0)
+    eps = S.cure_eigenstrains(layers, 350.0, 25.0)
     pl = C.plate_layers(layers, eps, 25.0)
     k0 = ac.linear_curvature(pl)[0]
     print(f"eigenstrains {['%.3e' % e for e in eps]}; linear (Hsueh) curvature {k0:.4f} 1/m; "

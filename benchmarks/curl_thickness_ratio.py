@@ -17,6 +17,7 @@ import numpy as np
 
 from fem_laminate import analytic_curl as ac
 from fem_laminate import curl as C
+from fem_laminate import curl_study as S
 from fem_laminate.materials import load_library
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +35,7 @@ def stack(fb):
 def ritz_lift(fb):
     """Lift of the uniform-curvature Ritz shape: the circle of the major curvature over L/2."""
     layers = stack(fb)
-    pl = C.plate_layers(layers, C.cure_eigenstrains(layers, 350.0, 25.0), 25.0)
+    pl = C.plate_layers(layers, S.cure_eigenstrains(layers, 350.0, 25.0), 25.0)
     k0 = ac.linear_curvature(pl)[0]
     a, _ = ac.ritz_curvatures(k0, ac.equivalent_plate(pl), "rectangle", L)
     return np.sign(a) * (1 - np.cos(abs(a) * L / 2)) / abs(a) if a != 0 else 0.0, k0, a
@@ -80,9 +81,9 @@ def plot(rows):
 def main(n_inplane=8):
     lib = load_library()
     fractions = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
-    rows = C.thickness_ratio_study(lib["copper_ed"], lib["pi_I"], lib["pi_IV"], 35.0, 30.0, fractions,
+    rows = S.thickness_ratio_study(lib["copper_ed"], lib["pi_I"], lib["pi_IV"], 35.0, 30.0, fractions,
                                    n_inplane=n_inplane, progress=lambda r: print(r, flush=True))
-    heavy = C.thickness_ratio_study(lib["copper_ed"], lib["pi_I"], lib["pi_IV"], 35.0, 30.0, fractions,
+    heavy = S.thickness_ratio_study(lib["copper_ed"], lib["pi_I"], lib["pi_IV"], 35.0, 30.0, fractions,
                                     n_inplane=n_inplane, gravity=True, progress=lambda r: print(r, flush=True))
     for r, g in zip(rows, heavy):
         r.update(corner_lift_weight_m=g["corner_lift_m"], shape_weight=g["shape"], converged_weight=g["converged"],

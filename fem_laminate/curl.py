@@ -1,6 +1,6 @@
-"""Curl of a cut sample: meshing (rectangle / disc, quarter model), the nonlinear solve, what an
-engineer measures (corner lift on a table, principal curvatures, shape), VTU + PNG output, and the
-study of curl against the thickness ratio of the two polyimide layers.
+"""Curl of a cut sample: meshing (rectangle / disc, quarter model), the nonlinear solve, and what an
+engineer measures (corner lift on a table, principal curvatures, shape). Output: curl_output.py; the
+mismatch strains of a cured stack and the thickness-ratio study: curl_study.py.
 
 Conventions: layers bottom-up; eigenstrain e*_i such that a sample held flat carries
 sigma_i = E_i/(1-nu_i) (c - e*_i); curvature positive when the top layer is on the concave side.
@@ -11,13 +11,10 @@ bifurcation.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from .analytic import multilayer_strain as ac_multilayer_strain
 from skfem import Basis, ElementHex2, ElementVector, MeshHex
 
 from . import analytic_curl as ac
@@ -357,151 +354,3 @@ def curl_summary(result: CurlResult) -> dict:
         "dofs": int(result.ndofs),
         "seconds": float(result.seconds),
     }
-
-
-# ---- output --------------------------------------------------------------------------------------
-
-def _full_sample(result: CurlResult):
-    """Mirror the quarter into the whole sample: (points (n, 3) deformed, hex cells, layer per cell)."""
-    p = result.mesh.p
-    u = result.vertex_displacement_m
-    t = result.mesh.t.T
-    pts, cells, lay = [], [], []
-    n = p.shape[1]
-    for k, (sx, sy) in enumerate([(1, 1), (-1, 1), (1, -1), (-1, -1)]):
-        s = np.array([sx, sy, 1.0])[:, None]
-        pts.append(((p + u) * s).T)
-        c = t + k * n
-        if sx * sy < 0:  # keep a positive orientation
-            c = c[:, [1, 0, 3, 2, 5, 4, 7, 6]]
-        cells.append(c)
-        lay.append(result.layer)
-    return np.vstack(pts), np.vstack(cells), np.concatenate(lay)
-
-
-def write_curl_outputs(result: CurlResult, out_dir) -> list[Path]:
-    """curl_sample.vtu (deformed whole sample, layer per cell) and curl_sample.png (height map, 3D view)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import meshio
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    pts, cells, lay = _full_sample(result)
-    # MeshHex vertex order is not VTK's; re-order each cell by its corner coordinates
-    vtu = out / "curl_sample.vtu"
-    ref = _full_reference(result)
-    cells_vtk = _vtk_hex_order(ref, cells)
-    meshio.write(vtu, meshio.Mesh(pts, [("hexahedron", cells_vtk)],
-                                  point_data={"displacement_m": pts - ref},
-                                  cell_data={"layer": [lay.astype(np.int32)]}))
-    png = out / "curl_sample.png"
-    fig = plt.figure(figsize=(11, 4.5))
-    ax = fig.add_subplot(1, 2, 1, projection="3d")
-    zt = result.mesh.p[2].max()
-    top = np.isclose(ref[:, 2], zt)
-    z = pts[top, 2] * 1e3
-    z = result.facing * (z - (z.min() if result.facing > 0 else z.max()))
-    import matplotlib.tri as mtri
-    tri = mtri.Triangulation(ref[top, 0], ref[top, 1])
-    ax.plot_trisurf(pts[top, 0] * 1e3, pts[top, 1] * 1e3, z, triangles=tri.triangles, cmap="viridis",
-                    linewidth=0)
-    ax.set_xlabel("x (mm)")
-    ax.set_ylabel("y (mm)")
-    ax.set_zlabel("height above table (mm)")
-    ax.set_title("deformed sample (height exaggerated)", fontsize=9)
-    ax2 = fig.add_subplot(1, 2, 2)
-    cs = ax2.tricontourf(pts[top, 0] * 1e3, pts[top, 1] * 1e3, tri.triangles, z, levels=15, cmap="viridis")
-    fig.colorbar(cs, ax=ax2, label="height above table (mm)")
-    ax2.set_aspect("equal")
-    ax2.set_xlabel("x (mm)")
-    ax2.set_ylabel("y (mm)")
-    k1, k2 = result.principal_curvatures_1_per_m
-    fig.suptitle(f"curl: lift {result.corner_lift_m * 1e3:.2f} mm, {result.shape}, "
-                 f"k = ({k1:.3g}, {k2:.3g}) 1/m" + ("" if result.converged else "  [NOT CONVERGED]"))
-    fig.tight_layout()
-    fig.savefig(png, dpi=120)
-    plt.close(fig)
-    return [vtu, png]
-
-
-def _full_reference(result: CurlResult):
-    p = result.mesh.p
-    return np.vstack([(p * np.array([sx, sy, 1.0])[:, None]).T for sx, sy in [(1, 1), (-1, 1), (1, -1), (-1, -1)]])
-
-
-def _vtk_hex_order(ref, cells):
-    """Order each hexahedron's corners as VTK expects: bottom face counter-clockwise, then the top face."""
-    c = ref[cells]  # (n, 8, 3)
-    ctr = c.mean(axis=1, keepdims=True)
-    d = c - ctr
-    bottom = d[..., 2] < 0
-    ang = np.arctan2(d[..., 1], d[..., 0])
-    out = np.empty_like(cells)
-    for i in range(len(cells)):
-        b = np.flatnonzero(bottom[i])
-        tp = np.flatnonzero(~bottom[i])
-        b = b[np.argsort(ang[i, b])]
-        tp = tp[np.argsort(ang[i, tp])]
-        out[i, :4] = cells[i, b]
-        out[i, 4:] = cells[i, tp]
-    return out
-
-
-# ---- thickness-ratio study -----------------------------------------------------------------------
-
-def cure_eigenstrains(layers, cure_C: float, room_C: float) -> list[float]:
-    """Mismatch strains at room_C of a stack formed stress-free at cure_C, in one common reference (the
-    stack's flat shape at cure_C).
-
-    A thermoplastic layer with Tg below cure_C relaxes until it cools to Tg, so it forms at Tg on the stack
-    below it: its reference is that stack's top-surface strain at Tg (the glassy layers below cooled from
-    cure_C, moduli at Tg), not its own length at cure_C. This is what the process chain's incremental
-    analysis does layer by layer (tested against it).
-    """
-    out = []
-    for i, (m, _) in enumerate(layers):
-        forms_at = min(cure_C, m.Tg_C) if m.Tg_C is not None else cure_C
-        birth = 0.0
-        if forms_at < cure_C and i > 0:
-            below = [(mm, tt, forms_at_mm) for (mm, tt), forms_at_mm in
-                     zip(layers[:i], [min(cure_C, mm.Tg_C) if mm.Tg_C is not None else cure_C
-                                      for mm, _ in layers[:i]])]
-            E = [float(mm.E(forms_at)) / (1 - mm.nu) if f_mm > forms_at else float(mm.E(forms_at)) * 1e-6
-                 for mm, _, f_mm in below]
-            e = [out[j] - float(layers[j][0].thermal_strain(room_C) - layers[j][0].thermal_strain(forms_at))
-                 for j in range(i)]
-            c, k = ac_multilayer_strain(E, [tt for _, tt, _ in below], e)
-            birth = c - k * sum(tt for _, tt, _ in below)
-        elif forms_at < cure_C:
-            birth = float(m.thermal_strain(forms_at) - m.thermal_strain(cure_C))  # free film: no stack below
-        out.append(float(birth + m.thermal_strain(room_C) - m.thermal_strain(forms_at)))
-    return out
-
-
-def thickness_ratio_study(cu: Material, pi_a: Material, pi_b: Material, cu_um: float, total_pi_um: float,
-                          fractions_b, length_m=0.1, width_m=0.1, cure_C=350.0, room_C=25.0, n_inplane=12,
-                          progress=None, gravity=False):
-    """Corner lift against the thickness fraction of the second polyimide (pi_b on top of pi_a on Cu).
-
-    Returns a list of dicts with fraction_b, thickness_a_um, thickness_b_um, linear curvature, corner lift,
-    principal curvatures, shape. gravity: the sample lies on the table under its weight.
-    """
-    rows = []
-    for fb in fractions_b:
-        ta, tb = total_pi_um * (1 - fb), total_pi_um * fb
-        layers = [(cu, cu_um * 1e-6)]
-        if ta > 0:
-            layers.append((pi_a, ta * 1e-6))
-        if tb > 0:
-            layers.append((pi_b, tb * 1e-6))
-        eps = cure_eigenstrains(layers, cure_C, room_C)
-        r = curl_sample(layers, eps, room_C, length_m, width_m, n_inplane=n_inplane, gravity=gravity)
-        rows.append(dict(fraction_b=fb, thickness_a_um=ta, thickness_b_um=tb,
-                         linear_curvature_1_per_m=r.linear_curvature_1_per_m, corner_lift_m=r.corner_lift_m,
-                         k1=r.principal_curvatures_1_per_m[0], k2=r.principal_curvatures_1_per_m[1],
-                         shape=r.shape, converged=r.converged, seconds=r.seconds))
-        if progress:
-            progress(rows[-1])
-    return rows

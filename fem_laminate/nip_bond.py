@@ -66,7 +66,8 @@ def layer_mismatch_strains(state) -> list[float]:
 
 def curl_of_sample(state, spec, record) -> dict:
     """Large-deflection curl of a sample of the given size and shape cut from the laminate as it is now."""
-    from .curl import curl_sample, write_curl_outputs
+    from .curl import curl_sample
+    from .curl_output import write_curl_outputs
 
     present = state.active_layers()
     layers = [(state.stack.layers[i].material, state.stack.layers[i].thickness_m) for i in present]

@@ -6,6 +6,8 @@ import scipy.sparse as sp
 
 from fem_laminate import analytic_curl as ac
 from fem_laminate import curl as C
+from fem_laminate import curl_study as S
+from fem_laminate import curl_output as O
 from fem_laminate.materials import Material, load_library
 from fem_laminate.physics import large_deflection as ld
 
@@ -24,7 +26,7 @@ def test_fast_assembly_matches_weak_forms():
     """Fast internal force = readable LinearForm; fast tangent = derivative of the force (central
     differences along a random direction; the readable BilinearForm is too slow on Hex2 for CI)."""
     layers = patent_base()
-    eps = C.cure_eigenstrains(layers, 350.0, 25.0)
+    eps = S.cure_eigenstrains(layers, 350.0, 25.0)
     model, *_ = C.build_model(layers, eps, 25.0, 0.02, 0.02, n_inplane=2, imperfection=0.01)
     asm = ld.Assembler(model)
     rng = np.random.default_rng(0)
@@ -44,7 +46,7 @@ def test_fast_assembly_matches_weak_forms():
 
 def test_small_load_reproduces_hsueh_curvature_within_1_percent():
     layers = patent_base()
-    eps = list(1e-3 * np.array(C.cure_eigenstrains(layers, 350.0, 25.0)))  # tiny: linear regime
+    eps = list(1e-3 * np.array(S.cure_eigenstrains(layers, 350.0, 25.0)))  # tiny: linear regime
     r = C.curl_sample(layers, eps, 25.0, 0.1, 0.1, n_inplane=4, dt0=1.0)
     k_lin = ac.linear_curvature(C.plate_layers(layers, eps, 25.0))[0]
     assert r.converged
@@ -124,7 +126,7 @@ def test_bad_inputs_raise(kwargs, field):
 def test_outputs_are_written(tmp_path):
     import meshio
     r = C.curl_sample([(UNIFORM, H), (UNIFORM, H)], [0.0, -2e-4], 25.0, L, L, n_inplane=2, dt0=0.5)
-    files = C.write_curl_outputs(r, tmp_path)
+    files = O.write_curl_outputs(r, tmp_path)
     assert [f.name for f in files] == ["curl_sample.vtu", "curl_sample.png"]
     m = meshio.read(files[0])
     assert m.cells[0].data.shape[0] == 4 * r.mesh.nelements
@@ -166,7 +168,7 @@ def test_ans_element_tangent_and_null_space():
     from skfem import Basis, ElementHex2, ElementVector, MeshHex
     from fem_laminate.physics import ans
     layers = patent_base()
-    eps = C.cure_eigenstrains(layers, 350.0, 25.0)
+    eps = S.cure_eigenstrains(layers, 350.0, 25.0)
     rng = np.random.default_rng(0)
     for shape in ("rectangle", "disc"):
         model, *_ = C.build_model(layers, eps, 25.0, 0.02, 0.02, shape=shape, n_inplane=2, imperfection=0.01)
@@ -201,7 +203,7 @@ def test_large_curl_free_of_membrane_locking():
     n = 12, measured; here it must be at least 20 % low at n = 6)."""
     lib = load_library()
     layers = [(lib["copper_ed"], 35e-6), (lib["pi_I"], 30e-6)]
-    eps = C.cure_eigenstrains(layers, 350.0, 25.0)
+    eps = S.cure_eigenstrains(layers, 350.0, 25.0)
     pl = C.plate_layers(layers, eps, 25.0)
     a, _ = ac.ritz_curvatures(ac.linear_curvature(pl)[0], ac.equivalent_plate(pl), "rectangle", 0.1)
     ritz_lift = (1 - np.cos(abs(a) * 0.05)) / abs(a)

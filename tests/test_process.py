@@ -187,7 +187,7 @@ def test_cure_eigenstrains_agree_with_the_process_chain(cases_dir):
     """The closed-form mismatch strains the curl study uses = those the incremental analysis leaves behind."""
     from fem_laminate import process
     from fem_laminate.case import load_case
-    from fem_laminate.curl import cure_eigenstrains
+    from fem_laminate.curl_study import cure_eigenstrains
     from fem_laminate.job import build_state
     from fem_laminate.nip_bond import layer_mismatch_strains
 

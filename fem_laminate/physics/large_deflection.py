@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from skfem import Basis, BilinearForm, ElementHex2, ElementVector, LinearForm
-from skfem.helpers import ddot, eye, grad, mul, sym_grad, trace, transpose
+from skfem import Basis, BilinearForm, ElementHex2, LinearForm
+from skfem.helpers import ddot, eye, grad, mul, trace, transpose
 
 try:  # a sparse direct solver: PARDISO if present, SuperLU otherwise
     from pypardiso import PyPardisoSolver
