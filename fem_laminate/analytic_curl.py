@@ -42,6 +42,7 @@ class PlateLayer:
     nu: float
     thickness_m: float
     eigenstrain: float = 0.0
+    gradient_per_m: float = 0.0  # d(eigenstrain)/dz about the layer's mid-plane (a layer formed curved)
 
 
 def _check(layers):
@@ -64,10 +65,16 @@ def _z_moments(layers):
     return z1 - z0, (z1**2 - z0**2) / 2, (z1**3 - z0**3) / 3
 
 
+def _gradient_moment(layers) -> np.ndarray:
+    """Per layer, int g (z - z_mid) z dz = g h^3 / 12: the first moment of an eigenstrain gradient."""
+    return np.array([L.gradient_per_m * L.thickness_m**3 / 12.0 for L in layers])
+
+
 def linear_curvature(layers) -> tuple[float, float]:
     """Equi-biaxial small-deflection curvature (1/m) and mid-plane... strain c at z = 0 of a free multilayer.
 
-    Solves sum_i M_i int (c - k z - eps_i) [1, z] dz = 0 with M_i = E_i/(1-nu_i) (Hsueh 2002).
+    Solves sum_i M_i int (c - k z - eps_i(z)) [1, z] dz = 0 with M_i = E_i/(1-nu_i) (Hsueh 2002) and
+    eps_i(z) = eigenstrain + gradient_per_m (z - mid-plane of layer i).
     Returns (kappa, c).
     """
     _check(layers)
@@ -75,7 +82,7 @@ def linear_curvature(layers) -> tuple[float, float]:
     M = np.array([L.E_Pa / (1 - L.nu) for L in layers])
     e = np.array([L.eigenstrain for L in layers])
     A = np.array([[np.sum(M * m0), -np.sum(M * m1)], [np.sum(M * m1), -np.sum(M * m2)]])
-    rhs = np.array([np.sum(M * e * m0), np.sum(M * e * m1)])
+    rhs = np.array([np.sum(M * e * m0), np.sum(M * (e * m1 + _gradient_moment(layers)))])
     c, k = np.linalg.solve(A, rhs)
     return float(k), float(c)
 
@@ -90,6 +97,7 @@ def cylindrical_curvature(layers) -> float:
     Q = np.array([L.E_Pa / (1 - L.nu**2) for L in layers])
     nu = np.array([L.nu for L in layers])
     e = np.array([L.eigenstrain for L in layers])
+    gm = _gradient_moment(layers)
     # unknowns (cx, cy, k); strains ex = cx - k z, ey = cy; stresses Q[(ex - e) + nu (ey - e)] etc.
     A = np.array([
         [np.sum(Q * m0), np.sum(Q * nu * m0), -np.sum(Q * m1)],          # N_x
@@ -97,7 +105,7 @@ def cylindrical_curvature(layers) -> float:
         [np.sum(Q * m1), np.sum(Q * nu * m1), -np.sum(Q * m2)],          # M_x
     ])
     rhs = np.array([np.sum(Q * (1 + nu) * e * m0), np.sum(Q * (1 + nu) * e * m0),
-                    np.sum(Q * (1 + nu) * e * m1)])
+                    np.sum(Q * (1 + nu) * (e * m1 + gm))])
     return float(np.linalg.solve(A, rhs)[2])
 
 

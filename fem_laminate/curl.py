@@ -198,12 +198,15 @@ def _check_inputs(layers, eigenstrain, length_m, width_m, shape, n_inplane, impe
         raise ValueError(f"imperfection = {imperfection}: allowed -0.1 .. 0.1")
 
 
-def plate_layers(layers, eigenstrain, temperature_C) -> list[ac.PlateLayer]:
-    return [ac.PlateLayer(float(m.E(temperature_C)), m.nu, h, e) for (m, h), e in zip(layers, eigenstrain)]
+def plate_layers(layers, eigenstrain, temperature_C, gradient_per_m=None) -> list[ac.PlateLayer]:
+    g = [0.0] * len(layers) if gradient_per_m is None else list(gradient_per_m)
+    return [ac.PlateLayer(float(m.E(temperature_C)), m.nu, h, e, gi)
+            for (m, h), e, gi in zip(layers, eigenstrain, g)]
 
 
 def build_model(layers, eigenstrain, temperature_C, length_m, width_m, shape="rectangle", n_inplane=16,
-                n_per_layer=1, imperfection=1e-3, gravity=False, facing=1, membrane_tying=True):
+                n_per_layer=1, imperfection=1e-3, gravity=False, facing=1, membrane_tying=True,
+                gradient_per_m=None):
     """Quarter-model PlateModel with symmetry and pin constraints; returns (model, geometry, interfaces, layer).
 
     membrane_tying: Hex27 with MITC9 membrane tying (physics/ans.py), free of membrane locking at large
@@ -217,7 +220,12 @@ def build_model(layers, eigenstrain, temperature_C, length_m, width_m, shape="re
     lam = E * nu / ((1 + nu) * (1 - 2 * nu))
     mu = E / (2 * (1 + nu))
     e = np.asarray(eigenstrain, float)[layer]
-    estar = np.stack([e * (1 + imperfection), e * (1 - imperfection), e], axis=1)
+    if gradient_per_m is not None and np.any(np.asarray(gradient_per_m, float) != 0):
+        # a layer formed curved: eigenstrain linear through its thickness, at the quadrature points
+        zq = geo.vb.mapping.F(geo.vb.X)[2]  # (nel, nq)
+        zmid = 0.5 * (interfaces[:-1] + interfaces[1:])[layer]
+        e = e[:, None] + np.asarray(gradient_per_m, float)[layer][:, None] * (zq - zmid[:, None])
+    estar = np.stack([e * (1 + imperfection), e * (1 - imperfection), e], axis=-1)
     tol = 1e-9 * length_m
     fixed = ((geo.comp == 0) & (np.abs(geo.xyz[0]) < tol)) | ((geo.comp == 1) & (np.abs(geo.xyz[1]) < tol))
     z_pin = interfaces[0] if facing > 0 else interfaces[-1]
@@ -247,10 +255,12 @@ def build_model(layers, eigenstrain, temperature_C, length_m, width_m, shape="re
 def curl_sample(layers: list[tuple[Material, float]], eigenstrain: list[float], temperature_C: float,
                 length_m: float, width_m: float, shape: str = "rectangle", table: bool = True,
                 gravity: bool = False, n_inplane: int = 16, n_per_layer=1, imperfection: float = 1e-3,
-                flat_lift_m: float = 0.5e-3, dt0: float = 0.02, progress=None, verbose=False) -> CurlResult:
+                flat_lift_m: float = 0.5e-3, dt0: float = 0.02, progress=None, verbose=False,
+                gradient_per_m=None) -> CurlResult:
     """Large-deflection curl of a free sample cut from the laminate.
 
-    layers: bottom-up (Material, thickness_m); eigenstrain: per-layer equi-biaxial mismatch strain;
+    layers: bottom-up (Material, thickness_m); eigenstrain: per-layer equi-biaxial mismatch strain at the layer's
+    mid-plane, gradient_per_m: its slope through the layer (1/m; a layer formed on a curved substrate);
     moduli at temperature_C. Quarter model with n_inplane Hex2 elements along L/2 and n_per_layer
     through each layer. table: the sample rests on its convex side (flipped when the top is convex)
     and the lift is measured from the table; gravity: self-weight toward the table (requires table),
@@ -262,10 +272,11 @@ def curl_sample(layers: list[tuple[Material, float]], eigenstrain: list[float], 
     _check_inputs(layers, eigenstrain, length_m, width_m, shape, n_inplane, imperfection)
     if gravity and not table:
         raise ValueError("gravity = True needs table = True (a free sample under its weight has no equilibrium)")
-    k_lin, _ = ac.linear_curvature(plate_layers(layers, eigenstrain, temperature_C))
+    k_lin, _ = ac.linear_curvature(plate_layers(layers, eigenstrain, temperature_C, gradient_per_m))
     facing = 1 if k_lin >= 0 else -1
     model, geo, interfaces, layer = build_model(layers, eigenstrain, temperature_C, length_m, width_m, shape,
-                                                n_inplane, n_per_layer, imperfection, gravity, facing)
+                                                n_inplane, n_per_layer, imperfection, gravity, facing,
+                                                gradient_per_m=gradient_per_m)
     half = 0.5 * min(length_m, width_m)
     bottom = interfaces[0]
     ztol = 1e-6 * interfaces[-1]
@@ -289,7 +300,7 @@ def curl_sample(layers: list[tuple[Material, float]], eigenstrain: list[float], 
     # the sample curls free (its weight off), then lies on the table and its weight is ramped in: the
     # order of a measurement, and it keeps the weight from pinning the sample in the flat, 4-edge state
     # the first steps must stay below the bifurcation (Ritz estimate), or Newton lands on an unstable state
-    pl = plate_layers(layers, eigenstrain, temperature_C)
+    pl = plate_layers(layers, eigenstrain, temperature_C, gradient_per_m)
     k0c = float(ac.spherical_branch_k0(ac.critical_curvature(ac.equivalent_plate(pl), shape, length_m, width_m),
                                        ac.equivalent_plate(pl), shape, length_m, width_m))
     if k_lin != 0:

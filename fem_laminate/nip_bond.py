@@ -38,11 +38,18 @@ def solder_verdict(state, interfaces, record) -> dict:
 
 
 def layer_mismatch_strains(state) -> list[float]:
-    """Per present layer, the in-plane stress-free strain at the present temperature (ε0 + ε_th), averaged over
-    the layer's central elements: what a sample cut from the laminate and held flat would be loaded by.
+    """Per present layer, the in-plane stress-free strain (ε0 + ε_th) at the present temperature, at the layer's
+    mid-plane over its central elements: what a sample cut from the laminate and held flat is loaded by."""
+    return layer_mismatch_profile(state)[0]
 
-    A layer that formed on a curved substrate has a gradient of ε0 through its thickness; the average drops it
-    (the curl solver takes one equi-biaxial strain per layer).
+
+def layer_mismatch_profile(state) -> tuple[list[float], list[float]]:
+    """(mid-plane values, gradients through the thickness in 1/m) of each present layer's in-plane stress-free
+    strain ε0 + ε_th at the present temperature, fitted over the layer's central elements.
+
+    A layer that formed on a curved substrate (a bonded foil, a layer relaxed above Tg) is stress-free curved:
+    its ε0 varies through its thickness, and the gradient loads a cut sample with a moment. The in-plane
+    components are averaged (equi-biaxial; the curl solver takes one strain per layer and depth).
     """
     import numpy as np
 
@@ -56,12 +63,18 @@ def layer_mismatch_strains(state) -> list[float]:
     central = cent <= 0.25 * model.lmesh.length_m
     eth = layer_thermal_strain(state, 25.0, state.T_C)
     inplane = (0, 2) if d == 2 else (0, 1)
-    out = []
+    zq = model.basis.mapping.F(model.basis.X)[d - 1]  # (nel, nq) height of the quadrature points
+    itf = state.stack.interfaces_m
+    mids, grads = [], []
     for i in state.active_layers():
         el = np.flatnonzero((lay == i) & central)
-        e0 = state.eps0[el][..., list(inplane)].mean()
-        out.append(float(e0 + eth[i, inplane[0]]))
-    return out
+        e = state.eps0[el][..., list(inplane)].mean(axis=-1).ravel()
+        z = zq[el].ravel() - 0.5 * (itf[i] + itf[i + 1])
+        A = np.stack([np.ones_like(z), z], axis=1)
+        (a, g), *_ = np.linalg.lstsq(A, e, rcond=None)
+        mids.append(float(a + eth[i, inplane[0]]))
+        grads.append(float(g))
+    return mids, grads
 
 
 def curl_of_sample(state, spec, record) -> dict:
@@ -71,9 +84,10 @@ def curl_of_sample(state, spec, record) -> dict:
 
     present = state.active_layers()
     layers = [(state.stack.layers[i].material, state.stack.layers[i].thickness_m) for i in present]
-    res = curl_sample(layers, layer_mismatch_strains(state), state.T_C, spec.length_mm * 1e-3, spec.width_mm * 1e-3,
+    strains, gradients = layer_mismatch_profile(state)
+    res = curl_sample(layers, strains, state.T_C, spec.length_mm * 1e-3, spec.width_mm * 1e-3,
                       shape=spec.shape, table=spec.table, gravity=spec.gravity, n_inplane=spec.n_inplane,
-                      flat_lift_m=spec.flat_lift_mm * 1e-3)
+                      flat_lift_m=spec.flat_lift_mm * 1e-3, gradient_per_m=gradients)
     k = len(record.results.get("curl_sample", []))
     record.results.setdefault("_writers", []).append(
         lambda out, _r=res, _k=k: write_curl_outputs(_r, out / (f"curl_{_k}" if _k else "curl")))

@@ -55,6 +55,23 @@ def test_small_load_reproduces_hsueh_curvature_within_1_percent():
     assert r.shape == "flat"
 
 
+def test_eigenstrain_gradient_linear_limit():
+    """A layer formed curved (eigenstrain linear through its thickness): the FEM curvature in the linear regime
+    equals the closed form with the gradient's moment g h^3 / 12 (within 1 %), and a gradient alone in a
+    single layer curls it by exactly -g (Timoshenko's free plate)."""
+    layers = patent_base()
+    eps = list(1e-3 * np.array(S.cure_eigenstrains(layers, 350.0, 25.0)))
+    grads = [2e-3, 0.0, 4e-2]  # 1/m: the copper and the PI IV formed curved
+    r = C.curl_sample(layers, eps, 25.0, 0.1, 0.1, n_inplane=4, dt0=1.0, gradient_per_m=grads)
+    k_lin = ac.linear_curvature(C.plate_layers(layers, eps, 25.0, grads))[0]
+    assert k_lin != pytest.approx(ac.linear_curvature(C.plate_layers(layers, eps, 25.0))[0], rel=0.01)
+    assert r.converged
+    for k in r.principal_curvatures_1_per_m:
+        assert k == pytest.approx(k_lin, rel=0.01)
+    one = [ac.PlateLayer(100e9, NU, H, 0.0, 2.0)]
+    assert ac.linear_curvature(one)[0] == pytest.approx(-2.0, rel=1e-12)
+
+
 def test_closed_forms_are_consistent():
     e = 1e-3
     layers = [ac.PlateLayer(100e9, NU, H, 0.0), ac.PlateLayer(100e9, NU, H, e)]

@@ -75,7 +75,7 @@ class PlateModel:
     vbasis: object  # skfem Basis(ElementVector(ElementHex2))
     lam: np.ndarray  # (nel,) Lame lambda
     mu: np.ndarray  # (nel,) shear modulus
-    estar: np.ndarray  # (nel, 3) eigenstrain diagonal (x, y, z) at t = 1
+    estar: np.ndarray  # (nel, 3) or per quadrature point (nel, nq, 3): eigenstrain diagonal (x, y, z) at t = 1
     free: np.ndarray  # bool (ndofs,)
     bz: np.ndarray | None = None  # (nel,) body force density along z (N/m^3), None = no gravity
     # rigid table by penalty: z DOFs of the table-facing surface, their reference height minus the
@@ -92,12 +92,18 @@ class PlateModel:
     def ndofs(self) -> int:
         return self.vbasis.N
 
+    def estar_qp(self) -> np.ndarray:
+        """Eigenstrain diagonal at the quadrature points, (nel, nq, 3)."""
+        if self.estar.ndim == 3:
+            return self.estar
+        return np.repeat(self.estar[:, None, :], self.vbasis.X.shape[1], axis=1)
+
     def weights(self, u, t):
         """The w dict for the readable forms."""
         nq = self.vbasis.X.shape[1]
         es = np.zeros((3, 3, self.mesh.nelements, nq))
         for i in range(3):
-            es[i, i] = self.estar[:, i][:, None]
+            es[i, i] = self.estar_qp()[..., i]
         return dict(u=self.vbasis.interpolate(u), t=t, estar=es,
                     lam=np.repeat(self.lam[:, None], nq, 1), mu=np.repeat(self.mu[:, None], nq, 1))
 
@@ -151,8 +157,9 @@ class Assembler:
         H = np.einsum("eai,eqaJ->eqiJ", U, self.g, optimize=True)
         F = H + np.eye(3)
         E = 0.5 * (np.einsum("eqiI,eqiJ->eqIJ", F, F) - np.eye(3))
+        es = m.estar_qp()
         for i in range(3):
-            E[..., i, i] -= t * m.estar[:, i][:, None]
+            E[..., i, i] -= t * es[..., i]
         trE = np.trace(E, axis1=2, axis2=3)
         S = 2.0 * m.mu[:, None, None, None] * E
         for i in range(3):
