@@ -272,7 +272,8 @@ def curl_sample(layers: list[tuple[Material, float]], eigenstrain: list[float], 
     _check_inputs(layers, eigenstrain, length_m, width_m, shape, n_inplane, imperfection)
     if gravity and not table:
         raise ValueError("gravity = True needs table = True (a free sample under its weight has no equilibrium)")
-    k_lin, _ = ac.linear_curvature(plate_layers(layers, eigenstrain, temperature_C, gradient_per_m))
+    pl = plate_layers(layers, eigenstrain, temperature_C, gradient_per_m)
+    k_lin, _ = ac.linear_curvature(pl)
     facing = 1 if k_lin >= 0 else -1
     model, geo, interfaces, layer = build_model(layers, eigenstrain, temperature_C, length_m, width_m, shape,
                                                 n_inplane, n_per_layer, imperfection, gravity, facing,
@@ -297,15 +298,14 @@ def curl_sample(layers: list[tuple[Material, float]], eigenstrain: list[float], 
         u[zdofs] += 0.5 * float(np.abs(u[zdofs]).max()) * mode
         return u
 
-    # the sample curls free (its weight off), then lies on the table and its weight is ramped in: the
-    # order of a measurement, and it keeps the weight from pinning the sample in the flat, 4-edge state
     # the first steps must stay below the bifurcation (Ritz estimate), or Newton lands on an unstable state
-    pl = plate_layers(layers, eigenstrain, temperature_C, gradient_per_m)
-    k0c = float(ac.spherical_branch_k0(ac.critical_curvature(ac.equivalent_plate(pl), shape, length_m, width_m),
-                                       ac.equivalent_plate(pl), shape, length_m, width_m))
+    plate = ac.equivalent_plate(pl)
+    k0c = float(ac.spherical_branch_k0(ac.critical_curvature(plate, shape, length_m, width_m),
+                                       plate, shape, length_m, width_m))
     if k_lin != 0:
         dt0 = min(dt0, max(0.3 * k0c / abs(k_lin), 1e-4))
-    # weightless, the sample curls away from the table (facing), so the table is left out of this stage
+    # the sample curls free (its weight off), then lies on the table and its weight is ramped in: the order
+    # of a measurement. Weightless, it curls away from the table (facing), so the table is left out then.
     k_table, model.contact_k_N_per_m = model.contact_k_N_per_m, 0.0
     res = ld.solve_load_path(model, dt0=dt0, callback=record, progress=progress, perturb=perturb,
                              verbose=verbose, body_factor=0.0 if gravity else 1.0)

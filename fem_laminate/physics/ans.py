@@ -21,7 +21,6 @@ Total Lagrangian with covariant components in the reference element coordinates 
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 from skfem import ElementHex2
 
 from .large_deflection import Assembler
@@ -73,7 +72,11 @@ class ANSAssembler(Assembler):
     """
 
     def __init__(self, model, thickness_axis: int | None = None):
+        self._thickness_axis = thickness_axis
         super().__init__(model)
+
+    def _init_element(self):
+        model, thickness_axis = self.model, self._thickness_axis
         vb = model.vbasis
         el = ElementHex2()
         nb = 27
@@ -116,8 +119,7 @@ class ANSAssembler(Assembler):
         for v, (I, J) in enumerate(PAIRS):
             for k, (r, s) in enumerate(PAIRS):
                 M[..., v, k] = Ji[..., r, I] * Ji[..., s, J] + (r != s) * Ji[..., s, I] * Ji[..., r, J]
-        self.M = M
-        self._estar = model.estar_qp()  # the model's basis uses gauss_27(): the same points, the same order
+        self.M = M  # the model's basis uses gauss_27(): model.estar_qp() is at these points, in this order
 
     def _strains(self, u):
         """Covariant strains at the Gauss points after tying, and their variations B (e, q, 6, a, i)."""
@@ -184,11 +186,4 @@ class ANSAssembler(Assembler):
         K5 = K.reshape(ne, nb, 3, nb, 3)
         for i in range(3):
             K5[:, :, i, :, i] += Gg
-        data = np.bincount(self.scatter, weights=K.ravel(), minlength=self.nnz + 1)[: self.nnz]
-        fc, touching = self._contact(u)
-        if touching is not None:
-            f += fc
-            fi = self.free_idx[touching]
-            fi = fi[fi >= 0]
-            data[self.indptr[fi]] += m.contact_k_N_per_m
-        return f, sp.csr_matrix((data, self.indices, self.indptr), shape=(self.nfree, self.nfree))
+        return self._with_contact(f, K, u)

@@ -117,19 +117,23 @@ class Assembler:
     def __init__(self, model: PlateModel):
         self.model = model
         vb = model.vbasis
-        sb = Basis(model.mesh, ElementHex2(), quadrature=(vb.X, vb.W))
-        nb = len(sb.basis)  # 27
-        # g[e, q, a, J]: reference gradients; wq[e, q]: quadrature weight * det J
-        self.g = np.stack([sb.basis[a][0].grad for a in range(nb)], axis=0).transpose(2, 3, 0, 1).copy()
-        self.wq = np.asarray(sb.dx)
+        self.nb = 27
         self.edofs = vb.element_dofs.T.copy()  # (nel, 81), local ordering (a, i) -> 3 a + i
-        self.nb = nb
+        self._estar = model.estar_qp()
+        self._init_element()
         self._build_pattern()
         if model.bz is not None:
-            bz = np.repeat(model.bz[:, None], self.wq.shape[1], 1)
+            bz = np.repeat(model.bz[:, None], vb.X.shape[1], 1)
             self.f_body = body_force_form.assemble(vb, bz=bz)
         else:
             self.f_body = np.zeros(vb.N)
+
+    def _init_element(self):
+        vb = self.model.vbasis
+        sb = Basis(self.model.mesh, ElementHex2(), quadrature=(vb.X, vb.W))
+        # g[e, q, a, J]: reference gradients; wq[e, q]: quadrature weight * det J
+        self.g = np.stack([sb.basis[a][0].grad for a in range(self.nb)], axis=0).transpose(2, 3, 0, 1).copy()
+        self.wq = np.asarray(sb.dx)
 
     def _build_pattern(self):
         m = self.model
@@ -157,9 +161,8 @@ class Assembler:
         H = np.einsum("eai,eqaJ->eqiJ", U, self.g, optimize=True)
         F = H + np.eye(3)
         E = 0.5 * (np.einsum("eqiI,eqiJ->eqIJ", F, F) - np.eye(3))
-        es = m.estar_qp()
         for i in range(3):
-            E[..., i, i] -= t * es[..., i]
+            E[..., i, i] -= t * self._estar[..., i]
         trE = np.trace(E, axis1=2, axis2=3)
         S = 2.0 * m.mu[:, None, None, None] * E
         for i in range(3):
@@ -214,15 +217,18 @@ class Assembler:
                 K5[:, :, i, :, j] += Gij
                 if i != j:
                     K5[:, :, j, :, i] += Gij
+        return self._with_contact(f, K, u)
+
+    def _with_contact(self, f, K, u):
+        """Scatter the element matrices K (nel, 81, 81) into the CSR pattern and add the table's penalty."""
         data = np.bincount(self.scatter, weights=K.ravel(), minlength=self.nnz + 1)[: self.nnz]
         fc, touching = self._contact(u)
         if touching is not None:
             f += fc
             fi = self.free_idx[touching]
             fi = fi[fi >= 0]
-            data[self.indptr[fi]] += m.contact_k_N_per_m  # the diagonal leads each upper-triangle row
-        Kc = sp.csr_matrix((data, self.indices, self.indptr), shape=(self.nfree, self.nfree))
-        return f, Kc
+            data[self.indptr[fi]] += self.model.contact_k_N_per_m  # the diagonal leads each upper-triangle row
+        return f, sp.csr_matrix((data, self.indices, self.indptr), shape=(self.nfree, self.nfree))
 
 
 def make_assembler(model: PlateModel):
@@ -353,7 +359,6 @@ def solve_load_path(model: PlateModel, t_end: float = 1.0, dt0: float = 0.05, dt
             u_try = u.copy()
         switched = False
         try:
-            # (a 10x looser tolerance on intermediate steps saved 15 % but broke the weight ramp with contact)
             ok, u_try, it, negp = _newton(asm, solver, free, u_try, t_new, tol, max_iter, size, verbose, rtol,
                                           loads)
             n_newton += it
