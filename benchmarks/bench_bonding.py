@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fem_laminate import window as wn
+from fem_laminate.studies import window as wn
 from fem_laminate.case import load_case
 from fem_laminate.physics import bonding as bd
 

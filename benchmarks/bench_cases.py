@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from fem_laminate.job import run_case
-from fem_laminate.validate import PATENT_CASES
+from fem_laminate.studies.validate import PATENT_CASES
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 

@@ -12,10 +12,10 @@ import resource
 import sys
 import time
 
-from fem_laminate import analytic_curl as ac
-from fem_laminate import curl as C
-from fem_laminate import curl_study as S
-from fem_laminate.materials import load_library
+from fem_laminate.analytic import curl as ac
+from fem_laminate.physics import curl as C
+from fem_laminate.studies import curl_study as S
+from fem_laminate.model.materials import load_library
 
 
 def peak_mb():

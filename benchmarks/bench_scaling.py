@@ -1,7 +1,7 @@
 """Assembly and solve scaling of the elastic core, 2D and 3D, 10 k to >= 1 M DOF (issue 2 item 8, issue 6.4).
 
 Prints one row per configuration as it finishes (DOFs, assembly s, solve s, CG iterations, peak MB) and
-writes everything to JSON. Each configuration runs in its own Python process (fem_laminate.bench), so the
+writes everything to JSON. Each configuration runs in its own Python process (fem_laminate.studies.bench), so the
 peak memory is that configuration's. Compares the fast vectorised assembly with scikit-fem's generic
 BilinearForm path on the same mesh, PARDISO on 1 and 2 threads, SuperLU (scipy spsolve) and CG+AMG.
 
@@ -12,7 +12,7 @@ BilinearForm path on the same mesh, PARDISO on 1 and 2 threads, SuperLU (scipy s
 import argparse
 import sys
 
-from fem_laminate.bench import bench_command
+from fem_laminate.studies.bench import bench_command
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

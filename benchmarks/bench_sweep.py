@@ -12,13 +12,13 @@ import os
 import tempfile
 import time
 
-from fem_laminate import sweep
+from fem_laminate.studies import sweep
 
 
 def base_case(nx: int) -> dict:
     return {"name": "sweep bench", "layers": [{"material": "copper_ed", "thickness_um": 18.0},
                                               {"material": "pi_I", "thickness_um": 25.0}],
-            "mesh": {"model": "plane_strain", "length_mm": 10.0, "nx": nx, "n_per_layer": 4},
+            "mesh": {"model": "generalized_plane_strain", "length_mm": 10.0, "nx": nx, "n_per_layer": 4},
             "steps": [{"kind": "cool", "from_C": 350.0, "to_C": 25.0}]}
 
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from fem_laminate import analytic_curl as ac
-from fem_laminate import curl as C
-from fem_laminate import curl_study as S
-from fem_laminate.materials import load_library
+from fem_laminate.analytic import curl as ac
+from fem_laminate.physics import curl as C
+from fem_laminate.studies import curl_study as S
+from fem_laminate.model.materials import load_library
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "curl_vs_thickness_ratio.png"

@@ -18,10 +18,10 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from fem_laminate.analytic import biaxial_modulus, multilayer_strain
-from fem_laminate.bench import centre_curvature, constrained_dofs
-from fem_laminate.materials import load_library
-from fem_laminate.mesh import layered_mesh_2d, layered_mesh_3d
+from fem_laminate.analytic.laminate import biaxial_modulus, multilayer_strain
+from fem_laminate.studies.bench import centre_curvature, constrained_dofs
+from fem_laminate.model.materials import load_library
+from fem_laminate.model.mesh import layered_mesh_2d, layered_mesh_3d
 from fem_laminate.physics.elastic import assemble_eigenstrain_load, assemble_stiffness, isotropic_D, make_model
 from fem_laminate.physics.solvers import solve
 

@@ -10,23 +10,15 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError
 
-from .materials import ALLOWED_KEYS, RANGES, Material, load_library, material_from_dict
-from .stack import Layer, Stack
+from .errors import CaseError
+from .model.materials import ALLOWED_KEYS, RANGES, Material, load_library, material_from_dict
+from .model.stack import Layer, Stack
+from .process import STEP_KINDS
+from .process.step import Strict as _Strict
+from .process.step import Temperature
 
-G_N_PER_KGF = 9.80665
-
-
-class CaseError(ValueError):
-    """Bad case input; the message is one line naming the file, the field, the value and what is allowed."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-Temperature = Annotated[float, Field(ge=-100.0, le=600.0)]
 
 
 class LayerSpec(_Strict):
@@ -36,10 +28,13 @@ class LayerSpec(_Strict):
 
 
 class MeshSpec(_Strict):
-    model: Literal["plane_strain", "plate3d"] = "plane_strain"
+    # plane_strain: eps_zz = 0 (Abaqus CPE, CalculiX, ANSYS); generalized_plane_strain: eps_zz = a + b y with
+    # free a, b (Abaqus CPEG: free out-of-plane strain and bending, the equi-biaxial state of a cut sample);
+    # plate3d: 3D plate. No default: the meaning of "plane_strain" changed in 0.2 (it was generalized).
+    model: Literal["plane_strain", "generalized_plane_strain", "plate3d"]
     length_mm: float = Field(default=10.0, gt=0.0, le=1000.0)
     width_mm: float = Field(default=10.0, gt=0.0, le=1000.0)
-    out_of_plane: Literal["free", "uniform", "fixed"] = "free"
+    out_of_plane: Literal["bending", "uniform"] | None = None  # generalized_plane_strain only (default bending)
     nx: int = Field(default=80, ge=4, le=20000)
     ny: int = Field(default=16, ge=2, le=5000)
     n_per_layer: int = Field(default=2, ge=1, le=50)
@@ -49,90 +44,7 @@ class MeshSpec(_Strict):
     file: str | None = None  # external mesh in meshes/ (meshio), layers as physical groups
 
 
-class Segment(_Strict):
-    action: Literal["dry", "ramp", "hold"]
-    temperature_C: Temperature | None = None  # dry/hold temperature
-    to_C: Temperature | None = None  # ramp end
-    minutes: float = Field(ge=0.0, le=10000.0)
-
-    @model_validator(mode="after")
-    def _check(self):
-        if self.action == "ramp" and self.to_C is None:
-            raise ValueError("a ramp segment needs to_C")
-        if self.action in ("dry", "hold") and self.temperature_C is None:
-            raise ValueError(f"a {self.action} segment needs temperature_C")
-        return self
-
-
-class CureStep(_Strict):
-    kind: Literal["cure"]
-    segments: list[Segment] = Field(min_length=1)
-    max_step_K: float = Field(default=25.0, gt=0.0, le=100.0)
-
-
-class CoolStep(_Strict):
-    kind: Literal["cool"]
-    from_C: Temperature
-    to_C: Temperature
-    max_step_K: float = Field(default=25.0, gt=0.0, le=100.0)
-
-
-class BondStep(_Strict):
-    kind: Literal["bond"]
-    roll_diameter_mm: float = Field(gt=0.0, le=5000.0)
-    roll_width_mm: float = Field(gt=0.0, le=10000.0)
-    temperature_C: Temperature
-    load_kgf: float = Field(gt=0.0, le=1e6)
-    speed_m_per_min: float = Field(gt=0.0, le=1000.0)
-    foil_material: str = "copper_ed"
-    foil_thickness_um: float = Field(default=35.0, gt=0.0, le=5000.0)
-    mirror_base: bool = False  # Comparative example 6: a second base pressed resin to resin
-    entry_temperature_C: Temperature = 25.0
-    preheat_C: Temperature | None = None
-    friction: float = Field(default=0.0, ge=0.0, le=2.0)
-    nip_method: Literal["fem", "analytic", "none"] = "analytic"  # "fem": contact + plasticity FEM (slower)
-    contact_conductance_W_per_m2K: float | None = Field(default=1e5, gt=0.0, le=1e9)  # None: roll T imposed
-    max_step_K: float = Field(default=25.0, gt=0.0, le=100.0)
-
-
-class EtchStep(_Strict):
-    kind: Literal["etch"]
-    side: Literal["top", "bottom", "both"]
-
-
-class TmaStep(_Strict):
-    kind: Literal["tma"]
-    from_C: Temperature = 100.0
-    to_C: Temperature = 250.0
-    reference_C: Temperature = 25.0
-
-
-class DimensionalStep(_Strict):
-    kind: Literal["dimensional_stability"]
-    dry_C: Temperature = 150.0
-    dry_minutes: float = Field(default=30.0, ge=0.0)
-    condition_C: Temperature = 21.0
-
-
-class SolderStep(_Strict):
-    kind: Literal["solder_float"]
-    temperature_C: Temperature = 350.0
-    minutes: float = Field(default=1.0, ge=0.0, le=60.0)
-
-
-class CurlStep(_Strict):
-    kind: Literal["curl"]
-    length_mm: float = Field(default=100.0, ge=0.1, le=2000.0)
-    width_mm: float = Field(default=100.0, ge=0.1, le=2000.0)
-    shape: Literal["rectangle", "disc"] = "rectangle"
-    table: bool = True
-    gravity: bool = False
-    n_inplane: int = Field(default=8, ge=2, le=64)  # quadratic hexes along each half side (converged by ~6, bench_curl.py)
-    flat_lift_mm: float = Field(default=0.5, ge=0.0, le=100.0)  # below this lift the sample counts as flat
-
-
-Step = Annotated[Union[CureStep, CoolStep, BondStep, EtchStep, TmaStep, DimensionalStep, SolderStep, CurlStep],
-                 Field(discriminator="kind")]
+Step = Annotated[Union[tuple(k.spec for k in STEP_KINDS.values())], Field(discriminator="kind")]
 
 
 class CaseSpec(_Strict):
@@ -141,7 +53,7 @@ class CaseSpec(_Strict):
     initial_temperature_C: Temperature = 25.0
     materials: dict[str, dict] = Field(default_factory=dict)
     layers: list[LayerSpec] = Field(min_length=1)
-    mesh: MeshSpec = Field(default_factory=MeshSpec)
+    mesh: MeshSpec
     steps: list[Step] = Field(min_length=1)
     reference: dict = Field(default_factory=dict)  # e.g. {patent = "EP0496334A1", row = "Example 1"}
     meta: dict = Field(default_factory=dict)  # free-form, for outside tools
@@ -154,6 +66,7 @@ class Case:
         self.spec = spec
         self.materials = materials
         self.source = source
+        self.notes: list[str] = []  # one-line remarks for the user (printed by the CLI, kept in summary.json)
 
     @property
     def name(self) -> str:
@@ -207,7 +120,7 @@ def _fmt_loc(loc) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f".{part}"
-        elif part in ("cure", "cool", "bond", "etch", "tma", "dimensional_stability", "solder_float", "curl"):
+        elif part in STEP_KINDS:
             continue  # discriminator tag inserted by pydantic
         else:
             out += ("." if out else "") + str(part)
@@ -224,8 +137,26 @@ def _lookup(d, loc):
     return cur
 
 
+LEGACY_MODEL = ("write model = 'generalized_plane_strain' for the former default (free out-of-plane strain and "
+                "bending, the curl of a cut sample), 'plane_strain' for eps_zz = 0, or 'plate3d'")
+
+
+def _legacy_mesh(d: dict, source: str) -> None:
+    """Cases written before 0.2 (when "plane_strain" meant generalized plane strain) get told what to write."""
+    mesh = d.get("mesh") if isinstance(d, dict) else None
+    if not isinstance(mesh, dict) or "model" not in mesh:
+        raise CaseError(f"{source}: field 'mesh.model' is missing: {LEGACY_MODEL}")
+    oop = mesh.get("out_of_plane")
+    if oop in ("free", "fixed") or (oop == "uniform" and mesh.get("model") == "plane_strain"):
+        new = {"free": "model = 'generalized_plane_strain' (out_of_plane = 'bending', the default)",
+               "uniform": "model = 'generalized_plane_strain' with out_of_plane = 'uniform'",
+               "fixed": "model = 'plane_strain' without out_of_plane"}[oop]
+        raise CaseError(f"{source}: field 'mesh.out_of_plane' = {oop!r} is not allowed since 0.2: write {new}")
+
+
 def load_case_dict(d: dict, source: str = "<case>") -> Case:
     """Validate a case given as a dict (as parsed from TOML); raise CaseError with a one-line message."""
+    _legacy_mesh(d, source)
     try:
         spec = CaseSpec.model_validate(d)
     except ValidationError as exc:
@@ -242,8 +173,13 @@ def load_case_dict(d: dict, source: str = "<case>") -> Case:
         if lay.material not in materials:
             raise CaseError(f"{source}: field 'layers.{i}.material' = {lay.material!r} is not allowed: "
                             f"use a library material ({', '.join(sorted(load_library()))}) or one under [materials]")
-    _check_steps(spec, materials, source)
-    return Case(spec, materials, source)
+    case = Case(spec, materials, source)
+    _check_mesh(case)
+    if spec.mesh.model == "plane_strain":
+        case.notes.append(f"{source}: mesh.model = 'plane_strain' is classical plane strain (eps_zz = 0) since 0.2; "
+                          "the former meaning (free out-of-plane strain and bending) is 'generalized_plane_strain'")
+    _check_steps(case)
+    return case
 
 
 def load_case(path) -> Case:
@@ -291,51 +227,31 @@ def _resolve_materials(spec: CaseSpec, source: str) -> dict[str, Material]:
     return out
 
 
-def _check_steps(spec: CaseSpec, materials: dict, source: str) -> None:
-    """Cross-field rules the schema alone cannot state."""
-    nbond = 0
-    for i, step in enumerate(spec.steps):
-        where = f"{source}: field 'steps.{i}"
-        if step.kind == "cool" and step.from_C == step.to_C:
-            raise CaseError(f"{where}.to_C' = {step.to_C!r} is not allowed: must differ from from_C")
-        if step.kind == "curl" and step.gravity and not step.table:
-            raise CaseError(f"{where}.gravity' = True is not allowed with table = false: a free sample under its "
-                            f"weight has no equilibrium (set table = true or gravity = false)")
-        if step.kind == "curl" and step.gravity:
-            used = [lay.material for lay in spec.layers] + [st.foil_material for st in spec.steps[:i] if st.kind == "bond"]
-            light = [m for m in used if materials[m].density_kg_per_m3 is None]
-            if light:
-                raise CaseError(f"{where}.gravity' = True is not allowed: material {light[0]!r} has no "
-                                f"density_kg_per_m3 (give one under [materials])")
-        if step.kind == "tma" and not step.to_C > step.from_C > -100:
-            raise CaseError(f"{where}.to_C' = {step.to_C!r} is not allowed: must be above from_C ({step.from_C})")
-        if step.kind == "bond":
-            nbond += 1
-            if step.foil_material not in materials:
-                raise CaseError(f"{where}.foil_material' = {step.foil_material!r} is not allowed: "
-                                "must be a library material or one under [materials]")
-            if step.temperature_C < step.entry_temperature_C:
-                raise CaseError(f"{where}.temperature_C' = {step.temperature_C!r} is not allowed: must be at least "
-                                f"the entry temperature ({step.entry_temperature_C} C)")
-            if step.foil_thickness_um * 1e-3 >= step.roll_diameter_mm / 2:
-                raise CaseError(f"{where}.foil_thickness_um' = {step.foil_thickness_um!r} is not allowed: "
-                                "must be smaller than the roll radius")
-        if step.kind == "bond":
-            _check_nip(spec, materials, step, f"{where}'")
-    if nbond > 1:
-        raise CaseError(f"{source}: field 'steps' has {nbond} bond steps: at most one is allowed")
-    if spec.mesh.model == "plate3d" and spec.mesh.n_per_layer > 4:
-        raise CaseError(f"{source}: field 'mesh.n_per_layer' = {spec.mesh.n_per_layer} is not allowed for plate3d: "
+def _check_mesh(case: Case) -> None:
+    """The mesh controls' cross-field rules, and what an old case (before 0.2) must now write."""
+    m, source = case.spec.mesh, case.source
+    if m.model == "plane_strain" and m.out_of_plane is not None:
+        raise CaseError(f"{source}: field 'mesh.out_of_plane' = {m.out_of_plane!r} is not allowed with model = "
+                        "'plane_strain' (eps_zz = 0): for free out-of-plane strain write model = "
+                        "'generalized_plane_strain'")
+    if m.model == "plate3d" and m.out_of_plane is not None:
+        raise CaseError(f"{source}: field 'mesh.out_of_plane' = {m.out_of_plane!r} is not allowed with model = "
+                        "'plate3d' (2D models only)")
+    if m.model == "plate3d" and m.n_per_layer > 4:
+        raise CaseError(f"{source}: field 'mesh.n_per_layer' = {m.n_per_layer} is not allowed for plate3d: "
                         "must be 1-4 (quadratic hexes need no more)")
 
 
-def _check_nip(spec: CaseSpec, materials: dict, step, where: str) -> None:
-    """The nip's own plausibility rules (layer thicker than the roll allows, preheat below entry, ...)."""
-    from .nip import validate_nip
-    from .window import nip_spec_for
+def out_of_plane(mesh_spec) -> str:
+    """The 2D out-of-plane state physics/elastic.py builds for the case's model."""
+    if mesh_spec.model == "plane_strain":
+        return "fixed"
+    return {"bending": "free", "uniform": "uniform", None: "free"}[mesh_spec.out_of_plane]
 
-    stack = Case(spec, materials, "").full_stack()
-    try:
-        validate_nip(nip_spec_for(stack, step, step.temperature_C, step.speed_m_per_min, step.load_kgf))
-    except ValueError as exc:
-        raise CaseError(f"{where} (roll nip): {exc}") from None
+
+def _check_steps(case: Case) -> None:
+    """Cross-field rules the schema alone cannot state: each step kind's own `check`."""
+    for i, step in enumerate(case.spec.steps):
+        kind = STEP_KINDS[step.kind]
+        if kind.check is not None:
+            kind.check(step, case, i)

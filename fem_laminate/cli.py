@@ -1,20 +1,72 @@
 """Command line: fem-laminate run | validate | materials | window | sweep | bench.
 
-Errors in the input are one line on stderr with exit status 2 and no traceback.
+One error mapping for every command (`_guarded`):
+- bad input (InputError: case file, referenced files, options, output location, a case too large): one line
+  on stderr, exit status 2;
+- a failure inside a valid run (RunError, ProcessError, anything unexpected): one line on stderr saying what
+  failed and where the full traceback was logged, exit status 1.
+No traceback ever reaches the terminal.
 """
 from __future__ import annotations
 
+import functools
+import os
 import sys
+import tempfile
+import time
+import traceback
 from pathlib import Path
 
 import click
 
-from .case import CaseError
+from .errors import InputError
+
+LOG_ENV = "FEM_LAMINATE_LOG_DIR"  # where tracebacks of failed runs go (default: the system temp folder)
+
+
+def _one_line(text: str) -> str:
+    """A message on one line: control characters shown as escapes, very long values cut."""
+    flat = " ".join(str(text).splitlines()) if text else ""
+    flat = "".join(c if c.isprintable() else repr(c)[1:-1] for c in flat)
+    return flat if len(flat) <= 2000 else flat[:2000] + " ... (cut)"
+
+
+def _log_traceback(command: str) -> Path | None:
+    try:
+        folder = Path(os.environ.get(LOG_ENV) or tempfile.gettempdir())
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"fem-laminate-{command}-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
+        path.write_text(f"fem-laminate {command}: {' '.join(sys.argv[1:])}\n\n{traceback.format_exc()}")
+        return path
+    except OSError:
+        return None
 
 
 def _fail(msg: str, code: int = 2):
-    click.echo(f"error: {msg}", err=True)
+    click.echo(f"error: {_one_line(msg)}", err=True)
     sys.exit(code)
+
+
+def _guarded(command: str):
+    """Map every exception of a command to one line and an exit status (2: bad input, 1: failed run)."""
+    def deco(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except InputError as exc:
+                _fail(str(exc), 2)
+            except KeyboardInterrupt:
+                _fail(f"{command}: interrupted; no output folder was changed", 130)
+            except MemoryError:
+                log = _log_traceback(command)
+                _fail(f"{command}: ran out of memory (use a coarser mesh); details in {log}", 1)
+            except Exception as exc:  # a failure inside a valid run: one line here, the traceback in a log
+                log = _log_traceback(command)
+                where = f"details in {log}" if log else "no log could be written"
+                _fail(f"{command} failed: {type(exc).__name__}: {exc}; {where}", 1)
+        return wrapper
+    return deco
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,54 +76,64 @@ def main():
 
 @main.command()
 @click.argument("case_file", type=click.Path(dir_okay=False))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+@click.option("--out", "out_dir", type=click.Path(), default=None,
               help="Output folder (default: results/<case file name>).")
+@click.option("--overwrite", is_flag=True, help="Replace --out even if it holds files this tool did not write.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def run(case_file, out_dir, quiet):
+@_guarded("run")
+def run(case_file, out_dir, overwrite, quiet):
     """Simulate the process chain of CASE_FILE and write summary.json, a ParaView series and PNG plots."""
+    from .case import load_case
     from .job import run_case
-    from .process import ProcessError
 
+    case = load_case(case_file)
+    for note in case.notes:
+        click.echo(f"note: {_one_line(note)}", err=True)
     out = Path(out_dir) if out_dir else Path("results") / Path(case_file).stem
-    try:
-        s = run_case(case_file, out, progress=not quiet)
-    except (CaseError, ProcessError) as exc:
-        _fail(str(exc))
+    s = run_case(case, out, progress=not quiet, overwrite=overwrite)
+    click.echo(report(s, out))
+
+
+def _num(v, fmt: str) -> str:
+    return "n/a" if v is None else format(v, fmt)
+
+
+def report(s: dict, out) -> str:
+    """The few lines `run` prints: what an engineer looks at first."""
     curl = s["curl"]
-    click.echo(f"{s['name']}: {s['model']['dofs']} dofs, {s['timing']['total_s']:.1f} s -> {out}")
-    click.echo(f"  base curl  {curl['curvature_1_per_m']:+.3f} 1/m (radius {curl['radius_mm']:.4g} mm)")
+    lines = [f"{_one_line(s['name'])[:80]}: {s['model']['dofs']} dofs -> {out}",
+             f"  base curl  {_num(curl['curvature_1_per_m'], '+.3f')} 1/m (radius {_num(curl['radius_mm'], '.4g')} mm)"]
     if s.get("film"):
-        click.echo(f"  film CTE   {s['film']['cte_per_K']:.3e} 1/K (TMA {s['film']['from_C']:g}-{s['film']['to_C']:g} C)")
+        lines.append(f"  film CTE   {_num(s['film']['cte_per_K'], '.3e')} 1/K "
+                     f"(TMA {s['film']['from_C']:g}-{s['film']['to_C']:g} C)")
     if s.get("dimensional_change_pct") is not None:
-        click.echo(f"  dimensional change (JIS C 6481) {s['dimensional_change_pct']:+.4f} %")
+        lines.append(f"  dimensional change (JIS C 6481) {s['dimensional_change_pct']:+.4f} %")
     for key in ("nip", "bond"):
         if s.get(key):
-            click.echo(f"  {key}: " + ", ".join(f"{k}={v:.4g}" for k, v in s[key].items()
-                                               if isinstance(v, (int, float)) and not isinstance(v, bool)))
+            lines.append(f"  {key}: " + ", ".join(f"{k}={v:.4g}" for k, v in s[key].items()
+                                                 if isinstance(v, (int, float)) and not isinstance(v, bool)))
+    return "\n".join(lines)
 
 
 @main.command()
 @click.option("--cases", "cases_dir", type=click.Path(file_okay=False), default="cases", show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="results/validation", show_default=True)
+@_guarded("validate")
 def validate(cases_dir, out_dir):
     """Run every patent case and write validation.csv / validation.md beside the published values."""
-    from .validate import run_validation
+    from .studies.validate import run_validation
 
-    from .process import ProcessError
-
-    try:
-        rows = run_validation(cases_dir, out_dir)
-    except (CaseError, ProcessError, FileNotFoundError) as exc:
-        _fail(str(exc))
+    rows = run_validation(cases_dir, out_dir)
     click.echo((Path(out_dir) / "validation.md").read_text())
     click.echo(f"{len(rows)} cases -> {out_dir}/validation.csv, validation.md")
 
 
 @main.command()
 @click.option("--sources", is_flag=True, help="Show the source of every number.")
+@_guarded("materials")
 def materials(sources):
     """List the material library (values at 25 C) with provenance."""
-    from .materials import library_sources, load_library
+    from .model.materials import library_sources, load_library
 
     lib, raw = load_library(), library_sources()
     click.echo(f"{'name':<11} {'kind':<8} {'E (GPa)':>8} {'nu':>5} {'CTE (ppm/K)':>12} {'CTE_z':>6} {'Tg (C)':>7}  description")
@@ -97,28 +159,25 @@ def materials(sources):
               help="Nip model for each grid point.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Output folder (default: results/<case>_window).")
+@_guarded("window")
 def window(case_file, temps, speeds, loads, nip, out_dir):
     """Process-window map: predicted peel over roll temperature x speed (x load), CSV + PNG."""
     from .case import load_case
-    from .window import parse_grid, window_command
+    from .process.bond import bond_setup
+    from .studies.window import parse_grid, window_command
 
-    try:
-        case = load_case(case_file)
-        if temps is None:
-            from .window import bond_setup
-            tg = bond_setup(case).surface.Tg_C
-            if tg is None:
-                raise ValueError(f"{case_file}: the bonding layer has no Tg; give --temperatures-C")
-            temps = f"{tg}:{tg + 250}:11"
-        T = parse_grid(temps, "--temperatures-C")
-        v = parse_grid(speeds, "--speeds-m-per-min")
-        L = parse_grid(loads, "--loads-kgf") if loads else None
-        out = Path(out_dir) if out_dir else Path("results") / f"{Path(case_file).stem}_window"
-        res = window_command(case_file, out, T, v, L, progress=True, nip=nip)
-    except (CaseError, ValueError) as exc:
-        _fail(str(exc))
-    click.echo(f"window map -> {out}: " + ", ".join(str(p) for p in (res.values() if isinstance(res, dict) else res)
-                                                   if isinstance(p, (str, Path))))
+    case = load_case(case_file)
+    if temps is None:
+        tg = bond_setup(case).surface.Tg_C
+        if tg is None:
+            raise InputError(f"{case_file}: the bonding layer has no Tg; give --temperatures-C")
+        temps = f"{tg}:{tg + 250}:11"
+    T = parse_grid(temps, "--temperatures-C")
+    v = parse_grid(speeds, "--speeds-m-per-min")
+    L = parse_grid(loads, "--loads-kgf") if loads else None
+    out = Path(out_dir) if out_dir else Path("results") / f"{Path(case_file).stem}_window"
+    res = window_command(case, out, T, v, L, progress=True, nip=nip)
+    click.echo(f"window map -> {out}: " + ", ".join(str(p) for p in res.values() if isinstance(p, (str, Path))))
 
 
 @main.command()
@@ -128,9 +187,10 @@ def window(case_file, temps, speeds, loads, nip, out_dir):
 @click.option("--scheduler", default=None, help="Address of a running Dask scheduler (default: a LocalCluster).")
 @click.option("--workers", type=int, default=None, help="LocalCluster workers (default: one per core; 0 = serial).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@_guarded("sweep")
 def sweep(spec_file, out_dir, scheduler, workers, quiet):
     """Run a parameter sweep over a base case on Dask; finished points survive crashes and are skipped on rerun."""
-    from .sweep import sweep_command
+    from .studies.sweep import sweep_command
 
     sys.exit(sweep_command(spec_file, out_dir, scheduler=scheduler, workers=workers, progress=not quiet))
 
@@ -141,17 +201,25 @@ def sweep(spec_file, out_dir, scheduler, workers, quiet):
 @click.option("--large", is_flag=True, help="Add sizes beyond 1M DOF (HPC nodes).")
 @click.option("--json", "out_json", default="bench.json", show_default=True, help="Machine-readable results.")
 @click.option("--no-skfem", is_flag=True, help="Skip the scikit-fem default-path comparison.")
+@_guarded("bench")
 def bench(sizes, dims, large, out_json, no_skfem):
     """Assembly and solve scaling: DOFs, seconds, peak memory; fast path vs scikit-fem's generic path."""
-    from .bench import bench_command
+    from .studies.bench import bench_command
 
+    sz = _int_list(sizes, "--sizes", float_ok=True) if sizes else None
+    dd = tuple(_int_list(dims, "--dims"))
     try:
-        sz = [int(float(x)) for x in sizes.split(",")] if sizes else None
-        dd = tuple(int(x) for x in dims.split(","))
         code = bench_command(sizes=sz, out_json=out_json, large=large, dims=dd, compare_skfem=not no_skfem)
     except ValueError as exc:
-        _fail(str(exc))
+        raise InputError(f"bench: {exc}") from None
     sys.exit(code)
+
+
+def _int_list(text: str, option: str, float_ok: bool = False) -> list[int]:
+    try:
+        return [int(float(x)) if float_ok else int(x) for x in text.split(",")]
+    except (ValueError, OverflowError):
+        raise InputError(f"{option} = {text!r} is not allowed: a comma-separated list of integers") from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,8 +2,8 @@
 from pathlib import Path
 
 from fem_laminate.case import load_case
-from fem_laminate.mesh import layered_mesh_2d
-from fem_laminate.mesh_io import write_layered_mesh
+from fem_laminate.model.mesh import layered_mesh_2d
+from fem_laminate.model.mesh_io import write_layered_mesh
 
 HERE = Path(__file__).resolve().parent
 

@@ -1,12 +1,12 @@
 """Small builders shared by the verification tests: a layered model solved for one eigenstrain load."""
 import numpy as np
 
-from fem_laminate.materials import Material
-from fem_laminate.mesh import layered_mesh_2d, layered_mesh_3d
+from fem_laminate.model.materials import Material
+from fem_laminate.model.mesh import layered_mesh_2d, layered_mesh_3d
 from fem_laminate.physics import elastic
-from fem_laminate.stack import Layer, Stack
-from fem_laminate.thermoelastic import change_temperature, give_birth, initial_state
-from fem_laminate import measure
+from fem_laminate.model.stack import Layer, Stack
+from fem_laminate.physics.thermoelastic import change_temperature, give_birth, initial_state
+from fem_laminate.post import measure
 
 
 def stack_of(E_GPa, nu, cte, t_um, Tg=None):

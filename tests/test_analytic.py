@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from fem_laminate import analytic
+from fem_laminate.analytic import laminate as analytic
 
 
 def test_hsueh_equals_timoshenko_for_two_layers():

@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from fem_laminate import bench
-from fem_laminate.analytic import biaxial_modulus, multilayer_strain
-from fem_laminate.materials import load_library
+from fem_laminate.studies import bench
+from fem_laminate.analytic.laminate import biaxial_modulus, multilayer_strain
+from fem_laminate.model.materials import load_library
 from fem_laminate.physics.elastic import assemble_stiffness
 
 

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from fem_laminate.materials import load_library
+from fem_laminate.model.materials import load_library
 from fem_laminate.physics import bonding as bd
 
 LIB = load_library()

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from fem_laminate import analytic_curl as ac
-from fem_laminate import curl as C
-from fem_laminate import curl_study as S
-from fem_laminate import curl_output as O
-from fem_laminate.materials import Material, load_library
+from fem_laminate.analytic import curl as ac
+from fem_laminate.physics import curl as C
+from fem_laminate.studies import curl_study as S
+from fem_laminate.post import curl_output as O
+from fem_laminate.model.materials import Material, load_library
 from fem_laminate.physics import large_deflection as ld
 
 H = 50e-6  # each layer of the uniform bilayer
@@ -89,7 +89,7 @@ def test_closed_forms_are_consistent():
     a2, b2 = ac.ritz_curvatures(k0c * (1 + 1e-9), p, "disc", L)
     assert a1 == pytest.approx(a2, rel=1e-3) and b1 == pytest.approx(b2, rel=1e-3)
     # membrane coefficient of the square: mesh-converged
-    from fem_laminate.analytic_curl import _rectangle_membrane_number
+    from fem_laminate.analytic.curl import _rectangle_membrane_number
     assert _rectangle_membrane_number(1.0, 12) == pytest.approx(_rectangle_membrane_number(1.0, 24), rel=1e-4)
 
 

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from fem_laminate import analytic
-from fem_laminate.mesh import layered_mesh_3d
+from fem_laminate.analytic import laminate as analytic
+from fem_laminate.model.mesh import layered_mesh_3d
 from fem_laminate.physics import elastic
 
 from helpers import cooled_state, stack_of
@@ -34,20 +34,20 @@ def test_bilayer_matches_timoshenko_2d(out_of_plane):
     else:
         Es, e = analytic.plane_strain_modulus(E, nu), (1 + nu) * a * DT
     kt = analytic.timoshenko_curvature(Es[0], 35e-6, e[0], Es[1], 30e-6, e[1])
-    from fem_laminate import measure
+    from fem_laminate.post import measure
     assert measure.curvature(k)["curvature_1_per_m"] == pytest.approx(kt, rel=0.01)
 
 
 def test_four_layers_match_hsueh_2d():
     st = stack_of([116, 9.1, 5.0, 116], [0.34] * 4, [17e-6, 15e-6, 31e-6, 17e-6], [35, 24, 6, 18])
-    from fem_laminate import measure
+    from fem_laminate.post import measure
     k = measure.curvature(cooled_state(st, dim=2))["curvature_1_per_m"]
     assert k == pytest.approx(_closed_form(st, "free"), rel=0.01)
 
 
 def test_plate3d_matches_hsueh_and_is_spherical():
     st = stack_of([116, 9.1, 5.0], [0.34] * 3, [17e-6, 15e-6, 31e-6], [35, 24, 6])
-    from fem_laminate import measure
+    from fem_laminate.post import measure
     c = measure.curvature(cooled_state(st, dim=3, nx=12, n_per_layer=1, length_mm=5.0))
     kh = _closed_form(st, "free")
     assert c["kappa_x_1_per_m"] == pytest.approx(kh, rel=0.01)
@@ -58,7 +58,7 @@ def test_plate3d_matches_hsueh_and_is_spherical():
 def test_trilinear_hexes_lock_quadratic_do_not():
     """The reason the meshes use quadratic elements: a 35 um layer under a 5 mm sample."""
     st = stack_of([116, 5.0], [0.34] * 2, [17e-6, 31e-6], [35, 30])
-    from fem_laminate import measure
+    from fem_laminate.post import measure
     kh = _closed_form(st, "free")
     k1 = measure.curvature(cooled_state(st, dim=3, nx=12, n_per_layer=2, length_mm=5.0, quadratic=False))
     k2 = measure.curvature(cooled_state(st, dim=3, nx=12, n_per_layer=1, length_mm=5.0, quadratic=True))
@@ -71,7 +71,7 @@ def test_trilinear_hexes_lock_quadratic_do_not():
 def test_stoney_limit_fem():
     """A 0.5 um film on a 100 um substrate: FEM within 1 % of Hsueh, which is within 1 % of Stoney."""
     st = stack_of([130.0, 70.0], [0.28, 0.3], [3e-6, 20e-6], [100, 0.5])
-    from fem_laminate import measure
+    from fem_laminate.post import measure
     k = measure.curvature(cooled_state(st, dim=2, n_per_layer=2))["curvature_1_per_m"]
     Es = 130e9 / (1 - 0.28); Ef = 70e9 / (1 - 0.3)
     sigma_f = Ef * (3e-6 - 20e-6) * DT
@@ -82,7 +82,7 @@ def test_stoney_limit_fem():
 
 def test_symmetric_stack_does_not_curl():
     st = stack_of([116, 5.0, 116], [0.34] * 3, [17e-6, 31e-6, 17e-6], [35, 30, 35])
-    from fem_laminate import measure
+    from fem_laminate.post import measure
     k = measure.curvature(cooled_state(st, dim=2))["curvature_1_per_m"]
     scale = abs(_closed_form(stack_of([116, 5.0], [0.34] * 2, [17e-6, 31e-6], [35, 30]), "free"))
     assert abs(k) < 1e-6 * scale
@@ -91,7 +91,7 @@ def test_symmetric_stack_does_not_curl():
 def test_mesh_convergence_2d():
     """Curvature error falls as the mesh is refined along the sample (central-region fit)."""
     st = stack_of([116, 5.0], [0.34] * 2, [17e-6, 31e-6], [35, 30])
-    from fem_laminate import measure
+    from fem_laminate.post import measure
     kh = _closed_form(st, "free")
     errs = [abs(measure.curvature(cooled_state(st, dim=2, nx=nx, n_per_layer=1))["curvature_1_per_m"] / kh - 1)
             for nx in (8, 16, 48)]

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from fem_laminate.materials import library_sources, load_library
+from fem_laminate.model.materials import library_sources, load_library
 
 
 def test_every_number_names_its_source():

@@ -5,8 +5,8 @@ import pytest
 
 from fem_laminate.case import CaseError, load_case_dict
 from fem_laminate.job import simulate
-from fem_laminate.mesh import layered_mesh_3d
-from fem_laminate.mesh_io import load_layered_mesh, write_layered_mesh
+from fem_laminate.model.mesh import layered_mesh_3d
+from fem_laminate.model.mesh_io import load_layered_mesh, write_layered_mesh
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,8 +25,8 @@ def _case(mesh):
 
 
 def test_bundled_gmsh_mesh_matches_generated_mesh():
-    ext = simulate(load_case_dict(_case({"file": str(ROOT / "meshes" / "example_1_2d.msh")}), "ext.toml"))[2]
-    gen = simulate(load_case_dict(_case({"nx": 60, "n_per_layer": 2, "length_mm": 10}), "gen.toml"))[2]
+    ext = simulate(load_case_dict(_case({"model": "generalized_plane_strain", "file": str(ROOT / "meshes" / "example_1_2d.msh")}), "ext.toml"))[2]
+    gen = simulate(load_case_dict(_case({"model": "generalized_plane_strain", "nx": 60, "n_per_layer": 2, "length_mm": 10}), "gen.toml"))[2]
     assert ext["model"]["dofs"] == gen["model"]["dofs"]
     for key in ("curvature_1_per_m",):
         assert ext["curl"][key] == pytest.approx(gen["curl"][key], rel=1e-9)

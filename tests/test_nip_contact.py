@@ -7,9 +7,10 @@ import pytest
 from skfem import Basis, BilinearForm, ElementQuad1, ElementVector, MeshQuad
 from skfem.helpers import ddot, sym_grad, trace
 
-from fem_laminate import analytic_contact as AC
-from fem_laminate import nip
-from fem_laminate.materials import load_library
+from fem_laminate.analytic import contact as AC
+from fem_laminate.physics import nip
+from fem_laminate.post.nip_output import write_nip_outputs
+from fem_laminate.model.materials import load_library
 from fem_laminate.physics import contact as C
 from fem_laminate.physics.plasticity import (equivalent_plastic_strain, return_mapping, uniaxial_strain_compression,
                                              von_mises)
@@ -239,7 +240,7 @@ def test_example1_fem_nip(tmp_path):
     assert spec.entry_temperature_C < r.interface_temperature_max_C <= spec.roll_temperature_C + 1e-6
     assert len(r.t_s) == len(r.interface_temperature_C) == len(r.interface_pressure_Pa)
     assert np.trapezoid(r.interface_pressure_Pa, r.t_s) == pytest.approx(spec.line_load_N_per_m / spec.speed_m_per_s, rel=0.01)
-    names = {p.name for p in nip.write_nip_outputs(r, tmp_path)}
+    names = {p.name for p in write_nip_outputs(r, tmp_path)}
     assert names == {"nip_pressure.csv", "nip_pressure.png", "nip_temperature.csv", "nip_temperature.png", "nip_field.vtu"}
     import meshio
 

@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from fem_laminate import analytic_contact as AC
-from fem_laminate import nip
-from fem_laminate.materials import load_library
+from fem_laminate.analytic import contact as AC
+from fem_laminate.physics import nip
+from fem_laminate.model.materials import load_library
 from fem_laminate.physics.thermal import FaceBC, Phase, layered_nodes, solve_transient
 
 K_PI, RC_PI = 0.29, 1470 * 1090.0

@@ -4,10 +4,11 @@ import json
 import numpy as np
 import pytest
 
-from fem_laminate import analytic, measure
+from fem_laminate.analytic import laminate as analytic
+from fem_laminate.post import measure
 from fem_laminate.case import load_case_dict
 from fem_laminate.job import run_case, simulate
-from fem_laminate.thermoelastic import change_temperature, give_birth, remove_layers
+from fem_laminate.physics.thermoelastic import change_temperature, give_birth, remove_layers
 
 from helpers import cooled_state, stack_of
 
@@ -52,9 +53,9 @@ def test_etching_the_foil_leaves_a_stress_free_single_film():
 
 def test_layer_born_later_is_stress_free_where_it_forms():
     st = stack_of([116, 5.0], [0.34] * 2, [17e-6, 31e-6], [35, 30])
-    from fem_laminate.mesh import layered_mesh_2d
+    from fem_laminate.model.mesh import layered_mesh_2d
     from fem_laminate.physics import elastic
-    from fem_laminate.thermoelastic import initial_state
+    from fem_laminate.physics.thermoelastic import initial_state
     model = elastic.make_model(layered_mesh_2d(st.interfaces_m, 10e-3, nx=40))
     s = initial_state(st, model, 25.0)
     give_birth(s, [0])
@@ -76,7 +77,7 @@ def _single_film_case(cte_z=None):
         "name": "single film TMA",
         "materials": mat,
         "layers": [{"material": "copper_ed", "thickness_um": 35}, {"material": "film", "thickness_um": 30}],
-        "mesh": {"nx": 30},
+        "mesh": {"model": "generalized_plane_strain", "nx": 30},
         "steps": [
             {"kind": "cure", "segments": [{"action": "ramp", "to_C": 350, "minutes": 60},
                                           {"action": "hold", "temperature_C": 350, "minutes": 30}]},
@@ -93,7 +94,7 @@ def test_tma_of_a_single_film_returns_its_cte(cte_z):
     # the patent's definition divides by the 25 C length: (L250 - L100) / (L25 * 150). The film formed on the
     # copper at 350 C (strain e_cu relative to the mesh) and shrank freely to 25 C once etched, so in small
     # strain L25 = L_mesh (1 + e_cu + a (25 - 350)).
-    from fem_laminate.materials import load_library
+    from fem_laminate.model.materials import load_library
     a = 2.2e-5
     e_cu = float(load_library()["copper_ed"].thermal_strain(350.0))
     assert s["film"]["cte_per_K"] == pytest.approx(a / (1 + e_cu - 325 * a), rel=1e-6)
@@ -117,11 +118,11 @@ def test_dimensional_change_of_symmetric_laminate_is_the_release_of_membrane_str
         "materials": {"film": {"E_GPa": 5.0, "nu": 0.34, "cte_per_K": 3e-5}},
         "layers": [{"material": "copper_ed", "thickness_um": 18}, {"material": "film", "thickness_um": 50},
                    {"material": "copper_ed", "thickness_um": 18}],
-        "mesh": {"nx": 30},
+        "mesh": {"model": "generalized_plane_strain", "nx": 30},
         "steps": [{"kind": "cool", "from_C": 300, "to_C": 21}, {"kind": "dimensional_stability"}],
     }
     _, _, s = simulate(load_case_dict(d, "jis.toml"))
-    from fem_laminate.materials import load_library
+    from fem_laminate.model.materials import load_library
     cu = load_library()["copper_ed"]
     e_cu = float(cu.thermal_strain(21) - cu.thermal_strain(300))
     e_f = 3e-5 * (21 - 300)
@@ -157,7 +158,7 @@ def test_curl_step_cut_from_the_base(tmp_path):
         "name": "curl step",
         "layers": [{"material": "copper_ed", "thickness_um": 35}, {"material": "pi_I", "thickness_um": 24},
                    {"material": "pi_IV", "thickness_um": 6}],
-        "mesh": {"nx": 30},
+        "mesh": {"model": "generalized_plane_strain", "nx": 30},
         "steps": [{"kind": "cool", "from_C": 350, "to_C": 25},
                   {"kind": "curl", "length_mm": 100, "width_mm": 100, "n_inplane": 4},
                   {"kind": "etch", "side": "bottom"},
@@ -187,14 +188,14 @@ def test_cure_eigenstrains_agree_with_the_process_chain(cases_dir):
     """The closed-form mismatch strains the curl study uses = those the incremental analysis leaves behind."""
     from fem_laminate import process
     from fem_laminate.case import load_case
-    from fem_laminate.curl_study import cure_eigenstrains
+    from fem_laminate.studies.curl_study import cure_eigenstrains
     from fem_laminate.job import build_state
-    from fem_laminate.nip_bond import layer_mismatch_strains
+    from fem_laminate.post.measure import layer_mismatch_strains
 
     case = load_case(cases_dir / "example_1.toml")
     st, rec = build_state(case), process.Record()
-    process.cure(st, case.steps[0], rec)
-    process.cool(st, case.steps[1], rec)
+    process.STEP_KINDS["cure"].run(st, case.steps[0], rec)
+    process.STEP_KINDS["cool"].run(st, case.steps[1], rec)
     fem = np.array(layer_mismatch_strains(st))
     layers = [(lay.material, lay.thickness_m) for lay in st.stack.layers[:3]]
     closed = np.array(cure_eigenstrains(layers, 350.0, 25.0))
@@ -207,17 +208,17 @@ def test_mismatch_profile_reproduces_the_laminate_curvature(cases_dir):
     relaxed above Tg form curved) handed to the curl solver give, in the linear closed form, the curvature the
     process chain computed: the single-sided base and the double-sided laminate after bonding. Without the
     gradients the laminate's came out 4 % low (1.818 vs 1.892 1/m, measured)."""
-    from fem_laminate import analytic_curl as ac
+    from fem_laminate.analytic import curl as ac
     from fem_laminate import process
     from fem_laminate.case import load_case
-    from fem_laminate.curl import plate_layers
+    from fem_laminate.physics.curl import plate_layers
     from fem_laminate.job import build_state
-    from fem_laminate.nip_bond import layer_mismatch_profile
+    from fem_laminate.post.measure import layer_mismatch_profile
 
     case = load_case(cases_dir / "example_1.toml")
     st, rec = build_state(case), process.Record()
     for step in case.steps[:4]:  # cure, cool, bond, cool
-        getattr(process, step.kind)(st, step, rec)
+        process.STEP_KINDS[step.kind].run(st, step, rec)
         if step.kind == "cool":
             mids, grads = layer_mismatch_profile(st)
             layers = [(st.stack.layers[i].material, st.stack.layers[i].thickness_m) for i in st.active_layers()]

@@ -15,7 +15,7 @@ from pathlib import Path
 import cloudpickle
 import pytest
 
-from fem_laminate import sweep
+from fem_laminate.studies import sweep
 
 # the runners below live in this test module, which Dask workers cannot import: ship them by value
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
@@ -161,7 +161,7 @@ def test_local_cluster_two_workers_matches_serial(tmp_path, client):
 KILL_SCRIPT = textwrap.dedent("""
     import sys, time
     sys.path.insert(0, {tests!r})
-    from fem_laminate import sweep
+    from fem_laminate.studies import sweep
     from test_sweep import bimetal_runner, make_spec
     from pathlib import Path
     if __name__ == "__main__":
@@ -210,7 +210,7 @@ def test_kill_minus_9_loses_no_finished_point(tmp_path):
 # -- the real runner (fem_laminate.job.run_case) on a tiny 2-layer cool-only case ---------------------
 REAL_BASE = {"name": "bilayer", "layers": [{"material": "copper_ed", "thickness_um": 18.0},
                                            {"material": "pi_I", "thickness_um": 25.0}],
-             "mesh": {"model": "plane_strain", "length_mm": 5.0, "nx": 8, "n_per_layer": 1},
+             "mesh": {"model": "generalized_plane_strain", "length_mm": 5.0, "nx": 8, "n_per_layer": 1},
              "steps": [{"kind": "cool", "from_C": 350.0, "to_C": 25.0}]}
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fem_laminate.validate import PATENT_CASES, published
+from fem_laminate.studies.validate import PATENT_CASES, published
 
 ROOT = Path(__file__).resolve().parents[1]
 

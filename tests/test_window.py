@@ -5,11 +5,11 @@ import math
 import numpy as np
 import pytest
 
-from fem_laminate import window as wn
+from fem_laminate.studies import window as wn
 from fem_laminate.case import load_case_dict
-from fem_laminate.materials import load_library
+from fem_laminate.model.materials import load_library
 from fem_laminate.physics import bonding as bd
-from fem_laminate.solder import (interface_strength_Pa, solder_float_from_process, solder_float_summary,
+from fem_laminate.physics.solder import (interface_strength_Pa, solder_float_from_process, solder_float_summary,
                                   solder_float_verdict)
 
 LIB = load_library()
@@ -23,7 +23,7 @@ def example_case(name="Example 1", top="pi_IV", T=400.0, mirror=False, layers=No
                         {"material": top, "thickness_um": 6}]
     bond = {"kind": "bond", "roll_diameter_mm": 100, "roll_width_mm": 300, "temperature_C": T, "load_kgf": 1500,
             "speed_m_per_min": 0.2, "mirror_base": mirror, "nip_method": "analytic"}
-    return load_case_dict({"name": name, "layers": layers, "steps": [CURE, bond]})
+    return load_case_dict({"name": name, "layers": layers, "mesh": {"model": "generalized_plane_strain"}, "steps": [CURE, bond]})
 
 
 def test_fast_closed_form_matches_history_integration():
@@ -92,6 +92,8 @@ temperature_C = 400
 load_kgf = 1500
 speed_m_per_min = 0.2
 nip_method = "analytic"
+[mesh]
+model = "generalized_plane_strain"
 """)
     T, v, L = [280, 320, 400], [0.05, 2.0], [15, 1500]
     out = wn.window_command(case, tmp_path / "win", T, v, L, progress=False)

@@ -2,9 +2,9 @@
 curl against the thickness ratio of the two polyimide layers of the single-sided base."""
 from __future__ import annotations
 
-from .analytic import multilayer_strain as ac_multilayer_strain
-from .curl import curl_sample
-from .materials import Material
+from ..analytic.laminate import multilayer_strain as ac_multilayer_strain
+from ..physics.curl import curl_sample
+from ..model.materials import Material
 
 
 def cure_eigenstrains(layers, cure_C: float, room_C: float) -> list[float]:

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from .physics import elastic, solvers
-from .stack import Stack
+from . import elastic, solvers
+from ..model.stack import Stack
 
 
 @dataclass

@@ -9,25 +9,36 @@ import json
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-import matplotlib
+import meshio
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import meshio  # noqa: E402
-import numpy as np  # noqa: E402
-
-from . import measure  # noqa: E402
+from . import measure
 
 
 def write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, indent=2, default=_jsonable) + "\n")
+    """Strict JSON: a value that is not finite (an unbonded interface's failure index, say) is written as null;
+    the entry beside it (``reason``, ``note``) says why."""
+    path.write_text(json.dumps(strict_json(data), indent=2, allow_nan=False) + "\n")
 
 
-def _jsonable(o):
-    if isinstance(o, (np.floating, np.integer)):
-        return o.item()
+def strict_json(o):
+    """Plain Python types only, with NaN and +-Infinity replaced by None."""
+    if isinstance(o, dict):
+        return {str(k): strict_json(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [strict_json(v) for v in o]
     if isinstance(o, np.ndarray):
-        return o.tolist()
+        return strict_json(o.tolist())
+    if isinstance(o, (bool, np.bool_)):
+        return bool(o)
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (float, np.floating)):
+        return float(o) if np.isfinite(o) else None
+    if o is None or isinstance(o, (int, str)):
+        return o
+    if isinstance(o, Path):
+        return str(o)
     raise TypeError(f"not JSON serialisable: {type(o)}")
 
 
@@ -92,6 +103,8 @@ def write_pvd(state, record, out: Path) -> list[Path]:
 
 def plot_stress_profiles(states_by_label: dict, path: Path) -> None:
     """sigma_xx through the thickness at the sample centre, one curve per labelled state."""
+    import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(6, 4.5))
     for k, (label, st) in enumerate(states_by_label.items()):
         z, s, lay = measure.stress_profile(st)
@@ -112,6 +125,8 @@ def plot_stress_profiles(states_by_label: dict, path: Path) -> None:
 
 def plot_deformed(state, path: Path, title: str = "") -> None:
     """Deformed sample: 2D cross-section (true scale in x, thickness exaggerated) or 3D bottom surface."""
+    import matplotlib.pyplot as plt
+
     model = state.model
     d = model.dim
     mesh = model.lmesh.mesh
@@ -147,6 +162,8 @@ def plot_deformed(state, path: Path, title: str = "") -> None:
 
 
 def plot_temperature_history(record, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
     if not record.cure_history:
         return
     t, T = zip(*record.cure_history)

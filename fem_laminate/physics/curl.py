@@ -17,11 +17,11 @@ import numpy as np
 
 from skfem import Basis, ElementHex2, ElementVector, MeshHex
 
-from . import analytic_curl as ac
-from .materials import Material
-from .mesh import layered_mesh_3d
-from .physics import large_deflection as ld
-from .physics.ans import gauss_27
+from ..analytic import curl as ac
+from ..model.materials import Material
+from ..model.mesh import layered_mesh_3d
+from . import large_deflection as ld
+from .ans import gauss_27
 
 G_M_PER_S2 = 9.80665
 

@@ -31,7 +31,7 @@ def resolve(path: str, case_source: str | None) -> Path:
 
 def load_layered_mesh(path: str, stack, source: str | None = None) -> LayeredMesh:
     """Read a mesh and assign each element to a layer of `stack`; ValueError with a one-line reason."""
-    from .case import CaseError
+    from ..errors import CaseError
 
     try:
         f = resolve(path, source)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .thermoelastic import LaminateState
+from ..physics.thermoelastic import LaminateState, layer_thermal_strain
 
 FIT_FRACTION = 0.5  # central half of the sample length (and width) is used for curvature fits
 
@@ -136,3 +136,39 @@ def interface_stress(state: LaminateState, below: int) -> dict:
     normal = s[..., 1] if d == 2 else s[..., 2]
     shear = np.abs(s[..., 3]) if d == 2 else np.sqrt(s[..., 3] ** 2 + s[..., 4] ** 2)
     return {"peel_stress_max_MPa": float(normal.max() * 1e-6), "shear_stress_max_MPa": float(shear.max() * 1e-6)}
+
+
+def layer_mismatch_strains(state) -> list[float]:
+    """Per present layer, the in-plane stress-free strain (ε0 + ε_th) at the present temperature, at the layer's
+    mid-plane over its central elements: what a sample cut from the laminate and held flat is loaded by."""
+    return layer_mismatch_profile(state)[0]
+
+
+def layer_mismatch_profile(state) -> tuple[list[float], list[float]]:
+    """(mid-plane values, gradients through the thickness in 1/m) of each present layer's in-plane stress-free
+    strain ε0 + ε_th at the present temperature, fitted over the layer's central elements.
+
+    A layer that formed on a curved substrate (a bonded foil, a layer relaxed above Tg) is stress-free curved:
+    its ε0 varies through its thickness, and the gradient loads a cut sample with a moment. The in-plane
+    components are averaged (equi-biaxial; the curl solver takes one strain per layer and depth).
+    """
+    model = state.model
+    d = model.dim
+    mesh = model.lmesh.mesh
+    lay = state.layer_of_element
+    cent = np.sqrt((mesh.p[:d - 1, mesh.t].mean(axis=1) ** 2).sum(axis=0))
+    central = cent <= 0.25 * model.lmesh.length_m
+    eth = layer_thermal_strain(state, 25.0, state.T_C)
+    inplane = (0, 2) if d == 2 else (0, 1)
+    zq = model.basis.mapping.F(model.basis.X)[d - 1]  # (nel, nq) height of the quadrature points
+    itf = state.stack.interfaces_m
+    mids, grads = [], []
+    for i in state.active_layers():
+        el = np.flatnonzero((lay == i) & central)
+        e = state.eps0[el][..., list(inplane)].mean(axis=-1).ravel()
+        z = zq[el].ravel() - 0.5 * (itf[i] + itf[i + 1])
+        A = np.stack([np.ones_like(z), z], axis=1)
+        (a, g), *_ = np.linalg.lstsq(A, e, rcond=None)
+        mids.append(float(a + eth[i, inplane[0]]))
+        grads.append(float(g))
+    return mids, grads

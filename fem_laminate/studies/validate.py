@@ -11,8 +11,8 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
-from .case import load_case
-from .job import run_case
+from ..case import load_case
+from ..job import run_case
 
 PATENT_CASES = ["example_1", "example_2", "example_3", "example_4", "example_5"] + \
     [f"comparative_{k}" for k in range(1, 7)] + [f"preparation_{k}" for k in range(1, 8)]
@@ -132,7 +132,7 @@ def _fmt(v):
 
 
 def calibration_text() -> str:
-    from .physics.bonding import calibration_summary
+    from ..physics.bonding import calibration_summary
 
     return ("Calibration: no thermoelastic material parameter was fitted to any row. Film CTEs are the Preparation-"
             "example inputs (data/materials.toml); moduli are literature values or labelled assumptions.\n"

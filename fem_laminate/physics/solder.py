@@ -19,8 +19,8 @@ from typing import Mapping
 
 import numpy as np
 
-from .materials import Material
-from .physics.bonding import bonding_data
+from ..model.materials import Material
+from .bonding import bonding_data
 
 
 def _solder_value(key: str) -> float:

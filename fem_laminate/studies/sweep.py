@@ -186,8 +186,8 @@ def expand_points(spec: SweepSpec) -> list[Point]:
 # -- one point (runs on a worker) ------------------------------------------------------------------
 def run_case_dict(case: dict, source: str, out_dir: Path) -> dict:
     """The production runner: validate the case, run it into out_dir, return its summary."""
-    from .case import load_case_dict
-    from .job import run_case
+    from ..case import load_case_dict
+    from ..job import run_case
     return run_case(load_case_dict(case, source), out_dir)
 
 

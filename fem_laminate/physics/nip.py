@@ -1,6 +1,6 @@
 """The hot roll-press nip (EP0496334A1, Table 1): contact pressure, copper plasticity and heating of the strip.
 
-Public API (SI inside):  NipSpec -> validate_nip -> solve_nip -> NipResult -> write_nip_outputs.
+Public API (SI inside):  NipSpec -> validate_nip -> solve_nip -> NipResult (files: post/nip_output.py).
 
 Model choices (details in the physics modules):
 - Contact (physics/contact.py): plane strain, quasi-static normal loading of the strip between two elastic
@@ -21,20 +21,19 @@ Model choices (details in the physics modules):
 """
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from .analytic_contact import compliant_strip_contact
-from .materials import Material, load_library
-from .physics import contact as C
-from .physics.plasticity import uniaxial_strain_compression, von_mises
-from .physics.thermal import FaceBC, Phase, layered_nodes, solve_transient
+from ..analytic.contact import compliant_strip_contact
+from ..model.materials import Material, load_library
+from ..units import N_PER_KGF
+from . import contact as C
+from .plasticity import uniaxial_strain_compression, von_mises
+from .thermal import FaceBC, Phase, layered_nodes, solve_transient
 
-G_N_PER_KGF = 9.80665
 AIR_H_W_PER_M2K = 10.0  # assumption: natural convection to still air
 FAR_FIELD_GROWTH = 1.3  # element growth away from the contact (Hertz error +0.1 % vs 1.15, half the DOFs)
 CONTACT_CONDUCTANCE_W_PER_M2K = 1.0e5  # assumption: metal-metal contact under 10-500 MPa, 1e4-1e6 range
@@ -358,61 +357,8 @@ def _fields(spec, sol, model, th, t_off):
             "point_data": {"temperature_C": T}}
 
 
-# ---------------------------------------------------------------------------------------- outputs
-def write_nip_outputs(result: NipResult, out_dir) -> list[Path]:
-    """nip_pressure.csv/.png, nip_temperature.csv/.png and (FEM) nip_field.vtu in out_dir."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    f = out / "nip_pressure.csv"
-    with f.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["x_mm", "pressure_MPa"])
-        w.writerows(zip(result.x_m * 1e3, result.pressure_Pa * 1e-6))
-    paths.append(f)
-    f = out / "nip_temperature.csv"
-    with f.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["t_s", "interface_temperature_C", "interface_pressure_MPa"])
-        w.writerows(zip(result.t_s, result.interface_temperature_C, result.interface_pressure_Pa * 1e-6))
-    paths.append(f)
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.plot(result.x_m * 1e3, result.pressure_Pa * 1e-6)
-    ax.set(xlabel="x along the rolling direction (mm)", ylabel="roll pressure (MPa)",
-           title=f"nip pressure ({result.method}): a = {result.half_width_m * 1e3:.3f} mm")
-    fig.tight_layout()
-    fig.savefig(out / "nip_pressure.png", dpi=120)
-    plt.close(fig)
-    paths.append(out / "nip_pressure.png")
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.plot(result.t_s, result.interface_temperature_C, color="C3")
-    ax.set(xlabel="time from the nip centre (s)", ylabel="bonding interface temperature (C)")
-    ax2 = ax.twinx()
-    ax2.plot(result.t_s, result.interface_pressure_Pa * 1e-6, color="C0", lw=0.8)
-    ax2.set_ylabel("pressure (MPa)")
-    fig.tight_layout()
-    fig.savefig(out / "nip_temperature.png", dpi=120)
-    plt.close(fig)
-    paths.append(out / "nip_temperature.png")
-    if result.points_m is not None:
-        import meshio
-
-        pts3 = np.vstack([result.points_m, np.zeros(result.points_m.shape[1])]).T
-        cd = {k: [np.asarray(v)] for k, v in result.cell_data.items()}
-        mesh = meshio.Mesh(pts3, [("quad", result.cells.T)], point_data=result.point_data, cell_data=cd)
-        f = out / "nip_field.vtu"
-        mesh.write(f)
-        paths.append(f)
-    return paths
-
-
 def spec_from_patent(diameter_mm: float, width_mm: float, temperature_C: float, load_kgf: float,
                      speed_m_per_min: float, layers, **kw) -> NipSpec:
     """Convenience: a NipSpec from the units of the patent's Table 1."""
-    return NipSpec(roll_radius_m=0.5e-3 * diameter_mm, roll_width_m=1e-3 * width_mm, load_N=load_kgf * G_N_PER_KGF,
+    return NipSpec(roll_radius_m=0.5e-3 * diameter_mm, roll_width_m=1e-3 * width_mm, load_N=load_kgf * N_PER_KGF,
                    speed_m_per_s=speed_m_per_min / 60.0, roll_temperature_C=temperature_C, layers=list(layers), **kw)

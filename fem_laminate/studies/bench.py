@@ -69,9 +69,9 @@ def mesh_divisions(dim: int, target_dofs: int, quadratic: bool = True) -> dict:
 
 def build_problem(dim: int, target_dofs: int, quadratic: bool = True, out_of_plane: str = "free"):
     """Mesh, elastic model, per-element D and eigenstrain for the benchmark laminate."""
-    from .materials import load_library
-    from .mesh import layered_mesh_2d, layered_mesh_3d
-    from .physics.elastic import isotropic_D, make_model
+    from ..model.materials import load_library
+    from ..model.mesh import layered_mesh_2d, layered_mesh_3d
+    from ..physics.elastic import isotropic_D, make_model
 
     lib = load_library()
     mats = [lib[name] for name, _ in STACK]
@@ -157,8 +157,8 @@ def run_config(cfg: Config) -> dict:
     """Run one configuration in this process; returns dofs, seconds, iterations and the curvature."""
     import scipy.sparse as sp
 
-    from .physics.elastic import assemble_eigenstrain_load, assemble_stiffness
-    from .physics.solvers import rigid_body_modes, solve
+    from ..physics.elastic import assemble_eigenstrain_load, assemble_stiffness
+    from ..physics.solvers import rigid_body_modes, solve
 
     t0 = time.perf_counter()
     lmesh, model, E, nu, D, eig = build_problem(cfg.dim, cfg.target_dofs, cfg.quadratic, cfg.out_of_plane)
@@ -215,7 +215,7 @@ def run_isolated(cfg: Config, timeout_s: float = 3600.0, max_memory_GB: float | 
         env[var] = str(cfg.threads)
     row = asdict(cfg)
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "fem_laminate.bench", json.dumps(asdict(cfg))],
+    proc = subprocess.Popen([sys.executable, "-m", "fem_laminate.studies.bench", json.dumps(asdict(cfg))],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     child, killed = psutil.Process(proc.pid), None
     while proc.poll() is None:

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import csv
 import math
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
-from .analytic_contact import hertz_line_contact
-from .materials import Material, load_library
-from .physics import bonding as bd
-
-G = 9.80665
+from ..analytic.contact import hertz_line_contact
+from ..model.materials import Material, load_library
+from ..physics import bonding as bd
+from ..physics.nip import solve_nip
+from ..process.bond import BondSetup, bond_setup, bond_setup_from_stack, nip_spec_for  # noqa: F401
+from ..process.bond import predict_bond as _predict_bond
+from ..units import N_PER_KGF as G
 PREFERRED = {"T_above_Tg_K": (30.0, 250.0), "speed_m_per_min": (0.01, 20.0), "linear_pressure_kgf_per_cm": (5.0, 1000.0)}
 
 
@@ -61,78 +62,15 @@ def hertz_window_fast(params: bd.BondingParams, interface: str, temperatures_C, 
     return d_ic, d_h
 
 
-# -- case adapter ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class BondSetup:
-    """What the bonding model needs from a case: the resin surface(s), the interface type and the bond step."""
-    surface: Material
-    counter_surface: Material | None
-    interface: str  # "Cu-PI" | "PI-PI"
-    cast_interfaces: dict  # name -> interface type, the other interfaces in the peel path (fully bonded)
-    step: object  # case.BondStep
-    bond_line: str = "bond line"  # name of the interface the nip forms, "lower/upper" layer names
-
-
-def bond_setup(case) -> BondSetup:
-    """Surface resin = top layer of the one-side base; PI-PI when the step presses a mirrored base."""
-    steps = [s for s in case.steps if s.kind == "bond"]
-    if not steps:
-        raise ValueError(f"case {case.name!r} has no bond step (allowed: exactly one)")
-    return bond_setup_from_stack(case.full_stack(), steps[0])
-
-
-def bond_setup_from_stack(stack, step) -> BondSetup:
-    """The same from a Stack (layers with origin "bonded" are the ones the nip adds) and a case.BondStep."""
-    base = [lay for lay in stack.layers if lay.origin != "bonded"]
-    added = [lay for lay in stack.layers if lay.origin == "bonded"]
-    if not base:
-        raise ValueError("stack has no base layers to bond onto (allowed: at least one cast/foil layer)")
-    surface = base[-1].material
-    if surface.kind != "polymer":
-        raise ValueError(f"top layer {base[-1].name!r} of the base is {surface.name!r}: must be a polymer to bond")
-    def interfaces_of(layers):
-        return {f"{lo.name}/{hi.name}": "Cu-PI" if "metal" in (lo.material.kind, hi.material.kind) else "PI-PI"
-                for lo, hi in zip(layers[:-1], layers[1:])}
-
-    cast = interfaces_of(base)
-    if step.mirror_base:
-        cast.update(interfaces_of(added))  # the mirrored base was cast too
-        return BondSetup(surface, surface, "PI-PI", cast, step,
-                         f"{base[-1].name}/{added[0].name}" if added else "bond line")
-    return BondSetup(surface, None, "Cu-PI", cast, step, f"{base[-1].name}/{added[0].name}" if added else "bond line")
-
-
-def _solve_nip_or_none() -> Callable | None:
-    try:
-        from .nip import solve_nip  # noqa: F401  (written concurrently; used once it exists)
-    except ImportError:
-        return None
-    return solve_nip
-
-
 NIP_MODELS = ("analytic", "hertz")
 
 
 def nip_source(nip: str = "analytic") -> str:
     if nip not in NIP_MODELS:
         raise ValueError(f"nip={nip!r} is not one of {NIP_MODELS}")
-    if nip == "analytic" and _solve_nip_or_none():
+    if nip == "analytic":
         return "nip.solve_nip(method='analytic')"
     return "Hertz stand-in (window.hertz_nip_history)"
-
-
-def nip_spec_for(stack, step, temperature_C: float, speed_m_per_min: float, load_kgf: float):
-    """nip.NipSpec for a Stack (base + layers the nip adds, bottom-up) and a case.BondStep at one operating point."""
-    from .nip import NipSpec
-
-    layers = list(stack.layers)
-    n_base = sum(lay.origin != "bonded" for lay in layers)
-    return NipSpec(roll_radius_m=step.roll_diameter_mm * 1e-3 / 2.0, roll_width_m=step.roll_width_mm * 1e-3,
-                   load_N=load_kgf * G, speed_m_per_s=speed_m_per_min / 60.0, roll_temperature_C=temperature_C,
-                   entry_temperature_C=step.entry_temperature_C, preheat_temperature_C=step.preheat_C,
-                   friction=step.friction, layers=[(lay.material, lay.thickness_m) for lay in layers],
-                   bond_interface=n_base - 1,
-                   contact_conductance_W_per_m2K=getattr(step, "contact_conductance_W_per_m2K", 1e5))
 
 
 def case_nip_history(case, temperature_C: float, speed_m_per_min: float, load_kgf: float, nip: str = "analytic"):
@@ -142,8 +80,7 @@ def case_nip_history(case, temperature_C: float, speed_m_per_min: float, load_kg
     nip="hertz": the isothermal Hertz stand-in (about 1 ms a point) for quick exploratory maps.
     """
     step = bond_setup(case).step
-    solve_nip = _solve_nip_or_none() if nip_source(nip).startswith("nip.") else None
-    if solve_nip is None:
+    if nip_source(nip).startswith("Hertz"):
         return hertz_nip_history(temperature_C, load_kgf, step.roll_width_mm, step.roll_diameter_mm,
                                  speed_m_per_min)
     res = solve_nip(nip_spec_for(case.full_stack(), step, temperature_C, speed_m_per_min, load_kgf),
@@ -152,17 +89,8 @@ def case_nip_history(case, temperature_C: float, speed_m_per_min: float, load_kg
 
 
 def predict_bond(case, t_s, T_C, p_Pa, setup: BondSetup | None = None) -> dict:
-    """Case-level bond prediction from nip histories: D_ic, D_h, D_b, peel and the first failing interface.
-
-    Pass ``setup=bond_setup_from_stack(state.stack, step)`` (and case=None) from inside the process chain.
-    """
-    setup = setup or bond_setup(case)
-    params = bd.load_bonding_params(setup.surface.name, setup.surface.Tg_C)
-    res = bd.bond_quality(t_s, T_C, p_Pa, setup.surface, params, setup.interface, setup.counter_surface)
-    peel = bd.laminate_peel(res, setup.cast_interfaces, params, bonded_name=setup.bond_line)
-    return {"interface": setup.interface, "surface": setup.surface.name, "bond_line": setup.bond_line,
-            "degree_intimate_contact": res.degree_intimate_contact, "degree_healing": res.degree_healing,
-            "degree_bonding": res.degree_bonding, "bond_line_peel_kgf_per_cm": res.peel_kgf_per_cm, **peel}
+    """Case-level bond prediction from nip histories (process.bond.predict_bond on the case's bond step)."""
+    return _predict_bond(t_s, T_C, p_Pa, setup or bond_setup(case))
 
 
 # -- the map --------------------------------------------------------------------------------------------
@@ -235,8 +163,6 @@ def write_window_csv(win: dict, path) -> Path:
 
 def plot_window(win: dict, path) -> Path:
     """One panel per load: peel (kgf/cm) over T x speed (log), preferred T and speed ranges as a dashed box."""
-    import matplotlib
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     path = Path(path)
@@ -302,10 +228,10 @@ def window_command(case_path, out_dir, temperatures_C: Sequence[float], speeds_m
 
     nip: "analytic" (nip.solve_nip analytic, the nip validate uses) or "hertz" (fast isothermal stand-in).
     """
-    from .case import load_case
+    from ..case import load_case
 
     nip_source(nip)  # one-line ValueError for a bad nip name before any work
-    case = load_case(case_path)
+    case = case_path if hasattr(case_path, "spec") else load_case(case_path)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     win = peel_window(case, temperatures_C, speeds_m_per_min, loads_kgf, progress=progress, nip=nip)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .curl import CurlResult
+from ..physics.curl import CurlResult
 
 
 def _full_sample(result: CurlResult):
@@ -28,8 +28,6 @@ def _full_sample(result: CurlResult):
 
 def write_curl_outputs(result: CurlResult, out_dir) -> list[Path]:
     """curl_sample.vtu (deformed whole sample, layer per cell) and curl_sample.png (height map, 3D view)."""
-    import matplotlib
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import meshio
 

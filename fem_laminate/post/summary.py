@@ -1,0 +1,76 @@
+"""summary.json: what a run reports, assembled from the final state and what the steps recorded."""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+import numpy as np
+
+from ..physics import solvers
+from . import measure
+
+OUT_OF_PLANE_TEXT = {"fixed": "eps_zz = 0", "uniform": "eps_zz uniform (free)",
+                     "free": "eps_zz = a + b y (free strain and bending)"}
+SIGN_CONVENTION = "positive when the top layer is on the concave side (the sample's ends lift)"
+
+
+def _version() -> str:
+    try:
+        return version("fem_laminate")
+    except PackageNotFoundError:  # running from a source tree
+        return "0+src"
+
+
+def make_summary(case, state, record, summarizers=()) -> dict:
+    """The summary.json dict. Steps contribute their blocks through `record.results`; `summarizers` are the step
+    kinds' hooks that shape the top-level blocks. Nothing here depends on time or machine (timing.json has that),
+    so two runs of a case give byte-identical summaries."""
+    model = state.model
+    if record.base_curl is not None:
+        curl = dict(record.base_curl)
+        curl["measured_on"] = "single-sided base after its last cool before bonding"
+    else:
+        curl = dict(measure.curvature(state))
+        curl["measured_on"] = "stack after the last step"
+        curl["temperature_C"] = state.T_C
+    curl["radius_mm"] = measure.radius_mm(curl["curvature_1_per_m"])
+    curl["sign_convention"] = SIGN_CONVENTION
+    summary = {
+        "name": case.name,
+        "case_file": case.source,
+        "fem_laminate_version": _version(),
+        "units": "SI unless the key names another unit",
+        "model": {"kind": case.spec.mesh.model, "out_of_plane": OUT_OF_PLANE_TEXT[model.out_of_plane] if model.dim == 2 else None,
+                  "element": type(model.basis.elem).__name__, "dofs": int(model.ndofs),
+                  "elements": int(model.nelements), "solver": state.solver_used or solvers.default_method(), "solves": state.solves},
+        "stack": [{"name": lay.name, "material": lay.material.name, "thickness_um": lay.thickness_m * 1e6,
+                   "origin": lay.origin, "born_at_C": state.born_at_C.get(lay.name)} for lay in state.stack.layers],
+        "curl": curl,
+        "film": record.results.get("film"),
+        "dimensional_change_pct": record.results.get("dimensional_change_pct"),
+        "layers": peak_layer_stresses(record.steps),
+        "steps": record.steps,
+        "notes": list(case.notes) + record.notes,
+    }
+    for key, block in record.results.items():
+        summary.setdefault(key, block)
+    for hook in summarizers:
+        hook(summary, record)
+    if case.spec.reference:
+        summary["reference"] = case.spec.reference
+    return summary
+
+
+def peak_layer_stresses(steps) -> dict:
+    """Per layer, the peak in-plane stresses and von Mises over every step, MPa."""
+    peaks = {}
+    for st in steps:
+        layers = st.get("layers")
+        if not isinstance(layers, dict):
+            continue
+        for name, vals in layers.items():
+            p = peaks.setdefault(name, {"material": vals["material"], "stress_xx_max_MPa": -np.inf,
+                                        "stress_xx_min_MPa": np.inf, "von_mises_max_MPa": 0.0})
+            p["stress_xx_max_MPa"] = max(p["stress_xx_max_MPa"], vals["stress_xx_max_MPa"])
+            p["stress_xx_min_MPa"] = min(p["stress_xx_min_MPa"], vals["stress_xx_min_MPa"])
+            p["von_mises_max_MPa"] = max(p["von_mises_max_MPa"], vals["von_mises_max_MPa"])
+    return peaks

@@ -1,0 +1,28 @@
+"""The patent's process chain, one module per step kind, in the order the patent runs them:
+
+    cure (cast, dry, imidize) -> cool -> bond (hot roll press) -> cool -> etch
+    and the patent's tests on a copy of the laminate: tma (film CTE), dimensional_stability (JIS C 6481),
+    solder_float (350 C), curl (large-deflection curl of a cut sample)
+
+`STEP_KINDS` is the one registry: the case schema (the step union, the tag list in error messages) and the
+runner are built from it. A new step kind is a new module with Spec/run/KIND (see `step.py`) added here.
+"""
+from __future__ import annotations
+
+from . import bond, cool, cure, curl, dimensional_stability, etch, solder_float, tma
+from .step import Record, StepKind  # noqa: F401  (Record: what tests and studies build states with)
+
+STEP_KINDS: dict[str, StepKind] = {m.KIND.name: m.KIND for m in (
+    cure, cool, bond, etch, tma, dimensional_stability, solder_float, curl)}
+
+
+def run(state, steps, progress=None) -> Record:
+    """Run the steps in order on `state`; returns the record of results, frames and output payloads."""
+    record = Record()
+    record.frame(state, "initial")
+    for k, spec in enumerate(steps):
+        if progress is not None:
+            progress(k, spec.kind)
+        state = STEP_KINDS[spec.kind].run(state, spec, record)
+        record.frame(state, f"{k}_{spec.kind}")
+    return record

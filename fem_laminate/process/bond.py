@@ -1,0 +1,179 @@
+"""Hot roll-press bonding of the second foil (the patent's second stage, Table 1).
+
+The base is heated to the roll temperature; the new foil (or, for Comparative example 6, a second base turned
+over, resin to resin) is pressed on in the roll nip. The nip (physics/nip.py: contact, copper plasticity, heat
+through the strip) gives the bonding interface its pressure and temperature histories; the bonding model
+(physics/bonding.py: intimate contact and healing) turns them into a degree of bonding and a peel strength.
+The bonded foil is born stress-free at the bonding temperature, resting on the molten bonding layer.
+
+Reads: the laminate state, the step's roll geometry and operating point. Writes: summary blocks ``nip`` and
+``bond``; files ``nip/nip_pressure.csv|png``, ``nip/nip_temperature.csv|png``, ``nip/nip_field.vtu`` (FEM nip).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from ..errors import CaseError, ProcessError
+from ..model.materials import Material
+from ..physics import bonding as bd
+from ..physics.nip import NipSpec, solve_nip, validate_nip
+from ..physics.thermoelastic import change_temperature, give_birth
+from ..units import N_PER_KGF
+from .step import MaxStep, Strict, StepKind, Temperature, ensure_started, layers_present_at, step_summary
+
+
+class Spec(Strict):
+    kind: Literal["bond"]
+    roll_diameter_mm: float = Field(gt=0.0, le=5000.0)
+    roll_width_mm: float = Field(gt=0.0, le=10000.0)
+    temperature_C: Temperature
+    load_kgf: float = Field(gt=0.0, le=1e6)
+    speed_m_per_min: float = Field(gt=0.0, le=1000.0)
+    foil_material: str = Field(default="copper_ed", max_length=64)
+    foil_thickness_um: float = Field(default=35.0, ge=0.1, le=5000.0)
+    mirror_base: bool = False  # Comparative example 6: a second base pressed resin to resin
+    entry_temperature_C: Temperature = 25.0
+    preheat_C: Temperature | None = None
+    friction: float = Field(default=0.0, ge=0.0, le=2.0)
+    nip_method: Literal["fem", "analytic", "none"] = "analytic"  # "fem": contact + plasticity FEM (slower)
+    contact_conductance_W_per_m2K: float | None = Field(default=1e5, gt=0.0, le=1e9)  # None: roll T imposed
+    max_step_K: MaxStep = 25.0
+
+
+# -- what the bonding model needs from the laminate ------------------------------------------------------
+@dataclass(frozen=True)
+class BondSetup:
+    """The resin surface(s), the interface type and the bond step."""
+    surface: Material
+    counter_surface: Material | None
+    interface: str  # "Cu-PI" | "PI-PI"
+    cast_interfaces: dict  # name -> interface type, the other interfaces in the peel path (fully bonded)
+    step: object  # Spec
+    bond_line: str = "bond line"  # name of the interface the nip forms, "lower/upper" layer names
+
+
+def bond_setup(case) -> BondSetup:
+    """The setup of a case's (single) bond step."""
+    steps = [s for s in case.steps if s.kind == "bond"]
+    if not steps:
+        raise CaseError(f"{case.source}: case {case.name!r} has no bond step (allowed: exactly one)")
+    return bond_setup_from_stack(case.full_stack(), steps[0])
+
+
+def bond_setup_from_stack(stack, step) -> BondSetup:
+    """Surface resin = top layer of the base; PI-PI when the step presses a mirrored base."""
+    base = [lay for lay in stack.layers if lay.origin != "bonded"]
+    added = [lay for lay in stack.layers if lay.origin == "bonded"]
+    if not base:
+        raise ValueError("stack has no base layers to bond onto (allowed: at least one cast/foil layer)")
+    surface = base[-1].material
+    if surface.kind != "polymer":
+        raise ValueError(f"top layer {base[-1].name!r} of the base is {surface.name!r}: must be a polymer to bond")
+
+    def interfaces_of(layers):
+        return {f"{lo.name}/{hi.name}": "Cu-PI" if "metal" in (lo.material.kind, hi.material.kind) else "PI-PI"
+                for lo, hi in zip(layers[:-1], layers[1:])}
+
+    cast = interfaces_of(base)
+    line = f"{base[-1].name}/{added[0].name}" if added else "bond line"
+    if step.mirror_base:
+        cast.update(interfaces_of(added))  # the mirrored base was cast too
+        return BondSetup(surface, surface, "PI-PI", cast, step, line)
+    return BondSetup(surface, None, "Cu-PI", cast, step, line)
+
+
+def nip_spec_for(stack, step, temperature_C: float, speed_m_per_min: float, load_kgf: float) -> NipSpec:
+    """The nip of a Stack (base + layers the nip adds, bottom-up) under a bond step at one operating point."""
+    layers = list(stack.layers)
+    n_base = sum(lay.origin != "bonded" for lay in layers)
+    return NipSpec(roll_radius_m=step.roll_diameter_mm * 1e-3 / 2.0, roll_width_m=step.roll_width_mm * 1e-3,
+                   load_N=load_kgf * N_PER_KGF, speed_m_per_s=speed_m_per_min / 60.0,
+                   roll_temperature_C=temperature_C, entry_temperature_C=step.entry_temperature_C,
+                   preheat_temperature_C=step.preheat_C, friction=step.friction,
+                   layers=[(lay.material, lay.thickness_m) for lay in layers], bond_interface=n_base - 1,
+                   contact_conductance_W_per_m2K=getattr(step, "contact_conductance_W_per_m2K", 1e5))
+
+
+def predict_bond(t_s, T_C, p_Pa, setup: BondSetup) -> dict:
+    """Bond prediction from nip histories: D_ic, D_h, D_b, peel and the first failing interface."""
+    params = bd.load_bonding_params(setup.surface.name, setup.surface.Tg_C)
+    res = bd.bond_quality(t_s, T_C, p_Pa, setup.surface, params, setup.interface, setup.counter_surface)
+    peel = bd.laminate_peel(res, setup.cast_interfaces, params, bonded_name=setup.bond_line)
+    return {"interface": setup.interface, "surface": setup.surface.name, "bond_line": setup.bond_line,
+            "degree_intimate_contact": res.degree_intimate_contact, "degree_healing": res.degree_healing,
+            "degree_bonding": res.degree_bonding, "bond_line_peel_kgf_per_cm": res.peel_kgf_per_cm, **peel}
+
+
+# -- the step --------------------------------------------------------------------------------------------
+def check(spec, case, index: int) -> None:
+    where = f"{case.source}: field 'steps.{index}"
+    if spec.foil_material not in case.materials:
+        raise CaseError(f"{where}.foil_material' = {spec.foil_material!r} is not allowed: must be a library "
+                        "material or one under [materials]")
+    if sum(st.kind == "bond" for st in case.spec.steps) > 1:
+        raise CaseError(f"{case.source}: field 'steps' has {sum(st.kind == 'bond' for st in case.spec.steps)} "
+                        "bond steps: at most one is allowed")
+    if spec.temperature_C < spec.entry_temperature_C:
+        raise CaseError(f"{where}.temperature_C' = {spec.temperature_C!r} is not allowed: must be at least the "
+                        f"entry temperature ({spec.entry_temperature_C} C)")
+    if spec.foil_thickness_um * 1e-3 >= spec.roll_diameter_mm / 2:
+        raise CaseError(f"{where}.foil_thickness_um' = {spec.foil_thickness_um!r} is not allowed: must be smaller "
+                        "than the roll radius")
+    present = layers_present_at(case, index)
+    if not present or present[-1].material.kind != "polymer":
+        top = repr(present[-1].name) if present else "nothing"
+        raise CaseError(f"{where}.kind' = 'bond' is not allowed here: the top of the laminate is {top}; the foil "
+                        "bonds onto a polymer (thermoplastic) surface")
+    stack = case.full_stack()
+    try:
+        validate_nip(nip_spec_for(stack, spec, spec.temperature_C, spec.speed_m_per_min, spec.load_kgf))
+    except ValueError as exc:
+        raise CaseError(f"{where}' (roll nip): {exc}") from None
+
+
+def press(state, spec, record) -> dict:
+    """The roll nip (contact, heat transfer) and the bond it makes; results go under nip.* and bond.*."""
+    if spec.nip_method == "none":
+        record.notes.append("bond: nip_method = 'none', nip and bonding not computed")
+        return {}
+    nip = solve_nip(nip_spec_for(state.stack, spec, spec.temperature_C, spec.speed_m_per_min, spec.load_kgf),
+                    method=spec.nip_method)
+    bond = predict_bond(nip.t_s, nip.interface_temperature_C, nip.interface_pressure_Pa,
+                        bond_setup_from_stack(state.stack, spec))
+    bond["failing_interface"] = bond.get("first_failing_interface")
+    nip_summary = nip.summary()["nip"]
+    nip_summary["method"] = nip.method
+    nip_summary["foil_elongation"] = nip.foil_elongation
+    record.results["nip"] = nip_summary
+    record.results["bond"] = bond
+    record.output("bond", nip)
+    return {"nip": nip_summary, "peel_kgf_per_cm": bond["peel_kgf_per_cm"]}
+
+
+def run(state, spec, record):
+    ensure_started(state, spec.entry_temperature_C)
+    change_temperature(state, spec.temperature_C, spec.max_step_K)
+    new = [i for i, lay in enumerate(state.stack.layers) if lay.origin == "bonded" and not state.born[i]]
+    if not new:
+        raise ProcessError("bond: no layer left to bond (the case has one bond step per added foil)")
+    extra = {"line_load_N_per_mm": spec.load_kgf * N_PER_KGF / spec.roll_width_mm,
+             "line_load_kgf_per_cm": spec.load_kgf / (spec.roll_width_mm / 10.0)}
+    extra.update(press(state, spec, record))
+    give_birth(state, new)
+    record.bonded = True
+    record.steps.append(step_summary(state, "bond", **extra))
+    return state
+
+
+def write(out: Path, nip) -> None:
+    from ..post.nip_output import write_nip_outputs
+
+    write_nip_outputs(nip, Path(out) / "nip")
+
+
+KIND = StepKind("bond", Spec, run, check=check, write=write,
+                doc="hot roll press: roll_diameter_mm, roll_width_mm, temperature_C, load_kgf, speed_m_per_min")

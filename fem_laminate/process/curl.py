@@ -1,0 +1,108 @@
+"""Curl of a sample cut from the laminate as it is at this point of the step list (large deflection).
+
+After the cure's `cool` it is the single-sided base, after the bond's `cool` the double-sided laminate, after an
+`etch` the etched one. Each present layer's in-plane stress-free strain (mid-plane value and gradient) loads the
+cut sample (physics/curl.py: total-Lagrangian Hex27 with MITC9 tying, Newton with load steps, table, weight).
+
+Writes: an entry in ``curl_sample`` (and in steps[]); the ``curl`` block quotes the sample cut from the base it
+speaks of; files ``curl/curl_sample.vtu|png`` (``curl_<k>/`` for the k-th sample).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from ..errors import CaseError
+from ..physics.curl import curl_sample
+from ..post.measure import layer_mismatch_profile
+from .step import Strict, StepKind, layers_present_at
+
+
+class Spec(Strict):
+    kind: Literal["curl"]
+    length_mm: float = Field(default=100.0, ge=0.1, le=2000.0)
+    width_mm: float = Field(default=100.0, ge=0.1, le=2000.0)
+    shape: Literal["rectangle", "disc"] = "rectangle"
+    table: bool = True
+    gravity: bool = False
+    n_inplane: int = Field(default=8, ge=2, le=64)  # quadratic hexes along each half side (converged by ~6)
+    flat_lift_mm: float = Field(default=0.5, ge=0.0, le=100.0)  # below this lift the sample counts as flat
+
+
+def check(spec, case, index: int) -> None:
+    where = f"{case.source}: field 'steps.{index}.gravity' = True is not allowed"
+    if spec.gravity and not spec.table:
+        raise CaseError(f"{where} with table = false: a free sample under its weight has no equilibrium (set "
+                        "table = true or gravity = false)")
+    present = layers_present_at(case, index)
+    if spec.gravity:
+        light = [lay.material.name for lay in present if lay.material.density_kg_per_m3 is None]
+        if light:
+            raise CaseError(f"{where}: material {light[0]!r} has no density_kg_per_m3 (give one under [materials])")
+    if len(present) < 2:
+        raise CaseError(f"{case.source}: field 'steps.{index}.kind' = 'curl' is not allowed here: a single layer "
+                        "has no mismatch to curl")
+
+
+def _cut_from(record) -> str:
+    kinds = [st.get("kind") for st in record.steps]
+    bonded = "bond" in kinds
+    etched = "etch" in kinds[kinds.index("bond"):] if bonded else "etch" in kinds
+    if bonded:
+        return "etched laminate" if etched else "double-sided laminate"
+    return "etched base" if etched else "single-sided base"
+
+
+def run(state, spec, record):
+    present = state.active_layers()
+    layers = [(state.stack.layers[i].material, state.stack.layers[i].thickness_m) for i in present]
+    strains, gradients = layer_mismatch_profile(state)
+    res = curl_sample(layers, strains, state.T_C, spec.length_mm * 1e-3, spec.width_mm * 1e-3,
+                      shape=spec.shape, table=spec.table, gravity=spec.gravity, n_inplane=spec.n_inplane,
+                      flat_lift_m=spec.flat_lift_mm * 1e-3, gradient_per_m=gradients)
+    k = len(record.results.get("curl_sample", []))
+    record.output("curl", (k, res))
+    out = {"corner_lift_mm": res.corner_lift_m * 1e3, "shape": res.shape,
+           "principal_curvatures_1_per_m": list(res.principal_curvatures_1_per_m),
+           "centre_curvatures_1_per_m": list(res.centre_curvatures_1_per_m),
+           "linear_curvature_1_per_m": res.linear_curvature_1_per_m,
+           "length_mm": spec.length_mm, "width_mm": spec.width_mm, "sample_shape": spec.shape, "table": spec.table,
+           "gravity": spec.gravity,
+           "layers": [state.stack.layers[i].name for i in present], "temperature_C": state.T_C,
+           "converged": res.converged, "message": res.message, "dofs": res.ndofs,
+           "cut_from": _cut_from(record)}
+    record.timing.append({"kind": "curl", "sample": k, "seconds": res.seconds})
+    if not res.converged:
+        record.notes.append(f"curl: {res.message}")
+    record.results.setdefault("curl_sample", []).append(out)
+    record.steps.append({"kind": "curl", **out})
+    return state
+
+
+def summarize(summary: dict, record) -> None:
+    """The curl block quotes the sample cut from what it is measured on (the base) if there is one, else the
+    last sample; every curl step's own result is in steps[]."""
+    samples = record.results.get("curl_sample")
+    if not samples:
+        return
+    curl = summary["curl"]
+    on_base = [r for r in samples if r.get("cut_from") == "single-sided base"]
+    last = on_base[0] if record.base_curl is not None and on_base else samples[-1]
+    curl["corner_lift_mm"] = last["corner_lift_mm"]
+    curl["shape"] = last["shape"]
+    curl["principal_curvatures_1_per_m"] = last["principal_curvatures_1_per_m"]
+    curl["large_deflection_sample"] = {k: last.get(k) for k in ("cut_from", "length_mm", "width_mm", "sample_shape",
+                                                                 "table", "gravity", "layers", "temperature_C")}
+
+
+def write(out: Path, payload) -> None:
+    from ..post.curl_output import write_curl_outputs
+
+    k, res = payload
+    write_curl_outputs(res, Path(out) / (f"curl_{k}" if k else "curl"))
+
+
+KIND = StepKind("curl", Spec, run, check=check, write=write, summarize=summarize,
+                doc="large-deflection curl of a sample cut from the laminate as it is")

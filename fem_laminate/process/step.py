@@ -1,0 +1,122 @@
+"""What every step kind is made of, and the record the steps write into.
+
+A step kind is one module of this package holding
+- ``Spec``: its typed case-file table (a pydantic model with ``kind: Literal["<name>"]``), units in the names;
+- ``run(state, spec, record) -> state``: what it does to the laminate (a test works on a copy);
+- optionally ``check(spec, case, index)``: the rules the schema alone cannot state, run when the case loads,
+  raising CaseError (so a stack the step cannot act on is refused before any computing);
+- optionally ``write(out_dir, payload)``: its output files, for the payloads it handed to ``record.output``;
+- optionally ``summarize(summary, record)``: how it shapes the top of summary.json;
+and a ``KIND = StepKind(...)`` line. `process/__init__.py` lists the kinds in the patent's order; the case
+schema and the runner are built from that list.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Callable
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..physics.thermoelastic import LaminateState, give_birth
+from ..post import measure
+
+
+class Strict(BaseModel):
+    """A case-file table: unknown keys are errors, booleans are not numbers."""
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+Temperature = Annotated[float, Field(ge=-100.0, le=600.0)]  # C: from cryogenic storage to above any cure
+MaxStep = Annotated[float, Field(ge=0.5, le=100.0)]  # K per thermoelastic increment
+
+
+@dataclass(frozen=True)
+class StepKind:
+    name: str
+    spec: type
+    run: Callable
+    check: Callable | None = None
+    write: Callable | None = None
+    summarize: Callable | None = None
+    doc: str = ""
+
+
+@dataclass
+class Frame:
+    label: str
+    T_C: float
+    time_s: float
+    u: np.ndarray
+    stress_cell: np.ndarray  # (nelements, ncomp) cell-averaged stress, Pa
+    active: np.ndarray  # (nlayers,) bool
+
+
+@dataclass
+class Record:
+    """What the steps leave behind: summary blocks, the steps list, ParaView frames, output payloads."""
+    results: dict = field(default_factory=dict)  # top-level summary.json blocks contributed by steps
+    frames: list = field(default_factory=list)
+    steps: list = field(default_factory=list)
+    cure_history: list = field(default_factory=list)  # (time_min, T_C)
+    base_curl: dict | None = None
+    bonded: bool = False
+    notes: list = field(default_factory=list)
+    snapshots: dict = field(default_factory=dict)  # label -> LaminateState copy, for the stress plots
+    outputs: list = field(default_factory=list)  # (step kind, payload) for the kind's `write` hook
+    timing: list = field(default_factory=list)  # wall-clock seconds of long steps: timing.json, not summary.json
+    total_s: float | None = None
+
+    def frame(self, state: LaminateState, label: str) -> None:
+        self.frames.append(Frame(label, state.T_C, state.time_s, state.u.copy(), state.stress.mean(axis=1),
+                                 state.active.copy()))
+
+    def output(self, kind: str, payload) -> None:
+        """Hand a payload to the step kind's declared `write(out_dir, payload)` hook."""
+        self.outputs.append((kind, payload))
+
+    def report(self, kind: str, key: str, res: dict) -> None:
+        """A test's result goes into the summary under `key` and into the step list."""
+        self.results[key] = res
+        self.steps.append({"kind": kind, **res})
+
+
+def step_summary(state: LaminateState, kind: str, **extra) -> dict:
+    """The entry of steps[] every step writes: temperature, curvature, per-layer stresses."""
+    out = {"kind": kind, "temperature_C": state.T_C, "layers_present": [state.stack.layers[i].name
+                                                                       for i in state.active_layers()]}
+    out.update(measure.curvature(state))
+    out["layers"] = measure.layer_stress_summary(state)
+    out.update(extra)
+    return out
+
+
+def metal_layers(state: LaminateState) -> list[int]:
+    return [i for i in state.active_layers() if state.stack.layers[i].material.kind == "metal"]
+
+
+def ensure_started(state: LaminateState, T_C: float) -> None:
+    """Before the first step: layers without history are born stress-free at T_C (contract of `cool`)."""
+    if not state.born.any():
+        state.T_C = float(T_C)
+        give_birth(state, [i for i, lay in enumerate(state.stack.layers) if lay.origin != "bonded"])
+
+
+def layers_present_at(case, index: int) -> list:
+    """Layers (bottom-up, model.stack.Layer) present before step `index` of the case, from the step list alone."""
+    stack = case.full_stack().layers
+    present = [lay for lay in stack if lay.origin != "bonded"]
+    added = [lay for lay in stack if lay.origin == "bonded"]
+    for st in case.spec.steps[:index]:
+        if st.kind == "bond":
+            present, added = present + added, []
+        elif st.kind == "etch":
+            present = _etched(present, st.side)
+    return present
+
+
+def _etched(present: list, side: str) -> list:
+    if not present:
+        return present
+    idx = {"top": [len(present) - 1], "bottom": [0], "both": [0, len(present) - 1]}[side]
+    return [lay for k, lay in enumerate(present) if k not in idx]
