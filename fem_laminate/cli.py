@@ -201,15 +201,18 @@ def sweep(spec_file, out_dir, scheduler, workers, quiet):
 @click.option("--large", is_flag=True, help="Add sizes beyond 1M DOF (HPC nodes).")
 @click.option("--json", "out_json", default="bench.json", show_default=True, help="Machine-readable results.")
 @click.option("--no-skfem", is_flag=True, help="Skip the scikit-fem default-path comparison.")
+@click.option("--max-memory-GB", "max_memory_GB", type=float, default=None,
+              help="Stop a configuration above this resident memory (default: half the RAM).")
 @_guarded("bench")
-def bench(sizes, dims, large, out_json, no_skfem):
+def bench(sizes, dims, large, out_json, no_skfem, max_memory_GB):
     """Assembly and solve scaling: DOFs, seconds, peak memory; fast path vs scikit-fem's generic path."""
     from .studies.bench import bench_command
 
     sz = _int_list(sizes, "--sizes", float_ok=True) if sizes else None
     dd = tuple(_int_list(dims, "--dims"))
     try:
-        code = bench_command(sizes=sz, out_json=out_json, large=large, dims=dd, compare_skfem=not no_skfem)
+        code = bench_command(sizes=sz, out_json=out_json, large=large, dims=dd, compare_skfem=not no_skfem,
+                             max_memory_GB=max_memory_GB)
     except ValueError as exc:
         raise InputError(f"bench: {exc}") from None
     sys.exit(code)

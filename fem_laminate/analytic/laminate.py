@@ -74,3 +74,37 @@ def film_cte_rule_of_mixtures(E, t, alpha) -> float:
     """Effective in-plane CTE of a free, flat multilayer film: modulus-thickness weighted mean."""
     E, t, alpha = (np.asarray(a, float) for a in (E, t, alpha))
     return float(np.sum(E * t * alpha) / np.sum(E * t))
+
+
+def cross_section_curvature(E, nu, t, e, out_of_plane: str) -> float:
+    """Curvature k_x of a long 2D cross-section of isotropic layers (lamination theory), for each 2D model.
+
+    In-plane strains eps_x = c_x - k_x z and eps_z = c_z - k_z z (z out of the section's plane), sigma_yy = 0
+    through the thickness, layer stresses sigma = Q (eps - e) with Q11 = E/(1-nu^2), Q12 = nu Q11. Always
+    N_x = M_x = 0; out of plane:
+      "fixed"   (plane strain)                        c_z = k_z = 0
+      "uniform" (generalized, no out-of-plane bending) N_z = 0, k_z = 0
+      "free"    (generalized with bending)            N_z = M_z = 0   (= the equi-biaxial plate, Hsueh)
+    Solved as a 4 x 4 linear system; z from the bottom; sign: top concave positive.
+    """
+    E, nu, t, e = (np.asarray(a, float) for a in (E, nu, t, e))
+    z = np.concatenate([[0.0], np.cumsum(t)])
+    z0, z1 = z[:-1], z[1:]
+    Q11 = E / (1 - nu**2)
+    Q12 = nu * Q11
+    m0, m1, m2 = z1 - z0, (z1**2 - z0**2) / 2, (z1**3 - z0**3) / 3  # moments of z over each layer
+
+    def rows(Qa, Qb):  # N and M of sigma = Qa (eps_x - e) + Qb (eps_z - e) in terms of (c_x, k_x, c_z, k_z)
+        N = [np.sum(Qa * m0), -np.sum(Qa * m1), np.sum(Qb * m0), -np.sum(Qb * m1)]
+        M = [np.sum(Qa * m1), -np.sum(Qa * m2), np.sum(Qb * m1), -np.sum(Qb * m2)]
+        rN, rM = np.sum((Qa + Qb) * e * m0), np.sum((Qa + Qb) * e * m1)
+        return N, M, rN, rM
+
+    Nx, Mx, rNx, rMx = rows(Q11, Q12)
+    Nz, Mz, rNz, rMz = rows(Q12, Q11)
+    fix_c, fix_k = [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]
+    A, b = {"fixed": ([Nx, Mx, fix_c, fix_k], [rNx, rMx, 0.0, 0.0]),
+            "uniform": ([Nx, Mx, Nz, fix_k], [rNx, rMx, rNz, 0.0]),
+            "free": ([Nx, Mx, Nz, Mz], [rNx, rMx, rNz, rMz])}[out_of_plane]
+    c_x, k_x, c_z, k_z = np.linalg.solve(np.array(A), np.array(b))
+    return float(k_x)
