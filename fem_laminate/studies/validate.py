@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..case import load_case
+from ..errors import InputError
 from ..job import run_case
 
 PATENT_CASES = ["example_1", "example_2", "example_3", "example_4", "example_5"] + \
@@ -102,7 +103,7 @@ def run_validation(cases_dir, out_dir, progress: bool = True) -> list[dict]:
     ref = published()["rows"]
     names = [n for n in PATENT_CASES if (cases_dir / f"{n}.toml").is_file()]
     if not names:
-        raise FileNotFoundError(f"{cases_dir}: no patent case files (example_1.toml ...) found")
+        raise InputError(f"--cases {cases_dir}: no patent case files (example_1.toml ...) found")
     cases = {n: load_case(cases_dir / f"{n}.toml") for n in names}  # validate every file before running any
     it = names
     if progress:
