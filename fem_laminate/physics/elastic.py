@@ -27,6 +27,8 @@ import numpy as np
 import scipy.sparse as sp
 from skfem import CellBasis, ElementHex1, ElementHex2, ElementQuad1, ElementQuad2
 
+from . import assembly
+
 NCOMP = {2: 4, 3: 6}
 OUT_OF_PLANE = ("fixed", "uniform", "free")
 
@@ -166,7 +168,7 @@ def _B_matrix(model: ElasticModel, elements) -> tuple[np.ndarray, np.ndarray]:
     return B, dx
 
 
-def _element_dofs_full(model: ElasticModel, elements) -> np.ndarray:
+def element_dofs_full(model: ElasticModel, elements) -> np.ndarray:
     dofs = model.element_dofs(elements)
     if model.nglobal:
         glob = model.dim * model.nnodes + np.arange(model.nglobal)
@@ -201,33 +203,35 @@ def element_stiffness(model: ElasticModel, elements: np.ndarray, D: np.ndarray) 
     return np.matmul(B.reshape(ne, nq * nc, nd).transpose(0, 2, 1), DB.reshape(ne, nq * nc, nd))
 
 
-def assemble_stiffness(model: ElasticModel, D_elem: np.ndarray, elements: np.ndarray | None = None,
-                       material_id: np.ndarray | None = None, chunk: int = 4000) -> sp.csr_matrix:
-    """Global stiffness over `elements` (default all) with per-element elastic matrices D_elem (nelem_total, n, n).
+def pattern(model: ElasticModel) -> assembly.Pattern:
+    """The stiffness pattern of the whole mesh (nodal dofs and the global e_zz dofs), built once per model."""
+    if getattr(model, "_pattern", None) is None:
+        model._pattern = assembly.Pattern(element_dofs_full(model, np.arange(model.nelements)), model.ndofs)
+    return model._pattern
 
-    material_id (nelem_total,) tells which elements share D; by default every distinct D is its own id.
-    """
-    if elements is None:
-        elements = np.arange(model.nelements)
-    elements = np.asarray(elements)
+
+def element_stiffness_classes(model: ElasticModel, D_elem: np.ndarray, elements: np.ndarray,
+                              material_id: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(K_e of each distinct element class, class of each of `elements`): few classes on a layered mesh."""
     if material_id is None:
         flat = D_elem.reshape(D_elem.shape[0], -1)
         _, material_id = np.unique(flat, axis=0, return_inverse=True)
         material_id = material_id.ravel()
     rep, inv = _shape_classes(model, elements, material_id[elements])
-    Ke_unique = element_stiffness(model, elements[rep], D_elem[elements[rep]])
-    dofs = _element_dofs_full(model, elements)
-    n = model.ndofs
-    K = sp.csr_matrix((n, n))
-    nd = dofs.shape[1]
-    for s in range(0, len(elements), chunk):
-        sl = slice(s, s + chunk)
-        d = dofs[sl]
-        rows = np.repeat(d, nd, axis=1).ravel()
-        cols = np.tile(d, (1, nd)).ravel()
-        vals = Ke_unique[inv[sl]].ravel()
-        K = K + sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
-    return K
+    return element_stiffness(model, elements[rep], D_elem[elements[rep]]), inv
+
+
+def assemble_stiffness(model: ElasticModel, D_elem: np.ndarray, elements: np.ndarray | None = None,
+                       material_id: np.ndarray | None = None) -> sp.csr_matrix:
+    """Global stiffness over `elements` (default all) with per-element elastic matrices D_elem (nelem_total, n, n).
+
+    material_id (nelem_total,) tells which elements share D; by default every distinct D is its own id.
+    The matrix has the pattern of the whole mesh (explicit zeros outside `elements`).
+    """
+    elements = np.arange(model.nelements) if elements is None else np.asarray(elements)
+    Ke, cls = element_stiffness_classes(model, D_elem, elements, material_id)
+    P = pattern(model)
+    return P.csr(P.data(Ke, elements, classes=cls))
 
 
 def assemble_eigenstrain_load(model: ElasticModel, D_elem: np.ndarray, eig_elem: np.ndarray,
@@ -247,7 +251,7 @@ def internal_force(model: ElasticModel, stress_q: np.ndarray, elements: np.ndarr
         el = elements[s:s + 4000]
         B, dx = B_matrix(model, el)
         fe = np.einsum("eqkd,eqk,eq->ed", B, stress_q[s:s + 4000], dx)
-        np.add.at(f, _element_dofs_full(model, el), fe)
+        f += assembly.vector(element_dofs_full(model, el), fe, model.ndofs)
     return f
 
 
@@ -257,7 +261,7 @@ def strain_at_qp(model: ElasticModel, u: np.ndarray, elements: np.ndarray) -> np
     for s in range(0, len(elements), 4000):
         el = elements[s:s + 4000]
         B, _ = B_matrix(model, el)
-        out.append(np.einsum("eqkd,ed->eqk", B, u[_element_dofs_full(model, el)]))
+        out.append(np.einsum("eqkd,ed->eqk", B, u[element_dofs_full(model, el)]))
     return np.concatenate(out) if out else np.zeros((0, model.basis.dx.shape[1], model.ncomp))
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from . import elastic, solvers
+from . import assembly, elastic, solvers
 from ..model.stack import Stack
 
 
@@ -253,22 +253,18 @@ def _build_system(state: LaminateState) -> _System:
     if model.nglobal:
         dofs = np.concatenate([dofs, d * model.nnodes + np.arange(model.nglobal)])
     free = np.setdiff1d(dofs, constrained_dofs(state))
+    dof_map = np.full(model.ndofs, -1, dtype=np.int64)
+    dof_map[free] = np.arange(len(free))
+    pattern = assembly.Pattern(elastic.element_dofs_full(model, act_el), len(free), dof_map=dof_map)
+    # unit-modulus element matrices per layer: K(T) = sum_l E_l(T) K_l is then a sum of data vectors
     nu = np.array([l_.material.nu for l_ in state.stack.layers])
     D_unit = elastic.isotropic_D(np.ones(len(nu)), nu, d)[lay]
+    Ke, cls = elastic.element_stiffness_classes(model, D_unit, act_el, material_id=lay)
     layers = state.active_layers()
-    parts = []
-    for i in layers:
-        Ki = elastic.assemble_stiffness(model, D_unit, act_el[lay[act_el] == i], material_id=lay)
-        parts.append(Ki[free][:, free].tocsr())
-    pattern = sum(abs(p) for p in parts).tocsr()
-    pattern.sort_indices()
-    n = len(free)
-    keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(pattern.indptr)) * n + pattern.indices
     data = []
-    for p in parts:
-        p = p.tocoo()
-        idx = np.searchsorted(keys, p.row.astype(np.int64) * n + p.col)
-        data.append(np.bincount(idx, weights=p.data, minlength=len(keys)))
+    for i in layers:
+        sel = np.flatnonzero(lay[act_el] == i)
+        data.append(pattern.data(Ke, sel, classes=cls[sel]))
     return _System(tuple(state.active), free, dofs, pattern.indices, pattern.indptr, layers, data)
 
 
