@@ -23,7 +23,8 @@ from __future__ import annotations
 import numpy as np
 from skfem import ElementHex2
 
-from .large_deflection import Assembler
+from . import assembly
+from .plate import Assembler
 
 _G2 = np.array([0.5 - 0.5 / np.sqrt(3.0), 0.5 + 0.5 / np.sqrt(3.0)])
 _G3 = np.array([0.5 - 0.5 * np.sqrt(0.6), 0.5, 0.5 + 0.5 * np.sqrt(0.6)])
@@ -158,7 +159,7 @@ class ANSAssembler(Assembler):
         Sw = S * np.array([1, 1, 1, 2, 2, 2.0]) * self.wdet[..., None]
         St = np.einsum("eqv,eqvk->eqk", Sw, self.M)  # conjugate to the covariant strains
         fe = np.einsum("eqk,eqkai->eai", St, Bt, optimize=True).reshape(ne, -1)
-        return np.bincount(self.edofs.ravel(), weights=fe.ravel(), minlength=self.model.ndofs), St
+        return assembly.vector(self.edofs, fe, self.model.ndofs), St
 
     def internal_force(self, u, t):
         Et, Bt = self._strains(u)

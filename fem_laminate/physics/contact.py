@@ -12,7 +12,7 @@ Model (x = rolling direction, y = through the thickness, half model x >= 0 with 
   below the element size), trapezoidal (lumped) weights, semi-smooth Newton on the active set;
   Coulomb friction by a tangential penalty with return mapping (stick/slip), history carried over load steps.
 The load is applied in ``n_steps`` geometric increments from 2 % (plasticity and friction are path
-dependent); each increment is a semi-smooth Newton solve with a residual safeguard (halve a step that
+dependent); each increment is a semi-smooth Newton solve (physics/newton.py) with a residual safeguard (halve a step that
 blows the residual up; require descent after a few iterations, which ends stick/slip flip-flops).
 The penalty is kappa = 100 max(K + 4G/3) / h (h: contact element size): its compliance is ~1e-3 of the
 contact's, checked by the Hertz test; the stick spring is 0.05 kappa (TANGENTIAL_PENALTY_RATIO).
@@ -24,28 +24,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import spsolve
 from skfem import Basis, ElementQuad1, ElementVector, MeshQuad
 
+from . import assembly, newton
 from .plasticity import return_mapping
-
-try:  # MKL direct solver where available (x86); SciPy's SuperLU otherwise
-    import pypardiso
-
-    def _solve(A, b):
-        return pypardiso.spsolve(A.tocsr(), b)
-except Exception:  # pragma: no cover - platform dependent
-    def _solve(A, b):
-        return spsolve(A.tocsc(), b)
+from .solvers import direct_solve
 
 
 # tangential penalty / normal penalty: a softer stick spring (its elastic slip stays ~1 % of the surface
 # displacements) makes the stick/slip set settle in fewer Newton iterations
 TANGENTIAL_PENALTY_RATIO = 0.05
-
-
-def _norm(v):
-    return math.sqrt(float(np.sum(v * v)))  # not BLAS: threaded dot is slow on a busy 2-core machine
 
 
 @dataclass
@@ -304,7 +292,7 @@ def strains(model: ContactModel, u: np.ndarray) -> np.ndarray:
 
 def internal_force(model: ContactModel, sigma: np.ndarray) -> np.ndarray:
     fe = np.einsum("iaeq,ieq,eq->ae", model.Bbar, sigma, model.dx)
-    return np.bincount(model.basis.element_dofs.ravel(), fe.ravel(), minlength=model.ndof)
+    return assembly.vector(model.basis.element_dofs, fe, model.ndof)
 
 
 def tangent_stiffness(model: ContactModel, D: np.ndarray) -> sp.csr_matrix:
@@ -312,10 +300,9 @@ def tangent_stiffness(model: ContactModel, D: np.ndarray) -> sp.csr_matrix:
     Bt = np.ascontiguousarray(model.Bbar.transpose(2, 3, 0, 1))  # (nel, nqp, 4, Nbfun)
     DB = np.matmul(np.ascontiguousarray(D.transpose(2, 3, 0, 1)), Bt)
     Ke = np.matmul((Bt * model.dx[:, :, None, None]).transpose(0, 1, 3, 2), DB).sum(axis=1)
-    dofs = model.basis.element_dofs  # (Nbfun, nel)
-    rows = np.broadcast_to(dofs.T[:, :, None], Ke.shape).ravel()
-    cols = np.broadcast_to(dofs.T[:, None, :], Ke.shape).ravel()
-    return sp.coo_matrix((Ke.ravel(), (rows, cols)), shape=(model.ndof, model.ndof)).tocsr()
+    if getattr(model, "_pattern", None) is None:
+        model._pattern = assembly.Pattern(model.basis.element_dofs.T, model.ndof)
+    return model._pattern.matrix(Ke)
 
 
 # ---------------------------------------------------------------------------------------- contact
@@ -355,19 +342,16 @@ def contact_forces(itf: Interface, u: np.ndarray, friction: float, force_active=
     return dofs, forces, (np.concatenate(r), np.concatenate(c), np.concatenate(v)), p, t, new_slip, active
 
 
-class _NotConverged(Exception):
-    pass
-
-
 def solve_contact(model: ContactModel, load_N_per_m: float, friction: float = 0.0, n_steps: int = 6,
                   a_guess_m: float | None = None, tol: float = 1e-8, max_iter: int = 30,
                   first_fraction: float = 0.02, strict_after: int = 6, max_cuts: int = 8,
                   progress=None) -> ContactSolution:
     """Apply the (full-model) line load in n_steps geometric increments from first_fraction to 1; Newton with
-    active-set and plastic updates.  An increment that does not converge in max_iter iterations is halved
-    (from the last converged state), at most max_cuts times in all; then RuntimeError.
+    active-set and plastic updates (physics/newton.py).  An increment that does not converge in max_iter
+    iterations is halved (from the last converged state), at most max_cuts times in all; then RuntimeError.
 
-    The half model carries load_N_per_m / 2.
+    Converged when the residual is below tol times the half-model load and the active set did not change
+    in the last correction.  The half model carries load_N_per_m / 2.
     """
     nel, nqp = model.dx.shape
     K_q, G_q = model.K[:, None], model.G[:, None]
@@ -375,16 +359,14 @@ def solve_contact(model: ContactModel, load_N_per_m: float, friction: float = 0.
     T = model.T
     F = np.zeros(T.shape[1])
     P_half = 0.5 * load_N_per_m
-    # converged state: displacement, plastic history, friction history
-    u = np.zeros(model.ndof)
-    eps_p = np.zeros((4, nel, nqp))
-    alpha = np.zeros((nel, nqp))
-    lam_done, total_it, cuts = 0.0, 0, 0
+    # converged state: displacement, plastic history, friction history (committed by a converged step)
+    s = {"u": np.zeros(model.ndof), "eps_p": np.zeros((4, nel, nqp)), "alpha": np.zeros((nel, nqp)),
+         "lam": 0.0, "iterations": 0, "results": None, "residual": math.inf}
 
     def evaluate(u, lam, predictor):
         """Residual (reduced), tangent pieces and state at displacement u."""
         eps = strains(model, u)
-        sigma, ep_new, al_new, D = return_mapping(eps, eps_p, alpha, K_q, G_q, sy_q, H_q)
+        sigma, ep_new, al_new, D = return_mapping(eps, s["eps_p"], s["alpha"], K_q, G_q, sy_q, H_q)
         f_c = np.zeros(model.ndof)
         trip, actives, results = [], [], []
         for itf in model.interfaces:
@@ -396,59 +378,66 @@ def solve_contact(model: ContactModel, load_N_per_m: float, friction: float = 0.
             np.add.at(f_c, dofs, forces)
             trip.append(tri); actives.append(act); results.append((p, t, slip))
         R = T.T @ (internal_force(model, sigma) - f_c) - F
-        return R, D, trip, np.concatenate(actives), results, (sigma, ep_new, al_new)
+        return newton.Point(R, (D, trip, np.concatenate(actives), results, (sigma, ep_new, al_new)))
 
-    def newton(u, lam):
-        nonlocal total_it
-        prev_active = None
-        R, D, trip, act_all, results, state = evaluate(u, lam, lam_done == 0.0)
-        for it in range(max_iter):
-            res = _norm(R) / max(P_half, 1e-300)
+    def correct(point):
+        D, trip = point.data[:2]
+        r_, c_, v_ = (np.concatenate([t_[k] for t_ in trip]) for k in range(3))
+        Kc = sp.coo_matrix((v_, (r_, c_)), shape=(model.ndof, model.ndof)).tocsr()
+        A = (T.T @ (tangent_stiffness(model, D) + Kc) @ T).tocsr()
+        s["iterations"] += 1
+        return T @ direct_solve(A, -point.residual)
+
+    def step(lam_done, lam):
+        F[model.master] = -P_half * lam
+        prev = {"active": None}
+
+        def on_iteration(k, rn, point):
             if progress:
-                progress(f"load {lam:.4f} it {it} residual {res:.2e} active {int(act_all.sum())}")
-            if it > 0 and res < tol and prev_active is not None and np.array_equal(act_all, prev_active):
-                return u, results, state
-            prev_active = act_all
-            r_, c_, v_ = (np.concatenate([t_[k] for t_ in trip]) for k in range(3))
-            Kc = sp.coo_matrix((v_, (r_, c_)), shape=(model.ndof, model.ndof)).tocsr()
-            A = (T.T @ (tangent_stiffness(model, D) + Kc) @ T).tocsr()
-            du = T @ _solve(A, -R)
-            # safeguard: halve a step that blows the residual up (active-set cycling), but keep full Newton
-            # steps at first - a strict descent test makes the active set creep by one pair per iteration;
-            # after a few iterations require descent (ends stick/slip flip-flops)
-            step_len, norm0 = 1.0, _norm(R)
-            growth = 10.0 if it < strict_after else 1.0 - 1e-4
+                progress(f"load {lam:.4f} it {k} residual {rn / max(P_half, 1e-300):.2e} "
+                         f"active {int(point.data[2].sum())}")
+
+        def converged_at(k, rn, point):
+            active = point.data[2]
+            done = (k > 0 and rn / max(P_half, 1e-300) < tol and prev["active"] is not None
+                    and np.array_equal(active, prev["active"]))
+            prev["active"] = active
+            return done
+
+        def line_search(u, du, point, rn, k):
+            # halve a step that blows the residual up (active-set cycling), but keep full Newton steps at
+            # first - a strict descent test makes the active set creep by one pair per iteration; after a
+            # few iterations require descent (ends stick/slip flip-flops)
+            step_len = 1.0
+            growth = 10.0 if k < strict_after else 1.0 - 1e-4
             while True:
                 trial = evaluate(u + step_len * du, lam, False)
-                if _norm(trial[0]) < growth * norm0 or step_len < 1.0 / 64 or it == 0:
-                    break
+                if newton.norm(trial.residual) < growth * rn or step_len < 1.0 / 64 or k == 0:
+                    return u + step_len * du, trial
                 step_len *= 0.5
-            u = u + step_len * du
-            R, D, trip, act_all, results, state = trial
-            total_it += 1
-        raise _NotConverged(res)
+
+        res = newton.newton(s["u"].copy(), lambda u: evaluate(u, lam, lam_done == 0.0), correct,
+                            max_iter=max_iter, converged_at=converged_at, line_search=line_search,
+                            on_iteration=on_iteration)
+        s["residual"] = res.residual_norm / max(P_half, 1e-300)
+        if res.converged:
+            results, state = res.point.data[3:]
+            s["u"], s["lam"], s["results"] = res.u, lam, results
+            s["eps_p"], s["alpha"] = state[1], state[2]
+            s["sigma"] = state[0]
+            for itf, (_, _, slip) in zip(model.interfaces, results):
+                itf.slip = slip
+        return res.converged, res.iterations
 
     targets = list(np.geomspace(first_fraction, 1.0, n_steps)) if n_steps > 1 else [1.0]
-    while targets:
-        lam = float(targets[0])
-        F[model.master] = -P_half * lam
-        try:
-            u_new, results, state = newton(u.copy(), lam)
-        except _NotConverged as err:
-            cuts += 1
-            if cuts > max_cuts:
-                raise RuntimeError(f"nip contact: Newton did not converge at load fraction {lam:.3f} "
-                                   f"after {max_cuts} step cuts (residual {err.args[0]:.1e})") from None
-            targets.insert(0, 0.5 * (lam_done + lam))
-            continue
-        u, lam_done = u_new, lam
-        sigma, eps_p, alpha = state
-        for itf, (_, _, slip) in zip(model.interfaces, results):
-            itf.slip = slip
-        targets.pop(0)
-    return ContactSolution(model=model, u=u, sigma=sigma, eps_p=eps_p, alpha=alpha,
+    path = newton.follow_load_path(step, targets=targets, max_cuts=max_cuts)
+    if not path.completed:
+        raise RuntimeError(f"nip contact: Newton did not converge at load fraction {path.t_failed:.3f} "
+                           f"after {max_cuts} step cuts (residual {s['residual']:.1e})")
+    u, results = s["u"], s["results"]
+    return ContactSolution(model=model, u=u, sigma=s["sigma"], eps_p=s["eps_p"], alpha=s["alpha"],
                            pressure=[r[0] for r in results], shear=[r[1] for r in results],
-                           approach_m=float(u[model.ndof - 1]), newton_iterations=total_it,
+                           approach_m=float(u[model.ndof - 1]), newton_iterations=s["iterations"],
                            load_N_per_m=load_N_per_m)
 
 

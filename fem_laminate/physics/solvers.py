@@ -6,6 +6,11 @@
 - "cg_amg": conjugate gradients preconditioned by pyamg smoothed aggregation with the rigid-body modes as
   near-null space; memory-lean for large 3D meshes where a direct factorisation does not fit.
 `solve(..., method="auto")` picks pardiso when present, else spsolve; the choice is reported back.
+
+Nonlinear solves (physics/newton.py) use `direct_solve` (general, possibly unsymmetric tangent: the nip
+contact with friction) or `SymmetricSolver` (upper triangle of a symmetric indefinite tangent: the
+large-deflection plate), which also reports the inertia: the number of negative pivots says where an
+equilibrium stops being stable (`negative_pivot_note`). PARDISO is detected here and nowhere else.
 """
 from __future__ import annotations
 
@@ -35,12 +40,6 @@ class SolveInfo:
 
 def default_method() -> str:
     return "pardiso" if HAVE_PARDISO else "spsolve"
-
-
-def reduce_system(K: sp.spmatrix, f: np.ndarray, free: np.ndarray):
-    """Restrict to the free dofs (fixed dofs are zero)."""
-    K = K.tocsr()
-    return K[free][:, free], f[free]
 
 
 def solve(K: sp.spmatrix, f: np.ndarray, method: str = "auto", near_null: np.ndarray | None = None,
@@ -161,3 +160,52 @@ def rigid_body_modes(coords: np.ndarray) -> np.ndarray:
     B[0::3, 4], B[2::3, 4] = z, -x
     B[0::3, 5], B[1::3, 5] = -y, x
     return B
+
+
+def direct_solve(A: sp.spmatrix, b: np.ndarray) -> np.ndarray:
+    """One sparse direct solve of a general square system: PARDISO (unsymmetric LU) or SuperLU."""
+    if HAVE_PARDISO:
+        import pypardiso
+        return pypardiso.spsolve(A.tocsr(), b)
+    return spla.spsolve(A.tocsc(), b)
+
+
+class SymmetricSolver:
+    """Solve K x = b for the upper-triangle CSR K of a fixed pattern (symmetric, possibly indefinite).
+
+    With PARDISO (mtype -2, Bunch-Kaufman pivoting) the symbolic analysis is done once per pattern and
+    `negative_pivots` holds the inertia of the last factorisation; with SuperLU it stays None (unknown).
+    """
+
+    def __init__(self):
+        self.negative_pivots = None
+        self._pardiso = None
+        if HAVE_PARDISO:
+            import pypardiso
+            self._pardiso = pypardiso.PyPardisoSolver(mtype=-2)
+        self._analysed_pattern = None
+
+    def solve(self, Kup: sp.csr_matrix, b: np.ndarray) -> np.ndarray:
+        if self._pardiso is not None:
+            s = self._pardiso
+            key = (Kup.shape[0], Kup.nnz)
+            if self._analysed_pattern != key:
+                s._check_A(Kup)
+                s.set_phase(11)  # reordering and symbolic factorisation, once per pattern
+                s._call_pardiso(Kup, np.zeros((Kup.shape[0], 1)))
+                self._analysed_pattern = key
+            s.set_phase(23)  # numerical factorisation and solve
+            x = s._call_pardiso(Kup, np.asfortranarray(np.asarray(b, float)[:, None])).ravel()
+            self.negative_pivots = int(s.iparm[22])
+            return x
+        Kf = (Kup + sp.triu(Kup, 1).T).tocsc()
+        self.negative_pivots = None
+        return spla.splu(Kf).solve(b)
+
+
+def negative_pivot_note(loads, negative_pivots) -> str:
+    """How many converged states had negative pivots (unstable equilibria) and where the first was; '' if none."""
+    unstable = [t for t, n in zip(loads, negative_pivots) if n]
+    if not unstable:
+        return ""
+    return f"{len(unstable)} states have negative pivots (unstable), first at t = {unstable[0]:.4g}"
