@@ -6,6 +6,7 @@ import pytest
 
 from fem_laminate.model.materials import load_library
 from fem_laminate.physics import bonding as bd
+from fem_laminate.units import N_PER_KGF
 
 LIB = load_library()
 TIV = LIB["pi_IV"]  # Tg 300 C, surface layer of Example 1 / Comparative 1
@@ -20,7 +21,7 @@ def isothermal(T_C, p_Pa, duration_s, n=201):
 def hertz_history(T_C, load_kgf, width_mm, diameter_mm, speed_m_per_min, n=401):
     """Hertz line contact of two steel rolls, the stand-in nip used by window.py (reference copy for tests)."""
     steel = LIB["steel_roll"]
-    w = load_kgf * 9.80665 / (width_mm * 1e-3)
+    w = load_kgf * N_PER_KGF / (width_mm * 1e-3)
     E_star = steel.E_Pa / (2.0 * (1.0 - steel.nu ** 2))
     b = math.sqrt(4.0 * w * (diameter_mm * 1e-3 / 4.0) / (math.pi * E_star))
     v = speed_m_per_min / 60.0
@@ -71,7 +72,7 @@ def test_intimate_contact_matches_lee_springer_closed_form():
 
 def test_intimate_contact_integral_of_roll_nip_is_load_per_width_over_speed():
     t, T, p = hertz_history(400.0, 1500, 300, 100, 0.2, n=4001)
-    w, v = 1500 * 9.80665 / 0.3, 0.2 / 60
+    w, v = 1500 * N_PER_KGF / 0.3, 0.2 / 60
     got = bd.pressure_over_viscosity_integral(t, T, p, PIV)[-1]
     # trapezoid error of the sqrt-profile endpoints is O(n^-1.5): 4001 points -> < 1e-4
     assert got == pytest.approx(w / v / bd.melt_viscosity_Pa_s(400.0, PIV), rel=1e-4)

@@ -23,10 +23,6 @@ from scipy.special import erf, erfcx
 
 
 # --------------------------------------------------------------------------------- contact mechanics
-def plane_strain_modulus(E_Pa: float, nu: float) -> float:
-    return E_Pa / (1.0 - nu * nu)
-
-
 def hertz_line_contact(load_N_per_m: float, R1_m: float, R2_m: float, E1_Pa: float, nu1: float,
                        E2_Pa: float, nu2: float) -> tuple[float, float]:
     """Half-width a (m) and peak pressure p0 (Pa) of two parallel elastic cylinders (Johnson 4.43-4.45).
@@ -60,11 +56,6 @@ def thin_layer_contact(load_N_per_m: float, R_m: float, thickness_m: float, E_Pa
     M = oedometric_modulus(E_Pa, nu)
     a = (1.5 * load_N_per_m * R_m * thickness_m / M) ** (1.0 / 3.0)
     return a, M * a * a / (2.0 * R_m * thickness_m)
-
-
-def thin_layer_pressure(x_m, a_m: float, p0_Pa: float):
-    x = np.asarray(x_m, dtype=float)
-    return p0_Pa * np.clip(1.0 - (x / a_m) ** 2, 0.0, None)
 
 
 def compliant_strip_contact(load_N_per_m: float, R_m: float, E_star_Pa: float, strip_compliance_m_per_Pa: float,

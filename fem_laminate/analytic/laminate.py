@@ -70,12 +70,6 @@ def stoney_curvature(E_sub, t_sub, sigma_film, t_film) -> float:
     return float(6.0 * sigma_film * t_film / (E_sub * t_sub**2))
 
 
-def film_cte_rule_of_mixtures(E, t, alpha) -> float:
-    """Effective in-plane CTE of a free, flat multilayer film: modulus-thickness weighted mean."""
-    E, t, alpha = (np.asarray(a, float) for a in (E, t, alpha))
-    return float(np.sum(E * t * alpha) / np.sum(E * t))
-
-
 def cross_section_curvature(E, nu, t, e, out_of_plane: str) -> float:
     """Curvature k_x of a long 2D cross-section of isotropic layers (lamination theory), for each 2D model.
 

@@ -23,8 +23,9 @@ from typing import Mapping
 import numpy as np
 
 from ..model.materials import Material
+from ..units import N_PER_KGF
 
-N_PER_MM_PER_KGF_PER_CM = 9.80665 / 10.0  # 1 kgf/cm = 0.980665 N/mm
+N_PER_MM_PER_KGF_PER_CM = N_PER_KGF / 10.0  # 1 kgf/cm = 0.980665 N/mm
 INTERFACES = ("Cu-PI", "PI-PI")
 
 

@@ -20,10 +20,12 @@ from skfem import Basis, ElementHex2, ElementVector, MeshHex
 from ..analytic import curl as ac
 from ..model.materials import Material
 from ..model.mesh import layered_mesh_3d
+from ..units import STANDARD_GRAVITY
 from . import large_deflection as ld
 from .ans import gauss_27
+from .elastic import lame
 
-G_M_PER_S2 = 9.80665
+G_M_PER_S2 = STANDARD_GRAVITY
 
 
 # ---- meshing -------------------------------------------------------------------------------------
@@ -217,8 +219,7 @@ def build_model(layers, eigenstrain, temperature_C, length_m, width_m, shape="re
     geo = _geometry(mesh)
     E = np.array([float(m.E(temperature_C)) for m, _ in layers])[layer]
     nu = np.array([m.nu for m, _ in layers])[layer]
-    lam = E * nu / ((1 + nu) * (1 - 2 * nu))
-    mu = E / (2 * (1 + nu))
+    lam, mu = lame(E, nu)
     e = np.asarray(eigenstrain, float)[layer]
     if gradient_per_m is not None and np.any(np.asarray(gradient_per_m, float) != 0):
         # a layer formed curved: eigenstrain linear through its thickness, at the quadrature points
@@ -349,19 +350,3 @@ def curl_sample(layers: list[tuple[Material, float]], eigenstrain: list[float], 
                       ndofs=model.ndofs, seconds=res.seconds, mesh=model.mesh, layer=layer,
                       vertex_displacement_m=vd, facing=facing, length_m=length_m, width_m=width_m,
                       sample_shape=shape)
-
-
-def curl_summary(result: CurlResult) -> dict:
-    """The summary.json block: curl.corner_lift_mm, curl.shape, curl.principal_curvatures_1_per_m, ..."""
-    return {
-        "corner_lift_mm": result.corner_lift_m * 1e3,
-        "shape": result.shape,
-        "principal_curvatures_1_per_m": [float(k) for k in result.principal_curvatures_1_per_m],
-        "centre_curvatures_1_per_m": [float(k) for k in result.centre_curvatures_1_per_m],
-        "linear_curvature_1_per_m": result.linear_curvature_1_per_m,
-        "converged": bool(result.converged),
-        "message": result.message,
-        "load_path": [[float(t), float(a), float(b)] for t, a, b in result.path],
-        "dofs": int(result.ndofs),
-        "seconds": float(result.seconds),
-    }

@@ -33,12 +33,16 @@ NCOMP = {2: 4, 3: 6}
 OUT_OF_PLANE = ("fixed", "uniform", "free")
 
 
+def lame(E, nu):
+    """Lamé constants (lambda, mu) of an isotropic solid; E and nu may be arrays."""
+    return E * nu / ((1 + nu) * (1 - 2 * nu)), E / (2 * (1 + nu))
+
+
 def isotropic_D(E, nu, dim: int) -> np.ndarray:
     """Elastic matrix in the Voigt order above; E and nu may be arrays (returns (..., n, n))."""
     E = np.asarray(E, dtype=float)
     nu = np.asarray(nu, dtype=float) * np.ones_like(E)
-    lam = E * nu / ((1 + nu) * (1 - 2 * nu))
-    mu = E / (2 * (1 + nu))
+    lam, mu = lame(E, nu)
     n = NCOMP[dim]
     D = np.zeros(E.shape + (n, n))
     for i in range(3):
@@ -284,8 +288,7 @@ def assemble_stiffness_skfem(model: ElasticModel, E_elem: np.ndarray, nu_elem: n
 
     @BilinearForm
     def stiffness(u, v, w):
-        lam = w.E * w.nu / ((1 + w.nu) * (1 - 2 * w.nu))
-        mu = w.E / (2 * (1 + w.nu))
+        lam, mu = lame(w.E, w.nu)
         eps_u, eps_v = sym_grad(u), sym_grad(v)
         sigma = 2.0 * mu * eps_u + lam * eye(trace(eps_u), eps_u.shape[0])
         return ddot(sigma, eps_v)

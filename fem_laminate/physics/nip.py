@@ -48,7 +48,7 @@ class NipSpec:
     """One roll nip, SI units.  layers bottom-up (base layers, then the incoming foil on top)."""
     roll_radius_m: float
     roll_width_m: float
-    load_N: float  # total roll load (load_kgf * 9.80665)
+    load_N: float  # total roll load (load_kgf * N_PER_KGF)
     speed_m_per_s: float
     roll_temperature_C: float
     entry_temperature_C: float = 25.0

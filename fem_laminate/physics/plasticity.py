@@ -60,10 +60,15 @@ def return_mapping(eps, eps_p_old, alpha_old, K, G, sigma_y, H):
     return sigma, eps_p, alpha, D
 
 
-def von_mises(sigma):
-    """Equivalent stress of Voigt stresses (4, ...)."""
-    s = sigma - (sigma[0] + sigma[1] + sigma[2]) / 3.0 * M_VOL.reshape((4,) + (1,) * (sigma.ndim - 1))
-    return np.sqrt(1.5) * _norm(s)
+def von_mises(sigma, axis: int = 0):
+    """Equivalent stress sqrt(3/2 s:s) of Voigt stresses [xx, yy, zz, shear...] (4 components in plane
+    strain, 6 in 3D) stored along `axis`."""
+    s = np.moveaxis(np.asarray(sigma, dtype=float), axis, 0)
+    mean = (s[0] + s[1] + s[2]) / 3.0
+    ss = (s[0] - mean) ** 2 + (s[1] - mean) ** 2 + (s[2] - mean) ** 2
+    for k in range(3, len(s)):
+        ss = ss + 2.0 * s[k] ** 2
+    return np.sqrt(1.5) * np.sqrt(ss)
 
 
 def equivalent_plastic_strain(eps_p):

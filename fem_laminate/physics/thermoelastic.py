@@ -339,15 +339,13 @@ def temperature_path(state: LaminateState, T_to: float, max_step_K: float = 25.0
     return pts[::-1] if T_to < Ta else pts
 
 
-def change_temperature(state: LaminateState, T_to: float, max_step_K: float = 25.0, on_increment=None) -> None:
+def change_temperature(state: LaminateState, T_to: float, max_step_K: float = 25.0) -> None:
     """Follow a uniform temperature change of the whole present stack, then re-equilibrate at T_to."""
     moved = False
     for Tb in temperature_path(state, T_to, max_step_K):
         if Tb != state.T_C:
             increment(state, state.T_C, float(Tb))
             moved = True
-            if on_increment is not None:
-                on_increment(state)
     rubbery = any(state.active[i] and lay.material.is_rubbery(state.T_C) for i, lay in enumerate(state.stack.layers))
     if rubbery or not moved:
         increment(state, state.T_C, state.T_C)  # relax at the end temperature (or just re-equilibrate)

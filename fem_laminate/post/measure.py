@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..physics.plasticity import von_mises
 from ..physics.thermoelastic import LaminateState, layer_thermal_strain
 
 FIT_FRACTION = 0.5  # central half of the sample length (and width) is used for curvature fits
@@ -83,7 +84,7 @@ def layer_stress_summary(state: LaminateState) -> dict:
         s = state.stress[el]  # (ne, nq, nc)
         sxx = s[..., 0]
         centre = el[np.abs(xc[el]) <= 0.1 * L] if np.any(np.abs(xc[el]) <= 0.1 * L) else el
-        vm = von_mises(s, model.dim)
+        vm = von_mises(s, axis=-1)
         out[state.stack.layers[i].name] = {
             "material": state.stack.layers[i].material.name,
             "stress_xx_centre_MPa": float(state.stress[centre][..., 0].mean() * 1e-6),
@@ -92,16 +93,6 @@ def layer_stress_summary(state: LaminateState) -> dict:
             "von_mises_max_MPa": float(vm.max() * 1e-6),
         }
     return out
-
-
-def von_mises(s: np.ndarray, dim: int) -> np.ndarray:
-    """von Mises stress of Voigt stress arrays (..., ncomp)."""
-    sxx, syy, szz = s[..., 0], s[..., 1], s[..., 2]
-    if dim == 2:
-        shear2 = s[..., 3] ** 2
-    else:
-        shear2 = s[..., 3] ** 2 + s[..., 4] ** 2 + s[..., 5] ** 2
-    return np.sqrt(0.5 * ((sxx - syy) ** 2 + (syy - szz) ** 2 + (szz - sxx) ** 2) + 3 * shear2)
 
 
 def stress_profile(state: LaminateState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -12,6 +12,7 @@ from xml.sax.saxutils import quoteattr
 import meshio
 import numpy as np
 
+from ..physics.plasticity import von_mises
 from . import measure
 
 
@@ -79,7 +80,7 @@ def frame_mesh(state, frame) -> meshio.Mesh:
     return meshio.Mesh(
         pts, [(ctype, conn)],
         point_data={"displacement_m": disp, "temperature_C": np.full(used.size, frame.T_C)},
-        cell_data={"stress_Pa": [_paraview_stress(s, d)], "von_mises_Pa": [measure.von_mises(s, d)],
+        cell_data={"stress_Pa": [_paraview_stress(s, d)], "von_mises_Pa": [von_mises(s, axis=-1)],
                    "layer": [lay[cells].astype(np.int32)]},
     )
 
@@ -140,7 +141,7 @@ def plot_deformed(state, path: Path, title: str = "") -> None:
         # x in mm, height in µm: the curl of a 10 mm sample is tens of µm, invisible at true scale
         xy = (mesh.p + u.T).T * np.array([1e3, 1e6])
         polys = xy[mesh.t[:, cells].T]
-        vm = measure.von_mises(state.stress[cells].mean(axis=1), 2) * 1e-6
+        vm = von_mises(state.stress[cells].mean(axis=1), axis=-1) * 1e-6
         pc = PolyCollection(polys, array=vm, cmap="viridis", edgecolors="none")
         ax.add_collection(pc)
         ax.autoscale()

@@ -137,13 +137,14 @@ def skfem_stiffness(model, E_elem: np.ndarray, nu_elem: np.ndarray):
     from skfem import Basis, BilinearForm, ElementVector
     from skfem.helpers import ddot, eye, sym_grad, trace
 
+    from ..physics.elastic import lame
+
     if model.dim == 2 and model.nglobal:
         raise ValueError(f"out_of_plane = {model.out_of_plane!r}: the generic path covers 'fixed' only in 2D")
 
     @BilinearForm
     def stiffness(u, v, w):
-        lam = w.E * w.nu / ((1 + w.nu) * (1 - 2 * w.nu))
-        mu = w.E / (2 * (1 + w.nu))
+        lam, mu = lame(w.E, w.nu)
         eps = sym_grad(u)
         return ddot(2 * mu * eps + lam * eye(trace(eps), eps.shape[0]), sym_grad(v))
 
