@@ -3,8 +3,6 @@ import numpy as np
 import pytest
 
 from fem_laminate.analytic import laminate as analytic
-from fem_laminate.model.mesh import layered_mesh_3d
-from fem_laminate.physics import elastic
 
 from helpers import cooled_state, stack_of
 
@@ -115,14 +113,3 @@ def test_mesh_convergence_2d():
             for nx in (8, 16, 48)]
     assert errs[-1] < 1e-3
     assert errs[-1] <= errs[0]
-
-
-def test_fast_assembly_equals_scikit_fem_forms():
-    lm = layered_mesh_3d([0, 35e-6, 65e-6], 1e-3, 1e-3, nx=2, ny=2, n_per_layer=1)
-    model = elastic.make_model(lm)
-    E = np.array([116e9, 5e9])[lm.layer]
-    nu = np.array([0.34, 0.3])[lm.layer]
-    K_fast = elastic.assemble_stiffness(model, elastic.isotropic_D(E, nu, 3))
-    K_ref, _ = elastic.assemble_stiffness_skfem(model, E, nu)
-    diff = abs(K_fast - K_ref).max()
-    assert diff <= 1e-9 * abs(K_ref).max()

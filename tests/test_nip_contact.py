@@ -4,8 +4,6 @@ import time
 
 import numpy as np
 import pytest
-from skfem import Basis, BilinearForm, ElementQuad1, ElementVector, MeshQuad
-from skfem.helpers import ddot, sym_grad, trace
 
 from fem_laminate.analytic import contact as AC
 from fem_laminate.physics import nip
@@ -118,37 +116,6 @@ def test_identical_rolls_friction_has_no_effect():
     _, _, _, s1 = two_rolls(49.0e3, 0.05, 0.05, friction=0.5)
     assert np.abs(s1.pressure[0] - s0.pressure[0]).max() < 1e-6 * p0
     assert np.abs(s1.shear[0]).max() < 1e-6 * p0
-
-
-# ------------------------------------------------------------------------------- element fast path
-def test_bbar_stiffness_equals_selective_reduced_integration():
-    """Vectorised B-bar stiffness == readable skfem forms: 2G dev:dev (2x2 Gauss) + K div div (1 point)."""
-    mesh = MeshQuad.init_tensor(np.array([0, 1.0, 2.5, 3.0]) * 1e-5, np.array([0, 0.5, 2.0]) * 1e-5)
-    e = ElementVector(ElementQuad1())
-    basis = Basis(mesh, e, intorder=2)
-    basis0 = Basis(mesh, e, quadrature=(np.array([[0.5], [0.5]]), np.array([1.0])))  # centroid rule
-    K, G = 3.0e9, 0.1e9
-
-    @BilinearForm
-    def deviatoric(u, v, w):
-        eu, ev = sym_grad(u), sym_grad(v)
-        tu, tv = trace(eu), trace(ev)
-        # plane strain: 3D deviator of (eps, eps_zz = 0): in-plane part plus the zz component -tr/3
-        return 2 * G * (ddot(eu, ev) - tu * tv / 3.0)
-
-    @BilinearForm
-    def volumetric(u, v, w):
-        return K * trace(sym_grad(u)) * trace(sym_grad(v))
-
-    A_readable = deviatoric.assemble(basis) + volumetric.assemble(basis0)
-    Bbar, dx = C.bbar_operator(basis)
-    model = C.ContactModel(mesh=mesh, basis=basis, body=None, layer=None, K=None, G=None, yield_Pa=None,
-                           hardening_Pa=None, Bbar=Bbar, dx=dx, ndof=basis.N, T=None, master=0, interfaces=[],
-                           strip_interfaces_m=None)
-    _, _, _, D = return_mapping(np.zeros((4,) + dx.shape), np.zeros((4,) + dx.shape), np.zeros(dx.shape),
-                                K, G, np.inf, 0.0)
-    A_fast = C.tangent_stiffness(model, D)
-    assert abs(A_fast - A_readable).max() < 1e-10 * abs(A_readable).max()
 
 
 # ------------------------------------------------------------------------------------- plasticity
