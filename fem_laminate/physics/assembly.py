@@ -56,21 +56,25 @@ class Pattern:
         slots = np.empty((ne, nd * nd), dtype=np.int64 if self.nnz >= 2**31 - 1 else np.int32)
         step = max(1, CHUNK_ENTRIES // (nd * nd))
         itype = P.indices.dtype
+        ed = ed.astype(itype)
+        checked = self.upper or bool((ed < 0).any())
         for s in range(0, ne, step):
             d = ed[s:s + step]
-            r = np.repeat(d, nd, axis=1).ravel().astype(itype)
-            c = np.tile(d, (1, nd)).ravel().astype(itype)
-            drop = (r < 0) | (c < 0)
-            if self.upper:
-                drop |= r > c
-            r[drop], c[drop] = 0, 0
+            r = np.repeat(d, nd, axis=1).ravel()
+            c = np.tile(d, (1, nd)).ravel()
+            if checked:
+                drop = (r < 0) | (c < 0)
+                if self.upper:
+                    drop |= r > c
+                r[drop], c[drop] = 0, 0
+            off = np.empty(r.size, dtype=itype)
             if _csr_sample_offsets is not None:
-                off = np.empty(r.size, dtype=itype)
                 _csr_sample_offsets(self.n, self.n, P.indptr, P.indices, r.size, r, c, off)
             else:  # pragma: no cover
                 Q = sp.csr_matrix((np.arange(P.nnz, dtype=float), P.indices, P.indptr), shape=P.shape)
-                off = np.asarray(Q[r, c]).ravel().astype(itype)
-            off[drop | (off < 0)] = self.nnz
+                off[:] = np.asarray(Q[r, c]).ravel()
+            if checked:
+                off[drop] = self.nnz
             slots[s:s + step] = off.reshape(len(d), -1)
         return slots
 
