@@ -265,7 +265,14 @@ def _build_system(state: LaminateState) -> _System:
     for i in layers:
         sel = np.flatnonzero(lay[act_el] == i)
         data.append(pattern.data(Ke, sel, classes=cls[sel]))
-    return _System(tuple(state.active), free, dofs, pattern.indices, pattern.indptr, layers, data)
+    # entries that vanish in every layer (e.g. x-y couplings a rectangular element's symmetry cancels) are
+    # left out: the fill-reducing ordering of the factorisation sees the structural nonzeros only
+    keep = np.zeros(pattern.nnz, bool)
+    for d_ in data:
+        keep |= d_ != 0.0
+    indptr = np.concatenate([[0], np.cumsum(np.add.reduceat(keep, pattern.indptr[:-1]) * (np.diff(pattern.indptr) > 0))])
+    return _System(tuple(state.active), free, dofs, pattern.indices[keep], indptr.astype(pattern.indptr.dtype),
+                   layers, [d_[keep] for d_ in data])
 
 
 def _method(state: LaminateState) -> str:
