@@ -13,6 +13,7 @@ from pathlib import Path
 from . import process
 from .case import Case, load_case, out_of_plane
 from .model.mesh import layered_mesh_2d, layered_mesh_3d
+from .model.pattern import PatternSet
 from .physics import elastic
 from .physics.thermoelastic import initial_state
 from .post import output
@@ -31,8 +32,10 @@ def build_state(case: Case):
         lmesh = layered_mesh_2d(stack.interfaces_m, m.length_mm * 1e-3, nx=m.nx, n_per_layer=m.n_per_layer,
                                 edge_refinement=m.edge_refinement)
     else:
+        cut = process.etch.patterns(case)  # the mesh resolves every circuit pattern an etch will cut
         lmesh = layered_mesh_3d(stack.interfaces_m, m.length_mm * 1e-3, m.width_mm * 1e-3, nx=m.nx, ny=m.ny,
-                                n_per_layer=min(m.n_per_layer, 4), edge_refinement=1.0)
+                                n_per_layer=min(m.n_per_layer, 4), edge_refinement=1.0,
+                                pattern=PatternSet(tuple(cut)) if cut else None)
     model = elastic.make_model(lmesh, out_of_plane=out_of_plane(m) if lmesh.dim == 2 else "free",
                                quadratic=m.quadratic)
     return initial_state(stack, model, case.spec.initial_temperature_C, solver=m.solver)
