@@ -40,6 +40,7 @@ class MeshSpec(_Strict):
     n_per_layer: int = Field(default=2, ge=1, le=50)
     edge_refinement: float = Field(default=0.25, gt=0.0, le=1.0)
     quadratic: bool = True
+    element: Literal["lagrange", "serendipity"] = "lagrange"  # quadratic family: 9/27-node or 8/20-node
     solver: Literal["auto", "pardiso", "spsolve", "cg_amg"] = "auto"
     file: str | None = None  # external mesh in meshes/ (meshio), layers as physical groups
 

@@ -37,7 +37,7 @@ def build_state(case: Case):
                                 n_per_layer=min(m.n_per_layer, 4), edge_refinement=1.0,
                                 pattern=PatternSet(tuple(cut)) if cut else None)
     model = elastic.make_model(lmesh, out_of_plane=out_of_plane(m) if lmesh.dim == 2 else "free",
-                               quadratic=m.quadratic)
+                               quadratic=m.quadratic, family=m.element)
     return initial_state(stack, model, case.spec.initial_temperature_C, solver=m.solver)
 
 

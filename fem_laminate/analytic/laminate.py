@@ -139,9 +139,9 @@ def clt_curvature(Q, t, e) -> np.ndarray:
     D = np.einsum("i,ijk->jk", (z1**3 - z0**3) / 3, Q)
     N = np.einsum("i,ijk,ik->j", z1 - z0, Q, e)
     M = np.einsum("i,ijk,ik->j", (z1**2 - z0**2) / 2, Q, e)
-    # the kappa_xy row is singular when no layer carries shear: drop what nothing resists
-    K = np.block([[A, B], [B, D]])
-    sol = np.linalg.lstsq(K, np.concatenate([N, M]), rcond=None)[0]
-    kappa = -sol[3:]
-    kappa[2] *= 1.0  # engineering twist, as the FEM's fit reports kappa_xy of w = ... + kappa_xy x y
-    return kappa
+    # unknowns (mid-plane strain, h * curvature) so that the blocks are of one size; least squares because
+    # a line-homogenized foil alone carries no shear (rows that nothing resists are dropped)
+    h = z[-1]
+    K = np.block([[A, B / h], [B / h, D / h**2]])
+    sol = np.linalg.lstsq(K, np.concatenate([N, M / h]), rcond=1e-12)[0]
+    return -sol[3:] / h

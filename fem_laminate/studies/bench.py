@@ -45,11 +45,14 @@ class Config:
     threads: int = 1
     quadratic: bool = True
     out_of_plane: str = "free"  # 2D: "free" (plate-like far from edges) or "fixed" (plane strain)
+    family: str = "lagrange"  # quadratic elements: "lagrange" (Hex27) or "serendipity" (Hex20, CalculiX's C3D20)
+    nx: int = 0  # > 0: this grid (nx = ny) instead of the one closest to target_dofs
 
     @property
     def label(self) -> str:
         ps = " pl.strain" if self.dim == 2 and self.out_of_plane == "fixed" else ""
-        return f"{self.dim}D {self.assembly}+{self.solver} t{self.threads}{ps}"
+        s2 = " S2" if self.family == "serendipity" else ""
+        return f"{self.dim}D {self.assembly}+{self.solver} t{self.threads}{ps}{s2}"
 
 
 def mesh_divisions(dim: int, target_dofs: int, quadratic: bool = True) -> dict:
@@ -67,7 +70,8 @@ def mesh_divisions(dim: int, target_dofs: int, quadratic: bool = True) -> dict:
     return {"nx": int(n), "ny": int(n), "n_per_layer": n_per_layer}
 
 
-def build_problem(dim: int, target_dofs: int, quadratic: bool = True, out_of_plane: str = "free"):
+def build_problem(dim: int, target_dofs: int, quadratic: bool = True, out_of_plane: str = "free",
+                  family: str = "lagrange", nx: int = 0):
     """Mesh, elastic model, per-element D and eigenstrain for the benchmark laminate."""
     from ..model.materials import load_library
     from ..model.mesh import layered_mesh_2d, layered_mesh_3d
@@ -77,13 +81,15 @@ def build_problem(dim: int, target_dofs: int, quadratic: bool = True, out_of_pla
     mats = [lib[name] for name, _ in STACK]
     interfaces = np.concatenate([[0.0], np.cumsum([t for _, t in STACK])])
     div = mesh_divisions(dim, target_dofs, quadratic)
+    if nx and dim == 3:
+        div.update(nx=nx, ny=nx)
     if dim == 2:
         lmesh = layered_mesh_2d(interfaces, LENGTH_M, nx=div["nx"], n_per_layer=div["n_per_layer"],
                                 edge_refinement=1.0)
     else:
         lmesh = layered_mesh_3d(interfaces, LENGTH_M, LENGTH_M, nx=div["nx"], ny=div["ny"],
                                 n_per_layer=div["n_per_layer"])
-    model = make_model(lmesh, out_of_plane=out_of_plane, quadratic=quadratic)
+    model = make_model(lmesh, out_of_plane=out_of_plane, quadratic=quadratic, family=family)
     E = np.array([float(m.E(T_C)) for m in mats])[lmesh.layer]
     nu = np.array([m.nu for m in mats])[lmesh.layer]
     D = isotropic_D(E, nu, dim)
@@ -161,7 +167,8 @@ def run_config(cfg: Config) -> dict:
     from ..physics.solvers import rigid_body_modes, solve
 
     t0 = time.perf_counter()
-    lmesh, model, E, nu, D, eig = build_problem(cfg.dim, cfg.target_dofs, cfg.quadratic, cfg.out_of_plane)
+    lmesh, model, E, nu, D, eig = build_problem(cfg.dim, cfg.target_dofs, cfg.quadratic, cfg.out_of_plane,
+                                                cfg.family, cfg.nx)
     t_mesh = time.perf_counter() - t0
     t0 = time.perf_counter()
     if cfg.assembly == "fast":
