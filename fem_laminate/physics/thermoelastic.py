@@ -246,12 +246,14 @@ class _System:
     indices: np.ndarray
     indptr: np.ndarray
     layers: list
-    data: list  # per layer, aligned with indices
+    data: list  # per layer: (positions in the pattern's data, values) of the entries the layer touches
     factor: object = None
     E_factor: np.ndarray | None = None
 
     def matrix(self, E: np.ndarray) -> sp.csr_matrix:
-        vals = sum(E[k] * self.data[j] for j, k in enumerate(self.layers))
+        vals = np.zeros(len(self.indices))
+        for (pos, v), k in zip(self.data, self.layers):
+            vals[pos] += E[k] * v  # positions are unique within a layer
         n = len(self.free)
         return sp.csr_matrix((vals, self.indices, self.indptr), shape=(n, n))
 
@@ -278,10 +280,11 @@ def _build_system(state: LaminateState) -> _System:
     n = len(free)
     keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(pattern.indptr)) * n + pattern.indices
     data = []
-    for p in parts:
-        p = p.tocoo()
-        idx = np.searchsorted(keys, p.row.astype(np.int64) * n + p.col)
-        data.append(np.bincount(idx, weights=p.data, minlength=len(keys)))
+    for j, p in enumerate(parts):
+        p.sum_duplicates()
+        p = p.tocoo()  # canonical: one entry per position, so the positions below are unique
+        data.append((np.searchsorted(keys, p.row.astype(np.int64) * n + p.col), p.data))
+        parts[j] = None  # memory: each layer keeps only the entries it touches, not a full-length array
     return _System(_body_key(state), free, dofs, pattern.indices, pattern.indptr, layers, data)
 
 
