@@ -46,7 +46,7 @@ class LinesPattern:
         return np.sort(b[(b > lo) & (b < hi)])
 
     def describe(self) -> dict:
-        return {"kind": "lines", "line_um": self.line_m * 1e6, "space_um": self.space_m * 1e6,
+        return {"kind": "lines", "line_um": round(self.line_m * 1e6, 9), "space_um": round(self.space_m * 1e6, 9),
                 "direction": self.direction, "copper_fraction_nominal": self.line_m / self.pitch_m}
 
 
@@ -68,7 +68,7 @@ class PadsPattern:
         return np.sort(b[(b > lo) & (b < hi)])
 
     def describe(self) -> dict:
-        return {"kind": "pads", "pad_um": self.pad_m * 1e6, "pitch_um": self.pitch_m * 1e6,
+        return {"kind": "pads", "pad_um": round(self.pad_m * 1e6, 9), "pitch_um": round(self.pitch_m * 1e6, 9),
                 "copper_fraction_nominal": (self.pad_m / self.pitch_m) ** 2}
 
 

@@ -55,7 +55,7 @@ class Config:
         return f"{self.dim}D {self.assembly}+{self.solver} t{self.threads}{ps}{s2}"
 
 
-def mesh_divisions(dim: int, target_dofs: int, quadratic: bool = True) -> dict:
+def mesh_divisions(dim: int, target_dofs: int, quadratic: bool = True, family: str = "lagrange") -> dict:
     """Divisions of the layered mesh whose number of dofs is close to target_dofs."""
     p = 2 if quadratic else 1  # nodes per element edge - 1
     if dim == 2:
@@ -64,6 +64,10 @@ def mesh_divisions(dim: int, target_dofs: int, quadratic: bool = True) -> dict:
         nx = max(4, round((target_dofs / (2 * rows) - 1) / p))
         return {"nx": int(nx), "n_per_layer": n_per_layer}
     n_per_layer = 1 if quadratic else 2
+    if quadratic and family == "serendipity":  # 3 n^2 (4 L + 3) dofs for L layers of 20-node hexes
+        n = max(2, round(np.sqrt(target_dofs / (3 * (4 * len(STACK) + 3)))))
+        n += n % 2
+        return {"nx": int(n), "ny": int(n), "n_per_layer": 1}
     rows = p * n_per_layer * len(STACK) + 1
     n = max(2, round((np.sqrt(target_dofs / (3 * rows)) - 1) / p))
     n += n % 2  # a node row on x = 0 and y = 0 for the symmetry conditions
@@ -80,7 +84,7 @@ def build_problem(dim: int, target_dofs: int, quadratic: bool = True, out_of_pla
     lib = load_library()
     mats = [lib[name] for name, _ in STACK]
     interfaces = np.concatenate([[0.0], np.cumsum([t for _, t in STACK])])
-    div = mesh_divisions(dim, target_dofs, quadratic)
+    div = mesh_divisions(dim, target_dofs, quadratic, family)
     if nx and dim == 3:
         div.update(nx=nx, ny=nx)
     if dim == 2:
@@ -252,7 +256,7 @@ def run_isolated(cfg: Config, timeout_s: float = 3600.0, max_memory_GB: float | 
 
 
 def default_configs(sizes_2d=SIZES_2D, sizes_3d=SIZES_3D, large: bool = False,
-                    compare_skfem: bool = True) -> list[Config]:
+                    compare_skfem: bool = True, family: str = "lagrange") -> list[Config]:
     """The benchmark matrix; the slow paths stop at the sizes in MAX_* (all sizes run with large=True)."""
     sizes_3d = tuple(sizes_3d) + (SIZES_LARGE_3D if large else ())
     cap = (lambda limit: float("inf")) if large else (lambda limit: limit)  # noqa: E731
@@ -276,6 +280,8 @@ def default_configs(sizes_2d=SIZES_2D, sizes_3d=SIZES_3D, large: bool = False,
             cfgs.append(Config(3, n, "fast", "spsolve", 1))
         if compare_skfem and n <= MAX_SKFEM_DOFS[3]:
             cfgs.append(Config(3, n, "skfem", "spsolve", 1))
+    if family != "lagrange":  # the quadratic element family of every configuration (3D and 2D alike)
+        cfgs = [Config(**{**asdict(c), "family": family}) for c in cfgs if c.quadratic]
     return cfgs
 
 
@@ -295,7 +301,8 @@ def format_table(rows: list[dict]) -> str:
 
 def bench_command(sizes=None, out_json: str | None = "bench.json", large: bool = False, dims=(2, 3),
                   compare_skfem: bool = True, sizes_2d=SIZES_2D, sizes_3d=SIZES_3D,
-                  configs: list[Config] | None = None, max_memory_GB: float | None = None, echo=print) -> int:
+                  configs: list[Config] | None = None, max_memory_GB: float | None = None, echo=print,
+                  family: str = "lagrange") -> int:
     """CLI entry: run the benchmark matrix, print rows as they finish and the table, write JSON.
 
     sizes (target DOFs) replaces both size lists; dims picks 2D and/or 3D; a configuration whose memory
@@ -309,7 +316,7 @@ def bench_command(sizes=None, out_json: str | None = "bench.json", large: bool =
     if not set(dims) <= {2, 3}:
         raise ValueError(f"dims = {dims}: allowed 2 and/or 3")
     cfgs = configs or default_configs(sizes_2d if 2 in dims else (), sizes_3d if 3 in dims else (),
-                                      large, compare_skfem)
+                                      large, compare_skfem, family)
     rows = []
     meta = {"cpu_count": os.cpu_count(), "python": sys.version.split()[0], "machine": os.uname().machine,
             "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
