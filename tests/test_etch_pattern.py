@@ -4,9 +4,7 @@ Checks: the mesh resolves the pattern (copper area exact), 100 % copper left is 
 the fully etched one (to 1e-9), a fine line grating against classical laminate theory with the etched foil
 homogenized direction by direction, the file readers, and the case-file errors.
 """
-import copy
 import json
-import tomllib
 
 import meshio
 import numpy as np
