@@ -16,6 +16,7 @@ from .errors import CaseError
 from .model.materials import ALLOWED_KEYS, RANGES, Material, load_library, material_from_dict
 from .model.stack import Layer, Stack
 from .process import STEP_KINDS
+from .process.etch import PATTERN_KINDS
 from .process.step import Strict as _Strict
 from .process.step import Temperature
 
@@ -118,10 +119,10 @@ def _layer_name(given, mat: Material, origin: str, counts: dict) -> str:
 
 def _fmt_loc(loc) -> str:
     out = ""
-    for part in loc:
+    for k, part in enumerate(loc):
         if isinstance(part, int):
             out += f".{part}"
-        elif part in STEP_KINDS:
+        elif part in STEP_KINDS or (k and loc[k - 1] == "pattern" and part in PATTERN_KINDS):
             continue  # discriminator tag inserted by pydantic
         else:
             out += ("." if out else "") + str(part)

@@ -136,6 +136,8 @@ def test_pattern_errors(tmp_path):
         load_case_dict(plate_case({"kind": "file", "file": "nope.geojson"}))
     with pytest.raises(CaseError, match="pad_um"):
         load_case_dict(plate_case({"kind": "pads", "pad_um": 300, "pitch_um": 200}))
+    with pytest.raises(CaseError, match=r"field 'steps.1.pattern.direction' = 'z' is not allowed"):
+        load_case_dict(plate_case({"kind": "lines", "line_um": 5, "space_um": 50, "direction": "z"}))
     with pytest.raises(CaseError, match="line_um"):
         load_case_dict(plate_case({"kind": "lines", "line_um": -5, "space_um": 50}))
     bad = tmp_path / "bad.geojson"

@@ -60,6 +60,7 @@ class FileSpec(Strict):
 
 
 Pattern = Annotated[Union[LinesSpec, PadsSpec, FileSpec], Field(discriminator="kind")]
+PATTERN_KINDS = ("lines", "pads", "file")  # the tags pydantic puts in an error's location
 
 
 class Spec(Strict):
