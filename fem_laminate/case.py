@@ -16,6 +16,7 @@ from .errors import CaseError
 from .model.materials import ALLOWED_KEYS, RANGES, Material, load_library, material_from_dict
 from .model.stack import Layer, Stack
 from .process import STEP_KINDS
+from .process.etch import PATTERN_KINDS
 from .process.step import Strict as _Strict
 from .process.step import Temperature
 
@@ -40,6 +41,7 @@ class MeshSpec(_Strict):
     n_per_layer: int = Field(default=2, ge=1, le=50)
     edge_refinement: float = Field(default=0.25, gt=0.0, le=1.0)
     quadratic: bool = True
+    element: Literal["lagrange", "serendipity"] = "lagrange"  # quadratic family: 9/27-node or 8/20-node
     solver: Literal["auto", "pardiso", "spsolve", "cg_amg"] = "auto"
     file: str | None = None  # external mesh in meshes/ (meshio), layers as physical groups
 
@@ -117,10 +119,10 @@ def _layer_name(given, mat: Material, origin: str, counts: dict) -> str:
 
 def _fmt_loc(loc) -> str:
     out = ""
-    for part in loc:
+    for k, part in enumerate(loc):
         if isinstance(part, int):
             out += f".{part}"
-        elif part in STEP_KINDS:
+        elif part in STEP_KINDS or (k and loc[k - 1] == "pattern" and part in PATTERN_KINDS):
             continue  # discriminator tag inserted by pydantic
         else:
             out += ("." if out else "") + str(part)

@@ -203,8 +203,10 @@ def sweep(spec_file, out_dir, scheduler, workers, quiet):
 @click.option("--no-skfem", is_flag=True, help="Skip the scikit-fem default-path comparison.")
 @click.option("--max-memory-GB", "max_memory_GB", type=float, default=None,
               help="Stop a configuration above this resident memory (default: half the RAM).")
+@click.option("--element", type=click.Choice(["lagrange", "serendipity"]), default="lagrange", show_default=True,
+              help="Quadratic element family: 9/27-node Lagrange or 8/20-node serendipity (CalculiX's C3D20).")
 @_guarded("bench")
-def bench(sizes, dims, large, out_json, no_skfem, max_memory_GB):
+def bench(sizes, dims, large, out_json, no_skfem, max_memory_GB, element):
     """Assembly and solve scaling: DOFs, seconds, peak memory; fast path vs scikit-fem's generic path."""
     from .studies.bench import bench_command
 
@@ -212,7 +214,7 @@ def bench(sizes, dims, large, out_json, no_skfem, max_memory_GB):
     dd = tuple(_int_list(dims, "--dims"))
     try:
         code = bench_command(sizes=sz, out_json=out_json, large=large, dims=dd, compare_skfem=not no_skfem,
-                             max_memory_GB=max_memory_GB)
+                             max_memory_GB=max_memory_GB, family=element)
     except ValueError as exc:
         raise InputError(f"bench: {exc}") from None
     sys.exit(code)

@@ -83,3 +83,12 @@ def _have_pardiso():
 def test_a_configuration_over_the_memory_limit_is_stopped_alone():
     row = bench.run_isolated(bench.Config(2, 2000, "fast", "spsolve"), max_memory_GB=0.03)
     assert row["status"].startswith("stopped: resident memory passed 0.0 GB") and "dofs" not in row
+
+
+def test_serendipity_benchmark_hits_its_size_and_the_curvature():
+    """Hex20 configurations (fem-laminate bench --element serendipity, benchmarks/bench_calculix.py): the grid
+    for a target size accounts for the 20-node element; the curvature is lamination theory's."""
+    solver = "pardiso" if _have_pardiso() else "spsolve"
+    out20 = bench.run_config(bench.Config(3, 8000, "fast", solver, family="serendipity"))
+    assert abs(out20["dofs"] / 8000 - 1) < 0.25
+    assert out20["curvature_per_m"] == pytest.approx(clt_curvature(), rel=5e-3)

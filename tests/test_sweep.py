@@ -261,3 +261,24 @@ def test_a_point_that_kills_its_worker_is_recorded_and_the_others_finish(tmp_pat
     assert recs[2]["error"].startswith("KilledWorker")
     assert sweep.read_table(tmp_path / "out")[2]["status"] == "failed"
     client.wait_for_workers(2, timeout=30)  # the nanny restarts the worker for later tests
+
+
+def test_sweep_points_skip_plots_unless_asked(tmp_path):
+    """PNG plots cost more than a small point's simulation: sweep points write summary and VTU only, unless
+    the spec says plots = true."""
+    base = {"name": "p", "layers": [{"material": "copper_ed", "thickness_um": 18.0},
+                                    {"material": "pi_I", "thickness_um": 25.0}],
+            "mesh": {"model": "generalized_plane_strain", "length_mm": 5.0, "nx": 8, "n_per_layer": 1},
+            "steps": [{"kind": "cool", "from_C": 350.0, "to_C": 25.0}]}
+    for plots in (False, True):
+        raw = {"base": base, "grid": {"layers.1.thickness_um": [25.0]}}
+        if plots:
+            raw["plots"] = True
+        spec = sweep.spec_from_dict(raw, source=str(tmp_path / "s.toml"))
+        recs = sweep.run_sweep(spec, tmp_path / f"out_{plots}")
+        assert recs[0]["status"] == "ok", recs[0]["error"]
+        folder = tmp_path / f"out_{plots}" / recs[0]["point_id"]
+        assert (folder / "summary.json").exists() and (folder / "process.pvd").exists()
+        assert (folder / "deformed.png").exists() == plots
+    with pytest.raises(ValueError, match="plots"):
+        sweep.spec_from_dict({"base": base, "plots": "yes"}, source="s.toml")

@@ -102,3 +102,40 @@ def cross_section_curvature(E, nu, t, e, out_of_plane: str) -> float:
             "free": ([Nx, Mx, Nz, Mz], [rNx, rMx, rNz, rMz])}[out_of_plane]
     c_x, k_x, c_z, k_z = np.linalg.solve(np.array(A), np.array(b))
     return float(k_x)
+
+
+def plane_stress_Q(E, nu) -> np.ndarray:
+    """In-plane stiffness [xx, yy, xy(engineering)] of an isotropic layer in plane stress (3x3)."""
+    c = E / (1.0 - nu**2)
+    return c * np.array([[1.0, nu, 0.0], [nu, 1.0, 0.0], [0.0, 0.0, 0.5 * (1.0 - nu)]])
+
+
+def lines_Q(E, fraction: float, direction: str) -> np.ndarray:
+    """A foil etched into parallel lines, homogenized direction by direction (rule of mixtures with void):
+    along the lines the copper acts in parallel with the gaps, E_par = f E (the lines are free bars: no
+    transverse stress, so E and not E/(1-nu^2)); across them copper and gaps act in series, E_perp = 0, and
+    so do the Poisson coupling and the in-plane shear."""
+    Q = np.zeros((3, 3))
+    k = 0 if direction == "x" else 1
+    Q[k, k] = fraction * E
+    return Q
+
+
+def clt_curvature(Q, t, e) -> np.ndarray:
+    """Classical laminate theory for a free plate of layers with in-plane stiffnesses Q (n, 3, 3), thicknesses t
+    and free (eigen)strains e (n, 3: exx, eyy, gxy): curvature (kappa_x, kappa_y, kappa_xy) in our sign (top
+    concave positive, i.e. eps(z) = c - kappa z), z from the bottom."""
+    Q, t, e = np.asarray(Q, float), np.asarray(t, float), np.asarray(e, float)
+    z = np.concatenate([[0.0], np.cumsum(t)])
+    z0, z1 = z[:-1], z[1:]
+    A = np.einsum("i,ijk->jk", z1 - z0, Q)
+    B = np.einsum("i,ijk->jk", (z1**2 - z0**2) / 2, Q)
+    D = np.einsum("i,ijk->jk", (z1**3 - z0**3) / 3, Q)
+    N = np.einsum("i,ijk,ik->j", z1 - z0, Q, e)
+    M = np.einsum("i,ijk,ik->j", (z1**2 - z0**2) / 2, Q, e)
+    # unknowns (mid-plane strain, h * curvature) so that the blocks are of one size; least squares because
+    # a line-homogenized foil alone carries no shear (rows that nothing resists are dropped)
+    h = z[-1]
+    K = np.block([[A, B / h], [B / h, D / h**2]])
+    sol = np.linalg.lstsq(K, np.concatenate([N, M / h]), rcond=1e-12)[0]
+    return -sol[3:] / h

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from skfem import MeshHex, MeshQuad
 
+from .pattern import grid_with_breaks
+
 
 @dataclass
 class LayeredMesh:
@@ -84,10 +86,19 @@ def layered_mesh_2d(interfaces_m, length_m: float, nx: int = 80, n_per_layer=2,
 
 
 def layered_mesh_3d(interfaces_m, length_m: float, width_m: float, nx: int = 20, ny: int = 20,
-                    n_per_layer=1, edge_refinement: float = 1.0, interface_grading: float = 1.0) -> LayeredMesh:
-    """Plate x in [-L/2, L/2], y in [-W/2, W/2], z in [0, h]."""
-    x = _edge_graded(-0.5 * length_m, 0.5 * length_m, int(nx), edge_refinement)
-    y = _edge_graded(-0.5 * width_m, 0.5 * width_m, int(ny), edge_refinement)
+                    n_per_layer=1, edge_refinement: float = 1.0, interface_grading: float = 1.0,
+                    pattern=None) -> LayeredMesh:
+    """Plate x in [-L/2, L/2], y in [-W/2, W/2], z in [0, h].
+
+    With a copper `pattern` (model.pattern) every edge of the pattern is a grid line and the spans between edges
+    are divided into elements no longer than L/nx (W/ny): the etched geometry is resolved, not smeared.
+    """
+    if pattern is not None:
+        x = grid_with_breaks(-0.5 * length_m, 0.5 * length_m, nx, pattern.breaks(0, -0.5 * length_m, 0.5 * length_m))
+        y = grid_with_breaks(-0.5 * width_m, 0.5 * width_m, ny, pattern.breaks(1, -0.5 * width_m, 0.5 * width_m))
+    else:
+        x = _edge_graded(-0.5 * length_m, 0.5 * length_m, int(nx), edge_refinement)
+        y = _edge_graded(-0.5 * width_m, 0.5 * width_m, int(ny), edge_refinement)
     z, _ = _through_thickness(interfaces_m, n_per_layer, interface_grading)
     mesh = MeshHex.init_tensor(x, y, z)
     zc = mesh.p[2, mesh.t].mean(axis=0)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from skfem import CellBasis, ElementHex1, ElementHex2, ElementQuad1, ElementQuad2
+from skfem import CellBasis, ElementHex1, ElementHex2, ElementHexS2, ElementQuad1, ElementQuad2, ElementQuadS2
 
 from . import assembly
 
@@ -97,13 +97,23 @@ class ElasticModel:
         return (d * ed.T[:, :, None] + np.arange(d)[None, None, :]).reshape(ed.shape[1], -1)
 
 
-def make_model(lmesh, out_of_plane: str = "free", quadratic: bool = True, intorder: int | None = None) -> ElasticModel:
+ELEMENTS = ("lagrange", "serendipity")
+
+
+def make_model(lmesh, out_of_plane: str = "free", quadratic: bool = True, intorder: int | None = None,
+               family: str = "lagrange") -> ElasticModel:
+    """family = "lagrange": 9-node quads / 27-node hexes; "serendipity": 8-node quads / 20-node hexes (CalculiX's
+    C3D20: about half the unknowns of the 27-node hex on a thin layered plate, same quadratic bending field, so
+    it does not lock on thin layers either; tests/test_elastic.py checks it against Hsueh)."""
     if out_of_plane not in OUT_OF_PLANE:
         raise ValueError(f"out_of_plane must be one of {OUT_OF_PLANE}, got {out_of_plane!r}")
+    if family not in ELEMENTS:
+        raise ValueError(f"element family must be one of {ELEMENTS}, got {family!r}")
+    s2 = family == "serendipity"
     if lmesh.dim == 2:
-        elem = ElementQuad2() if quadratic else ElementQuad1()
+        elem = (ElementQuadS2() if s2 else ElementQuad2()) if quadratic else ElementQuad1()
     else:
-        elem = ElementHex2() if quadratic else ElementHex1()
+        elem = (ElementHexS2() if s2 else ElementHex2()) if quadratic else ElementHex1()
     if intorder is None:
         intorder = 4 if quadratic else 2
     basis = CellBasis(lmesh.mesh, elem, intorder=intorder)

@@ -10,7 +10,8 @@ a layer is released). The history enters only through ε0, which is set by three
 - a layer is born: ε0 = ε(u) - ε_th(T) where it forms, so it is stress-free in the shape it forms in;
 - a thermoplastic layer is above Tg: ε0 = ε(u) - ε_th(T) at every increment (its stress relaxes; viscous flow
   over process times of minutes);
-- a layer is etched: its elements leave the assembly and the rest re-equilibrates.
+- a layer is etched: its elements leave the assembly and the rest re-equilibrates; a patterned etch removes
+  single elements of a layer (`removed`), the copper outside the circuit pattern.
 A temperature change is followed in increments (finer through each present Tg) because the relaxation is.
 """
 from __future__ import annotations
@@ -41,6 +42,7 @@ class LaminateState:
     cache: dict = field(default_factory=dict, repr=False)  # stiffness/factorisation of the present body
     solves: int = 0
     solver_used: str = ""
+    removed: np.ndarray | None = None  # (nelements,) bool: elements etched one by one (a patterned etch)
 
     @property
     def active(self) -> np.ndarray:
@@ -50,8 +52,14 @@ class LaminateState:
     def layer_of_element(self) -> np.ndarray:
         return self.model.lmesh.layer
 
+    @property
+    def element_active(self) -> np.ndarray:
+        """(nelements,) bool: the element belongs to the present body (its layer is present, it is not etched)."""
+        act = self.active[self.layer_of_element]
+        return act if self.removed is None else act & ~self.removed
+
     def active_elements(self) -> np.ndarray:
-        return np.flatnonzero(self.active[self.layer_of_element])
+        return np.flatnonzero(self.element_active)
 
     def active_nodes(self) -> np.ndarray:
         """Scalar nodes (basis dofs) of the present body."""
@@ -64,6 +72,7 @@ class LaminateState:
         new = copy.copy(self)
         new.born, new.etched = self.born.copy(), self.etched.copy()
         new.u, new.stress, new.eps0 = self.u.copy(), self.stress.copy(), self.eps0.copy()
+        new.removed = None if self.removed is None else self.removed.copy()
         new.born_at_C = dict(self.born_at_C)
         new.cache = {}
         return new
@@ -74,19 +83,20 @@ def initial_state(stack: Stack, model: elastic.ElasticModel, T_C: float, solver:
     nq = model.basis.dx.shape[1]
     return LaminateState(stack=stack, model=model, T_C=float(T_C), born=np.zeros(n, bool), etched=np.zeros(n, bool),
                          u=np.zeros(model.ndofs), stress=np.zeros((model.nelements, nq, model.ncomp)),
-                         eps0=np.zeros((model.nelements, nq, model.ncomp)), solver=solver)
+                         eps0=np.zeros((model.nelements, nq, model.ncomp)), solver=solver,
+                         removed=np.zeros(model.nelements, bool))
 
 
 def give_birth(state: LaminateState, layers: list[int]) -> None:
     """Layers form stress-free at the current temperature and in the current shape of what they rest on."""
-    before = state.active.copy()
+    before_el = state.element_active
     for i in layers:
         if state.born[i]:
             continue
         state.born[i] = True
         state.born_at_C[state.stack.layers[i].name] = state.T_C
-    _follow_nodes(state, before)
-    newborn = np.flatnonzero(state.active[state.layer_of_element] & ~before[state.layer_of_element])
+    _follow_nodes(state, before_el)
+    newborn = np.flatnonzero(state.element_active & ~before_el)
     _reset_stress_free(state, newborn)
 
 
@@ -99,7 +109,7 @@ def _reset_stress_free(state: LaminateState, elements: np.ndarray) -> None:
     state.stress[elements] = 0.0
 
 
-def _follow_nodes(state: LaminateState, before: np.ndarray) -> None:
+def _follow_nodes(state: LaminateState, before_el: np.ndarray) -> None:
     """Give nodes that only newborn elements touch the displacement of the top-most old node below them,
     rotated with the surface there.
 
@@ -110,11 +120,10 @@ def _follow_nodes(state: LaminateState, before: np.ndarray) -> None:
     model = state.model
     d = model.dim
     ed = model.basis.element_dofs
-    lay = state.layer_of_element
     old = np.zeros(model.nnodes, bool)
-    old[np.unique(ed[:, before[lay]])] = True
+    old[np.unique(ed[:, before_el])] = True
     new = np.zeros(model.nnodes, bool)
-    new[np.unique(ed[:, state.active[lay] & ~before[lay]])] = True
+    new[np.unique(ed[:, state.element_active & ~before_el])] = True
     new &= ~old
     if not new.any() or not old.any():
         return
@@ -207,8 +216,12 @@ def constrained_dofs(state: LaminateState) -> np.ndarray:
     lo, hi = col[np.argmin(hc)], col[np.argmax(hc)]
     if d == 2:
         return np.array([2 * lo, 2 * lo + 1, 2 * hi])
-    # 3D: a node on the x axis at the bottom blocks the rotation about z
-    on_axis = nodes[(np.abs(x[1]) <= np.abs(x[1]).min() + 1e-12) & (np.abs(h - h.min()) < 1e-15 + 1e-9 * np.ptp(h))]
+    # 3D: a node in the plane of `lo`, on the line through it along x, blocks the rotation about z (the
+    # plane of `lo` rather than the lowest one: a patterned bottom foil leaves that plane with holes)
+    h_lo, y_lo = model.basis.doflocs[d - 1, lo], model.basis.doflocs[1, lo]
+    plane = nodes[np.abs(h - h_lo) < 1e-15 + 1e-9 * np.ptp(h)]
+    dy = np.abs(model.basis.doflocs[1, plane] - y_lo)
+    on_axis = plane[dy <= dy.min() + 1e-12]
     p2 = on_axis[np.argmax(model.basis.doflocs[0, on_axis])]
     return np.array([3 * lo, 3 * lo + 1, 3 * lo + 2, 3 * hi, 3 * hi + 1, 3 * p2 + 1])
 
@@ -217,7 +230,7 @@ def relax_rubbery(state: LaminateState, T_C: float) -> None:
     """Thermoplastic layers above Tg relax their stress (viscous flow over process times of minutes)."""
     for i, lay in enumerate(state.stack.layers):
         if state.active[i] and lay.material.is_rubbery(T_C):
-            _reset_stress_free(state, np.flatnonzero(state.layer_of_element == i))
+            _reset_stress_free(state, np.flatnonzero((state.layer_of_element == i) & state.element_active))
 
 
 @dataclass
@@ -233,12 +246,14 @@ class _System:
     indices: np.ndarray
     indptr: np.ndarray
     layers: list
-    data: list  # per layer, aligned with indices
+    data: list  # per layer: (positions in the pattern's data, values) of the entries the layer touches
     factor: object = None
     E_factor: np.ndarray | None = None
 
     def matrix(self, E: np.ndarray) -> sp.csr_matrix:
-        vals = sum(E[k] * self.data[j] for j, k in enumerate(self.layers))
+        vals = np.zeros(len(self.indices))
+        for (pos, v), k in zip(self.data, self.layers):
+            vals[pos] += E[k] * v  # positions are unique within a layer
         n = len(self.free)
         return sp.csr_matrix((vals, self.indices, self.indptr), shape=(n, n))
 
@@ -271,8 +286,17 @@ def _build_system(state: LaminateState) -> _System:
     for d_ in data:
         keep |= d_ != 0.0
     indptr = np.concatenate([[0], np.cumsum(np.add.reduceat(keep, pattern.indptr[:-1]) * (np.diff(pattern.indptr) > 0))])
-    return _System(tuple(state.active), free, dofs, pattern.indices[keep], indptr.astype(pattern.indptr.dtype),
-                   layers, [d_[keep] for d_ in data])
+    # memory: each layer keeps only the entries it touches (positions, values), not a full-length array
+    touched = [(np.flatnonzero(v), v[v != 0.0]) for v in (d_[keep] for d_ in data)]
+    return _System(_body_key(state), free, dofs, pattern.indices[keep], indptr.astype(pattern.indptr.dtype),
+                   layers, touched)
+
+
+def _body_key(state: LaminateState) -> tuple:
+    """What identifies the present body: its layers and the elements a patterned etch took away."""
+    removed = b"" if state.removed is None else np.packbits(state.removed).tobytes()
+    return tuple(state.active), removed
+
 
 
 def _method(state: LaminateState) -> str:
@@ -311,7 +335,7 @@ def increment(state: LaminateState, Ta: float, Tb: float) -> None:
     free_strain = state.eps0[act_el] + eth[:, None, :]
     f = elastic.internal_force(model, np.einsum("ekl,eql->eqk", D_el, free_strain), act_el)
     system = state.cache.get("system")
-    if system is None or system.key != tuple(state.active):
+    if system is None or system.key != _body_key(state):
         system = state.cache["system"] = _build_system(state)
     u = np.zeros(model.ndofs)
     u[system.free] = _solve(state, system, E, f[system.free])
@@ -363,5 +387,23 @@ def remove_layers(state: LaminateState, layers: list[int]) -> None:
     for i in layers:
         state.etched[i] = True
         state.stress[state.layer_of_element == i] = 0.0
+    state.cache.pop("system", None)
+    increment(state, state.T_C, state.T_C)
+
+
+def remove_elements(state: LaminateState, elements: np.ndarray) -> None:
+    """Etch single elements away (the copper outside a circuit pattern) and re-solve what remains.
+
+    A layer left with no element is etched as a whole, so that it is no longer listed as present.
+    """
+    elements = np.asarray(elements, dtype=int)
+    if state.removed is None:
+        state.removed = np.zeros(state.model.nelements, bool)
+    state.removed[elements] = True
+    state.stress[elements] = 0.0
+    lay = state.layer_of_element
+    for i in state.active_layers():
+        if not np.any(state.element_active[lay == i]):
+            state.etched[i] = True
     state.cache.pop("system", None)
     increment(state, state.T_C, state.T_C)

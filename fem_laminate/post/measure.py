@@ -18,9 +18,7 @@ def curvature(state: LaminateState, fit_fraction: float = FIT_FRACTION) -> dict:
     model = state.model
     d = model.dim
     x = model.basis.doflocs
-    nodes = state.active_nodes()
-    h = x[d - 1, nodes]
-    bottom = nodes[np.abs(h - h.min()) <= 1e-9 * max(np.ptp(x[d - 1]), 1e-30)]
+    bottom = _reference_plane(state)
     L = model.lmesh.length_m
     uu = state.u[:d * model.nnodes].reshape(-1, d)
     if d == 2:
@@ -43,6 +41,43 @@ def curvature(state: LaminateState, fit_fraction: float = FIT_FRACTION) -> dict:
             "kappa_xy_1_per_m": kxy, "principal_curvatures_1_per_m": [float(k1), float(k2)]}
 
 
+def _reference_plane(state: LaminateState) -> np.ndarray:
+    """Nodes of the surface the curvature is fitted on: the bottom of the present body, or, when a patterned
+    etch has left holes, the bottom of the lowest layer that is still whole (a plane without holes)."""
+    model = state.model
+    d = model.dim
+    x = model.basis.doflocs
+    nodes = state.active_nodes()
+    h = x[d - 1, nodes]
+    h0 = h.min()
+    if state.removed is not None and state.removed.any():
+        lay = state.layer_of_element
+        whole = [i for i in state.active_layers() if not state.removed[lay == i].any()]
+        if whole:
+            h0 = model.lmesh.interfaces_m[whole[0]]
+    return nodes[np.abs(h - h0) <= 1e-9 * max(np.ptp(x[d - 1]), 1e-30)]
+
+
+def warpage(state: LaminateState) -> dict:
+    """3D panel warpage: principal curvatures and the lift of each corner above the panel centre, measured on the
+    curvature's reference surface (the support holds the centre column upright, so no tilt is to be removed)."""
+    model = state.model
+    if model.dim != 3:
+        raise ValueError("warpage is measured on 3D plates")
+    plane = _reference_plane(state)
+    x = model.basis.doflocs[:, plane]
+    w = state.u[2:3 * model.nnodes:3][plane]
+    centre = np.argmin(x[0] ** 2 + x[1] ** 2)
+    lifts = []
+    for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1)):
+        corner = np.argmax(sx * x[0] + sy * x[1])
+        lifts.append(float((w[corner] - w[centre]) * 1e6))
+    k = curvature(state)
+    return {"principal_curvatures_1_per_m": k["principal_curvatures_1_per_m"], "kappa_x_1_per_m": k["kappa_x_1_per_m"],
+            "kappa_y_1_per_m": k["kappa_y_1_per_m"], "kappa_xy_1_per_m": k["kappa_xy_1_per_m"],
+            "corner_lift_um": lifts, "corner_lift_max_um": max(lifts, key=abs)}
+
+
 def radius_mm(kappa: float) -> float | None:
     return None if kappa == 0 else float(1e3 / kappa)
 
@@ -51,9 +86,10 @@ def polymer_layers(state: LaminateState) -> list[int]:
     return [i for i in state.active_layers() if state.stack.layers[i].material.kind == "polymer"]
 
 
-def mark_distance(state: LaminateState, layers: list[int] | None = None, span_fraction: float = 0.5) -> float:
-    """Distance along x between two marks at x = ±span/2, at mid-height of the given layers (default: the
-    polymer film), on the centre line; the JIS C 6481 and TMA measurements both use it."""
+def mark_distance(state: LaminateState, layers: list[int] | None = None, span_fraction: float = 0.5,
+                  axis: int = 0) -> float:
+    """Distance along x (axis 0; 3D: or y, axis 1) between two marks at ±span/2, at mid-height of the given layers
+    (default: the polymer film), on the centre line; the JIS C 6481 and TMA measurements both use it."""
     model = state.model
     d = model.dim
     if layers is None:
@@ -62,13 +98,13 @@ def mark_distance(state: LaminateState, layers: list[int] | None = None, span_fr
         raise ValueError("no polymer layer present to carry the marks")
     z = model.lmesh.interfaces_m
     h_mid = 0.5 * (z[min(layers)] + z[max(layers) + 1])
-    half = 0.5 * span_fraction * model.lmesh.length_m
+    half = 0.5 * span_fraction * (model.lmesh.width_m if axis == 1 else model.lmesh.length_m)
     pts = np.zeros((d, 2))
-    pts[0] = (-half, half)
+    pts[axis] = (-half, half)
     pts[d - 1] = h_mid
     # interpolate the quadratic field exactly at the marks (a free bilayer film bends, so the height matters)
     P = model.basis.probes(pts)
-    ux = P @ state.u[0:d * model.nnodes:d]
+    ux = P @ state.u[axis:d * model.nnodes:d]
     return float(2 * half + ux[1] - ux[0])
 
 
@@ -80,7 +116,7 @@ def layer_stress_summary(state: LaminateState) -> dict:
     xc = model.lmesh.mesh.p[0, model.lmesh.mesh.t].mean(axis=0)
     L = model.lmesh.length_m
     for i in state.active_layers():
-        el = np.flatnonzero(lay == i)
+        el = np.flatnonzero((lay == i) & state.element_active)
         s = state.stress[el]  # (ne, nq, nc)
         sxx = s[..., 0]
         centre = el[np.abs(xc[el]) <= 0.1 * L] if np.any(np.abs(xc[el]) <= 0.1 * L) else el
@@ -118,7 +154,7 @@ def interface_stress(state: LaminateState, below: int) -> dict:
     d = model.dim
     zc = model.lmesh.interfaces_m[below + 1]
     lay = state.layer_of_element
-    el = np.flatnonzero(((lay == below) | (lay == below + 1)) & state.active[lay])
+    el = np.flatnonzero(((lay == below) | (lay == below + 1)) & state.element_active)
     pts = model.lmesh.mesh.p[d - 1, model.lmesh.mesh.t[:, el]]
     touch = el[np.any(np.abs(pts - zc) <= 1e-12 + 1e-9 * zc, axis=0)]
     if touch.size == 0:
@@ -155,7 +191,7 @@ def layer_mismatch_profile(state) -> tuple[list[float], list[float]]:
     itf = state.stack.interfaces_m
     mids, grads = [], []
     for i in state.active_layers():
-        el = np.flatnonzero((lay == i) & central)
+        el = np.flatnonzero((lay == i) & central & state.element_active)
         e = state.eps0[el][..., list(inplane)].mean(axis=-1).ravel()
         z = zq[el].ravel() - 0.5 * (itf[i] + itf[i + 1])
         A = np.stack([np.ones_like(z), z], axis=1)

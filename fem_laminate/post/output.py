@@ -60,7 +60,8 @@ def frame_mesh(state, frame) -> meshio.Mesh:
     mesh = model.lmesh.mesh
     d = model.dim
     lay = model.lmesh.layer
-    cells = np.flatnonzero(frame.active[lay])
+    present = frame.active[lay] if frame.element_active is None else frame.element_active
+    cells = np.flatnonzero(present)
     nv = mesh.p.shape[1]
     u = frame.u[:d * model.nnodes].reshape(-1, d)[:nv]  # vertex dofs come first in scikit-fem numbering
     used = np.unique(mesh.t[:, cells])

@@ -1,20 +1,99 @@
-"""Etching: the outermost metal foil(s) on a side are removed and equilibrium is re-solved."""
+"""Etching: the outermost metal foil(s) on a side are removed and equilibrium is re-solved.
+
+With a `pattern` (3D plates only) the foil is etched into a circuit: the copper outside the pattern goes, the
+lines or pads stay. The plate mesh has element faces on every pattern edge (job.build_state asks `patterns`),
+so the etch removes whole elements. The step reports the panel's warpage (principal curvatures, corner lift)
+and its dimensional change along x and y, before against after the etch, in ``etch_pattern``.
+"""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal, Union
+
+import numpy as np
+from pydantic import Field, PrivateAttr
 
 from ..errors import CaseError, ProcessError
-from ..physics.thermoelastic import remove_layers
+from ..model import pattern as pat
+from ..physics.thermoelastic import remove_elements, remove_layers
+from ..post import measure
 from .step import Strict, StepKind, layers_present_at, step_summary
+
+UNITS_M = {"mm": 1e-3, "um": 1e-6}
+
+
+class LinesSpec(Strict):
+    kind: Literal["lines"]
+    line_um: float = Field(gt=0.0, le=1e6)
+    space_um: float = Field(gt=0.0, le=1e6)
+    direction: Literal["x", "y"] = "x"  # the axis the lines run along
+
+    def build(self, source: str):
+        return pat.LinesPattern(self.line_um * 1e-6, self.space_um * 1e-6, self.direction)
+
+
+class PadsSpec(Strict):
+    kind: Literal["pads"]
+    pad_um: float = Field(gt=0.0, le=1e6)
+    pitch_um: float = Field(gt=0.0, le=1e6)
+
+    def build(self, source: str):
+        return pat.PadsPattern(self.pad_um * 1e-6, self.pitch_um * 1e-6)
+
+
+class FileSpec(Strict):
+    """Polygons of copper: GeoJSON (.geojson/.json) or a gmsh mesh (.msh) whose 2D cells in physical group
+    `group` are the copper; coordinates in `unit` with the panel centred on the origin."""
+    kind: Literal["file"]
+    file: str
+    unit: Literal["mm", "um"] = "mm"
+    group: str = "copper"  # gmsh only
+
+    def build(self, source: str):
+        from ..model.mesh_io import resolve
+
+        path = resolve(self.file, source)  # FileNotFoundError
+        if path.suffix.lower() == ".msh":
+            geom = pat.read_gmsh(path, UNITS_M[self.unit], self.group)
+        else:
+            geom = pat.read_geojson(path, UNITS_M[self.unit])
+        return pat.PolygonPattern(geom, str(self.file))
+
+
+Pattern = Annotated[Union[LinesSpec, PadsSpec, FileSpec], Field(discriminator="kind")]
+PATTERN_KINDS = ("lines", "pads", "file")  # the tags pydantic puts in an error's location
 
 
 class Spec(Strict):
     kind: Literal["etch"]
     side: Literal["top", "bottom", "both"]
+    pattern: Pattern | None = None  # copper left; None: the whole foil goes
+    _built: object = PrivateAttr(default=None)  # the model.pattern object, made once when the case loads
 
 
 def _targets(present: list, side: str) -> list[int]:
     return sorted({"top": {len(present) - 1}, "bottom": {0}, "both": {0, len(present) - 1}}[side])
+
+
+def build_pattern(spec: Spec, source: str, index: int):
+    """The model.pattern object of a patterned etch step; CaseError naming the field if it cannot be made."""
+    where = f"{source}: field 'steps.{index}.pattern"
+    p = spec.pattern
+    if spec._built is not None:
+        return spec._built
+    try:
+        spec._built = p.build(source)
+        return spec._built
+    except FileNotFoundError:
+        raise CaseError(f"{where}.file' = {p.file!r} is not allowed: file not found "
+                        "(looked beside the case file and in meshes/)") from None
+    except (ValueError, KeyError, TypeError, OSError) as exc:  # unreadable GeoJSON / mesh
+        raise CaseError(f"{where}.file' = {p.file!r} is not allowed: {exc}") from None
+
+
+def patterns(case) -> list:
+    """Every copper pattern the case's etch steps will cut: the 3D mesh puts element faces on their edges."""
+    return [build_pattern(st, case.source, k) for k, st in enumerate(case.spec.steps)
+            if st.kind == "etch" and st.pattern is not None]
 
 
 def check(spec, case, index: int) -> None:
@@ -23,8 +102,20 @@ def check(spec, case, index: int) -> None:
     for k in _targets(present, spec.side) if present else []:
         if present[k].material.kind != "metal":
             raise CaseError(f"{where}: the {spec.side} layer {present[k].name!r} there is not a metal foil")
-    if len(present) - len(_targets(present, spec.side)) < 1:
+    if spec.pattern is None and len(present) - len(_targets(present, spec.side)) < 1:
         raise CaseError(f"{where}: it would etch every layer of the laminate")
+    if spec.pattern is not None:
+        if case.spec.mesh.model != "plate3d":
+            raise CaseError(f"{case.source}: field 'steps.{index}.pattern' is not allowed with mesh.model = "
+                            f"{case.spec.mesh.model!r}: a circuit pattern needs model = 'plate3d'")
+        if case.spec.mesh.file:
+            raise CaseError(f"{case.source}: field 'steps.{index}.pattern' is not allowed with mesh.file: the "
+                            "pattern is resolved by the generated plate mesh")
+        p = spec.pattern
+        if p.kind == "pads" and p.pad_um > p.pitch_um:
+            raise CaseError(f"{case.source}: field 'steps.{index}.pattern.pad_um' = {p.pad_um!r} is not allowed: "
+                            f"must not exceed pitch_um = {p.pitch_um!r}")
+        build_pattern(spec, case.source, index)
 
 
 def run(state, spec, record):
@@ -35,10 +126,73 @@ def run(state, spec, record):
     for i in sides:
         if state.stack.layers[i].material.kind != "metal":
             raise ProcessError(f"etch: the {spec.side} layer '{state.stack.layers[i].name}' is not a metal foil")
-    remove_layers(state, sides)
-    record.steps.append(step_summary(state, "etch", side=spec.side))
+    if spec.pattern is None:
+        remove_layers(state, sides)
+        record.steps.append(step_summary(state, "etch", side=spec.side))
+    else:
+        res = etch_pattern(state, sides, build_pattern(spec, "<case>", -1), spec.side)
+        record.results["etch_pattern"] = res
+        record.steps.append(step_summary(state, "etch", side=spec.side, pattern=res["pattern"]))
+        record.output("etch", _warpage_map(state))
     record.snapshots[f"etched ({spec.side})"] = state.copy()
     return state
 
 
-KIND = StepKind("etch", Spec, run, check=check, doc="remove the outer metal foil: side = top | bottom | both")
+def etch_pattern(state, layers: list[int], pattern, side: str = "") -> dict:
+    """Remove the elements of `layers` outside `pattern` and re-solve; the panel's warpage and dimensional change
+    (marks at ±L/4 on the centre lines, mid-height of the polymer film), before and after."""
+    model = state.model
+    if model.dim != 3:
+        raise ProcessError("etch: a circuit pattern needs a 3D plate (mesh.model = 'plate3d')")
+    mesh = model.lmesh.mesh
+    cx, cy = mesh.p[0, mesh.t].mean(axis=0), mesh.p[1, mesh.t].mean(axis=0)
+    lay = state.layer_of_element
+    in_layers = np.isin(lay, layers) & state.element_active
+    keep = pattern.contains(cx, cy)
+    vol = model.basis.dx.sum(axis=1)
+    fraction = float(vol[in_layers & keep].sum() / vol[in_layers].sum()) if in_layers.any() else 0.0
+    before = _panel(state)
+    remove_elements(state, np.flatnonzero(in_layers & ~keep))
+    after = _panel(state)
+    change = {ax: (after["marks_m"][ax] - before["marks_m"][ax]) / before["marks_m"][ax] * 100.0 for ax in "xy"}
+    return {"side": side, "layers": [state.stack.layers[i].name for i in layers], "pattern": pattern.describe(),
+            "copper_fraction_meshed": fraction, "temperature_C": state.T_C,
+            "warpage_before": before["warpage"], "warpage_after": after["warpage"],
+            "dimensional_change_x_pct": change["x"], "dimensional_change_y_pct": change["y"],
+            "dimensional_change_note": "mark distance at mid-height of the polymer film, ±L/4 on the centre lines, "
+                                       "after the etch against before it, same temperature"}
+
+
+def _panel(state) -> dict:
+    marks = {"x": measure.mark_distance(state, axis=0), "y": measure.mark_distance(state, axis=1)}
+    return {"warpage": measure.warpage(state), "marks_m": marks}
+
+
+def _warpage_map(state) -> dict:
+    """Out-of-plane displacement of the reference surface, for a map of the warped panel."""
+    plane = measure._reference_plane(state)
+    x = state.model.basis.doflocs[:, plane]
+    w = state.u[2:3 * state.model.nnodes:3][plane]
+    return {"x_m": x[0], "y_m": x[1], "w_m": w, "T_C": state.T_C}
+
+
+def write(out_dir, payload) -> None:
+    import matplotlib.pyplot as plt
+    from matplotlib.tri import Triangulation
+
+    fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    tri = Triangulation(payload["x_m"] * 1e3, payload["y_m"] * 1e3)
+    m = ax.tripcolor(tri, payload["w_m"] * 1e6, shading="gouraud", cmap="viridis")
+    fig.colorbar(m, ax=ax, label="out-of-plane displacement (µm)")
+    ax.set_aspect("equal")
+    ax.set_xlabel("x (mm)")
+    ax.set_ylabel("y (mm)")
+    ax.set_title(f"Warpage after the patterned etch, {payload['T_C']:g} °C")
+    fig.tight_layout()
+    fig.savefig(out_dir / "etch_warpage.png", dpi=120)
+    plt.close(fig)
+
+
+KIND = StepKind("etch", Spec, run, check=check, write=write,
+                doc="remove the outer metal foil: side = top | bottom | both; optional copper pattern "
+                    "(lines, pads, or polygons from a GeoJSON / gmsh file) on plate3d meshes")

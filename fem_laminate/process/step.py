@@ -50,6 +50,7 @@ class Frame:
     u: np.ndarray
     stress_cell: np.ndarray  # (nelements, ncomp) cell-averaged stress, Pa
     active: np.ndarray  # (nlayers,) bool
+    element_active: np.ndarray | None = None  # (nelements,) bool, with a patterned etch's holes
 
 
 @dataclass
@@ -69,7 +70,7 @@ class Record:
 
     def frame(self, state: LaminateState, label: str) -> None:
         self.frames.append(Frame(label, state.T_C, state.time_s, state.u.copy(), state.stress.mean(axis=1),
-                                 state.active.copy()))
+                                 state.active.copy(), state.element_active.copy()))
 
     def output(self, kind: str, payload) -> None:
         """Hand a payload to the step kind's declared `write(out_dir, payload)` hook."""
@@ -110,7 +111,7 @@ def layers_present_at(case, index: int) -> list:
     for st in case.spec.steps[:index]:
         if st.kind == "bond":
             present, added = present + added, []
-        elif st.kind == "etch":
+        elif st.kind == "etch" and st.pattern is None:  # a patterned foil stays (in part)
             present = _etched(present, st.side)
     return present
 

@@ -45,14 +45,17 @@ class Config:
     threads: int = 1
     quadratic: bool = True
     out_of_plane: str = "free"  # 2D: "free" (plate-like far from edges) or "fixed" (plane strain)
+    family: str = "lagrange"  # quadratic elements: "lagrange" (Hex27) or "serendipity" (Hex20, CalculiX's C3D20)
+    nx: int = 0  # > 0: this grid (nx = ny) instead of the one closest to target_dofs
 
     @property
     def label(self) -> str:
         ps = " pl.strain" if self.dim == 2 and self.out_of_plane == "fixed" else ""
-        return f"{self.dim}D {self.assembly}+{self.solver} t{self.threads}{ps}"
+        s2 = " S2" if self.family == "serendipity" else ""
+        return f"{self.dim}D {self.assembly}+{self.solver} t{self.threads}{ps}{s2}"
 
 
-def mesh_divisions(dim: int, target_dofs: int, quadratic: bool = True) -> dict:
+def mesh_divisions(dim: int, target_dofs: int, quadratic: bool = True, family: str = "lagrange") -> dict:
     """Divisions of the layered mesh whose number of dofs is close to target_dofs."""
     p = 2 if quadratic else 1  # nodes per element edge - 1
     if dim == 2:
@@ -61,13 +64,18 @@ def mesh_divisions(dim: int, target_dofs: int, quadratic: bool = True) -> dict:
         nx = max(4, round((target_dofs / (2 * rows) - 1) / p))
         return {"nx": int(nx), "n_per_layer": n_per_layer}
     n_per_layer = 1 if quadratic else 2
+    if quadratic and family == "serendipity":  # 3 n^2 (4 L + 3) dofs for L layers of 20-node hexes
+        n = max(2, round(np.sqrt(target_dofs / (3 * (4 * len(STACK) + 3)))))
+        n += n % 2
+        return {"nx": int(n), "ny": int(n), "n_per_layer": 1}
     rows = p * n_per_layer * len(STACK) + 1
     n = max(2, round((np.sqrt(target_dofs / (3 * rows)) - 1) / p))
     n += n % 2  # a node row on x = 0 and y = 0 for the symmetry conditions
     return {"nx": int(n), "ny": int(n), "n_per_layer": n_per_layer}
 
 
-def build_problem(dim: int, target_dofs: int, quadratic: bool = True, out_of_plane: str = "free"):
+def build_problem(dim: int, target_dofs: int, quadratic: bool = True, out_of_plane: str = "free",
+                  family: str = "lagrange", nx: int = 0):
     """Mesh, elastic model, per-element D and eigenstrain for the benchmark laminate."""
     from ..model.materials import load_library
     from ..model.mesh import layered_mesh_2d, layered_mesh_3d
@@ -76,14 +84,16 @@ def build_problem(dim: int, target_dofs: int, quadratic: bool = True, out_of_pla
     lib = load_library()
     mats = [lib[name] for name, _ in STACK]
     interfaces = np.concatenate([[0.0], np.cumsum([t for _, t in STACK])])
-    div = mesh_divisions(dim, target_dofs, quadratic)
+    div = mesh_divisions(dim, target_dofs, quadratic, family)
+    if nx and dim == 3:
+        div.update(nx=nx, ny=nx)
     if dim == 2:
         lmesh = layered_mesh_2d(interfaces, LENGTH_M, nx=div["nx"], n_per_layer=div["n_per_layer"],
                                 edge_refinement=1.0)
     else:
         lmesh = layered_mesh_3d(interfaces, LENGTH_M, LENGTH_M, nx=div["nx"], ny=div["ny"],
                                 n_per_layer=div["n_per_layer"])
-    model = make_model(lmesh, out_of_plane=out_of_plane, quadratic=quadratic)
+    model = make_model(lmesh, out_of_plane=out_of_plane, quadratic=quadratic, family=family)
     E = np.array([float(m.E(T_C)) for m in mats])[lmesh.layer]
     nu = np.array([m.nu for m in mats])[lmesh.layer]
     D = isotropic_D(E, nu, dim)
@@ -162,11 +172,13 @@ def run_config(cfg: Config) -> dict:
     from ..physics.solvers import rigid_body_modes, solve
 
     t0 = time.perf_counter()
-    lmesh, model, E, nu, D, eig = build_problem(cfg.dim, cfg.target_dofs, cfg.quadratic, cfg.out_of_plane)
+    lmesh, model, E, nu, D, eig = build_problem(cfg.dim, cfg.target_dofs, cfg.quadratic, cfg.out_of_plane,
+                                                cfg.family, cfg.nx)
     t_mesh = time.perf_counter() - t0
+    model._B_cache = False  # one solve: strain operators are built chunk by chunk, never kept for every element
     t0 = time.perf_counter()
     if cfg.assembly == "fast":
-        K = assemble_stiffness(model, D)
+        K = assemble_stiffness(model, D, chunk=1000)
     elif cfg.assembly == "skfem":  # generic forms; in 2D they cover classical plane strain only
         K = skfem_stiffness(model, E, nu)
     else:
@@ -177,7 +189,9 @@ def run_config(cfg: Config) -> dict:
     t_load = time.perf_counter() - t0
     fixed = constrained_dofs(model)
     free = np.setdiff1d(np.arange(model.ndofs), fixed)
+    nnz = int(K.nnz)
     Kf, ff = sp.csr_matrix(K)[free][:, free], f[free]
+    del K  # memory: only the constrained system stays
     near_null = None
     if cfg.solver == "cg_amg":
         if model.nglobal:
@@ -189,7 +203,7 @@ def run_config(cfg: Config) -> dict:
     u = np.zeros(model.ndofs)
     u[free] = x
     res = float(np.linalg.norm(Kf @ x - ff) / np.linalg.norm(ff))
-    return {"dofs": int(model.ndofs), "elements": int(model.nelements), "nnz": int(K.nnz),
+    return {"dofs": int(model.ndofs), "elements": int(model.nelements), "nnz": nnz,
             "mesh_s": t_mesh, "assembly_s": t_asm, "load_s": t_load, "solve_s": t_solve,
             "iterations": int(info.iterations), "residual": res, "curvature_per_m": centre_curvature(model, u)}
 
@@ -243,7 +257,7 @@ def run_isolated(cfg: Config, timeout_s: float = 3600.0, max_memory_GB: float | 
 
 
 def default_configs(sizes_2d=SIZES_2D, sizes_3d=SIZES_3D, large: bool = False,
-                    compare_skfem: bool = True) -> list[Config]:
+                    compare_skfem: bool = True, family: str = "lagrange") -> list[Config]:
     """The benchmark matrix; the slow paths stop at the sizes in MAX_* (all sizes run with large=True)."""
     sizes_3d = tuple(sizes_3d) + (SIZES_LARGE_3D if large else ())
     cap = (lambda limit: float("inf")) if large else (lambda limit: limit)  # noqa: E731
@@ -267,6 +281,8 @@ def default_configs(sizes_2d=SIZES_2D, sizes_3d=SIZES_3D, large: bool = False,
             cfgs.append(Config(3, n, "fast", "spsolve", 1))
         if compare_skfem and n <= MAX_SKFEM_DOFS[3]:
             cfgs.append(Config(3, n, "skfem", "spsolve", 1))
+    if family != "lagrange":  # the quadratic element family of every configuration (3D and 2D alike)
+        cfgs = [Config(**{**asdict(c), "family": family}) for c in cfgs if c.quadratic]
     return cfgs
 
 
@@ -286,7 +302,8 @@ def format_table(rows: list[dict]) -> str:
 
 def bench_command(sizes=None, out_json: str | None = "bench.json", large: bool = False, dims=(2, 3),
                   compare_skfem: bool = True, sizes_2d=SIZES_2D, sizes_3d=SIZES_3D,
-                  configs: list[Config] | None = None, max_memory_GB: float | None = None, echo=print) -> int:
+                  configs: list[Config] | None = None, max_memory_GB: float | None = None, echo=print,
+                  family: str = "lagrange") -> int:
     """CLI entry: run the benchmark matrix, print rows as they finish and the table, write JSON.
 
     sizes (target DOFs) replaces both size lists; dims picks 2D and/or 3D; a configuration whose memory
@@ -300,7 +317,7 @@ def bench_command(sizes=None, out_json: str | None = "bench.json", large: bool =
     if not set(dims) <= {2, 3}:
         raise ValueError(f"dims = {dims}: allowed 2 and/or 3")
     cfgs = configs or default_configs(sizes_2d if 2 in dims else (), sizes_3d if 3 in dims else (),
-                                      large, compare_skfem)
+                                      large, compare_skfem, family)
     rows = []
     meta = {"cpu_count": os.cpu_count(), "python": sys.version.split()[0], "machine": os.uname().machine,
             "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import functools
 import hashlib
 import io
 import itertools
@@ -58,6 +59,7 @@ class SweepSpec:
     grid: dict = field(default_factory=dict)  # dotted path -> list of values
     zip: dict = field(default_factory=dict)
     out: str | None = None
+    plots: bool = False  # PNGs per point: off by default, they cost more than a small point's simulation
 
 
 def load_spec(path) -> SweepSpec:
@@ -71,9 +73,11 @@ def load_spec(path) -> SweepSpec:
 
 
 def spec_from_dict(raw: dict, source: str) -> SweepSpec:
-    unknown = set(raw) - {"base", "out", "grid", "zip"}
+    unknown = set(raw) - {"base", "out", "grid", "zip", "plots"}
     if unknown:
-        raise ValueError(f"{source}: unknown key(s) {sorted(unknown)}; allowed: base, out, grid, zip")
+        raise ValueError(f"{source}: unknown key(s) {sorted(unknown)}; allowed: base, out, grid, zip, plots")
+    if not isinstance(raw.get("plots", False), bool):
+        raise ValueError(f"{source}: field 'plots' must be true or false, got {raw['plots']!r}")
     if not isinstance(raw.get("base"), (str, dict)):
         raise ValueError(f"{source}: field 'base' must be a case file path (string), got {raw.get('base')!r}")
     here = Path(source).parent
@@ -105,7 +109,7 @@ def spec_from_dict(raw: dict, source: str) -> SweepSpec:
     if out is not None and not isinstance(out, str):
         raise ValueError(f"{source}: field 'out' must be a folder name, got {out!r}")
     return SweepSpec(source=source, base_source=base_source, base=base, grid=dict(grid), zip=dict(zipped),
-                     out=out)
+                     out=out, plots=raw.get("plots", False))
 
 
 def _check_path(case: dict, dotted: str, where: str) -> None:
@@ -184,11 +188,12 @@ def expand_points(spec: SweepSpec) -> list[Point]:
 
 
 # -- one point (runs on a worker) ------------------------------------------------------------------
-def run_case_dict(case: dict, source: str, out_dir: Path) -> dict:
-    """The production runner: validate the case, run it into out_dir, return its summary."""
+def run_case_dict(case: dict, source: str, out_dir: Path, plots: bool = False) -> dict:
+    """The production runner: validate the case, run it into out_dir (summary, timing, ParaView series; PNG
+    plots only if asked), return its summary."""
     from ..case import load_case_dict
     from ..job import run_case
-    return run_case(load_case_dict(case, source), out_dir)
+    return run_case(load_case_dict(case, source), out_dir, plots=plots)
 
 
 def run_point(point: Point, source: str, sweep_dir, runner: Runner | None = None) -> dict:
@@ -292,6 +297,8 @@ def run_sweep(spec: SweepSpec, sweep_dir, *, client=None, runner: Runner | None 
             write_table([records[i] for i in sorted(records)], sweep_dir, parquet=False)
             last_table = time.monotonic()
 
+    if runner is None and spec.plots:
+        runner = functools.partial(run_case_dict, plots=True)
     if client is None:
         for p in todo:
             done(run_point(p, spec.base_source, sweep_dir, runner))
