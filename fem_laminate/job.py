@@ -35,7 +35,9 @@ def build_state(case: Case):
                                 n_per_layer=min(m.n_per_layer, 4), edge_refinement=1.0)
     model = elastic.make_model(lmesh, out_of_plane=out_of_plane(m) if lmesh.dim == 2 else "free",
                                quadratic=m.quadratic)
-    return initial_state(stack, model, case.spec.initial_temperature_C, solver=m.solver)
+    state = initial_state(stack, model, case.spec.initial_temperature_C, solver=m.solver)
+    state.mechanisms = case.spec.physics.model_dump()
+    return state
 
 
 def simulate(case: Case, progress: bool = False):

@@ -21,8 +21,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from . import elastic, solvers
+from . import elastic, moisture, solvers, viscoelastic
 from ..model.stack import Stack
+
+# the mechanisms of issue 13; a bare state is today's elastic model, a case turns them on ([physics] table)
+MECHANISMS = ("viscoelastic", "moisture")
 
 
 @dataclass
@@ -41,6 +44,12 @@ class LaminateState:
     cache: dict = field(default_factory=dict, repr=False)  # stiffness/factorisation of the present body
     solves: int = 0
     solver_used: str = ""
+    mechanisms: dict = field(default_factory=lambda: {m: False for m in MECHANISMS})
+    eps_sw: np.ndarray | None = None  # (nelements, nq, ncomp) hygroscopic strain; None = dry everywhere
+    water: object = None  # moisture.MoistureField once water has been offered
+    visco_h: np.ndarray | None = None  # (nelements, nq, ncomp, nterms) Prony internal stresses
+    eps_m: np.ndarray | None = None  # (nelements, nq, ncomp) mechanical strain at the end of the last increment
+    increments: int = 0  # thermoelastic increments taken (adaptive stepping is recorded)
 
     @property
     def active(self) -> np.ndarray:
@@ -65,6 +74,12 @@ class LaminateState:
         new.born, new.etched = self.born.copy(), self.etched.copy()
         new.u, new.stress, new.eps0 = self.u.copy(), self.stress.copy(), self.eps0.copy()
         new.born_at_C = dict(self.born_at_C)
+        new.mechanisms = dict(self.mechanisms)
+        for name in ("eps_sw", "visco_h", "eps_m"):
+            if getattr(self, name) is not None:
+                setattr(new, name, getattr(self, name).copy())
+        if self.water is not None:
+            new.water = self.water.copy()
         new.cache = {}
         return new
 
@@ -96,7 +111,12 @@ def _reset_stress_free(state: LaminateState, elements: np.ndarray) -> None:
         return
     eth = layer_thermal_strain(state, 25.0, state.T_C)[state.layer_of_element[elements]]
     state.eps0[elements] = elastic.strain_at_qp(state.model, state.u, elements) - eth[:, None, :]
+    if state.eps_sw is not None:
+        state.eps0[elements] -= state.eps_sw[elements]
     state.stress[elements] = 0.0
+    if state.eps_m is not None:
+        state.eps_m[elements] = 0.0
+        state.visco_h[elements] = 0.0
 
 
 def _follow_nodes(state: LaminateState, before: np.ndarray) -> None:
@@ -216,8 +236,17 @@ def constrained_dofs(state: LaminateState) -> np.ndarray:
 def relax_rubbery(state: LaminateState, T_C: float) -> None:
     """Thermoplastic layers above Tg relax their stress (viscous flow over process times of minutes)."""
     for i, lay in enumerate(state.stack.layers):
-        if state.active[i] and lay.material.is_rubbery(T_C):
+        if state.active[i] and lay.material.is_rubbery(T_C) and not is_viscoelastic(state, i):
             _reset_stress_free(state, np.flatnonzero(state.layer_of_element == i))
+
+
+def is_viscoelastic(state: LaminateState, i: int) -> bool:
+    """Layer i follows its Prony series (viscoelasticity on and the material has one)."""
+    return bool(state.mechanisms.get("viscoelastic")) and viscoelastic.has_series(state.stack.layers[i].material)
+
+
+def viscoelastic_layers(state: LaminateState) -> list[int]:
+    return [i for i in state.active_layers() if is_viscoelastic(state, i)]
 
 
 @dataclass
@@ -296,28 +325,86 @@ def _solve(state: LaminateState, system: _System, E: np.ndarray, f: np.ndarray) 
     return x
 
 
-def increment(state: LaminateState, Ta: float, Tb: float) -> None:
-    """Advance from Ta to Tb: relax what is above Tg at Ta, then solve equilibrium at Tb (Ta == Tb allowed)."""
+def increment(state: LaminateState, Ta: float, Tb: float, dt_s: float = 0.0) -> None:
+    """Advance from Ta to Tb over dt_s seconds: relax what is above Tg at Ta (elastic thermoplastics), then solve
+    equilibrium at Tb (Ta == Tb allowed). Viscoelastic layers follow their Prony recursion over dt_s instead."""
     model = state.model
     act_el = state.active_elements()
     relax_rubbery(state, Ta)
     lay = state.layer_of_element[act_el]
     E = layer_E(state, Tb)
+    ve_layers = viscoelastic_layers(state)
+    for i in ve_layers:
+        E[i] = viscoelastic.glassy_E(state.stack.layers[i].material, Tb)
     D_el = layer_D(state, Tb, E)[lay]
     eth = layer_thermal_strain(state, 25.0, Tb)[lay]
     free_strain = state.eps0[act_el] + eth[:, None, :]
-    f = elastic.internal_force(model, np.einsum("ekl,eql->eqk", D_el, free_strain), act_el)
+    if state.eps_sw is not None:
+        free_strain = free_strain + state.eps_sw[act_el]
+    sig_rhs = np.einsum("ekl,eql->eqk", D_el, free_strain)
+    E_solve = E
+    ve = None
+    if ve_layers:
+        ve = _viscoelastic_prepare(state, ve_layers, act_el, lay, D_el, Ta, Tb, dt_s)
+        E_solve = E.copy()
+        for i, (c, *_rest) in ve["coef"].items():
+            E_solve[i] = c * E[i]
+        sel = ve["sel"]
+        sig_rhs[sel] = ve["c_el"][:, None, None] * sig_rhs[sel] - ve["hist"]
+    f = elastic.internal_force(model, sig_rhs, act_el)
     system = state.cache.get("system")
     if system is None or system.key != tuple(state.active):
         system = state.cache["system"] = _build_system(state)
     u = np.zeros(model.ndofs)
-    u[system.free] = _solve(state, system, E, f[system.free])
+    u[system.free] = _solve(state, system, E_solve, f[system.free])
     state.solves += 1
+    state.increments += 1
     strain = elastic.strain_at_qp(model, u, act_el)
     state.stress[act_el] = np.einsum("ekl,eql->eqk", D_el, strain - free_strain)
+    if ve is not None:
+        _viscoelastic_update(state, ve, act_el, D_el, strain - free_strain)
     # nodes of absent layers keep their last displacement (for plots); present ones take the solution
     state.u[system.dofs] = u[system.dofs]
     state.T_C = float(Tb)
+    state.time_s += float(dt_s)
+
+
+def _viscoelastic_prepare(state, ve_layers, act_el, lay, D_el, Ta, Tb, dt_s) -> dict:
+    """Recursion coefficients per viscoelastic layer and the history stress of their elements."""
+    nterms = max(len(state.stack.layers[i].material.prony) for i in ve_layers)
+    if state.visco_h is None or state.visco_h.shape[-1] < nterms:
+        nq = state.stress.shape[1]
+        state.visco_h = np.zeros((state.model.nelements, nq, state.model.ncomp, nterms))
+        state.eps_m = np.zeros((state.model.nelements, nq, state.model.ncomp))
+    sel = np.isin(lay, ve_layers)
+    el = act_el[sel]
+    coef, c_el = {}, np.zeros(el.size)
+    hist = np.zeros((el.size,) + state.stress.shape[1:])
+    for i in ve_layers:
+        g_inf, g, e, gam = viscoelastic.coefficients(state.stack.layers[i].material, Ta, Tb, dt_s)
+        c = g_inf + float((g * gam).sum())
+        coef[i] = (c, g, e, gam)
+        k = lay[sel] == i
+        c_el[k] = c
+        Dm = np.einsum("ekl,eql->eqk", D_el[sel][k], state.eps_m[el[k]])
+        h = state.visco_h[el[k]][..., :len(g)]
+        hist[k] = np.einsum("eqct,t->eqc", h, e) - float((g * gam).sum()) * Dm
+    return {"sel": sel, "el": el, "coef": coef, "c_el": c_el, "hist": hist}
+
+
+def _viscoelastic_update(state, ve, act_el, D_el, eps_m_new) -> None:
+    """h_i(n+1) = e_i h_i(n) + g_i γ_i D Δε_m;  σ = g_inf D ε_m + Σ h_i."""
+    sel, el = ve["sel"], ve["el"]
+    lay = state.layer_of_element[el]
+    for i, (c, g, e, gam) in ve["coef"].items():
+        k = lay == i
+        ek = el[k]
+        dDe = np.einsum("ekl,eql->eqk", D_el[sel][k], eps_m_new[sel][k] - state.eps_m[ek])
+        h = state.visco_h[ek][..., :len(g)] * e + dDe[..., None] * (g * gam)
+        state.visco_h[ek, ..., :len(g)] = h
+        g_inf = 1.0 - float(g.sum())
+        state.stress[ek] = g_inf * np.einsum("ekl,eql->eqk", D_el[sel][k], eps_m_new[sel][k]) + h.sum(axis=-1)
+        state.eps_m[ek] = eps_m_new[sel][k]
 
 
 def temperature_path(state: LaminateState, T_to: float, max_step_K: float = 25.0) -> np.ndarray:
@@ -343,8 +430,16 @@ def temperature_path(state: LaminateState, T_to: float, max_step_K: float = 25.0
     return pts[::-1] if T_to < Ta else pts
 
 
-def change_temperature(state: LaminateState, T_to: float, max_step_K: float = 25.0, on_increment=None) -> None:
-    """Follow a uniform temperature change of the whole present stack, then re-equilibrate at T_to."""
+def change_temperature(state: LaminateState, T_to: float, max_step_K: float = 25.0, on_increment=None,
+                       seconds: float | None = None) -> None:
+    """Follow a uniform temperature change of the whole present stack, then re-equilibrate at T_to.
+
+    `seconds` is the duration of the change (None: instantaneous for the elastic model; with viscoelastic layers
+    present the default rate viscoelastic.DEFAULT_RATE_K_PER_MIN applies, since relaxation needs a clock).
+    """
+    if viscoelastic_layers(state):
+        _change_temperature_viscoelastic(state, T_to, max_step_K, on_increment, seconds)
+        return
     moved = False
     for Tb in temperature_path(state, T_to, max_step_K):
         if Tb != state.T_C:
@@ -355,6 +450,70 @@ def change_temperature(state: LaminateState, T_to: float, max_step_K: float = 25
     rubbery = any(state.active[i] and lay.material.is_rubbery(state.T_C) for i, lay in enumerate(state.stack.layers))
     if rubbery or not moved:
         increment(state, state.T_C, state.T_C)  # relax at the end temperature (or just re-equilibrate)
+    if seconds:
+        state.time_s += float(seconds)
+
+
+def viscoelastic_path(state: LaminateState, T_to: float, max_step_K: float) -> np.ndarray:
+    """Adaptive increment end temperatures with viscoelastic layers present: at most max_step_K each, landing on
+    every Tg crossed, and subdivided so that no layer's shift factor changes by more than
+    viscoelastic.MAX_DECADES_PER_INCREMENT decades within an increment (the recursion takes a_T constant)."""
+    Ta = state.T_C
+    lo, hi = min(Ta, T_to), max(Ta, T_to)
+    n = max(1, int(np.ceil((hi - lo) / max_step_K)))
+    pts = list(np.linspace(Ta, T_to, n + 1)[1:])
+    pts += [lay.material.Tg_C for i, lay in enumerate(state.stack.layers)
+            if state.active[i] and lay.material.Tg_C is not None and lo < lay.material.Tg_C < hi]
+    pts = np.unique(np.round(pts, 9))
+    pts = pts[::-1] if T_to < Ta else pts
+    mats = [state.stack.layers[i].material for i in viscoelastic_layers(state)]
+    out, prev = [], Ta
+    for Tb in pts:
+        k = viscoelastic.subdivide_for_shift(mats, prev, float(Tb))
+        out += list(np.linspace(prev, Tb, k + 1)[1:])
+        prev = float(Tb)
+    return np.array(out)
+
+
+def _change_temperature_viscoelastic(state, T_to, max_step_K, on_increment, seconds) -> None:
+    T0 = state.T_C
+    if seconds is None:
+        seconds = abs(T_to - T0) / viscoelastic.DEFAULT_RATE_K_PER_MIN * 60.0
+    if T_to == T0:
+        hold(state, seconds)
+        return
+    for Tb in viscoelastic_path(state, T_to, max_step_K):
+        dt = seconds * abs(Tb - state.T_C) / abs(T_to - T0)
+        increment(state, state.T_C, float(Tb), dt)
+        if on_increment is not None:
+            on_increment(state)
+    if any(state.active[i] and lay.material.is_rubbery(state.T_C) and not is_viscoelastic(state, i)
+           for i, lay in enumerate(state.stack.layers)):
+        increment(state, state.T_C, state.T_C)  # an elastic thermoplastic above Tg relaxes at the end
+
+
+def hold(state: LaminateState, seconds: float) -> None:
+    """Time passes at constant temperature: viscoelastic layers relax (log-spaced increments from a tenth of the
+    fastest shifted relaxation time); the elastic model only advances the clock."""
+    ve = viscoelastic_layers(state)
+    if not ve or seconds <= 0:
+        state.time_s += max(float(seconds), 0.0)
+        return
+    mats = [state.stack.layers[i].material for i in ve]
+    for dt in viscoelastic.hold_steps(mats, state.T_C, seconds):
+        increment(state, state.T_C, state.T_C, float(dt))
+
+
+def update_swelling(state: LaminateState) -> None:
+    """Hygroscopic strain at the quadrature points from the water field (then re-solve to see it)."""
+    if state.water is None:
+        return
+    model = state.model
+    h = getattr(model, "_height_qp", None)
+    if h is None:
+        h = model._height_qp = model.basis.mapping.F(model.basis.X)[model.dim - 1]
+    state.eps_sw = moisture.swelling_strain_at_qp(state.stack, state.water, state.layer_of_element, h,
+                                                  model.dim, model.ncomp, state.active)
 
 
 def remove_layers(state: LaminateState, layers: list[int]) -> None:
@@ -364,3 +523,33 @@ def remove_layers(state: LaminateState, layers: list[int]) -> None:
         state.stress[state.layer_of_element == i] = 0.0
     state.cache.pop("system", None)
     increment(state, state.T_C, state.T_C)
+
+
+def expose_to_humidity(state: LaminateState, rh_pct: float, seconds: float, chunks: int = 6) -> dict:
+    """Hold at the present temperature with the open polymer faces at rh_pct for `seconds`: water diffuses
+    (physics/moisture.py), the swelling enters the stress-free strain, viscoelastic layers relax meanwhile.
+
+    The hold is split into `chunks` log-spaced intervals (one when nothing relaxes: the elastic response is path
+    independent); each ends with an equilibrium solve. Returns the uptake block of the step's summary entry.
+    Moisture off: only the clock (and relaxation) advance, and the block says the uptake was not modelled.
+    """
+    if not state.mechanisms.get("moisture"):
+        hold(state, seconds)
+        return {"moisture_uptake_wt_pct": None, "moisture_fraction_of_equilibrium": None,
+                "moisture_note": "moisture off ([physics] moisture = false)"}
+    if state.water is None:
+        state.water = moisture.dry_field(state.stack)
+    if viscoelastic_layers(state) and chunks > 1 and seconds > 0:
+        t = np.concatenate([[0.0], np.geomspace(seconds * 10.0 ** -(chunks - 1), seconds, chunks)])
+        steps = np.diff(t)
+    else:
+        steps = np.array([seconds])
+    for dt in steps:
+        moisture.diffuse(state.stack, state.active, state.water, state.T_C, rh_pct, float(dt))
+        update_swelling(state)
+        if viscoelastic_layers(state):
+            hold(state, float(dt))
+        else:
+            increment(state, state.T_C, state.T_C)
+            state.time_s += float(dt)
+    return moisture.polymer_uptake(state.stack, state.active, state.water, rh_pct)
