@@ -50,6 +50,7 @@ class LaminateState:
     visco_h: np.ndarray | None = None  # (nelements, nq, ncomp, nterms) Prony internal stresses
     eps_m: np.ndarray | None = None  # (nelements, nq, ncomp) mechanical strain at the end of the last increment
     increments: int = 0  # thermoelastic increments taken (adaptive stepping is recorded)
+    f_ext: np.ndarray | None = None  # (ndofs,) applied nodal forces (the TMA's tensile load); None = free
 
     @property
     def active(self) -> np.ndarray:
@@ -75,7 +76,7 @@ class LaminateState:
         new.u, new.stress, new.eps0 = self.u.copy(), self.stress.copy(), self.eps0.copy()
         new.born_at_C = dict(self.born_at_C)
         new.mechanisms = dict(self.mechanisms)
-        for name in ("eps_sw", "visco_h", "eps_m"):
+        for name in ("eps_sw", "visco_h", "eps_m", "f_ext"):
             if getattr(self, name) is not None:
                 setattr(new, name, getattr(self, name).copy())
         if self.water is not None:
@@ -352,6 +353,8 @@ def increment(state: LaminateState, Ta: float, Tb: float, dt_s: float = 0.0) -> 
         sel = ve["sel"]
         sig_rhs[sel] = ve["c_el"][:, None, None] * sig_rhs[sel] - ve["hist"]
     f = elastic.internal_force(model, sig_rhs, act_el)
+    if state.f_ext is not None:
+        f = f + state.f_ext
     system = state.cache.get("system")
     if system is None or system.key != tuple(state.active):
         system = state.cache["system"] = _build_system(state)
@@ -454,7 +457,7 @@ def change_temperature(state: LaminateState, T_to: float, max_step_K: float = 25
         state.time_s += float(seconds)
 
 
-def viscoelastic_path(state: LaminateState, T_to: float, max_step_K: float) -> np.ndarray:
+def viscoelastic_path(state: LaminateState, T_to: float, max_step_K: float, seconds: float) -> np.ndarray:
     """Adaptive increment end temperatures with viscoelastic layers present: at most max_step_K each, landing on
     every Tg crossed, and subdivided so that no layer's shift factor changes by more than
     viscoelastic.MAX_DECADES_PER_INCREMENT decades within an increment (the recursion takes a_T constant)."""
@@ -469,7 +472,8 @@ def viscoelastic_path(state: LaminateState, T_to: float, max_step_K: float) -> n
     mats = [state.stack.layers[i].material for i in viscoelastic_layers(state)]
     out, prev = [], Ta
     for Tb in pts:
-        k = viscoelastic.subdivide_for_shift(mats, prev, float(Tb))
+        dt = seconds * abs(float(Tb) - prev) / abs(T_to - Ta)
+        k = viscoelastic.subdivide_for_shift(mats, prev, float(Tb), dt)
         out += list(np.linspace(prev, Tb, k + 1)[1:])
         prev = float(Tb)
     return np.array(out)
@@ -482,7 +486,7 @@ def _change_temperature_viscoelastic(state, T_to, max_step_K, on_increment, seco
     if T_to == T0:
         hold(state, seconds)
         return
-    for Tb in viscoelastic_path(state, T_to, max_step_K):
+    for Tb in viscoelastic_path(state, T_to, max_step_K, seconds):
         dt = seconds * abs(Tb - state.T_C) / abs(T_to - T0)
         increment(state, state.T_C, float(Tb), dt)
         if on_increment is not None:
@@ -502,6 +506,18 @@ def hold(state: LaminateState, seconds: float) -> None:
     mats = [state.stack.layers[i].material for i in ve]
     for dt in viscoelastic.hold_steps(mats, state.T_C, seconds):
         increment(state, state.T_C, state.T_C, float(dt))
+
+
+def apply_uniaxial_load(state: LaminateState, stress_Pa: float, layers: list[int]) -> None:
+    """A tensile end load along x carried by `layers`: the consistent nodal forces of a uniform σ_xx over them
+    (∫ B^T σ0 dx of a uniform stress is exactly its traction on the end faces); 0 removes the load."""
+    if stress_Pa == 0.0:
+        state.f_ext = None
+        return
+    el = np.flatnonzero(np.isin(state.layer_of_element, layers) & state.active[state.layer_of_element])
+    sig = np.zeros((el.size,) + state.stress.shape[1:])
+    sig[..., 0] = stress_Pa
+    state.f_ext = elastic.internal_force(state.model, sig, el)
 
 
 def update_swelling(state: LaminateState) -> None:

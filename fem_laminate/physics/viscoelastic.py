@@ -59,7 +59,7 @@ def log10_shift(material, T_C: float) -> float:
 
 
 def shift_factor(material, T_C: float) -> float:
-    return 10.0 ** log10_shift(material, T_C)
+    return 10.0 ** min(log10_shift(material, T_C), 300.0)
 
 
 def relaxation_function(material, t_s: float, T_C: float) -> float:
@@ -81,7 +81,7 @@ def coefficients(material, Ta: float, Tb: float, dt_s: float):
     if dt_s <= 0.0:
         return 1.0 - g.sum(), g, np.ones_like(g), np.ones_like(g)
     log_a = 0.5 * (log10_shift(material, Ta) + log10_shift(material, Tb))
-    x = dt_s / (tau * 10.0 ** log_a)  # Δξ / τ_i
+    x = 10.0 ** np.clip(np.log10(dt_s) - np.log10(tau) - log_a, -300.0, 300.0)  # Δξ / τ_i
     e = np.exp(-np.minimum(x, 700.0))
     gam = np.where(x > 1e-8, -np.expm1(-np.minimum(x, 700.0)) / np.maximum(x, 1e-300), 1.0 - 0.5 * x)
     return 1.0 - g.sum(), g, e, gam
@@ -96,14 +96,23 @@ def fastest_shifted_tau(materials, T_C: float) -> float:
     return out
 
 
-def subdivide_for_shift(materials, Ta: float, Tb: float) -> int:
-    """Number of equal sub-increments so that log10 a_T changes by at most MAX_DECADES_PER_INCREMENT in each."""
+def subdivide_for_shift(materials, Ta: float, Tb: float, dt_s: float) -> int:
+    """Number of equal sub-increments of a dt_s-long change Ta -> Tb so that log10 a_T changes by at most
+    MAX_DECADES_PER_INCREMENT within each, counted only while some Prony term is active there (its Δξ/τ between
+    1e-4 and 1e4 at either end): a frozen (glassy) or fully relaxed spectrum needs no resolution."""
     n = 1
     for m in materials:
-        if has_series(m):
-            # the shift is monotonic in T: its change over [Ta, Tb] is the end-point difference
-            d = abs(log10_shift(m, Tb) - log10_shift(m, Ta))
-            n = max(n, int(math.ceil(d / MAX_DECADES_PER_INCREMENT)))
+        if not has_series(m):
+            continue
+        la, lb = log10_shift(m, Ta), log10_shift(m, Tb)
+        taus = np.array([p[1] for p in m.prony])
+        x = np.log10(max(dt_s, 1e-30)) - np.log10(taus)[:, None] - np.array([la, lb])[None, :]  # log10 Δξ/τ
+        lo, hi = x.min(), x.max()
+        if hi < -4.0 or lo > 4.0:
+            continue
+        # only the part of the shift range where terms are active needs resolving
+        d = min(abs(lb - la), (min(hi, 4.0) - max(lo, -4.0)) + 1.0)
+        n = max(n, int(math.ceil(d / MAX_DECADES_PER_INCREMENT)))
     return min(n, 200)
 
 

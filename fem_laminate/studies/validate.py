@@ -97,14 +97,26 @@ def _row(case, name, s, pub) -> dict:
     return row
 
 
-def run_validation(cases_dir, out_dir, progress: bool = True) -> list[dict]:
-    """Run every patent case found in cases_dir; write validation.csv and validation.md to out_dir."""
+ELASTIC = {"viscoelastic": False, "moisture": False}  # the elastic model of 0.2
+
+
+def with_physics(case, physics: dict | None):
+    """The case with its [physics] switches replaced by `physics` (None: unchanged)."""
+    if physics is None:
+        return case
+    case.spec = case.spec.model_copy(update={"physics": case.spec.physics.model_copy(update=physics)})
+    return case
+
+
+def run_validation(cases_dir, out_dir, progress: bool = True, physics: dict | None = None) -> list[dict]:
+    """Run every patent case found in cases_dir; write validation.csv and validation.md to out_dir.
+    `physics` overrides every case's [physics] switches (e.g. ELASTIC)."""
     cases_dir, out_dir = Path(cases_dir), Path(out_dir)
     ref = published()["rows"]
     names = [n for n in PATENT_CASES if (cases_dir / f"{n}.toml").is_file()]
     if not names:
         raise InputError(f"--cases {cases_dir}: no patent case files (example_1.toml ...) found")
-    cases = {n: load_case(cases_dir / f"{n}.toml") for n in names}  # validate every file before running any
+    cases = {n: with_physics(load_case(cases_dir / f"{n}.toml"), physics) for n in names}  # all checked first
     it = names
     if progress:
         from tqdm import tqdm
