@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from scipy.linalg import solve_banded
 
 from ..units import GAS_CONSTANT
 
@@ -119,6 +120,17 @@ def _matrices(stack, wet, field: MoistureField, T_C: float):
     return M, K
 
 
+def _bands(A) -> np.ndarray:
+    """Tridiagonal sparse matrix -> the (3, n) band storage of scipy.linalg.solve_banded."""
+    A = A.todia() if A.shape[0] > 1 else sp.dia_matrix(A)
+    n = A.shape[0]
+    out = np.zeros((3, n))
+    for off, row in zip(A.offsets, A.data):
+        if -1 <= off <= 1:
+            out[1 - off] += row
+    return out
+
+
 def time_steps(seconds: float, n: int = N_TIME_STEPS, first_fraction: float = 1e-6) -> np.ndarray:
     """Geometrically growing step lengths summing to `seconds` (the first resolves the early √t uptake)."""
     if seconds <= 0:
@@ -149,12 +161,18 @@ def diffuse(stack, active, field: MoistureField, T_C: float, rh_pct: float, seco
     Mff, Mfk = M[free][:, free], M[free][:, known]
     Kff, Kfk = K[free][:, free], K[free][:, known]
     ak = field.a[known]
+    banded = bool(np.all(np.diff(free) == 1))  # one contiguous wet stretch: tridiagonal, solve_banded
+    if banded:
+        Mb, Kb = _bands(Mff), _bands(Kff)
     for k, dt in enumerate(time_steps(seconds)):
         # θ-scheme on the free nodes, face values moved to the right-hand side: backward Euler for the first
         # steps (damps the jump at the face), Crank-Nicolson after (second order; Rannacher start-up)
         th = 1.0 if k < N_DAMPING_STEPS else 0.5
         rhs = Mff @ field.a[free] - (1.0 - th) * dt * (Kff @ field.a[free]) - dt * (Kfk @ ak)
-        field.a[free] = spla.spsolve((Mff + th * dt * Kff).tocsc(), rhs)
+        if banded:
+            field.a[free] = solve_banded((1, 1), Mb + th * dt * Kb, rhs)
+        else:
+            field.a[free] = spla.spsolve((Mff + th * dt * Kff).tocsc(), rhs)
 
 
 def layer_uptake_wt_pct(stack, field: MoistureField, i: int) -> float:
