@@ -35,6 +35,7 @@ class Material:
     yield_Pa: float | None = None
     yield_rel_per_K: float = 0.0
     hardening_Pa: float | None = None
+    hardening_rel_per_K: float = 0.0
     # water (physics/moisture.py); a material without them takes up no water
     moisture_diffusivity_m2_per_s: float | None = None  # at 25 C
     moisture_activation_J_per_mol: float | None = None
@@ -98,6 +99,12 @@ class Material:
             return math.inf
         return self.yield_Pa * max(1.0 + self.yield_rel_per_K * (float(T_C) - T_REF_C), 0.05)
 
+    def hardening(self, T_C):
+        """Linear isotropic hardening modulus (Pa) at T_C (0 without data)."""
+        if self.hardening_Pa is None:
+            return 0.0
+        return self.hardening_Pa * max(1.0 + self.hardening_rel_per_K * (float(T_C) - T_REF_C), 0.05)
+
 
 # Which TOML keys map to which field, with the factor to SI.
 _FIELDS = {
@@ -116,6 +123,7 @@ _FIELDS = {
     "yield_MPa": ("yield_Pa", 1e6),
     "yield_rel_per_K": ("yield_rel_per_K", 1.0),
     "hardening_MPa": ("hardening_Pa", 1e6),
+    "hardening_rel_per_K": ("hardening_rel_per_K", 1.0),
     "moisture_diffusivity_m2_per_s": ("moisture_diffusivity_m2_per_s", 1.0),
     "moisture_activation_kJ_per_mol": ("moisture_activation_J_per_mol", 1e3),
     "moisture_saturation_wt_pct_per_rh_pct": ("moisture_saturation_wt_pct_per_rh_pct", 1.0),
@@ -145,6 +153,7 @@ RANGES = {
     "yield_MPa": (1e-3, 1e5),
     "yield_rel_per_K": (-0.1, 0.1),
     "hardening_MPa": (0.0, 1e6),
+    "hardening_rel_per_K": (-0.1, 0.1),
     "moisture_diffusivity_m2_per_s": (1e-20, 1e-8),
     "moisture_activation_kJ_per_mol": (0.0, 300.0),
     "moisture_saturation_wt_pct_per_rh_pct": (0.0, 1.0),

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from . import elastic, moisture, solvers, viscoelastic
+from . import elastic, moisture, plasticity, solvers, viscoelastic
 from ..model.stack import Stack
 
 # the mechanisms of issue 13; a bare state is today's elastic model, a case turns them on ([physics] table)
-MECHANISMS = ("viscoelastic", "moisture")
+MECHANISMS = ("viscoelastic", "copper_plasticity", "moisture")
 
 
 @dataclass
@@ -51,6 +51,8 @@ class LaminateState:
     eps_m: np.ndarray | None = None  # (nelements, nq, ncomp) mechanical strain at the end of the last increment
     increments: int = 0  # thermoelastic increments taken (adaptive stepping is recorded)
     f_ext: np.ndarray | None = None  # (ndofs,) applied nodal forces (the TMA's tensile load); None = free
+    eps_p: np.ndarray | None = None  # (nelements, nq, ncomp) plastic strain of the metal layers (J2)
+    alpha: np.ndarray | None = None  # (nelements, nq) equivalent plastic strain
 
     @property
     def active(self) -> np.ndarray:
@@ -76,7 +78,7 @@ class LaminateState:
         new.u, new.stress, new.eps0 = self.u.copy(), self.stress.copy(), self.eps0.copy()
         new.born_at_C = dict(self.born_at_C)
         new.mechanisms = dict(self.mechanisms)
-        for name in ("eps_sw", "visco_h", "eps_m", "f_ext"):
+        for name in ("eps_sw", "visco_h", "eps_m", "f_ext", "eps_p", "alpha"):
             if getattr(self, name) is not None:
                 setattr(new, name, getattr(self, name).copy())
         if self.water is not None:
@@ -118,6 +120,9 @@ def _reset_stress_free(state: LaminateState, elements: np.ndarray) -> None:
     if state.eps_m is not None:
         state.eps_m[elements] = 0.0
         state.visco_h[elements] = 0.0
+    if state.eps_p is not None:
+        state.eps_p[elements] = 0.0
+        state.alpha[elements] = 0.0
 
 
 def _follow_nodes(state: LaminateState, before: np.ndarray) -> None:
@@ -246,6 +251,15 @@ def is_viscoelastic(state: LaminateState, i: int) -> bool:
     return bool(state.mechanisms.get("viscoelastic")) and viscoelastic.has_series(state.stack.layers[i].material)
 
 
+def plastic_layers(state: LaminateState) -> list[int]:
+    """Present metal layers that yield (copper_plasticity on, a yield stress given; 2D cross-sections: the J2
+    return mapping of physics/plasticity.py is written for [xx, yy, zz, xy])."""
+    if not state.mechanisms.get("copper_plasticity") or state.model.dim != 2:
+        return []
+    return [i for i in state.active_layers() if state.stack.layers[i].material.kind == "metal"
+            and state.stack.layers[i].material.yield_Pa is not None]
+
+
 def viscoelastic_layers(state: LaminateState) -> list[int]:
     return [i for i in state.active_layers() if is_viscoelastic(state, i)]
 
@@ -323,7 +337,9 @@ def _solve(state: LaminateState, system: _System, E: np.ndarray, f: np.ndarray) 
         return system.factor(f)
     drift = np.abs(np.log(E[system.layers] / system.E_factor[system.layers])).max()
     x = None
-    if drift < PCG_MAX_LOG_DRIFT:  # farther off (a relaxing layer's stiffness moves by decades) CG would stall
+    # a relaxing layer's stiffness moves by decades: CG would stall, factorise anew (the elastic model keeps its
+    # CG-first path, so that its numbers stay those of 0.2 bit for bit)
+    if drift < PCG_MAX_LOG_DRIFT or not viscoelastic_layers(state):
         x, its = solvers.pcg(K, f, system.factor, tol=1e-9, maxiter=8)
     if x is None:  # moduli moved too far from the factorised ones: factorise anew
         system.factor = solvers.Factorized(K, _method(state))
@@ -348,6 +364,8 @@ def increment(state: LaminateState, Ta: float, Tb: float, dt_s: float = 0.0) -> 
     free_strain = state.eps0[act_el] + eth[:, None, :]
     if state.eps_sw is not None:
         free_strain = free_strain + state.eps_sw[act_el]
+    if state.eps_p is not None:
+        free_strain = free_strain + state.eps_p[act_el]
     sig_rhs = np.einsum("ekl,eql->eqk", D_el, free_strain)
     E_solve = E
     ve = None
@@ -369,6 +387,10 @@ def increment(state: LaminateState, Ta: float, Tb: float, dt_s: float = 0.0) -> 
     state.solves += 1
     state.increments += 1
     strain = elastic.strain_at_qp(model, u, act_el)
+    pl = plastic_layers(state)
+    if pl:
+        u, strain, free_strain = _plastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_el,
+                                                     free_strain, Tb, pl)
     state.stress[act_el] = np.einsum("ekl,eql->eqk", D_el, strain - free_strain)
     if ve is not None:
         _viscoelastic_update(state, ve, act_el, D_el, strain - free_strain)
@@ -376,6 +398,50 @@ def increment(state: LaminateState, Ta: float, Tb: float, dt_s: float = 0.0) -> 
     state.u[system.dofs] = u[system.dofs]
     state.T_C = float(Tb)
     state.time_s += float(dt_s)
+
+
+PLASTIC_TOL = 1e-10  # converged when the plastic strain changes by less than this between iterations
+PLASTIC_MAX_ITER = 300
+
+
+def _plastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_el, free_strain, T_C, pl):
+    """J2 return mapping (physics/plasticity.py, shared with the nip) at the metal layers' points, equilibrium by
+    initial-stiffness iterations: the plastic strain is one more stress-free strain, so the factorised elastic
+    stiffness serves every iteration (no tangent assembly); backward Euler from the increment's start.
+    Returns (u, strain, free strain including the plastic strain)."""
+    model = state.model
+    if state.eps_p is None:
+        nq = state.stress.shape[1]
+        state.eps_p = np.zeros((model.nelements, nq, model.ncomp))
+        state.alpha = np.zeros((model.nelements, nq))
+    sel = np.isin(lay, pl)
+    el = act_el[sel]
+    mats = [state.stack.layers[i].material for i in lay[sel]]
+    E = np.array([m.E(T_C) for m in mats], dtype=float)[:, None]
+    nu = np.array([m.nu for m in mats])[:, None]
+    K, G = E / (3 * (1 - 2 * nu)), E / (2 * (1 + nu))
+    sy = np.array([m.yield_stress(T_C) for m in mats])[:, None]
+    H = np.array([m.hardening(T_C) for m in mats])[:, None]
+    ep_old, a_old = state.eps_p[el], state.alpha[el]
+    ep, alpha = ep_old.copy(), a_old
+    fs0 = free_strain[sel] - ep_old  # thermal + birth (+ swelling): f already carries D ep_old
+    for _ in range(PLASTIC_MAX_ITER):
+        e_mech = np.moveaxis(strain[sel] - fs0, -1, 0)
+        _, ep_new, alpha, _ = plasticity.return_mapping(e_mech, np.moveaxis(ep_old, -1, 0), a_old, K, G, sy, H)
+        ep_new = np.moveaxis(ep_new, 0, -1)
+        change = np.abs(ep_new - ep).max()
+        ep = ep_new
+        if change <= PLASTIC_TOL:
+            break
+        fp = elastic.internal_force(model, np.einsum("ekl,eql->eqk", D_el[sel], ep - ep_old), el)
+        u = np.zeros(model.ndofs)
+        u[system.free] = _solve(state, system, E_solve, (f + fp)[system.free])
+        state.solves += 1
+        strain = elastic.strain_at_qp(model, u, act_el)
+    state.eps_p[el], state.alpha[el] = ep, alpha
+    free_strain = free_strain.copy()
+    free_strain[sel] = fs0 + ep
+    return u, strain, free_strain
 
 
 def _viscoelastic_prepare(state, ve_layers, act_el, lay, D_el, Ta, Tb, dt_s) -> dict:
@@ -446,7 +512,7 @@ def change_temperature(state: LaminateState, T_to: float, max_step_K: float = 25
     `seconds` is the duration of the change (None: instantaneous for the elastic model; with viscoelastic layers
     present the default rate viscoelastic.DEFAULT_RATE_K_PER_MIN applies, since relaxation needs a clock).
     """
-    if viscoelastic_layers(state):
+    if viscoelastic_layers(state) or plastic_layers(state):  # path dependent: follow it in increments
         _change_temperature_viscoelastic(state, T_to, max_step_K, on_increment, seconds)
         return
     moved = False
@@ -487,10 +553,16 @@ def viscoelastic_path(state: LaminateState, T_to: float, max_step_K: float, seco
 
 def _change_temperature_viscoelastic(state, T_to, max_step_K, on_increment, seconds) -> None:
     T0 = state.T_C
+    if seconds is None and not viscoelastic_layers(state):
+        seconds = 0.0  # plasticity alone is rate independent
     if seconds is None:
         seconds = abs(T_to - T0) / viscoelastic.DEFAULT_RATE_K_PER_MIN * 60.0
     if T_to == T0:
-        hold(state, seconds)
+        if viscoelastic_layers(state):
+            hold(state, seconds)
+        else:
+            increment(state, T0, T0)
+            state.time_s += seconds
         return
     for Tb in viscoelastic_path(state, T_to, max_step_K, seconds):
         dt = seconds * abs(Tb - state.T_C) / abs(T_to - T0)

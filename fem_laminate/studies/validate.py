@@ -97,7 +97,7 @@ def _row(case, name, s, pub) -> dict:
     return row
 
 
-ELASTIC = {"viscoelastic": False, "moisture": False}  # the elastic model of 0.2
+ELASTIC = {"viscoelastic": False, "copper_plasticity": False, "moisture": False}  # the elastic model of 0.2
 
 
 def with_physics(case, physics: dict | None):
