@@ -92,3 +92,18 @@ def test_moisture_off_leaves_the_film_dry():
     s.mechanisms["moisture"] = False
     out = expose_to_humidity(s, 50.0, 3600.0)
     assert out["moisture_uptake_wt_pct"] is None and s.eps_sw is None
+
+
+def test_sealed_polyimide_takes_water_through_the_cut_edges():
+    """Cu / PI / Cu: no open face; a strip 2w wide takes water in through its edges as the plane-sheet series."""
+    cu = LIB["copper_ed"]
+    stack = Stack((Layer("a", cu, 35e-6, "foil"), Layer("p", PI, 25e-6, "cast"), Layer("b", cu, 35e-6, "bonded")))
+    act = np.array([True, True, True])
+    field = moisture.dry_field(stack)
+    moisture.diffuse(stack, act, field, 121.0, 100.0, 3600.0)
+    assert moisture.polymer_uptake(stack, act, field, 100.0)["moisture_uptake_wt_pct"] == 0.0  # sealed faces
+    w, t = 5e-3, 100 * 3600.0
+    assert moisture.edge_ingress(stack, act, field, 121.0, 100.0, t, w) == ["p"]
+    got = moisture.polymer_uptake(stack, act, field, 100.0)["moisture_fraction_of_equilibrium"]
+    assert got == pytest.approx(moisture.fick_series_uptake_fraction(moisture.diffusivity(PI, 121.0), w, t),
+                                rel=1e-9)

@@ -175,6 +175,39 @@ def diffuse(stack, active, field: MoistureField, T_C: float, rh_pct: float, seco
             field.a[free] = spla.spsolve((Mff + th * dt * Kff).tocsc(), rhs)
 
 
+def sealed_layers(stack, active, field: MoistureField) -> list[int]:
+    """Water-absorbing layers that no open face reaches through the thickness (a polyimide between two foils)."""
+    wet = _wet_layers(stack, active)
+    faces = set(_open_faces(stack, active, field))
+    reached, changed = set(), True
+    while changed:  # spread from the open faces through touching wet layers
+        changed = False
+        for i in wet:
+            if i in reached:
+                continue
+            nodes = {int(field.layer_start[i]), int(field.layer_start[i] + N_PER_LAYER)}
+            touching = any(nodes & {int(field.layer_start[j]), int(field.layer_start[j] + N_PER_LAYER)}
+                           for j in reached)
+            if nodes & faces or touching:
+                reached.add(i)
+                changed = True
+    return [i for i in wet if i not in reached]
+
+
+def edge_ingress(stack, active, field: MoistureField, T_C: float, rh_pct: float, seconds: float,
+                 half_width_m: float) -> list[int]:
+    """Water entering a sealed layer from the cut edges of a strip 2·half_width_m wide (the only path when both
+    faces are foil): in-plane Fick, the layer's mean taken uniform through its thickness,
+    a <- a + (rh - a) F(D t / w²) with F the plane-sheet series (exact from a uniform start). Returns the layers."""
+    out = sealed_layers(stack, active, field)
+    for i in out:
+        m = stack.layers[i].material
+        F = fick_series_uptake_fraction(diffusivity(m, T_C), half_width_m, seconds)
+        sl = field.layer_nodes(i)
+        field.a[sl] = field.a[sl] + (rh_pct / 100.0 - field.a[sl]) * F
+    return [stack.layers[i].name for i in out]
+
+
 def layer_uptake_wt_pct(stack, field: MoistureField, i: int) -> float:
     """Mean water content of layer i, mass % of its dry polymer (trapezoidal mean of the linear field)."""
     m = stack.layers[i].material

@@ -619,11 +619,13 @@ def remove_layers(state: LaminateState, layers: list[int]) -> None:
     increment(state, state.T_C, state.T_C)
 
 
-def expose_to_humidity(state: LaminateState, rh_pct: float, seconds: float, chunks: int = 6) -> dict:
+def expose_to_humidity(state: LaminateState, rh_pct: float, seconds: float, chunks: int = 6,
+                       edge_half_width_m: float | None = None) -> dict:
     """Hold at the present temperature with the open polymer faces at rh_pct for `seconds`: water diffuses
     (physics/moisture.py), the swelling enters the stress-free strain, viscoelastic layers relax meanwhile.
 
-    The hold is split into `chunks` log-spaced intervals (one when nothing relaxes: the elastic response is path
+    `edge_half_width_m`: a strip of that half-width also takes water in through its cut edges into layers no open
+    face reaches (moisture.edge_ingress). The hold is split into `chunks` log-spaced intervals (one when nothing relaxes: the elastic response is path
     independent); each ends with an equilibrium solve. Returns the uptake block of the step's summary entry.
     Moisture off: only the clock (and relaxation) advance, and the block says the uptake was not modelled.
     """
@@ -638,12 +640,19 @@ def expose_to_humidity(state: LaminateState, rh_pct: float, seconds: float, chun
         steps = np.diff(t)
     else:
         steps = np.array([seconds])
+    edge = []
     for dt in steps:
         moisture.diffuse(state.stack, state.active, state.water, state.T_C, rh_pct, float(dt))
+        if edge_half_width_m is not None:
+            edge = moisture.edge_ingress(state.stack, state.active, state.water, state.T_C, rh_pct, float(dt),
+                                         edge_half_width_m)
         update_swelling(state)
         if viscoelastic_layers(state):
             hold(state, float(dt))
         else:
             increment(state, state.T_C, state.T_C)
             state.time_s += float(dt)
-    return moisture.polymer_uptake(state.stack, state.active, state.water, rh_pct)
+    out = moisture.polymer_uptake(state.stack, state.active, state.water, rh_pct)
+    if edge:
+        out["moisture_from_cut_edges"] = edge
+    return out

@@ -19,11 +19,12 @@ class Spec(Strict):
     max_step_K: MaxStep = 25.0
 
 
-def condition(state, temperature_C: float, rh_pct: float, seconds: float, max_step_K: float = 25.0) -> dict:
+def condition(state, temperature_C: float, rh_pct: float, seconds: float, max_step_K: float = 25.0,
+              edge_half_width_m: float | None = None) -> dict:
     """Bring to temperature, then hold in humid air; returns the moisture block (shared with other steps)."""
     if state.T_C != temperature_C:
         change_temperature(state, temperature_C, max_step_K)
-    return expose_to_humidity(state, rh_pct, seconds)
+    return expose_to_humidity(state, rh_pct, seconds, edge_half_width_m=edge_half_width_m)
 
 
 def run(state, spec, record):
