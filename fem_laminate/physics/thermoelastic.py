@@ -205,6 +205,15 @@ def layer_D(state: LaminateState, T_C: float, E: np.ndarray | None = None) -> np
     return elastic.isotropic_D(E, nu, state.model.dim)
 
 
+def instantaneous_D(state: LaminateState, T_C: float) -> np.ndarray:
+    """(nlayers, ncomp, ncomp) elastic matrices an instantaneous load meets at T_C: the glassy modulus for
+    viscoelastic layers, E(T) otherwise (as `increment` uses them)."""
+    E = layer_E(state, T_C)
+    for i in viscoelastic_layers(state):
+        E[i] = viscoelastic.glassy_E(state.stack.layers[i].material, T_C)
+    return layer_D(state, T_C, E)
+
+
 def layer_thermal_strain(state: LaminateState, Ta: float, Tb: float) -> np.ndarray:
     """(nlayers, ncomp) free thermal strain increment from Ta to Tb (in-plane / through-thickness)."""
     dim, nc = state.model.dim, state.model.ncomp
