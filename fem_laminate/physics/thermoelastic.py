@@ -12,6 +12,14 @@ a layer is released). The history enters only through ε0, which is set by three
   over process times of minutes);
 - a layer is etched: its elements leave the assembly and the rest re-equilibrates.
 A temperature change is followed in increments (finer through each present Tg) because the relaxation is.
+
+Issue 13 adds, each behind a switch of `state.mechanisms` (all off: exactly the model above), three more
+stress-free strains and a clock (`time_s`; increments carry dt):
+- ε_sw, hygroscopic swelling from the water field (physics/moisture.py; `expose_to_humidity`);
+- viscoelastic layers (a Prony series, physics/viscoelastic.py) replace "ε0 reset above Tg" by the recursive
+  internal-stress update: stiffness c·D, history as a load (`_viscoelastic_prepare/_update`);
+- ε_p of yielding metal foils (J2, physics/plasticity.py), by initial-stiffness iterations (`_plastic_iterations`);
+- an applied end load (`apply_uniaxial_load`, the TMA's tensile load).
 """
 from __future__ import annotations
 
