@@ -46,6 +46,14 @@ class MeshSpec(_Strict):
     file: str | None = None  # external mesh in meshes/ (meshio), layers as physical groups
 
 
+class PhysicsSpec(_Strict):
+    """Which time- and moisture-dependent mechanisms run (issue 13); all on by default. All off is the elastic
+    model of 0.2 (thermoplastic layers fully relaxed above Tg, dry films)."""
+    viscoelastic: bool = True  # Prony relaxation of the materials that have a series
+    copper_plasticity: bool = True  # J2 yield of the metal foils in thermal steps (2D models)
+    moisture: bool = True  # water uptake and swelling in condition / pressure_cooker / hold steps
+
+
 Step = Annotated[Union[tuple(k.spec for k in STEP_KINDS.values())], Field(discriminator="kind")]
 
 
@@ -57,6 +65,7 @@ class CaseSpec(_Strict):
     layers: list[LayerSpec] = Field(min_length=1)
     mesh: MeshSpec
     steps: list[Step] = Field(min_length=1)
+    physics: PhysicsSpec = Field(default_factory=PhysicsSpec)
     reference: dict = Field(default_factory=dict)  # e.g. {patent = "EP0496334A1", row = "Example 1"}
     meta: dict = Field(default_factory=dict)  # free-form, for outside tools
 

@@ -118,12 +118,15 @@ def report(s: dict, out) -> str:
 @main.command()
 @click.option("--cases", "cases_dir", type=click.Path(file_okay=False), default="cases", show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="results/validation", show_default=True)
+@click.option("--physics", "physics", type=click.Choice(["case", "elastic"]), default="case", show_default=True,
+              help="case: each case's [physics] table (full model by default); elastic: viscoelasticity and "
+                   "moisture off in every case (the elastic model of 0.2).")
 @_guarded("validate")
-def validate(cases_dir, out_dir):
+def validate(cases_dir, out_dir, physics):
     """Run every patent case and write validation.csv / validation.md beside the published values."""
-    from .studies.validate import run_validation
+    from .studies.validate import ELASTIC, run_validation
 
-    rows = run_validation(cases_dir, out_dir)
+    rows = run_validation(cases_dir, out_dir, physics=ELASTIC if physics == "elastic" else None)
     click.echo((Path(out_dir) / "validation.md").read_text())
     click.echo(f"{len(rows)} cases -> {out_dir}/validation.csv, validation.md")
 

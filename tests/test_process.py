@@ -192,7 +192,9 @@ def test_cure_eigenstrains_agree_with_the_process_chain(cases_dir):
     from fem_laminate.job import build_state
     from fem_laminate.post.measure import layer_mismatch_strains
 
-    case = load_case(cases_dir / "example_1.toml")
+    from fem_laminate.studies.validate import ELASTIC, with_physics
+
+    case = with_physics(load_case(cases_dir / "example_1.toml"), ELASTIC)  # the closed form is the elastic model's
     st, rec = build_state(case), process.Record()
     process.STEP_KINDS["cure"].run(st, case.steps[0], rec)
     process.STEP_KINDS["cool"].run(st, case.steps[1], rec)
@@ -215,7 +217,11 @@ def test_mismatch_profile_reproduces_the_laminate_curvature(cases_dir):
     from fem_laminate.job import build_state
     from fem_laminate.post.measure import layer_mismatch_profile
 
-    case = load_case(cases_dir / "example_1.toml")
+    from fem_laminate.studies.validate import ELASTIC, with_physics
+
+    # elastic model: with viscoelastic history the free strain of the bonding layer is not linear through its
+    # thickness and the linear profile reproduces the laminate's curvature to 2.4 % only (measured, issue 13)
+    case = with_physics(load_case(cases_dir / "example_1.toml"), ELASTIC)
     st, rec = build_state(case), process.Record()
     for step in case.steps[:4]:  # cure, cool, bond, cool
         process.STEP_KINDS[step.kind].run(st, step, rec)

@@ -35,6 +35,19 @@ class Material:
     yield_Pa: float | None = None
     yield_rel_per_K: float = 0.0
     hardening_Pa: float | None = None
+    hardening_rel_per_K: float = 0.0
+    # water (physics/moisture.py); a material without them takes up no water
+    moisture_diffusivity_m2_per_s: float | None = None  # at 25 C
+    moisture_activation_J_per_mol: float | None = None
+    moisture_saturation_wt_pct_per_rh_pct: float | None = None  # Henry's law: equilibrium uptake per %RH
+    hygroscopic_expansion_per_wt_pct: float | None = None  # in-plane swelling strain per mass % water
+    hygroscopic_expansion_z_per_wt_pct: float | None = None  # through the thickness (default: in-plane value)
+    # viscoelasticity (physics/viscoelastic.py): generalized Maxwell series and time-temperature shift
+    prony: tuple[tuple[float, float], ...] | None = None  # ((g_i, tau_i at prony_reference_C in s), ...)
+    prony_reference_C: float | None = None
+    wlf_C1: float = 17.44  # WLF above Tg, reference Tg (Williams, Landel, Ferry 1955 "universal" constants)
+    wlf_C2_K: float = 51.6
+    shift_activation_J_per_mol: float | None = None  # Arrhenius below Tg (and everywhere without a Tg)
     description: str = ""
     sources: dict = field(default_factory=dict, compare=False, hash=False)
 
@@ -86,6 +99,12 @@ class Material:
             return math.inf
         return self.yield_Pa * max(1.0 + self.yield_rel_per_K * (float(T_C) - T_REF_C), 0.05)
 
+    def hardening(self, T_C):
+        """Linear isotropic hardening modulus (Pa) at T_C (0 without data)."""
+        if self.hardening_Pa is None:
+            return 0.0
+        return self.hardening_Pa * max(1.0 + self.hardening_rel_per_K * (float(T_C) - T_REF_C), 0.05)
+
 
 # Which TOML keys map to which field, with the factor to SI.
 _FIELDS = {
@@ -104,6 +123,17 @@ _FIELDS = {
     "yield_MPa": ("yield_Pa", 1e6),
     "yield_rel_per_K": ("yield_rel_per_K", 1.0),
     "hardening_MPa": ("hardening_Pa", 1e6),
+    "hardening_rel_per_K": ("hardening_rel_per_K", 1.0),
+    "moisture_diffusivity_m2_per_s": ("moisture_diffusivity_m2_per_s", 1.0),
+    "moisture_activation_kJ_per_mol": ("moisture_activation_J_per_mol", 1e3),
+    "moisture_saturation_wt_pct_per_rh_pct": ("moisture_saturation_wt_pct_per_rh_pct", 1.0),
+    "hygroscopic_expansion_per_wt_pct": ("hygroscopic_expansion_per_wt_pct", 1.0),
+    "hygroscopic_expansion_z_per_wt_pct": ("hygroscopic_expansion_z_per_wt_pct", 1.0),
+    "prony": ("prony", "prony"),
+    "prony_reference_C": ("prony_reference_C", 1.0),
+    "wlf_C1": ("wlf_C1", 1.0),
+    "wlf_C2_K": ("wlf_C2_K", 1.0),
+    "shift_activation_kJ_per_mol": ("shift_activation_J_per_mol", 1e3),
 }
 ALLOWED_KEYS = tuple(_FIELDS) + ("kind", "description", "base")
 
@@ -123,6 +153,16 @@ RANGES = {
     "yield_MPa": (1e-3, 1e5),
     "yield_rel_per_K": (-0.1, 0.1),
     "hardening_MPa": (0.0, 1e6),
+    "hardening_rel_per_K": (-0.1, 0.1),
+    "moisture_diffusivity_m2_per_s": (1e-20, 1e-8),
+    "moisture_activation_kJ_per_mol": (0.0, 300.0),
+    "moisture_saturation_wt_pct_per_rh_pct": (0.0, 1.0),
+    "hygroscopic_expansion_per_wt_pct": (0.0, 0.1),
+    "hygroscopic_expansion_z_per_wt_pct": (0.0, 0.1),
+    "prony_reference_C": (-273.15, 1000.0),
+    "wlf_C1": (0.1, 100.0),
+    "wlf_C2_K": (1.0, 1000.0),
+    "shift_activation_kJ_per_mol": (1.0, 2000.0),
 }
 
 
@@ -137,7 +177,9 @@ def material_from_dict(name: str, d: dict, base: Material | None = None) -> Mate
             continue
         value, source = (raw["value"], raw.get("source", "")) if isinstance(raw, dict) else (raw, "case file")
         attr, factor = _FIELDS[key]
-        if factor is None:
+        if factor == "prony":
+            value = prony_terms(name, value)
+        elif factor is None:
             value = tuple(tuple(float(x) for x in row) for row in value)
         else:
             value = float(value) * factor
@@ -153,6 +195,17 @@ def material_from_dict(name: str, d: dict, base: Material | None = None) -> Mate
     if "cte_per_K" not in kwargs and "cte_mean_table" not in kwargs:
         raise ValueError(f"material {name!r} needs cte_per_K or cte_mean_table")
     return Material(name=name, sources=sources, **kwargs)
+
+
+def prony_terms(name: str, value) -> tuple[tuple[float, float], ...]:
+    """[{g, tau_s}, ...] -> ((g, tau_s), ...); the g are fractions of the instantaneous modulus, sum below 1."""
+    try:
+        terms = tuple((float(t["g"]), float(t["tau_s"])) for t in value)
+    except (TypeError, KeyError, ValueError):
+        raise ValueError(f"material {name!r}: prony must be a list of {{ g = ..., tau_s = ... }} tables")
+    if not terms or any(not (0.0 < g < 1.0) or not (tau > 0.0) for g, tau in terms) or sum(g for g, _ in terms) >= 1.0:
+        raise ValueError(f"material {name!r}: prony needs 0 < g < 1, tau_s > 0 and a sum of g below 1")
+    return terms
 
 
 _LIBRARY: dict[str, Material] | None = None

@@ -13,6 +13,14 @@ a layer is released). The history enters only through ε0, which is set by three
 - a layer is etched: its elements leave the assembly and the rest re-equilibrates; a patterned etch removes
   single elements of a layer (`removed`), the copper outside the circuit pattern.
 A temperature change is followed in increments (finer through each present Tg) because the relaxation is.
+
+Issue 13 adds, each behind a switch of `state.mechanisms` (all off: exactly the model above), three more
+stress-free strains and a clock (`time_s`; increments carry dt):
+- ε_sw, hygroscopic swelling from the water field (physics/moisture.py; `expose_to_humidity`);
+- viscoelastic layers (a Prony series, physics/viscoelastic.py) replace "ε0 reset above Tg" by the recursive
+  internal-stress update: stiffness c·D, history as a load (`_viscoelastic_prepare/_update`);
+- ε_p of yielding metal foils (J2, physics/plasticity.py), by initial-stiffness iterations (`_plastic_iterations`);
+- an applied end load (`apply_uniaxial_load`, the TMA's tensile load).
 """
 from __future__ import annotations
 
@@ -22,8 +30,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from . import assembly, elastic, solvers
+from . import assembly, elastic, moisture, plasticity, solvers, viscoelastic
 from ..model.stack import Stack
+
+# the mechanisms of issue 13; a bare state is today's elastic model, a case turns them on ([physics] table)
+MECHANISMS = ("viscoelastic", "copper_plasticity", "moisture")
 
 
 @dataclass
@@ -43,6 +54,15 @@ class LaminateState:
     solves: int = 0
     solver_used: str = ""
     removed: np.ndarray | None = None  # (nelements,) bool: elements etched one by one (a patterned etch)
+    mechanisms: dict = field(default_factory=lambda: {m: False for m in MECHANISMS})
+    eps_sw: np.ndarray | None = None  # (nelements, nq, ncomp) hygroscopic strain; None = dry everywhere
+    water: object = None  # moisture.MoistureField once water has been offered
+    visco_h: np.ndarray | None = None  # (nelements, nq, ncomp, nterms) Prony internal stresses
+    eps_m: np.ndarray | None = None  # (nelements, nq, ncomp) mechanical strain at the end of the last increment
+    increments: int = 0  # thermoelastic increments taken (adaptive stepping is recorded)
+    f_ext: np.ndarray | None = None  # (ndofs,) applied nodal forces (the TMA's tensile load); None = free
+    eps_p: np.ndarray | None = None  # (nelements, nq, ncomp) plastic strain of the metal layers (J2)
+    alpha: np.ndarray | None = None  # (nelements, nq) equivalent plastic strain
 
     @property
     def active(self) -> np.ndarray:
@@ -74,6 +94,12 @@ class LaminateState:
         new.u, new.stress, new.eps0 = self.u.copy(), self.stress.copy(), self.eps0.copy()
         new.removed = None if self.removed is None else self.removed.copy()
         new.born_at_C = dict(self.born_at_C)
+        new.mechanisms = dict(self.mechanisms)
+        for name in ("eps_sw", "visco_h", "eps_m", "f_ext", "eps_p", "alpha"):
+            if getattr(self, name) is not None:
+                setattr(new, name, getattr(self, name).copy())
+        if self.water is not None:
+            new.water = self.water.copy()
         new.cache = {}
         return new
 
@@ -106,7 +132,15 @@ def _reset_stress_free(state: LaminateState, elements: np.ndarray) -> None:
         return
     eth = layer_thermal_strain(state, 25.0, state.T_C)[state.layer_of_element[elements]]
     state.eps0[elements] = elastic.strain_at_qp(state.model, state.u, elements) - eth[:, None, :]
+    if state.eps_sw is not None:
+        state.eps0[elements] -= state.eps_sw[elements]
     state.stress[elements] = 0.0
+    if state.eps_m is not None:
+        state.eps_m[elements] = 0.0
+        state.visco_h[elements] = 0.0
+    if state.eps_p is not None:
+        state.eps_p[elements] = 0.0
+        state.alpha[elements] = 0.0
 
 
 def _follow_nodes(state: LaminateState, before_el: np.ndarray) -> None:
@@ -188,6 +222,15 @@ def layer_D(state: LaminateState, T_C: float, E: np.ndarray | None = None) -> np
     return elastic.isotropic_D(E, nu, state.model.dim)
 
 
+def instantaneous_D(state: LaminateState, T_C: float) -> np.ndarray:
+    """(nlayers, ncomp, ncomp) elastic matrices an instantaneous load meets at T_C: the glassy modulus for
+    viscoelastic layers, E(T) otherwise (as `increment` uses them)."""
+    E = layer_E(state, T_C)
+    for i in viscoelastic_layers(state):
+        E[i] = viscoelastic.glassy_E(state.stack.layers[i].material, T_C)
+    return layer_D(state, T_C, E)
+
+
 def layer_thermal_strain(state: LaminateState, Ta: float, Tb: float) -> np.ndarray:
     """(nlayers, ncomp) free thermal strain increment from Ta to Tb (in-plane / through-thickness)."""
     dim, nc = state.model.dim, state.model.ncomp
@@ -229,8 +272,26 @@ def constrained_dofs(state: LaminateState) -> np.ndarray:
 def relax_rubbery(state: LaminateState, T_C: float) -> None:
     """Thermoplastic layers above Tg relax their stress (viscous flow over process times of minutes)."""
     for i, lay in enumerate(state.stack.layers):
-        if state.active[i] and lay.material.is_rubbery(T_C):
+        if state.active[i] and lay.material.is_rubbery(T_C) and not is_viscoelastic(state, i):
             _reset_stress_free(state, np.flatnonzero((state.layer_of_element == i) & state.element_active))
+
+
+def is_viscoelastic(state: LaminateState, i: int) -> bool:
+    """Layer i follows its Prony series (viscoelasticity on and the material has one)."""
+    return bool(state.mechanisms.get("viscoelastic")) and viscoelastic.has_series(state.stack.layers[i].material)
+
+
+def plastic_layers(state: LaminateState) -> list[int]:
+    """Present metal layers that yield (copper_plasticity on, a yield stress given; 2D cross-sections: the J2
+    return mapping of physics/plasticity.py is written for [xx, yy, zz, xy])."""
+    if not state.mechanisms.get("copper_plasticity") or state.model.dim != 2:
+        return []
+    return [i for i in state.active_layers() if state.stack.layers[i].material.kind == "metal"
+            and state.stack.layers[i].material.yield_Pa is not None]
+
+
+def viscoelastic_layers(state: LaminateState) -> list[int]:
+    return [i for i in state.active_layers() if is_viscoelastic(state, i)]
 
 
 @dataclass
@@ -306,6 +367,9 @@ def _method(state: LaminateState) -> str:
     return solvers.default_method() if state.model.dim == 3 else "spsolve"
 
 
+PCG_MAX_LOG_DRIFT = 0.3  # |ln(E / E_factorised)| beyond which a new factorisation beats preconditioned CG
+
+
 def _solve(state: LaminateState, system: _System, E: np.ndarray, f: np.ndarray) -> np.ndarray:
     K = system.matrix(E)
     if system.factor is None:
@@ -315,7 +379,12 @@ def _solve(state: LaminateState, system: _System, E: np.ndarray, f: np.ndarray) 
         return system.factor(f)
     if np.allclose(E[system.layers], system.E_factor[system.layers], rtol=1e-12):
         return system.factor(f)
-    x, its = solvers.pcg(K, f, system.factor, tol=1e-9, maxiter=8)
+    drift = np.abs(np.log(E[system.layers] / system.E_factor[system.layers])).max()
+    x = None
+    # a relaxing layer's stiffness moves by decades: CG would stall, factorise anew (the elastic model keeps its
+    # CG-first path, so that its numbers stay those of 0.2 bit for bit)
+    if drift < PCG_MAX_LOG_DRIFT or not viscoelastic_layers(state):
+        x, its = solvers.pcg(K, f, system.factor, tol=1e-9, maxiter=8)
     if x is None:  # moduli moved too far from the factorised ones: factorise anew
         system.factor = solvers.Factorized(K, _method(state))
         system.E_factor = E.copy()
@@ -323,28 +392,138 @@ def _solve(state: LaminateState, system: _System, E: np.ndarray, f: np.ndarray) 
     return x
 
 
-def increment(state: LaminateState, Ta: float, Tb: float) -> None:
-    """Advance from Ta to Tb: relax what is above Tg at Ta, then solve equilibrium at Tb (Ta == Tb allowed)."""
+def increment(state: LaminateState, Ta: float, Tb: float, dt_s: float = 0.0) -> None:
+    """Advance from Ta to Tb over dt_s seconds: relax what is above Tg at Ta (elastic thermoplastics), then solve
+    equilibrium at Tb (Ta == Tb allowed). Viscoelastic layers follow their Prony recursion over dt_s instead."""
     model = state.model
     act_el = state.active_elements()
     relax_rubbery(state, Ta)
     lay = state.layer_of_element[act_el]
     E = layer_E(state, Tb)
+    ve_layers = viscoelastic_layers(state)
+    for i in ve_layers:
+        E[i] = viscoelastic.glassy_E(state.stack.layers[i].material, Tb)
     D_el = layer_D(state, Tb, E)[lay]
     eth = layer_thermal_strain(state, 25.0, Tb)[lay]
     free_strain = state.eps0[act_el] + eth[:, None, :]
-    f = elastic.internal_force(model, np.einsum("ekl,eql->eqk", D_el, free_strain), act_el)
+    if state.eps_sw is not None:
+        free_strain = free_strain + state.eps_sw[act_el]
+    if state.eps_p is not None:
+        free_strain = free_strain + state.eps_p[act_el]
+    sig_rhs = np.einsum("ekl,eql->eqk", D_el, free_strain)
+    E_solve = E
+    ve = None
+    if ve_layers:
+        ve = _viscoelastic_prepare(state, ve_layers, act_el, lay, D_el, Ta, Tb, dt_s)
+        E_solve = E.copy()
+        for i, (c, *_rest) in ve["coef"].items():
+            E_solve[i] = c * E[i]
+        sel = ve["sel"]
+        sig_rhs[sel] = ve["c_el"][:, None, None] * sig_rhs[sel] - ve["hist"]
+    f = elastic.internal_force(model, sig_rhs, act_el)
+    if state.f_ext is not None:
+        f = f + state.f_ext
     system = state.cache.get("system")
     if system is None or system.key != _body_key(state):
         system = state.cache["system"] = _build_system(state)
     u = np.zeros(model.ndofs)
-    u[system.free] = _solve(state, system, E, f[system.free])
+    u[system.free] = _solve(state, system, E_solve, f[system.free])
     state.solves += 1
+    state.increments += 1
     strain = elastic.strain_at_qp(model, u, act_el)
+    pl = plastic_layers(state)
+    if pl:
+        u, strain, free_strain = _plastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_el,
+                                                     free_strain, Tb, pl)
     state.stress[act_el] = np.einsum("ekl,eql->eqk", D_el, strain - free_strain)
+    if ve is not None:
+        _viscoelastic_update(state, ve, act_el, D_el, strain - free_strain)
     # nodes of absent layers keep their last displacement (for plots); present ones take the solution
     state.u[system.dofs] = u[system.dofs]
     state.T_C = float(Tb)
+    state.time_s += float(dt_s)
+
+
+PLASTIC_TOL = 1e-10  # converged when the plastic strain changes by less than this between iterations
+PLASTIC_MAX_ITER = 300
+
+
+def _plastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_el, free_strain, T_C, pl):
+    """J2 return mapping (physics/plasticity.py, shared with the nip) at the metal layers' points, equilibrium by
+    initial-stiffness iterations: the plastic strain is one more stress-free strain, so the factorised elastic
+    stiffness serves every iteration (no tangent assembly); backward Euler from the increment's start.
+    Returns (u, strain, free strain including the plastic strain)."""
+    model = state.model
+    if state.eps_p is None:
+        nq = state.stress.shape[1]
+        state.eps_p = np.zeros((model.nelements, nq, model.ncomp))
+        state.alpha = np.zeros((model.nelements, nq))
+    sel = np.isin(lay, pl)
+    el = act_el[sel]
+    mats = [state.stack.layers[i].material for i in lay[sel]]
+    E = np.array([m.E(T_C) for m in mats], dtype=float)[:, None]
+    nu = np.array([m.nu for m in mats])[:, None]
+    K, G = E / (3 * (1 - 2 * nu)), E / (2 * (1 + nu))
+    sy = np.array([m.yield_stress(T_C) for m in mats])[:, None]
+    H = np.array([m.hardening(T_C) for m in mats])[:, None]
+    ep_old, a_old = state.eps_p[el], state.alpha[el]
+    ep, alpha = ep_old.copy(), a_old
+    fs0 = free_strain[sel] - ep_old  # thermal + birth (+ swelling): f already carries D ep_old
+    for _ in range(PLASTIC_MAX_ITER):
+        e_mech = np.moveaxis(strain[sel] - fs0, -1, 0)
+        _, ep_new, alpha, _ = plasticity.return_mapping(e_mech, np.moveaxis(ep_old, -1, 0), a_old, K, G, sy, H)
+        ep_new = np.moveaxis(ep_new, 0, -1)
+        change = np.abs(ep_new - ep).max()
+        ep = ep_new
+        if change <= PLASTIC_TOL:
+            break
+        fp = elastic.internal_force(model, np.einsum("ekl,eql->eqk", D_el[sel], ep - ep_old), el)
+        u = np.zeros(model.ndofs)
+        u[system.free] = _solve(state, system, E_solve, (f + fp)[system.free])
+        state.solves += 1
+        strain = elastic.strain_at_qp(model, u, act_el)
+    state.eps_p[el], state.alpha[el] = ep, alpha
+    free_strain = free_strain.copy()
+    free_strain[sel] = fs0 + ep
+    return u, strain, free_strain
+
+
+def _viscoelastic_prepare(state, ve_layers, act_el, lay, D_el, Ta, Tb, dt_s) -> dict:
+    """Recursion coefficients per viscoelastic layer and the history stress of their elements."""
+    nterms = max(len(state.stack.layers[i].material.prony) for i in ve_layers)
+    if state.visco_h is None or state.visco_h.shape[-1] < nterms:
+        nq = state.stress.shape[1]
+        state.visco_h = np.zeros((state.model.nelements, nq, state.model.ncomp, nterms))
+        state.eps_m = np.zeros((state.model.nelements, nq, state.model.ncomp))
+    sel = np.isin(lay, ve_layers)
+    el = act_el[sel]
+    coef, c_el = {}, np.zeros(el.size)
+    hist = np.zeros((el.size,) + state.stress.shape[1:])
+    for i in ve_layers:
+        g_inf, g, e, gam = viscoelastic.coefficients(state.stack.layers[i].material, Ta, Tb, dt_s)
+        c = g_inf + float((g * gam).sum())
+        coef[i] = (c, g, e, gam)
+        k = lay[sel] == i
+        c_el[k] = c
+        Dm = np.einsum("ekl,eql->eqk", D_el[sel][k], state.eps_m[el[k]])
+        h = state.visco_h[el[k]][..., :len(g)]
+        hist[k] = np.einsum("eqct,t->eqc", h, e) - float((g * gam).sum()) * Dm
+    return {"sel": sel, "el": el, "coef": coef, "c_el": c_el, "hist": hist}
+
+
+def _viscoelastic_update(state, ve, act_el, D_el, eps_m_new) -> None:
+    """h_i(n+1) = e_i h_i(n) + g_i γ_i D Δε_m;  σ = g_inf D ε_m + Σ h_i."""
+    sel, el = ve["sel"], ve["el"]
+    lay = state.layer_of_element[el]
+    for i, (c, g, e, gam) in ve["coef"].items():
+        k = lay == i
+        ek = el[k]
+        dDe = np.einsum("ekl,eql->eqk", D_el[sel][k], eps_m_new[sel][k] - state.eps_m[ek])
+        h = state.visco_h[ek][..., :len(g)] * e + dDe[..., None] * (g * gam)
+        state.visco_h[ek, ..., :len(g)] = h
+        g_inf = 1.0 - float(g.sum())
+        state.stress[ek] = g_inf * np.einsum("ekl,eql->eqk", D_el[sel][k], eps_m_new[sel][k]) + h.sum(axis=-1)
+        state.eps_m[ek] = eps_m_new[sel][k]
 
 
 def temperature_path(state: LaminateState, T_to: float, max_step_K: float = 25.0) -> np.ndarray:
@@ -370,8 +549,16 @@ def temperature_path(state: LaminateState, T_to: float, max_step_K: float = 25.0
     return pts[::-1] if T_to < Ta else pts
 
 
-def change_temperature(state: LaminateState, T_to: float, max_step_K: float = 25.0) -> None:
-    """Follow a uniform temperature change of the whole present stack, then re-equilibrate at T_to."""
+def change_temperature(state: LaminateState, T_to: float, max_step_K: float = 25.0,
+                       seconds: float | None = None) -> None:
+    """Follow a uniform temperature change of the whole present stack, then re-equilibrate at T_to.
+
+    `seconds` is the duration of the change (None: instantaneous for the elastic model; with viscoelastic layers
+    present the default rate viscoelastic.DEFAULT_RATE_K_PER_MIN applies, since relaxation needs a clock).
+    """
+    if viscoelastic_layers(state) or plastic_layers(state):  # path dependent: follow it in increments
+        _change_temperature_viscoelastic(state, T_to, max_step_K, seconds)
+        return
     moved = False
     for Tb in temperature_path(state, T_to, max_step_K):
         if Tb != state.T_C:
@@ -380,6 +567,87 @@ def change_temperature(state: LaminateState, T_to: float, max_step_K: float = 25
     rubbery = any(state.active[i] and lay.material.is_rubbery(state.T_C) for i, lay in enumerate(state.stack.layers))
     if rubbery or not moved:
         increment(state, state.T_C, state.T_C)  # relax at the end temperature (or just re-equilibrate)
+    if seconds:
+        state.time_s += float(seconds)
+
+
+def viscoelastic_path(state: LaminateState, T_to: float, max_step_K: float, seconds: float) -> np.ndarray:
+    """Adaptive increment end temperatures with viscoelastic layers present: at most max_step_K each, landing on
+    every Tg crossed, and subdivided so that no layer's shift factor changes by more than
+    viscoelastic.MAX_DECADES_PER_INCREMENT decades within an increment (the recursion takes a_T constant)."""
+    Ta = state.T_C
+    lo, hi = min(Ta, T_to), max(Ta, T_to)
+    n = max(1, int(np.ceil((hi - lo) / max_step_K)))
+    pts = list(np.linspace(Ta, T_to, n + 1)[1:])
+    pts += [lay.material.Tg_C for i, lay in enumerate(state.stack.layers)
+            if state.active[i] and lay.material.Tg_C is not None and lo < lay.material.Tg_C < hi]
+    pts = np.unique(np.round(pts, 9))
+    pts = pts[::-1] if T_to < Ta else pts
+    mats = [state.stack.layers[i].material for i in viscoelastic_layers(state)]
+    out, prev = [], Ta
+    for Tb in pts:
+        dt = seconds * abs(float(Tb) - prev) / abs(T_to - Ta)
+        k = viscoelastic.subdivide_for_shift(mats, prev, float(Tb), dt)
+        out += list(np.linspace(prev, Tb, k + 1)[1:])
+        prev = float(Tb)
+    return np.array(out)
+
+
+def _change_temperature_viscoelastic(state, T_to, max_step_K, seconds) -> None:
+    T0 = state.T_C
+    if seconds is None and not viscoelastic_layers(state):
+        seconds = 0.0  # plasticity alone is rate independent
+    if seconds is None:
+        seconds = abs(T_to - T0) / viscoelastic.DEFAULT_RATE_K_PER_MIN * 60.0
+    if T_to == T0:
+        if viscoelastic_layers(state):
+            hold(state, seconds)
+        else:
+            increment(state, T0, T0)
+            state.time_s += seconds
+        return
+    for Tb in viscoelastic_path(state, T_to, max_step_K, seconds):
+        dt = seconds * abs(Tb - state.T_C) / abs(T_to - T0)
+        increment(state, state.T_C, float(Tb), dt)
+    if any(state.active[i] and lay.material.is_rubbery(state.T_C) and not is_viscoelastic(state, i)
+           for i, lay in enumerate(state.stack.layers)):
+        increment(state, state.T_C, state.T_C)  # an elastic thermoplastic above Tg relaxes at the end
+
+
+def hold(state: LaminateState, seconds: float) -> None:
+    """Time passes at constant temperature: viscoelastic layers relax (log-spaced increments from a tenth of the
+    fastest shifted relaxation time); the elastic model only advances the clock."""
+    ve = viscoelastic_layers(state)
+    if not ve or seconds <= 0:
+        state.time_s += max(float(seconds), 0.0)
+        return
+    mats = [state.stack.layers[i].material for i in ve]
+    for dt in viscoelastic.hold_steps(mats, state.T_C, seconds):
+        increment(state, state.T_C, state.T_C, float(dt))
+
+
+def apply_uniaxial_load(state: LaminateState, stress_Pa: float, layers: list[int]) -> None:
+    """A tensile end load along x carried by `layers`: the consistent nodal forces of a uniform σ_xx over them
+    (∫ B^T σ0 dx of a uniform stress is exactly its traction on the end faces); 0 removes the load."""
+    if stress_Pa == 0.0:
+        state.f_ext = None
+        return
+    el = np.flatnonzero(np.isin(state.layer_of_element, layers) & state.active[state.layer_of_element])
+    sig = np.zeros((el.size,) + state.stress.shape[1:])
+    sig[..., 0] = stress_Pa
+    state.f_ext = elastic.internal_force(state.model, sig, el)
+
+
+def update_swelling(state: LaminateState) -> None:
+    """Hygroscopic strain at the quadrature points from the water field (then re-solve to see it)."""
+    if state.water is None:
+        return
+    model = state.model
+    h = getattr(model, "_height_qp", None)
+    if h is None:
+        h = model._height_qp = model.basis.mapping.F(model.basis.X)[model.dim - 1]
+    state.eps_sw = moisture.swelling_strain_at_qp(state.stack, state.water, state.layer_of_element, h,
+                                                  model.dim, model.ncomp, state.active)
 
 
 def remove_layers(state: LaminateState, layers: list[int]) -> None:
@@ -397,6 +665,8 @@ def remove_elements(state: LaminateState, elements: np.ndarray) -> None:
     A layer left with no element is etched as a whole, so that it is no longer listed as present.
     """
     elements = np.asarray(elements, dtype=int)
+    if elements.size == 0:
+        return  # nothing etched: the body and its equilibrium are unchanged
     if state.removed is None:
         state.removed = np.zeros(state.model.nelements, bool)
     state.removed[elements] = True
@@ -407,3 +677,42 @@ def remove_elements(state: LaminateState, elements: np.ndarray) -> None:
             state.etched[i] = True
     state.cache.pop("system", None)
     increment(state, state.T_C, state.T_C)
+
+
+def expose_to_humidity(state: LaminateState, rh_pct: float, seconds: float, chunks: int = 6,
+                       edge_half_width_m: float | None = None) -> dict:
+    """Hold at the present temperature with the open polymer faces at rh_pct for `seconds`: water diffuses
+    (physics/moisture.py), the swelling enters the stress-free strain, viscoelastic layers relax meanwhile.
+
+    `edge_half_width_m`: a strip of that half-width also takes water in through its cut edges into layers no open
+    face reaches (moisture.edge_ingress). The hold is split into `chunks` log-spaced intervals (one when nothing relaxes: the elastic response is path
+    independent); each ends with an equilibrium solve. Returns the uptake block of the step's summary entry.
+    Moisture off: only the clock (and relaxation) advance, and the block says the uptake was not modelled.
+    """
+    if not state.mechanisms.get("moisture"):
+        hold(state, seconds)
+        return {"moisture_uptake_wt_pct": None, "moisture_fraction_of_equilibrium": None,
+                "moisture_note": "moisture off ([physics] moisture = false)"}
+    if state.water is None:
+        state.water = moisture.dry_field(state.stack)
+    if viscoelastic_layers(state) and chunks > 1 and seconds > 0:
+        t = np.concatenate([[0.0], np.geomspace(seconds * 10.0 ** -(chunks - 1), seconds, chunks)])
+        steps = np.diff(t)
+    else:
+        steps = np.array([seconds])
+    edge = []
+    for dt in steps:
+        moisture.diffuse(state.stack, state.active, state.water, state.T_C, rh_pct, float(dt))
+        if edge_half_width_m is not None:
+            edge = moisture.edge_ingress(state.stack, state.active, state.water, state.T_C, rh_pct, float(dt),
+                                         edge_half_width_m)
+        update_swelling(state)
+        if viscoelastic_layers(state):
+            hold(state, float(dt))
+        else:
+            increment(state, state.T_C, state.T_C)
+            state.time_s += float(dt)
+    out = moisture.polymer_uptake(state.stack, state.active, state.water, rh_pct)
+    if edge:
+        out["moisture_from_cut_edges"] = edge
+    return out

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..physics import elastic
 from ..physics.plasticity import von_mises
-from ..physics.thermoelastic import LaminateState, layer_thermal_strain
+from ..physics.thermoelastic import LaminateState, instantaneous_D, layer_thermal_strain
 
 FIT_FRACTION = 0.5  # central half of the sample length (and width) is used for curvature fits
 
@@ -189,13 +190,23 @@ def layer_mismatch_profile(state) -> tuple[list[float], list[float]]:
     inplane = (0, 2) if d == 2 else (0, 1)
     zq = model.basis.mapping.F(model.basis.X)[d - 1]  # (nel, nq) height of the quadrature points
     itf = state.stack.interfaces_m
+    history = state.eps_sw is not None or state.visco_h is not None or state.eps_p is not None
+    D = instantaneous_D(state, state.T_C) if history else None
     mids, grads = [], []
     for i in state.active_layers():
         el = np.flatnonzero((lay == i) & central & state.element_active)
-        e = state.eps0[el][..., list(inplane)].mean(axis=-1).ravel()
+        if history:
+            # swelling, relaxation or yield: the strain a sample cut now (instantaneously, elastically) is
+            # loaded by is ε(u) - D⁻¹σ; for the elastic model this is exactly ε0 + ε_th
+            free = elastic.strain_at_qp(model, state.u, el) - np.linalg.solve(D[i], state.stress[el][..., None])[..., 0]
+            e = free[..., list(inplane)].mean(axis=-1).ravel()
+            off = 0.0
+        else:
+            e = state.eps0[el][..., list(inplane)].mean(axis=-1).ravel()
+            off = eth[i, inplane[0]]
         z = zq[el].ravel() - 0.5 * (itf[i] + itf[i + 1])
         A = np.stack([np.ones_like(z), z], axis=1)
         (a, g), *_ = np.linalg.lstsq(A, e, rcond=None)
-        mids.append(float(a + eth[i, inplane[0]]))
+        mids.append(float(a + off))
         grads.append(float(g))
     return mids, grads

@@ -78,11 +78,16 @@ def frame_mesh(state, frame) -> meshio.Mesh:
         conn = remap[mesh.t[:, cells]].T
         ctype = "hexahedron"
     s = frame.stress_cell[cells]
+    cell_data = {"stress_Pa": [_paraview_stress(s, d)], "von_mises_Pa": [von_mises(s, axis=-1)],
+                 "layer": [lay[cells].astype(np.int32)]}
+    if getattr(frame, "eq_plastic_cell", None) is not None:
+        cell_data["equivalent_plastic_strain"] = [frame.eq_plastic_cell[cells]]
+    if getattr(frame, "moisture_cell", None) is not None:
+        cell_data["hygroscopic_strain_inplane"] = [frame.moisture_cell[cells]]
     return meshio.Mesh(
         pts, [(ctype, conn)],
         point_data={"displacement_m": disp, "temperature_C": np.full(used.size, frame.T_C)},
-        cell_data={"stress_Pa": [_paraview_stress(s, d)], "von_mises_Pa": [von_mises(s, axis=-1)],
-                   "layer": [lay[cells].astype(np.int32)]},
+        cell_data=cell_data,
     )
 
 

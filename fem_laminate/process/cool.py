@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from ..errors import CaseError
 from ..physics.thermoelastic import change_temperature
 from .step import MaxStep, Strict, StepKind, Temperature, ensure_started, step_summary
@@ -16,6 +18,8 @@ class Spec(Strict):
     from_C: Temperature
     to_C: Temperature
     max_step_K: MaxStep = 25.0
+    minutes: float | None = Field(default=None, gt=0.0, le=100000.0)  # duration; None: instantaneous in the elastic
+    # model, viscoelastic.DEFAULT_RATE_K_PER_MIN when a layer relaxes
 
 
 def check(spec, case, index: int) -> None:
@@ -29,8 +33,10 @@ def run(state, spec, record):
     if abs(state.T_C - spec.from_C) > 0.5:
         record.notes.append(f"cool: laminate was at {state.T_C:g} C, brought to from_C = {spec.from_C:g} C first")
         change_temperature(state, spec.from_C, spec.max_step_K)
-    change_temperature(state, spec.to_C, spec.max_step_K)
-    summary = step_summary(state, "cool", from_C=spec.from_C, to_C=spec.to_C)
+    n0, t0 = state.increments, state.time_s
+    change_temperature(state, spec.to_C, spec.max_step_K, seconds=None if spec.minutes is None else 60 * spec.minutes)
+    summary = step_summary(state, "cool", from_C=spec.from_C, to_C=spec.to_C, minutes=(state.time_s - t0) / 60.0,
+                           increments=state.increments - n0)
     record.steps.append(summary)
     record.snapshots[("laminate" if record.bonded else "base") + f" at {state.T_C:g} °C"] = state.copy()
     if not record.bonded:

@@ -62,7 +62,7 @@ def run(state, spec, record):
     sched = cure_schedule(spec, state.T_C)
     t_start = state.time_s
     for (t0, T0), (t1, T1) in zip(sched[:-1], sched[1:]):
-        change_temperature(state, T1, spec.max_step_K)
+        change_temperature(state, T1, spec.max_step_K, seconds=60.0 * (t1 - t0))
         state.time_s = t_start + 60.0 * t1
     record.cure_history += [(t_start / 60.0 + t, T) for t, T in sched]
     cast = [i for i, lay in enumerate(state.stack.layers) if lay.origin == "cast" and not state.born[i]]

@@ -29,7 +29,7 @@ def verdict(state, interfaces, record) -> dict:
 
 def run(state, spec, record):
     s = state.copy()
-    change_temperature(s, spec.temperature_C)
+    change_temperature(s, spec.temperature_C, seconds=60.0 * spec.minutes)  # heated within the float time
     present = s.active_layers()
     interfaces = {}
     for a, b in zip(present[:-1], present[1:]):

@@ -25,6 +25,19 @@ def published() -> dict:
 
 
 
+def criteria() -> dict:
+    text = resources.files("fem_laminate").joinpath("data/criteria.toml").read_text()
+    return tomllib.loads(text)
+
+
+def dimensional_stability_verdict(pct) -> tuple[str, str | None]:
+    """(column name, 'pass'/'fail'/None) of the JIS C 6481 change against the data/criteria.toml limit."""
+    c = criteria()["dimensional_stability"]
+    lim = c["max_abs_change_pct"]["value"]
+    col = f"dimensional stability within ±{lim:g} % ({c['name']})"
+    return col, None if pct is None else ("pass" if abs(pct) <= lim else "fail")
+
+
 def _film1_cte(case):
     """TMA CTE of the first polyimide layer (the one cast on the foil) from its material data."""
     pis = [lay for lay in case.base_stack().layers if lay.material.kind == "polymer"]
@@ -86,6 +99,8 @@ def _row(case, name, s, pub) -> dict:
     row["failing interface"] = bond.get("failing_interface")
     row["base curvature (1/m)"] = s["curl"]["curvature_1_per_m"]
     row["dimensional change (%)"] = s.get("dimensional_change_pct")
+    col, verdict = dimensional_stability_verdict(s.get("dimensional_change_pct"))
+    row[col] = verdict
     row["nip half-width (mm)"] = nip.get("half_width_mm")
     row["nip peak pressure (MPa)"] = nip.get("peak_pressure_MPa")
     row["nip dwell (s)"] = nip.get("dwell_s")
@@ -97,14 +112,26 @@ def _row(case, name, s, pub) -> dict:
     return row
 
 
-def run_validation(cases_dir, out_dir, progress: bool = True) -> list[dict]:
-    """Run every patent case found in cases_dir; write validation.csv and validation.md to out_dir."""
+ELASTIC = {"viscoelastic": False, "copper_plasticity": False, "moisture": False}  # the elastic model of 0.2
+
+
+def with_physics(case, physics: dict | None):
+    """The case with its [physics] switches replaced by `physics` (None: unchanged)."""
+    if physics is None:
+        return case
+    case.spec = case.spec.model_copy(update={"physics": case.spec.physics.model_copy(update=physics)})
+    return case
+
+
+def run_validation(cases_dir, out_dir, progress: bool = True, physics: dict | None = None) -> list[dict]:
+    """Run every patent case found in cases_dir; write validation.csv and validation.md to out_dir.
+    `physics` overrides every case's [physics] switches (e.g. ELASTIC)."""
     cases_dir, out_dir = Path(cases_dir), Path(out_dir)
     ref = published()["rows"]
     names = [n for n in PATENT_CASES if (cases_dir / f"{n}.toml").is_file()]
     if not names:
         raise InputError(f"--cases {cases_dir}: no patent case files (example_1.toml ...) found")
-    cases = {n: load_case(cases_dir / f"{n}.toml") for n in names}  # validate every file before running any
+    cases = {n: with_physics(load_case(cases_dir / f"{n}.toml"), physics) for n in names}  # all checked first
     it = names
     if progress:
         from tqdm import tqdm
@@ -140,6 +167,13 @@ def calibration_text() -> str:
             + calibration_summary().replace("bonding: ", "- bonding: ") + "\n")
 
 
+def criteria_text() -> str:
+    c = criteria()["dimensional_stability"]
+    return (f"Dimensional stability verdict: JIS C 6481 change within ±{c['max_abs_change_pct']['value']:g} % "
+            f"({c['name']}; source: {c['max_abs_change_pct']['source']}). The patent concludes that Comparative "
+            "examples 3 and 5 are inferior in dimensional stability.\n")
+
+
 def markdown_table(rows, keys) -> str:
     head = ("# Validation against EP0496334A1\n\n"
             "Predictions of fem_laminate beside the values the patent publishes ('–': held back by the reference, "
@@ -148,12 +182,13 @@ def markdown_table(rows, keys) -> str:
             "a validation).\n\n" + calibration_text() + "\n")
     main = [k for k in keys if not any(k.startswith(c) for c in ("layer-1", "film CTE 1.0", "bonding-layer",
                                                                   "bond T", "linear pressure", "speed 0.01",
-                                                                  "roll diameter"))]
+                                                                  "roll diameter", "dimensional stability within"))]
     crit = ["case"] + [k for k in keys if k not in main]
     out = [head, "## Predictions and published values\n"]
     for ks in (main, None, crit):
         if ks is None:
-            out.append("\n## The patent's criteria (claims and preferred ranges)\n")
+            out.append("\n## The patent's criteria (claims and preferred ranges) and the dimensional-stability verdict\n")
+            out.append(criteria_text() + "\n")
             continue
         out.append("| " + " | ".join(ks) + " |")
         out.append("|" + "---|" * len(ks))

@@ -1,0 +1,64 @@
+"""Which physics matters: Example 1 and Comparative example 3 with each issue-13 mechanism added in turn
+(elastic -> + viscoelastic -> + copper plasticity -> + moisture): base curl, film CTE (TMA), JIS C 6481
+dimensional change, with DOFs, linear solves, thermoelastic increments taken and seconds.
+
+Run: PYTHONPATH=. python benchmarks/mechanisms.py      writes benchmarks/results/mechanisms.{json,md}
+"""
+import json
+import resource
+import time
+from pathlib import Path
+
+from fem_laminate.case import load_case
+from fem_laminate.job import simulate
+from fem_laminate.studies.validate import with_physics
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = ["example_1", "comparative_3"]
+LADDER = [
+    ("elastic (0.2)", {"viscoelastic": False, "copper_plasticity": False, "moisture": False}),
+    ("+ viscoelastic", {"viscoelastic": True, "copper_plasticity": False, "moisture": False}),
+    ("+ copper plasticity", {"viscoelastic": True, "copper_plasticity": True, "moisture": False}),
+    ("+ moisture (full model)", {"viscoelastic": True, "copper_plasticity": True, "moisture": True}),
+]
+
+
+def run(name, physics):
+    case = with_physics(load_case(ROOT / "cases" / f"{name}.toml"), physics)
+    t0 = time.perf_counter()
+    state, record, s = simulate(case)
+    incs = sum(st.get("increments") or 0 for st in s["steps"])
+    return {"case": name, "base_curvature_1_per_m": s["curl"]["curvature_1_per_m"],
+            "film_cte_1e-5_per_K": s["film"]["cte_per_K"] * 1e5, "tma_mode": s["film"].get("mode"),
+            "dimensional_change_pct": s["dimensional_change_pct"],
+            "uptake_wt_pct": (s.get("dimensional_stability") or {}).get("moisture_uptake_wt_pct"),
+            "dofs": s["model"]["dofs"], "solves": s["model"]["solves"], "increments_recorded": incs,
+            "seconds": time.perf_counter() - t0}
+
+
+def main():
+    rows = []
+    for name in CASES:
+        for label, physics in LADDER:
+            r = {"mechanisms": label, **run(name, physics)}
+            rows.append(r)
+            print(f"{name:<14} {label:<24} curl {r['base_curvature_1_per_m']:8.3f} 1/m  CTE "
+                  f"{r['film_cte_1e-5_per_K']:.4f}e-5/K  dim {r['dimensional_change_pct']:+.4f} %  "
+                  f"{r['solves']:4d} solves {r['seconds']:6.2f} s", flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "mechanisms.json").write_text(json.dumps({"rows": rows, "peak_MB": peak}, indent=2))
+    lines = ["| case | mechanisms | base curl (1/m) | film CTE (1e-5/K) | dimensional change (%) | solves | s |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['case']} | {r['mechanisms']} | {r['base_curvature_1_per_m']:.3f} | "
+                     f"{r['film_cte_1e-5_per_K']:.4f} | {r['dimensional_change_pct']:+.4f} | {r['solves']} | "
+                     f"{r['seconds']:.1f} |")
+    (out / "mechanisms.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    print(f"peak memory {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
