@@ -178,7 +178,7 @@ def run_config(cfg: Config) -> dict:
     model._B_cache = False  # one solve: strain operators are built chunk by chunk, never kept for every element
     t0 = time.perf_counter()
     if cfg.assembly == "fast":
-        K = assemble_stiffness(model, D, chunk=1000)
+        K = assemble_stiffness(model, D)
     elif cfg.assembly == "skfem":  # generic forms; in 2D they cover classical plane strain only
         K = skfem_stiffness(model, E, nu)
     else:
