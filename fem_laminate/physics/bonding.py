@@ -306,8 +306,10 @@ def calibration_summary() -> str:
     cal = [r for r in provenance_rows() if r["kind"] == "calibrated"]
     lines = [f"bonding: {r['key']} = {r['value']} ({r['source'].split(':')[0]})" for r in cal]
     n_assume = sum(r["kind"] == "assumption" for r in provenance_rows())
-    lines.append(f"bonding: calibration rows used: Example 1 only (peel 1.5 kgf/cm); Comparative 1 and 2 must "
-                 f"and do come out 0 from the glassy-surface physics; {n_assume} parameters are labelled assumption")
+    lines.append(f"bonding: calibration rows used: Example 1 only (peel 1.5 kgf/cm; it sets both parameters above: "
+                 f"the reported peel is the peel step's mechanics with peel.toughness_full_Cu-PI); Comparative 1 and 2 "
+                 f"must and do come out 0 from the glassy-surface physics (no flow: no wetted area); {n_assume} "
+                 "parameters are labelled assumption")
     return "\n".join(lines)
 
 
