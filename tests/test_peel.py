@@ -115,3 +115,27 @@ def test_fem_tangent_matches_finite_differences():
     R1, _ = m.assemble(U - dU)
     fd = (R2 - R1) / 2
     assert np.linalg.norm(fd - K @ dU) < 1e-4 * np.linalg.norm(fd)
+
+
+def test_peel_step_refused_after_etch_and_without_toughness(tmp_path):
+    from fem_laminate.case import load_case_dict
+    from fem_laminate.errors import CaseError
+
+    base = {"name": "t", "layers": [{"material": "copper_ed", "thickness_um": 35},
+                                    {"material": "pi_I", "thickness_um": 24}],
+            "mesh": {"model": "generalized_plane_strain", "length_mm": 5, "nx": 10, "n_per_layer": 1}}
+    with pytest.raises(CaseError, match="interface_toughness_J_per_m2"):
+        load_case_dict({**base, "steps": [{"kind": "peel", "side": "bottom"}]})
+    with pytest.raises(CaseError, match="not a foil"):
+        load_case_dict({**base, "steps": [{"kind": "peel", "side": "top", "interface_toughness_J_per_m2": 100}]})
+
+
+def test_fem_peel_outputs_written(tmp_path):
+    """A very short (not steady) FEM pull: the write hook produces the PNGs, CSV and VTU."""
+    from fem_laminate.post.peel_output import write_peel_outputs
+
+    spec = _spec(strength_Pa=10e6, time_limit_s=3.0)
+    res = fp.run_peel_fem(spec)
+    paths = write_peel_outputs(res, tmp_path / "peel")
+    assert all(p.is_file() and p.stat().st_size > 0 for p in paths)
+    assert res.force_history_N_per_m.size >= 2
