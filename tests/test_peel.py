@@ -92,7 +92,7 @@ def test_toughness_by_interface_type():
 # -- FEM ------------------------------------------------------------------------------------------------
 def _spec(**kw):
     base = dict(arm=(fp.Layer(116e9, 0.34, 35e-6, 250e6, 1e9),), substrate=(fp.Layer(3e9, 0.34, 30e-6),),
-                toughness_J_per_m2=1000.0, strength_Pa=40e6, angle_deg=90.0, element_length_m=100e-6,
+                toughness_J_per_m2=1000.0, strength_Pa=1e6, angle_deg=90.0, element_length_m=100e-6,
                 bonded_length_m=1.0e-3, tail_length_m=0.3e-3, elements_per_layer=1)
     base.update(kw)
     return fp.PeelFEMSpec(**base)
@@ -105,7 +105,7 @@ def test_fem_refuses_an_under_resolved_cohesive_zone():
 
 def test_fem_tangent_matches_finite_differences():
     """Newton's tangent (TL geometric + J2 consistent + cohesive softening) is the derivative of the residual."""
-    m = fp.PeelModel(_spec(strength_Pa=10e6))
+    m = fp.PeelModel(_spec())
     rng = np.random.default_rng(0)
     U = 2e-6 * rng.standard_normal(m.ndof)
     U[m.cz.top + 1] += 3.0 * m.cz.d0  # open the interface into softening
@@ -134,8 +134,8 @@ def test_fem_peel_outputs_written(tmp_path):
     """A very short (not steady) FEM pull: the write hook produces the PNGs, CSV and VTU."""
     from fem_laminate.post.peel_output import write_peel_outputs
 
-    spec = _spec(strength_Pa=10e6, time_limit_s=3.0)
+    spec = _spec(time_limit_s=5.0)
     res = fp.run_peel_fem(spec)
     paths = write_peel_outputs(res, tmp_path / "peel")
     assert all(p.is_file() and p.stat().st_size > 0 for p in paths)
-    assert res.force_history_N_per_m.size >= 2
+    assert res.force_history_N_per_m.size >= 1 and not res.steady

@@ -101,9 +101,38 @@ def _plane_strain_modulus(L: Layer) -> float:
 
 
 def process_zone_length(spec: PeelFEMSpec) -> float:
-    """l_cz ~ E* G_c / sigma_c^2 with E* the plane-strain modulus of the layer beneath the interface (the
-    compliant side sets the opening profile; Rice/Hillerborg estimate, prefactor 1)."""
-    return _plane_strain_modulus(spec.substrate[0]) * spec.toughness_J_per_m2 / spec.strength_Pa ** 2
+    """Cohesive zone length: the smaller of two estimates (the shorter zone sets the mesh).
+
+    - l_E = E* G_c / sigma_c^2 with E* the plane-strain modulus of the layer beneath the interface (Rice /
+      Hillerborg estimate for a crack in a body, prefactor 1);
+    - l_M = sqrt(2 M_0 / sigma_c): the zone must carry the arm's root moment with tractions <= sigma_c
+      (derived here), M_0 = sqrt(2 E I G_c) for an elastic arm (elastica), capped by the arm's fully plastic
+      moment sigma_y' h^2 / 4 (sigma_y' = 2 sigma_y / sqrt 3) when the arm yields. For a thin arm on a thin layer
+      l_M is the shorter one by a factor of several.
+    """
+    l_E = _plane_strain_modulus(spec.substrate[0]) * spec.toughness_J_per_m2 / spec.strength_Pa ** 2
+    h = sum(L.thickness_m for L in spec.arm)
+    EI = _arm_EI(spec)
+    M0 = math.sqrt(2.0 * EI * spec.toughness_J_per_m2)
+    sy = min(L.yield_Pa for L in spec.arm)
+    if math.isfinite(sy):
+        M0 = min(M0, 2.0 / math.sqrt(3.0) * sy * h ** 2 / 4.0)
+    return min(l_E, math.sqrt(2.0 * M0 / spec.strength_Pa))
+
+
+def _arm_EI(spec: PeelFEMSpec) -> float:
+    """Plane-strain bending stiffness of the arm per width about its elastic neutral axis."""
+    z0, num, den = 0.0, 0.0, 0.0
+    for L in spec.arm:
+        num += _plane_strain_modulus(L) * L.thickness_m * (z0 + L.thickness_m / 2)
+        den += _plane_strain_modulus(L) * L.thickness_m
+        z0 += L.thickness_m
+    zc, z0, EI = num / den, 0.0, 0.0
+    for L in spec.arm:
+        c = z0 + L.thickness_m / 2 - zc
+        EI += _plane_strain_modulus(L) * (L.thickness_m ** 3 / 12 + L.thickness_m * c ** 2)
+        z0 += L.thickness_m
+    return EI
 
 
 def check_resolution(spec: PeelFEMSpec) -> float:
@@ -111,7 +140,7 @@ def check_resolution(spec: PeelFEMSpec) -> float:
     n = process_zone_length(spec) / spec.element_length_m
     if n < spec.min_cohesive_elements:
         raise CohesiveResolutionError(
-            f"cohesive zone under-resolved: process zone ~ E* G_c / sigma_c^2 = {process_zone_length(spec)*1e6:.3g} "
+            f"cohesive zone under-resolved: process zone ~ {process_zone_length(spec)*1e6:.3g} "
             f"um spans {n:.2g} elements of {spec.element_length_m*1e6:.3g} um (need >= {spec.min_cohesive_elements}); "
             "refine element_length_m or lower the cohesive strength")
     return n
@@ -154,7 +183,8 @@ def _arm_geometry(spec: PeelFEMSpec, R: float):
     Y = py[:, None] + ny_[:, None] * z[None, :]
     mesh, nx, ny = _quad_mesh(X, Y)
     cell_layer = np.tile(lay, nx)  # cells ordered i-major: (i, j) -> i*ny + j
-    return mesh, cell_layer, n_free * le / n_free * n_free, xi
+    end = np.array([X[0, 0], Y[0, 0]]), np.array([X[0, -1], Y[0, -1]])  # the grip section (free end)
+    return mesh, cell_layer, end, xi
 
 
 def _substrate_geometry(spec: PeelFEMSpec):
@@ -205,17 +235,24 @@ class Body:
         g = self.grad
         # B[v, j, a]: variation of Voigt E (engineering shear) by node j, component a
         B = np.zeros((4, 9, 2) + self.dx.shape)
-        B[0] = np.einsum("aeq,jeq->jaeq", F[:, 0], g[:, 0])
-        B[1] = np.einsum("aeq,jeq->jaeq", F[:, 1], g[:, 1])
-        B[3] = np.einsum("aeq,jeq->jaeq", F[:, 0], g[:, 1]) + np.einsum("aeq,jeq->jaeq", F[:, 1], g[:, 0])
-        B = B.reshape(4, 18, *self.dx.shape)
-        f = np.einsum("vieq,veq,eq->ie", B, S, self.dx)
-        DB = np.einsum("vweq,wkeq->vkeq", D, B)
-        Km = np.einsum("vieq,vkeq,eq->ike", B, DB, self.dx)
-        S2 = np.array([[S[0], S[3]], [S[3], S[1]]])
-        Kg_n = np.einsum("jceq,cdeq,kdeq,eq->jke", g, S2, g, self.dx)
-        Kg = np.einsum("jke,ab->jakbe", Kg_n, np.eye(2)).reshape(18, 18, -1)
-        return f, Km + Kg
+        B[0] = F[:, 0][None] * g[:, 0][:, None]
+        B[1] = F[:, 1][None] * g[:, 1][:, None]
+        B[3] = F[:, 0][None] * g[:, 1][:, None] + F[:, 1][None] * g[:, 0][:, None]
+        Bt = np.moveaxis(B.reshape(4, 18, -1), -1, 0)  # (e q, 4, 18), batched matrix products below
+        w = self.dx.reshape(-1)[:, None, None]
+        Dt = np.moveaxis(D.reshape(4, 4, -1), -1, 0)
+        St = np.moveaxis(S.reshape(4, -1), -1, 0)
+        nq = self.dx.shape[1]
+        f = (np.einsum("pvi,pv->pi", Bt, St) * w[:, :, 0]).reshape(-1, nq, 18).sum(axis=1).T
+        Km = (np.transpose(Bt, (0, 2, 1)) @ (Dt @ Bt) * w)
+        gt = np.moveaxis(g.reshape(9, 2, -1), -1, 0)  # (e q, 9, 2)
+        S2 = np.stack([np.stack([St[:, 0], St[:, 3]], -1), np.stack([St[:, 3], St[:, 1]], -1)], -2)
+        Kg_n = gt @ S2 @ np.transpose(gt, (0, 2, 1)) * w  # (e q, 9, 9)
+        K = Km.reshape(-1, 9, 2, 9, 2)
+        K[:, :, 0, :, 0] += Kg_n
+        K[:, :, 1, :, 1] += Kg_n
+        K = K.reshape(-1, nq, 18, 18).sum(axis=1)
+        return f, np.moveaxis(K, 0, -1)
 
     def commit(self):
         self.eps_p, self.alpha = self._trial
@@ -269,8 +306,7 @@ class Cohesive:
 def _elastic_bend_radius(spec: PeelFEMSpec) -> float:
     """Root radius of the elastica at the Kendall force (a sensible pre-bend of the free arm)."""
     h = sum(L.thickness_m for L in spec.arm)
-    EI = sum(_plane_strain_modulus(L) for L in spec.arm) / len(spec.arm) * h ** 3 / 12
-    kappa = math.sqrt(2 * spec.toughness_J_per_m2 / EI)
+    kappa = math.sqrt(2 * spec.toughness_J_per_m2 / _arm_EI(spec))
     return max(1.0 / kappa, 4 * h)
 
 
@@ -279,7 +315,7 @@ class PeelModel:
         self.spec = spec
         self.n_cz = check_resolution(spec)
         R = spec.bend_radius_m or _elastic_bend_radius(spec)
-        arm_mesh, arm_layer, _, _ = _arm_geometry(spec, R)
+        arm_mesh, arm_layer, self._end, _ = _arm_geometry(spec, R)
         sub_mesh, sub_layer = _substrate_geometry(spec)
         self.arm = Body(arm_mesh, arm_layer, spec.arm, 0)
         self.sub = Body(sub_mesh, sub_layer, spec.substrate, self.arm.ndof())
@@ -315,11 +351,15 @@ class PeelModel:
         self.q = np.zeros(self.T.shape[1])
 
     def _grip_nodes(self, R):
-        """Scalar arm DOFs on the end section of the tail (the farthest from the crack tip along the arm)."""
-        th = math.radians(self.spec.angle_deg) if self.spec.prebend else 0.0
-        t = np.array([-math.cos(th), math.sin(th)])
-        proj = self.arm.basis.doflocs.T @ t
-        return np.flatnonzero(proj > proj.max() - 1e-3 * self.spec.element_length_m)
+        """Scalar arm DOFs on the end section of the free arm (where the grip holds it)."""
+        a, b = self._end
+        p = self.arm.basis.doflocs.T - a
+        n = np.linalg.norm(b - a)
+        t = (b - a) / n
+        off = np.abs(p[:, 0] * t[1] - p[:, 1] * t[0])
+        along = p @ t
+        tol = 1e-3 * self.spec.element_length_m
+        return np.flatnonzero((off < tol) & (along > -tol) & (along < n + tol))
 
     def assemble(self, U):
         rows, cols, vals = [], [], []
@@ -467,7 +507,7 @@ def run_peel_fem(spec: PeelFEMSpec, progress=None) -> PeelFEMResult:
         force_N_per_m=F, steady=steady, pull_m=pulls, force_history_N_per_m=forces, crack_advance_m=cracks,
         plateau_window_m=window, process_zone_m=lcz, cohesive_elements=model.n_cz,
         root_rotation_deg=model.root_rotation_deg(),
-        plastic_dissipation_fraction=max(0.0, 1.0 - spec.toughness_J_per_m2 / external),
+        plastic_dissipation_fraction=max(0.0, 1.0 - spec.toughness_J_per_m2 / external) if external > 0 else 0.0,
         ndofs=model.ndof, steps=nsteps, newton_iterations=iters, seconds=time.perf_counter() - t0)
     res.fields = _fields(model)
     return res
