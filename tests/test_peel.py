@@ -139,3 +139,17 @@ def test_fem_peel_outputs_written(tmp_path):
     paths = write_peel_outputs(res, tmp_path / "peel")
     assert all(p.is_file() and p.stat().st_size > 0 for p in paths)
     assert res.force_history_N_per_m.size >= 1 and not res.steady
+
+
+def test_solder_float_fracture_criterion():
+    from fem_laminate.physics.solder import fracture_verdict, steady_delamination_G
+
+    # Hutchinson & Suo plane-strain steady-state delamination of one film
+    assert steady_delamination_G([(100e6, 116e9, 0.34, 35e-6)]) == pytest.approx(
+        (1 - 0.34 ** 2) * 1e16 * 35e-6 / (2 * 116e9))
+    v = fracture_verdict({"a/b": {"G_J_per_m2": 1.0, "toughness_J_per_m2": 100.0},
+                          "b/c": {"G_J_per_m2": 0.0, "toughness_J_per_m2": 0.0}})
+    assert v["verdict"] == "FAIL" and v["worst_interface"] == "b/c" and v["G_over_Gc"] is None
+    import json
+    json.dumps(v, allow_nan=False)  # strict JSON
+    assert fracture_verdict({"a/b": {"G_J_per_m2": 1.0, "toughness_J_per_m2": 100.0}})["verdict"] == "OK"
