@@ -338,10 +338,6 @@ class PeelModel:
         self.cz = Cohesive(2 * ia, self.arm.ndof() + 2 * is_, w, spec.toughness_J_per_m2, spec.strength_Pa,
                            spec.penalty_factor * Es / ts)
         self.cz_x = a[0, ia]
-        # a natural crack tip: the first process-zone length starts with a linearly graded damage (fully open at
-        # x = 0, intact at x = l_cz) instead of a sharp bonded edge, which only shortens the initiation transient
-        lz = process_zone_length(spec)
-        self.cz.kmax = np.maximum(0.0, self.cz.df * (1.0 - self.cz_x / lz)) * (self.cz_x < lz)
         # boundary conditions: base fixed; grip = end section of the free arm, translated along the pull
         end = self._grip_nodes(R)
         base = np.flatnonzero(np.abs(s[1] + ts) < tol)
