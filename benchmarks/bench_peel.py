@@ -26,7 +26,7 @@ def case(name):
     arm = (fp.Layer(10e9, 0.34, 20e-6, sy, 100e6),)
     return fp.PeelFEMSpec(arm=arm, substrate=SUB, toughness_J_per_m2=200.0, strength_Pa=10e6, angle_deg=th,
                           element_length_m=25e-6, bonded_length_m=3e-3, elements_per_layer=1,
-                          prebend=th > 90, tail_length_m=0.5e-3, time_limit_s=900, plateau_tolerance=0.01)
+                          prebend=th > 90, tail_length_m=0.5e-3, time_limit_s=840, plateau_tolerance=0.01)
 
 
 def main(names):
@@ -39,9 +39,9 @@ def main(names):
                             [ap.FoundationLayer(s.E_Pa, s.nu, s.thickness_m) for s in spec.substrate])
         t = time.perf_counter()
         r = fp.run_peel_fem(spec)
-        row = {"fem_force_N_per_m": r.force_N_per_m, "steady": r.steady, "closed_form_N_per_m": cf.force_N_per_m,
-               "fem_over_closed_form": r.force_N_per_m / cf.force_N_per_m, "dofs": r.ndofs, "steps": r.steps,
-               "newton_iterations": r.newton_iterations, "seconds": time.perf_counter() - t,
+        row = {"fem_force_N_per_m": r.force_N_per_m, "steady": bool(r.steady), "closed_form_N_per_m": cf.force_N_per_m,
+               "fem_over_closed_form": r.force_N_per_m / cf.force_N_per_m, "dofs": int(r.ndofs), "steps": int(r.steps),
+               "newton_iterations": int(r.newton_iterations), "seconds": time.perf_counter() - t,
                "crack_advance_mm": float(r.crack_advance_m[-1] * 1e3), "process_zone_um": r.process_zone_m * 1e6,
                "fem_plastic_share": r.plastic_dissipation_fraction, "cf_plastic_share": cf.plastic_dissipation_fraction,
                "last_forces_N_per_m": [float(f) for f in r.force_history_N_per_m[-10:]]}
