@@ -37,11 +37,11 @@ def test_every_bundled_case_loads(name, cases_dir):
     (lambda d: d.update(materials={"x": {"E_GPa": -1, "nu": 0.3, "cte_per_K": 1e-5}}), "materials.x.E_GPa", "["),
     (lambda d: d.update(materials={"x": {"E_GPa": 1, "nu": 0.7, "cte_per_K": 1e-5}}), "materials.x.nu", "["),
     (lambda d: d.pop("name"), "name", "missing"),
-    (lambda d: d["steps"].append({"kind": "curl", "gravity": True, "table": False}), "steps.9.gravity", "table"),
-    (lambda d: d["steps"].append({"kind": "curl", "n_inplane": 1}), "steps.9.n_inplane", "greater than or equal"),
+    (lambda d: d["steps"].append({"kind": "curl", "gravity": True, "table": False}), "steps.10.gravity", "table"),
+    (lambda d: d["steps"].append({"kind": "curl", "n_inplane": 1}), "steps.10.n_inplane", "greater than or equal"),
     (lambda d: (d.update(materials={"light": {"E_GPa": 5, "nu": 0.3, "cte_per_K": 2e-5}}),
                 d["layers"][2].update(material="light"), d["steps"].append({"kind": "curl", "gravity": True})),
-     "steps.9.gravity", "density_kg_per_m3"),
+     "steps.10.gravity", "density_kg_per_m3"),
 ])
 def test_bad_field_is_named(mutate, field, fragment, cases_dir):
     d = _example(cases_dir)

@@ -115,3 +115,33 @@ def solder_float_from_process(interfaces: Mapping[str, Mapping[str, float]], mat
                       "shear_stress_Pa": st["shear_stress_max_MPa"] * 1e6,
                       "degree_bonding": degree_bonding.get(name, cast_db), "resin": resin, "temperature_C": T}
     return solder_float_summary(spec)
+
+
+# -- fracture mechanics verdict (Hutchinson & Suo 1992) -------------------------------------------------------
+def steady_delamination_G(layers_stress) -> float:
+    """Steady-state energy release rate of an interface crack that frees the layers on one side of it:
+    G_ss = sum_i (1 - nu_i^2) sigma_i^2 h_i / (2 E_i) (plane strain; Hutchinson & Suo, Adv. Appl. Mech. 29 (1992)
+    63, steady-state delamination of a film with uniform mismatch stress, summed over the freed layers — bending of
+    the freed stack is neglected, an upper bound for a symmetric stress state). ``layers_stress``: iterable of
+    (sigma_Pa, E_Pa, nu, h_m)."""
+    return float(sum((1.0 - nu ** 2) * s ** 2 * h / (2.0 * E) for s, E, nu, h in layers_stress))
+
+
+def fracture_verdict(interfaces: Mapping[str, Mapping[str, float]]) -> dict:
+    """Each interface: {"G_J_per_m2", "toughness_J_per_m2"}; FAIL if G >= G_c anywhere. Strict JSON (no inf):
+    the ratio G/G_c is None for an unbonded interface (G_c = 0), which fails."""
+    per = {}
+    for name, d in interfaces.items():
+        G, Gc = float(d["G_J_per_m2"]), float(d["toughness_J_per_m2"])
+        ok = Gc > 0.0 and G < Gc
+        per[name] = {"G_J_per_m2": G, "toughness_J_per_m2": Gc, "G_over_Gc": (G / Gc) if Gc > 0 else None,
+                     "verdict": "OK" if ok else "FAIL",
+                     "reason": ("not bonded (toughness 0)" if Gc <= 0 else
+                                "mismatch energy release rate below the interface toughness" if ok else
+                                "mismatch energy release rate reaches the interface toughness: delamination")}
+    if not per:
+        return {"verdict": None, "note": "no polymer interface"}
+    worst = max(per, key=lambda n: math.inf if per[n]["G_over_Gc"] is None else per[n]["G_over_Gc"])
+    return {"verdict": "OK" if all(v["verdict"] == "OK" for v in per.values()) else "FAIL",
+            "worst_interface": worst, "G_over_Gc": per[worst]["G_over_Gc"], "reason": per[worst]["reason"],
+            "per_interface": per, "criterion": "steady-state delamination G_ss vs interface toughness"}

@@ -93,7 +93,12 @@ def _row(case, name, s, pub) -> dict:
         if pred is not None and meas is not None:
             err = (pred - meas) / abs(meas) * 100 if (kind == "%" and meas) else pred - meas
         row[f"{col} error ({'%' if kind == '%' else 'abs'})"] = err
+    peel = s.get("peel") or {}
     row["peel (N/mm) predicted"] = bond.get("peel_N_per_mm")
+    row["peel method"] = peel.get("method")
+    row["interface toughness (J/m2)"] = peel.get("interface_toughness_J_per_m2")
+    row["arm plastic share"] = peel.get("arm_plastic_dissipation_fraction")
+    row["root rotation (deg)"] = peel.get("root_rotation_deg")
     row["D_ic"] = bond.get("degree_intimate_contact")
     row["D_h"] = bond.get("degree_healing")
     row["failing interface"] = bond.get("failing_interface")

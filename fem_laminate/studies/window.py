@@ -21,6 +21,8 @@ from ..physics import bonding as bd
 from ..physics.nip import solve_nip
 from ..process.bond import BondSetup, bond_setup, bond_setup_from_stack, nip_spec_for  # noqa: F401
 from ..process.bond import predict_bond as _predict_bond
+from ..process.peel import Spec as PeelSpec
+from ..process.peel import peel_laminate
 from ..units import N_PER_KGF as G
 PREFERRED = {"T_above_Tg_K": (30.0, 250.0), "speed_m_per_min": (0.01, 20.0), "linear_pressure_kgf_per_cm": (5.0, 1000.0)}
 
@@ -93,6 +95,9 @@ def predict_bond(case, t_s, T_C, p_Pa, setup: BondSetup | None = None) -> dict:
     return _predict_bond(t_s, T_C, p_Pa, setup or bond_setup(case))
 
 
+PEEL_TEST_C = 25.0  # the peel test is read at room temperature
+
+
 # -- the map --------------------------------------------------------------------------------------------
 def _check_grid(name: str, values, lo: float, hi: float) -> np.ndarray:
     a = np.asarray(values, dtype=float).ravel()
@@ -107,6 +112,8 @@ def peel_window(case, temperatures_C: Sequence[float], speeds_m_per_min: Sequenc
     from tqdm import tqdm
 
     setup = bond_setup(case)
+    layers = list(case.full_stack().layers)
+    peel_spec = PeelSpec(kind="peel")
     T = _check_grid("temperatures_C", temperatures_C, -100.0, 600.0)
     v = _check_grid("speeds_m_per_min", speeds_m_per_min, 0.0, 1000.0)
     L = _check_grid("loads_kgf", [setup.step.load_kgf] if loads_kgf is None else loads_kgf, 0.0, 1e6)
@@ -121,8 +128,10 @@ def peel_window(case, temperatures_C: Sequence[float], speeds_m_per_min: Sequenc
                     out["D_ic"][i, j, k] = r["degree_intimate_contact"]
                     out["D_h"][i, j, k] = r["degree_healing"]
                     out["D_b"][i, j, k] = r["degree_bonding"]
-                    out["peel_kgf_per_cm"][i, j, k] = r["peel_kgf_per_cm"]
-                    failing[i, j, k] = r["first_failing_interface"]
+                    # the peel a tester reads: toughness from the nip history, then the peel mechanics (closed form)
+                    pk, _ = peel_laminate(layers, PEEL_TEST_C, peel_spec, r)
+                    out["peel_kgf_per_cm"][i, j, k] = pk["kgf_per_cm"]
+                    failing[i, j, k] = pk["failing_interface"]
                     bar.update()
     return {"case": case.name, "surface": setup.surface.name, "Tg_C": setup.surface.Tg_C,
             "interface": setup.interface, "roll_width_mm": setup.step.roll_width_mm,

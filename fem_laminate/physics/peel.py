@@ -1,0 +1,530 @@
+"""2D plane-strain FEM of the peel test: elastic-plastic arm at large rotation on polymer layers, cohesive interface.
+
+The model (per unit width):
+- the peeled arm (the foil, plus any layers above the failing interface): 9-node quadrilaterals (skfem
+  ElementQuad2, 3x3 Gauss), total Lagrangian with Green-Lagrange strain E and 2nd Piola-Kirchhoff stress S from
+  the J2 return mapping of physics/plasticity.py applied to E (small strain, large rotation: the arm's strains are
+  a few per cent while it turns through the peel angle); plane strain E_zz = 0;
+- the layers beneath the interface (polyimide), elastic, same elements, on a rigid base (bottom fixed);
+- a cohesive zone along the bonded interface: bilinear traction-separation law (penalty K0 up to the strength
+  sigma_c, linear softening to zero at delta_f = 2 G_c / sigma_c), one effective separation for normal opening
+  and shear (equal toughness in both modes: an assumption), damage irreversible, no damage in compression;
+  integrated at the nodes (Newton-Cotes weights of the quadratic edge), which avoids traction oscillations;
+- the free arm is meshed already turned through the peel angle (a stress-free arc of radius R0 then a straight
+  tail): a flat arm pushed backwards would buckle before it folds. The grip translates the end section along the
+  pull direction (displacement control). The stress-free pre-bend is a transient: the steady force is only read
+  once the crack has run past it and the force has levelled off (detected, not assumed).
+
+Newton: full Newton with the consistent tangents (J2: Simo & Hughes Box 3.2; cohesive: derivative of the
+softening law), step cut-back on divergence. Written compactly here until the project's physics/newton.py lands
+(the merge will unify).
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.linalg import spsolve
+from skfem import Basis, ElementQuad2, MeshQuad
+
+from .plasticity import equivalent_plastic_strain, return_mapping
+
+
+class CohesiveResolutionError(ValueError):
+    """The cohesive zone is resolved by too few elements for the steady force to mean anything."""
+
+
+class PeelNotSteady(RuntimeError):
+    """The force did not level off within the pull distance the mesh allows."""
+
+
+@dataclass(frozen=True)
+class Layer:
+    E_Pa: float
+    nu: float
+    thickness_m: float
+    yield_Pa: float = math.inf
+    hardening_Pa: float = 0.0
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class PeelFEMSpec:
+    arm: tuple                      # Layer, bottom-up (the layer on the interface first)
+    substrate: tuple                # Layer, top-down from the interface to the rigid base
+    toughness_J_per_m2: float
+    strength_Pa: float              # cohesive strength sigma_c
+    angle_deg: float = 180.0
+    element_length_m: float = 50e-6
+    elements_per_layer: int = 2
+    bonded_length_m: float = 6e-3
+    bend_radius_m: float | None = None  # pre-bend of the free arm; None: from the elastic root curvature
+    tail_length_m: float = 1.0e-3
+    min_cohesive_elements: int = 4
+    plateau_tolerance: float = 0.01     # (max - min) / mean of the force over the plateau window
+    plateau_window_m: float | None = None  # pull distance; None: 1.5 x process-zone + 10 elements
+    max_step_m: float | None = None
+    penalty_factor: float = 50.0        # K0 = penalty_factor * E'_substrate / t_substrate
+    time_limit_s: float = 120.0
+    prebend: bool = True  # False: the free arm starts flat (fine for angles up to 90 deg; 180 would buckle)
+
+
+@dataclass
+class PeelFEMResult:
+    force_N_per_m: float
+    steady: bool
+    pull_m: np.ndarray
+    force_history_N_per_m: np.ndarray
+    crack_advance_m: np.ndarray
+    plateau_window_m: float
+    process_zone_m: float
+    cohesive_elements: float
+    root_rotation_deg: float
+    plastic_dissipation_fraction: float
+    ndofs: int
+    steps: int
+    newton_iterations: int
+    seconds: float
+    fields: dict = field(default_factory=dict, repr=False)  # deformed meshes and plastic strain for output
+
+    @property
+    def force_N_per_mm(self) -> float:
+        return self.force_N_per_m * 1e-3
+
+
+# -- geometry -----------------------------------------------------------------------------------------
+def _plane_strain_modulus(L: Layer) -> float:
+    return L.E_Pa / (1.0 - L.nu ** 2)
+
+
+def process_zone_length(spec: PeelFEMSpec) -> float:
+    """Cohesive zone length: the smaller of two estimates (the shorter zone sets the mesh).
+
+    - l_E = E* G_c / sigma_c^2 with E* the plane-strain modulus of the layer beneath the interface (Rice /
+      Hillerborg estimate for a crack in a body, prefactor 1);
+    - l_M = sqrt(2 M_0 / sigma_c): the zone must carry the arm's root moment with tractions <= sigma_c
+      (derived here), M_0 = sqrt(2 E I G_c) for an elastic arm (elastica), capped by the arm's fully plastic
+      moment sigma_y' h^2 / 4 (sigma_y' = 2 sigma_y / sqrt 3) when the arm yields. For a thin arm on a thin layer
+      l_M is the shorter one by a factor of several.
+    """
+    l_E = _plane_strain_modulus(spec.substrate[0]) * spec.toughness_J_per_m2 / spec.strength_Pa ** 2
+    h = sum(L.thickness_m for L in spec.arm)
+    EI = _arm_EI(spec)
+    M0 = math.sqrt(2.0 * EI * spec.toughness_J_per_m2)
+    sy = min(L.yield_Pa for L in spec.arm)
+    if math.isfinite(sy):
+        M0 = min(M0, 2.0 / math.sqrt(3.0) * sy * h ** 2 / 4.0)
+    return min(l_E, math.sqrt(2.0 * M0 / spec.strength_Pa))
+
+
+def _arm_EI(spec: PeelFEMSpec) -> float:
+    """Plane-strain bending stiffness of the arm per width about its elastic neutral axis."""
+    z0, num, den = 0.0, 0.0, 0.0
+    for L in spec.arm:
+        num += _plane_strain_modulus(L) * L.thickness_m * (z0 + L.thickness_m / 2)
+        den += _plane_strain_modulus(L) * L.thickness_m
+        z0 += L.thickness_m
+    zc, z0, EI = num / den, 0.0, 0.0
+    for L in spec.arm:
+        c = z0 + L.thickness_m / 2 - zc
+        EI += _plane_strain_modulus(L) * (L.thickness_m ** 3 / 12 + L.thickness_m * c ** 2)
+        z0 += L.thickness_m
+    return EI
+
+
+def check_resolution(spec: PeelFEMSpec) -> float:
+    """Elements across the estimated cohesive zone; raises CohesiveResolutionError below the minimum."""
+    n = process_zone_length(spec) / spec.element_length_m
+    if n < spec.min_cohesive_elements:
+        raise CohesiveResolutionError(
+            f"cohesive zone under-resolved: process zone ~ {process_zone_length(spec)*1e6:.3g} "
+            f"um spans {n:.2g} elements of {spec.element_length_m*1e6:.3g} um (need >= {spec.min_cohesive_elements}); "
+            "refine element_length_m or lower the cohesive strength")
+    return n
+
+
+def _layer_grid(layers, n_per) -> tuple[np.ndarray, np.ndarray]:
+    """Through-thickness vertex coordinates (0 at the interface, increasing away) and the layer of each cell."""
+    z, lay = [0.0], []
+    for k, L in enumerate(layers):
+        z += list(z[-1] + L.thickness_m * (np.arange(1, n_per + 1) / n_per))
+        lay += [k] * n_per
+    return np.array(z), np.array(lay)
+
+
+def _quad_mesh(X, Y):
+    """MeshQuad from node arrays X, Y of shape (nx+1, ny+1) (i along the length, j through the thickness)."""
+    nx, ny = X.shape[0] - 1, X.shape[1] - 1
+    idx = np.arange(X.size).reshape(X.shape)
+    t = np.array([idx[:-1, :-1].ravel(), idx[1:, :-1].ravel(), idx[1:, 1:].ravel(), idx[:-1, 1:].ravel()])
+    return MeshQuad(np.array([X.ravel(), Y.ravel()]), t), nx, ny
+
+
+def _arm_geometry(spec: PeelFEMSpec, R: float):
+    """Arm nodes: bonded part along +x on y >= 0, free part an arc of radius R turning to the peel angle, then
+    a straight tail. Parametric xi < 0 is the free arm (arc length from the crack tip)."""
+    th = math.radians(spec.angle_deg) if spec.prebend else 0.0
+    le = spec.element_length_m
+    free = R * th + spec.tail_length_m
+    n_free = max(int(math.ceil(free / le)), 4)
+    n_bond = int(math.ceil(spec.bonded_length_m / le))
+    xi = np.concatenate([-free * np.arange(n_free, 0, -1) / n_free, le * np.arange(0, n_bond + 1)])
+    z, lay = _layer_grid(spec.arm, spec.elements_per_layer)
+    sig = np.maximum(-xi, 0.0)
+    phi = np.minimum(sig / R, th)
+    px = np.where(sig <= R * th, -R * np.sin(phi), -R * math.sin(th) - (sig - R * th) * math.cos(th))
+    py = np.where(sig <= R * th, R * (1 - np.cos(phi)), R * (1 - math.cos(th)) + (sig - R * th) * math.sin(th))
+    px = np.where(xi >= 0, xi, px)
+    nx_, ny_ = np.sin(phi), np.cos(phi)
+    X = px[:, None] + nx_[:, None] * z[None, :]
+    Y = py[:, None] + ny_[:, None] * z[None, :]
+    mesh, nx, ny = _quad_mesh(X, Y)
+    cell_layer = np.tile(lay, nx)  # cells ordered i-major: (i, j) -> i*ny + j
+    end = np.array([X[0, 0], Y[0, 0]]), np.array([X[0, -1], Y[0, -1]])  # the grip section (free end)
+    return mesh, cell_layer, end, xi
+
+
+def _substrate_geometry(spec: PeelFEMSpec):
+    le = spec.element_length_m
+    n_bond = int(math.ceil(spec.bonded_length_m / le))
+    x = le * np.arange(0, n_bond + 1)
+    z, lay = _layer_grid(spec.substrate, spec.elements_per_layer)
+    X = np.repeat(x[:, None], z.size, axis=1)
+    Y = -np.repeat(z[None, ::-1], x.size, axis=0)  # from the base (y = -t) up to the interface (y = 0)
+    mesh, nx, ny = _quad_mesh(X, Y)
+    cell_layer = np.tile(lay[::-1], nx)
+    return mesh, cell_layer
+
+
+# -- a body: total Lagrangian, J2 at the Gauss points ---------------------------------------------------
+class Body:
+    def __init__(self, mesh, cell_layer, layers, offset: int):
+        self.basis = Basis(mesh, ElementQuad2(), intorder=4)
+        b = self.basis
+        self.offset = offset
+        self.N = b.N
+        self.grad = np.array([b.basis[j][0].grad for j in range(9)])  # (9, 2, nel, nqp)
+        self.dx = b.dx  # (nel, nqp)
+        self.dofs = b.element_dofs  # (9, nel) scalar
+        nq = self.dx.shape[1]
+        prop = lambda f: np.repeat(np.array([f(layers[k]) for k in cell_layer])[:, None], nq, axis=1)  # noqa
+        E, nu = prop(lambda L: L.E_Pa), prop(lambda L: L.nu)
+        self.K, self.G = E / (3 * (1 - 2 * nu)), E / (2 * (1 + nu))
+        self.sy, self.H = prop(lambda L: L.yield_Pa), prop(lambda L: L.hardening_Pa)
+        shape = self.dx.shape
+        self.eps_p = np.zeros((4,) + shape)
+        self.alpha = np.zeros(shape)
+        # global vector DOFs of each element: (18, nel), ordered (node j, component a) -> 2 j + a
+        self.gdofs = (offset + 2 * self.dofs[:, None, :] + np.arange(2)[None, :, None]).reshape(18, -1)
+
+    def ndof(self) -> int:
+        return 2 * self.N
+
+    def assemble(self, U):
+        """Internal force and tangent of the body at displacement U (global); trial plastic state kept."""
+        u = U[self.gdofs].reshape(9, 2, -1)  # (j, a, e)
+        Hd = np.einsum("jae,jbeq->abeq", u, self.grad)  # du_a/dX_b
+        F = Hd + np.eye(2)[:, :, None, None]
+        C = np.einsum("caeq,cbeq->abeq", F, F)
+        E = np.array([(C[0, 0] - 1) / 2, (C[1, 1] - 1) / 2, np.zeros_like(C[0, 0]), C[0, 1]])
+        S, ep, al, D = return_mapping(E, self.eps_p, self.alpha, self.K, self.G, self.sy, self.H)
+        self._trial = (ep, al)
+        g = self.grad
+        # B[v, j, a]: variation of Voigt E (engineering shear) by node j, component a
+        B = np.zeros((4, 9, 2) + self.dx.shape)
+        B[0] = F[:, 0][None] * g[:, 0][:, None]
+        B[1] = F[:, 1][None] * g[:, 1][:, None]
+        B[3] = F[:, 0][None] * g[:, 1][:, None] + F[:, 1][None] * g[:, 0][:, None]
+        Bt = np.moveaxis(B.reshape(4, 18, -1), -1, 0)  # (e q, 4, 18), batched matrix products below
+        w = self.dx.reshape(-1)[:, None, None]
+        Dt = np.moveaxis(D.reshape(4, 4, -1), -1, 0)
+        St = np.moveaxis(S.reshape(4, -1), -1, 0)
+        nq = self.dx.shape[1]
+        f = (np.einsum("pvi,pv->pi", Bt, St) * w[:, :, 0]).reshape(-1, nq, 18).sum(axis=1).T
+        Km = (np.transpose(Bt, (0, 2, 1)) @ (Dt @ Bt) * w)
+        gt = np.moveaxis(g.reshape(9, 2, -1), -1, 0)  # (e q, 9, 2)
+        S2 = np.stack([np.stack([St[:, 0], St[:, 3]], -1), np.stack([St[:, 3], St[:, 1]], -1)], -2)
+        Kg_n = gt @ S2 @ np.transpose(gt, (0, 2, 1)) * w  # (e q, 9, 9)
+        K = Km.reshape(-1, 9, 2, 9, 2)
+        K[:, :, 0, :, 0] += Kg_n
+        K[:, :, 1, :, 1] += Kg_n
+        K = K.reshape(-1, nq, 18, 18).sum(axis=1)
+        return f, np.moveaxis(K, 0, -1)
+
+    def commit(self):
+        self.eps_p, self.alpha = self._trial
+
+    def plastic_strain_cells(self) -> np.ndarray:
+        return equivalent_plastic_strain(self.eps_p).mean(axis=1)
+
+
+# -- cohesive zone ------------------------------------------------------------------------------------
+class Cohesive:
+    """Node-pair bilinear cohesive law along the bonded interface (global frame: n = y, t = x)."""
+
+    def __init__(self, top_dofs, bot_dofs, weights, G_c, sigma_c, K0):
+        self.top, self.bot, self.w = top_dofs, bot_dofs, weights  # scalar-node global x-DOF indices
+        self.K0, self.d0, self.df = K0, sigma_c / K0, 2.0 * G_c / sigma_c
+        if self.df <= self.d0:
+            raise ValueError("cohesive penalty too soft: delta_0 >= delta_f (raise penalty_factor)")
+        self.kmax = np.zeros(weights.shape)
+        self._trial = self.kmax
+
+    def assemble(self, U):
+        dx = U[self.top] - U[self.bot]
+        dy = U[self.top + 1] - U[self.bot + 1]
+        dn = np.maximum(dy, 0.0)
+        delta = np.sqrt(dn ** 2 + dx ** 2)
+        kmax = np.maximum(self.kmax, delta)
+        K0, d0, df = self.K0, self.d0, self.df
+        soft = kmax > d0
+        g = np.where(soft, K0 * d0 * np.clip(df - kmax, 0, None) / (np.maximum(kmax, d0) * (df - d0)), K0)
+        loading = soft & (delta >= self.kmax) & (delta < df) & (delta > 0)
+        dg = np.where(loading, -K0 * d0 * df / ((df - d0) * np.maximum(delta, 1e-30) ** 2), 0.0)
+        open_ = (dy > 0).astype(float)
+        Tx = g * dx
+        Ty = g * dn + np.where(dy < 0, K0 * dy, 0.0)  # penetration: penalty contact, never damaged
+        # d(T)/d(dx, dy)
+        k_xx = g + dg * dx * dx / np.maximum(delta, 1e-300)
+        k_xy = dg * dx * dn / np.maximum(delta, 1e-300) * open_
+        k_yy = (g + dg * dn * dn / np.maximum(delta, 1e-300)) * open_ + K0 * (1 - open_)
+        self._trial = kmax
+        self._damage = np.where(soft, 1 - g / K0, 0.0)
+        return Tx * self.w, Ty * self.w, np.array([[k_xx, k_xy], [k_xy, k_yy]]) * self.w
+
+    def commit(self):
+        self.kmax = self._trial
+
+    def failed(self) -> np.ndarray:
+        return self.kmax >= self.df
+
+
+# -- the model ----------------------------------------------------------------------------------------
+def _elastic_bend_radius(spec: PeelFEMSpec) -> float:
+    """Root radius of the elastica at the Kendall force (a sensible pre-bend of the free arm)."""
+    h = sum(L.thickness_m for L in spec.arm)
+    kappa = math.sqrt(2 * spec.toughness_J_per_m2 / _arm_EI(spec))
+    return max(1.0 / kappa, 4 * h)
+
+
+class PeelModel:
+    def __init__(self, spec: PeelFEMSpec):
+        self.spec = spec
+        self.n_cz = check_resolution(spec)
+        R = spec.bend_radius_m or _elastic_bend_radius(spec)
+        arm_mesh, arm_layer, self._end, _ = _arm_geometry(spec, R)
+        sub_mesh, sub_layer = _substrate_geometry(spec)
+        self.arm = Body(arm_mesh, arm_layer, spec.arm, 0)
+        self.sub = Body(sub_mesh, sub_layer, spec.substrate, self.arm.ndof())
+        self.ndof = self.arm.ndof() + self.sub.ndof()
+        a, s = self.arm.basis.doflocs, self.sub.basis.doflocs
+        h = sum(L.thickness_m for L in spec.arm)
+        tol = 1e-6 * h
+        ia = np.flatnonzero((np.abs(a[1]) < tol) & (a[0] > -tol))
+        is_ = np.flatnonzero(np.abs(s[1]) < tol)
+        ia, is_ = ia[np.argsort(a[0, ia])], is_[np.argsort(s[0, is_])]
+        if ia.size != is_.size or np.max(np.abs(a[0, ia] - s[0, is_])) > tol:
+            raise RuntimeError("arm and substrate interface nodes do not match")
+        le = spec.element_length_m
+        w = np.zeros(ia.size)
+        w[0:-1:2] += le / 6
+        w[1::2] += 4 * le / 6
+        w[2::2] += le / 6
+        Es = _plane_strain_modulus(spec.substrate[0])
+        ts = sum(L.thickness_m for L in spec.substrate)
+        self.cz = Cohesive(2 * ia, self.arm.ndof() + 2 * is_, w, spec.toughness_J_per_m2, spec.strength_Pa,
+                           spec.penalty_factor * Es / ts)
+        self.cz_x = a[0, ia]
+        # boundary conditions: base fixed; grip = end section of the free arm, translated along the pull
+        end = self._grip_nodes(R)
+        base = np.flatnonzero(np.abs(s[1] + ts) < tol)
+        self.grip = np.concatenate([2 * end, 2 * end + 1])
+        self.fixed = np.concatenate([self.grip, self.arm.ndof() + 2 * base, self.arm.ndof() + 2 * base + 1])
+        th = math.radians(spec.angle_deg)
+        self.direction = np.array([-math.cos(th), math.sin(th)])
+        self.U = np.zeros(self.ndof)
+        self.free = np.setdiff1d(np.arange(self.ndof), self.fixed)
+        self._reduction()
+        self.q = np.zeros(self.T.shape[1])
+
+    def _grip_nodes(self, R):
+        """Scalar arm DOFs on the end section of the free arm (where the grip holds it)."""
+        a, b = self._end
+        p = self.arm.basis.doflocs.T - a
+        n = np.linalg.norm(b - a)
+        t = (b - a) / n
+        off = np.abs(p[:, 0] * t[1] - p[:, 1] * t[0])
+        along = p @ t
+        tol = 1e-3 * self.spec.element_length_m
+        return np.flatnonzero((off < tol) & (along > -tol) & (along < n + tol))
+
+    def assemble(self, U):
+        rows, cols, vals = [], [], []
+        R = np.zeros(self.ndof)
+        for body in (self.arm, self.sub):
+            f, K = body.assemble(U)
+            np.add.at(R, body.gdofs, f)
+            g = body.gdofs
+            rows.append(np.broadcast_to(g[:, None, :], K.shape).ravel())
+            cols.append(np.broadcast_to(g[None, :, :], K.shape).ravel())
+            vals.append(K.ravel())
+        Tx, Ty, k = self.cz.assemble(U)
+        top, bot = self.cz.top, self.cz.bot
+        np.add.at(R, top, Tx)
+        np.add.at(R, top + 1, Ty)
+        np.add.at(R, bot, -Tx)
+        np.add.at(R, bot + 1, -Ty)
+        for a in range(2):
+            for b in range(2):
+                for (p, sp), (q, sq) in (((top, 1), (top, 1)), ((top, 1), (bot, -1)), ((bot, -1), (top, 1)),
+                                         ((bot, -1), (bot, -1))):
+                    rows.append(p + a)
+                    cols.append(q + b)
+                    vals.append(sp * sq * k[a, b])
+        K = coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                       shape=(self.ndof, self.ndof)).tocsr()
+        return R, K
+
+    def _reduction(self):
+        """U = T q + d * g: free DOFs are their own unknowns; each grip node slides freely across the pull
+        (one unknown along `perp`) and is displaced by d along the pull (a peel fixture keeps the angle)."""
+        n_free, n_grip = self.free.size, self.grip.size // 2
+        gx, gy = self.grip[:n_grip], self.grip[n_grip:]
+        perp = np.array([-self.direction[1], self.direction[0]])
+        rows = np.concatenate([self.free, gx, gy])
+        cols = np.concatenate([np.arange(n_free), n_free + np.arange(n_grip), n_free + np.arange(n_grip)])
+        vals = np.concatenate([np.ones(n_free), np.full(n_grip, perp[0]), np.full(n_grip, perp[1])])
+        self.T = coo_matrix((vals, (rows, cols)), shape=(self.ndof, n_free + n_grip)).tocsr()
+        self.g = np.zeros(self.ndof)
+        self.g[gx], self.g[gy] = self.direction
+
+    def solve_step(self, d_grip: float, max_iter: int = 15, tol: float = 1e-8) -> int | None:
+        """Newton for grip displacement d_grip; returns iterations, or None (state kept) if it fails."""
+        T = self.T
+        q = self.q.copy()
+        for it in range(max_iter + 1):
+            U = T @ q + d_grip * self.g
+            R, K = self.assemble(U)
+            r = T.T @ R
+            ref = max(abs(self.g @ R), self.spec.toughness_J_per_m2 * self.spec.element_length_m)
+            if np.linalg.norm(r) < tol * ref:
+                self.U, self.q, self.reaction = U, q, R
+                for body in (self.arm, self.sub, self.cz):
+                    body.commit()
+                return max(it, 1)
+            if it == max_iter:
+                return None
+            dq = spsolve((T.T @ K @ T).tocsc(), -r)
+            if not np.all(np.isfinite(dq)):
+                return None
+            q += dq
+        return None
+
+    def grip_force(self) -> float:
+        """Peel force per width along the pull direction (reaction on the grip)."""
+        return float(self.g @ self.reaction)
+
+    def crack_tip_x(self) -> float:
+        failed = self.cz.failed()
+        return float(self.cz_x[failed].max()) if failed.any() else 0.0
+
+    def zone_length(self) -> float:
+        """Length of the damaged, not yet failed part of the interface ahead of the crack tip (measured)."""
+        damaged = self.cz.kmax > self.cz.d0
+        return float(self.cz_x[damaged].max() - self.crack_tip_x()) if damaged.any() else 0.0
+
+    def root_rotation_deg(self) -> float:
+        """Rotation toward the pull of the arm's bottom line at the crack tip (deformed slope of the interface)."""
+        x0 = self.crack_tip_x()
+        i = np.searchsorted(self.cz_x, x0)
+        i = min(max(i, 0), self.cz_x.size - 3)
+        top = self.cz.top
+        p0 = np.array([self.cz_x[i] + self.U[top[i]], self.U[top[i] + 1]])
+        p1 = np.array([self.cz_x[i + 2] + self.U[top[i + 2]], self.U[top[i + 2] + 1]])
+        return math.degrees(math.atan2(p0[1] - p1[1], p1[0] - p0[0]))
+
+
+# -- steady state ---------------------------------------------------------------------------------------
+def plateau(pull, force, window: float, tol: float) -> float | None:
+    """Mean force over the last `window` of pull distance if it varies by less than tol (relative), else None."""
+    pull, force = np.asarray(pull), np.asarray(force)
+    if pull.size < 5 or pull[-1] - pull[0] < window:
+        return None
+    sel = pull >= pull[-1] - window
+    if sel.sum() < 4:
+        return None
+    f = force[sel]
+    mean = float(f.mean())
+    return mean if mean > 0 and (f.max() - f.min()) / mean < tol else None
+
+
+def run_peel_fem(spec: PeelFEMSpec, progress=None) -> PeelFEMResult:
+    """Pull the arm until the force levels off; raises PeelNotSteady if the bonded length runs out first."""
+    t0 = time.perf_counter()
+    model = PeelModel(spec)
+    th = math.radians(spec.angle_deg)
+    lcz = process_zone_length(spec)
+    window = spec.plateau_window_m or 20 * spec.element_length_m
+    window *= max(1.0 - math.cos(th), 0.2)  # pull distance per crack advance ~ (1 - cos theta)
+    d_max_step = spec.max_step_m or spec.element_length_m * max(1.0 - math.cos(th), 0.3) / 2
+    step = d_max_step / 4
+    d, pulls, forces, cracks = 0.0, [0.0], [0.0], [0.0]
+    iters, nsteps, steady_force = 0, 0, None
+    while True:
+        if time.perf_counter() - t0 > spec.time_limit_s:
+            break
+        it = model.solve_step(d + step)
+        if it is None:
+            step /= 2
+            if step < d_max_step * 1e-4:
+                raise RuntimeError(f"peel FEM: Newton failed at pull {d*1e6:.4g} um even with tiny steps")
+            continue
+        d += step
+        nsteps += 1
+        iters += it
+        pulls.append(d)
+        forces.append(model.grip_force())
+        cracks.append(model.crack_tip_x())
+        if progress:
+            progress(d, forces[-1], cracks[-1])
+        if it <= 4:
+            step = min(step * 1.5, d_max_step)
+        if cracks[-1] > R_past(spec, model):
+            steady_force = plateau(pulls, forces, window, spec.plateau_tolerance)
+            if steady_force is not None:
+                break
+        if cracks[-1] + model.zone_length() > spec.bonded_length_m - 10 * spec.element_length_m:
+            break  # the process zone reaches the end of the bonded strip: no longer the steady problem
+    pulls, forces, cracks = map(np.array, (pulls, forces, cracks))
+    steady = steady_force is not None
+    F = steady_force if steady else float(forces[-1])
+    stretch = F ** 2 / (2 * sum(_plane_strain_modulus(L) * L.thickness_m for L in spec.arm))
+    external = F * (1 - math.cos(th)) + stretch
+    res = PeelFEMResult(
+        force_N_per_m=F, steady=steady, pull_m=pulls, force_history_N_per_m=forces, crack_advance_m=cracks,
+        plateau_window_m=window, process_zone_m=lcz, cohesive_elements=model.n_cz,
+        root_rotation_deg=model.root_rotation_deg(),
+        plastic_dissipation_fraction=max(0.0, 1.0 - spec.toughness_J_per_m2 / external) if external > 0 else 0.0,
+        ndofs=int(model.ndof), steps=int(nsteps), newton_iterations=iters, seconds=time.perf_counter() - t0)
+    res.fields = _fields(model)
+    return res
+
+
+def R_past(spec: PeelFEMSpec, model: PeelModel) -> float:
+    """Crack advance after which the stress-free pre-bent arc has left the root region."""
+    R = spec.bend_radius_m or _elastic_bend_radius(spec)
+    return 0.5 * R * math.radians(spec.angle_deg) if spec.prebend else 0.0
+
+
+def _fields(model: PeelModel) -> dict:
+    out = {}
+    for name, body in (("arm", model.arm), ("substrate", model.sub)):
+        m = body.basis.mesh
+        # vertex displacements: scalar DOFs of the vertices are the first m.nvertices ones (skfem ordering)
+        u = model.U[body.offset: body.offset + 2 * body.N].reshape(-1, 2)[: m.p.shape[1]]
+        out[name] = {"points": m.p.T.copy(), "cells": m.t.T.copy(), "u": u.copy(),
+                     "plastic_strain": body.plastic_strain_cells()}
+    return out
