@@ -6,26 +6,36 @@ Units are in the field names (thickness_um, temperature_C, load_kgf, speed_m_per
 """
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, ValidationError
+from pydantic import Field, StringConstraints, ValidationError
 
 from .errors import CaseError
-from .model.materials import ALLOWED_KEYS, RANGES, Material, load_library, material_from_dict
+from .model.materials import Material, load_library, material_from_dict
 from .model.stack import Layer, Stack
 from .process import STEP_KINDS
 from .process.etch import PATTERN_KINDS
+from .process.step import MAX_INCREMENTS_PER_CASE, MAX_INCREMENTS_PER_STEP, Identifier
 from .process.step import Strict as _Strict
 from .process.step import Temperature
+from .sizing import check_size
+
+MAX_LAYERS = 50  # the patent's laminates have 2-7; 50 keeps the mesh and the interface tables sane
+MAX_STEPS = 100
+MAX_CASE_BYTES = 1_000_000  # a case file is a few kB; anything near a MB is not a case file
+# The case name is free text (it titles plots and the summary) but one printable line of sane length.
+CaseName = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f-\x9f]*$")]
+Description = Annotated[str, StringConstraints(max_length=5000, pattern=r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
 
 
 
 class LayerSpec(_Strict):
-    material: str
-    thickness_um: float = Field(gt=0.0, le=5000.0)
-    name: str | None = None
+    material: Identifier
+    thickness_um: float = Field(ge=0.1, le=5000.0)  # a sputtered seed layer is about 0.1 um
+    name: Identifier | None = None
 
 
 class MeshSpec(_Strict):
@@ -33,8 +43,8 @@ class MeshSpec(_Strict):
     # free a, b (Abaqus CPEG: free out-of-plane strain and bending, the equi-biaxial state of a cut sample);
     # plate3d: 3D plate. No default: the meaning of "plane_strain" changed in 0.2 (it was generalized).
     model: Literal["plane_strain", "generalized_plane_strain", "plate3d"]
-    length_mm: float = Field(default=10.0, gt=0.0, le=1000.0)
-    width_mm: float = Field(default=10.0, gt=0.0, le=1000.0)
+    length_mm: float = Field(default=10.0, ge=0.1, le=1000.0)
+    width_mm: float = Field(default=10.0, ge=0.1, le=1000.0)
     out_of_plane: Literal["bending", "uniform"] | None = None  # generalized_plane_strain only (default bending)
     nx: int = Field(default=80, ge=4, le=20000)
     ny: int = Field(default=16, ge=2, le=5000)
@@ -43,7 +53,8 @@ class MeshSpec(_Strict):
     quadratic: bool = True
     element: Literal["lagrange", "serendipity"] = "lagrange"  # quadratic family: 9/27-node or 8/20-node
     solver: Literal["auto", "pardiso", "spsolve", "cg_amg"] = "auto"
-    file: str | None = None  # external mesh in meshes/ (meshio), layers as physical groups
+    file: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = None  # external mesh
+    # in meshes/ (meshio), layers as physical groups
 
 
 class PhysicsSpec(_Strict):
@@ -58,13 +69,13 @@ Step = Annotated[Union[tuple(k.spec for k in STEP_KINDS.values())], Field(discri
 
 
 class CaseSpec(_Strict):
-    name: str
-    description: str = ""
+    name: CaseName
+    description: Description = ""
     initial_temperature_C: Temperature = 25.0
-    materials: dict[str, dict] = Field(default_factory=dict)
-    layers: list[LayerSpec] = Field(min_length=1)
+    materials: dict[Identifier, dict] = Field(default_factory=dict, max_length=100)
+    layers: list[LayerSpec] = Field(min_length=1, max_length=MAX_LAYERS)
     mesh: MeshSpec
-    steps: list[Step] = Field(min_length=1)
+    steps: list[Step] = Field(min_length=1, max_length=MAX_STEPS)
     physics: PhysicsSpec = Field(default_factory=PhysicsSpec)
     reference: dict = Field(default_factory=dict)  # e.g. {patent = "EP0496334A1", row = "Example 1"}
     meta: dict = Field(default_factory=dict)  # free-form, for outside tools
@@ -165,8 +176,20 @@ def _legacy_mesh(d: dict, source: str) -> None:
         raise CaseError(f"{source}: field 'mesh.out_of_plane' = {oop!r} is not allowed since 0.2: write {new}")
 
 
+def _short(v, n: int = 60) -> str:
+    """A value as it appears in a message: its repr, cut (a 200,000-character name is not echoed whole)."""
+    r = repr(v)
+    return r if len(r) <= n else r[:n - 3] + "..."
+
+
 def load_case_dict(d: dict, source: str = "<case>") -> Case:
-    """Validate a case given as a dict (as parsed from TOML); raise CaseError with a one-line message."""
+    """Validate a case given as a dict (as parsed from TOML); raise CaseError with a one-line message.
+
+    Everything a run could trip over is refused here, before any allocation: types and ranges (schema),
+    materials, names, the stack each step acts on (the kinds' `check`), the number of thermoelastic increments,
+    and the size of the mesh against the memory of this machine (sizing.py)."""
+    if not isinstance(d, dict):
+        raise CaseError(f"{source}: a case is a table of fields, got {type(d).__name__}")
     _legacy_mesh(d, source)
     try:
         spec = CaseSpec.model_validate(d)
@@ -178,64 +201,118 @@ def load_case_dict(d: dict, source: str = "<case>") -> Case:
         msg = err["msg"]
         if err["type"] == "missing":
             raise CaseError(f"{source}: field '{field}' is missing ({msg})") from None
-        raise CaseError(f"{source}: field '{field}' = {value!r} is not allowed: {msg}") from None
+        raise CaseError(f"{source}: field '{field}' = {_short(value)} is not allowed: {msg[:300]}") from None
     materials = _resolve_materials(spec, source)
     for i, lay in enumerate(spec.layers):
         if lay.material not in materials:
             raise CaseError(f"{source}: field 'layers.{i}.material' = {lay.material!r} is not allowed: "
                             f"use a library material ({', '.join(sorted(load_library()))}) or one under [materials]")
     case = Case(spec, materials, source)
+    _check_layer_names(case)
     _check_mesh(case)
     if spec.mesh.model == "plane_strain":
         case.notes.append(f"{source}: mesh.model = 'plane_strain' is classical plane strain (eps_zz = 0) since 0.2; "
                           "the former meaning (free out-of-plane strain and bending) is 'generalized_plane_strain'")
     _check_steps(case)
+    _check_increments(case)
+    check_size(case)
     return case
 
 
 def load_case(path) -> Case:
+    """Read and validate a case file; CaseError (one line) for a file that is missing, unreadable, too large,
+    not UTF-8 or not TOML, and for every field load_case_dict refuses."""
     path = Path(path)
     if not path.is_file():
         raise CaseError(f"{path}: case file not found")
     try:
-        d = tomllib.loads(path.read_text())
+        size = path.stat().st_size
+        if size > MAX_CASE_BYTES:
+            raise CaseError(f"{path}: the file has {size} bytes: not a case file (allowed: at most "
+                            f"{MAX_CASE_BYTES} bytes of UTF-8 TOML)")
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CaseError(f"{path}: not a UTF-8 text file (byte {exc.start}: {exc.reason}); save the case as "
+                        "UTF-8 TOML") from None
+    except OSError as exc:
+        raise CaseError(f"{path}: cannot read the case file ({exc.strerror or exc})") from None
+    try:
+        d = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CaseError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise CaseError(f"{path}: not valid TOML (nested too deeply)") from None
     return load_case_dict(d, str(path))
 
 
 def _resolve_materials(spec: CaseSpec, source: str) -> dict[str, Material]:
+    """Library materials plus the case's [materials]; every key, type and range checked (model/materials.py)."""
     lib = load_library()
     out = dict(lib)
     for name, raw in spec.materials.items():
         if not isinstance(raw, dict):
-            raise CaseError(f"{source}: field 'materials.{name}' must be a table of properties")
-        for key, val in raw.items():
-            where = f"{source}: field 'materials.{name}.{key}'"
-            if key not in ALLOWED_KEYS:
-                raise CaseError(f"{where} is not a known property (allowed: {', '.join(ALLOWED_KEYS)})")
-            v = val["value"] if isinstance(val, dict) and "value" in val else val
-            if key in RANGES:
-                lo, hi = RANGES[key]
-                if not isinstance(v, (int, float)) or isinstance(v, bool) or not (lo <= v <= hi):
-                    raise CaseError(f"{where} = {v!r} is not allowed: must be a number in [{lo:g}, {hi:g}]")
-            if key == "kind" and v not in ("metal", "polymer"):
-                raise CaseError(f"{where} = {v!r} is not allowed: must be 'metal' or 'polymer'")
+            raise CaseError(f"{source}: field 'materials.{name}' = {_short(raw)} is not allowed: must be a table "
+                            "of properties")
         base = None
         if "base" in raw:
-            if raw["base"] not in lib:
-                raise CaseError(f"{source}: field 'materials.{name}.base' = {raw['base']!r} is not allowed: "
-                                f"must be a library material ({', '.join(sorted(lib))})")
-            base = lib[raw["base"]]
-        else:
-            for req in ("E_GPa", "nu"):
-                if req not in raw:
-                    raise CaseError(f"{source}: field 'materials.{name}.{req}' is missing (needed without 'base')")
+            b = raw["base"]
+            if not isinstance(b, str) or b not in lib:
+                raise CaseError(f"{source}: field 'materials.{name}.base' = {_short(b)} is not allowed: "
+                                f"must be the name of a library material ({', '.join(sorted(lib))})")
+            base = lib[b]
         try:
             out[name] = material_from_dict(name, raw, base)
         except ValueError as exc:
-            raise CaseError(f"{source}: field 'materials.{name}': {exc}") from None
+            msg = str(exc).replace("field '", f"field 'materials.{name}.", 1) if str(exc).startswith("field '") \
+                else str(exc)
+            raise CaseError(f"{source}: {msg}" if msg.startswith("field ") else
+                            f"{source}: field 'materials.{name}': {msg}") from None
     return out
+
+
+def _check_layer_names(case: Case) -> None:
+    """Layer names key the summary, the interface labels "lower/upper" and the external mesh's groups:
+    each must be unique in the full stack (given names and the generated ones)."""
+    seen = {}
+    for k, lay in enumerate(case.full_stack().layers):
+        if lay.name in seen:
+            raise CaseError(f"{case.source}: layer name {lay.name!r} is used twice (layers {seen[lay.name]} and {k} "
+                            "of the full stack, bonded foils included): give each layer its own name")
+        seen[lay.name] = k
+
+
+def _check_increments(case: Case) -> None:
+    """A temperature step of max_step_K over a long span, or a cure of many segments, must not turn into hours
+    of thermoelastic increments: refuse more than MAX_INCREMENTS_PER_STEP (and per case) at load."""
+    T, total = case.spec.initial_temperature_C, 0
+    for i, step in enumerate(case.spec.steps):
+        targets = _temperature_targets(step)
+        max_step = getattr(step, "max_step_K", None)
+        n = 0
+        for target in targets:
+            if max_step:
+                n += math.ceil(abs(target - T) / max_step)
+            T = target
+        if n > MAX_INCREMENTS_PER_STEP:
+            raise CaseError(f"{case.source}: field 'steps.{i}.max_step_K' = {max_step!r} is not allowed here: the "
+                            f"step would take up to {n} thermoelastic increments (allowed: at most "
+                            f"{MAX_INCREMENTS_PER_STEP}; use a larger max_step_K or fewer segments)")
+        total += n
+        if total > MAX_INCREMENTS_PER_CASE:
+            raise CaseError(f"{case.source}: field 'steps' is not allowed: up to step {i} the case would take "
+                            f"{total} thermoelastic increments (allowed: at most {MAX_INCREMENTS_PER_CASE}; use "
+                            "larger max_step_K values)")
+
+
+def _temperature_targets(step) -> list[float]:
+    """The temperatures a process step drives the laminate through, in order (tests work on copies)."""
+    if step.kind == "cure":
+        return [seg.to_C if seg.action == "ramp" else seg.temperature_C for seg in step.segments]
+    if step.kind == "cool":
+        return [step.from_C, step.to_C]
+    if step.kind == "bond":
+        return [step.temperature_C]
+    return []
 
 
 def _check_mesh(case: Case) -> None:

@@ -22,7 +22,7 @@ def test_every_bundled_case_loads(name, cases_dir):
 
 
 @pytest.mark.parametrize("mutate, field, fragment", [
-    (lambda d: d["layers"][1].update(thickness_um=-24), "layers.1.thickness_um", "greater than 0"),
+    (lambda d: d["layers"][1].update(thickness_um=-24), "layers.1.thickness_um", "greater than or equal to 0.1"),
     (lambda d: d["layers"][0].update(material="unobtainium"), "layers.0.material", "library material"),
     (lambda d: d["steps"][2].update(load_kgf=0), "steps.2.load_kgf", "greater than 0"),
     (lambda d: d["steps"][2].update(speed_m_per_min=-1), "steps.2.speed_m_per_min", "greater than 0"),

@@ -7,6 +7,7 @@ Celsius because every process schedule is written that way, and only differences
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -139,7 +140,7 @@ ALLOWED_KEYS = tuple(_FIELDS) + ("kind", "description", "base")
 
 # Physical ranges: (low, high) inclusive, used to reject bad input with a clear message.
 RANGES = {
-    "E_GPa": (1e-6, 1e4),
+    "E_GPa": (1e-3, 1e4),  # from a soft elastomer (1 MPa) to diamond
     "nu": (-0.99, 0.4999),
     "cte_per_K": (-1e-3, 1e-3),
     "cte_z_per_K": (-1e-3, 1e-3),
@@ -150,7 +151,7 @@ RANGES = {
     "k_W_per_mK": (1e-4, 1e4),
     "cp_J_per_kgK": (1.0, 1e5),
     "density_kg_per_m3": (1.0, 1e5),
-    "yield_MPa": (1e-3, 1e5),
+    "yield_MPa": (1.0, 1e4),  # below 1 MPa no metal foil carries a roll nip (and the plastic solve degenerates)
     "yield_rel_per_K": (-0.1, 0.1),
     "hardening_MPa": (0.0, 1e6),
     "hardening_rel_per_K": (-0.1, 0.1),
@@ -166,24 +167,106 @@ RANGES = {
 }
 
 
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$")  # as process.step.IDENTIFIER
+KINDS = ("metal", "polymer")
+TABLE_T_RANGE = (-273.15, 2000.0)  # C, rows of a mean-CTE table
+MAX_TABLE_ROWS = 200
+MAX_DESCRIPTION = 500
+
+
+def _short(v) -> str:
+    r = repr(v)
+    return r if len(r) <= 60 else r[:57] + "..."
+
+
+def _bad(key: str, value, allowed: str) -> ValueError:
+    return ValueError(f"field '{key}' = {_short(value)} is not allowed: {allowed}")
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _unwrap(key: str, raw):
+    """A property is a plain value or ``{value = ..., source = "..."}``; returns (value, source)."""
+    if isinstance(raw, dict):
+        extra = set(raw) - {"value", "source"}
+        if "value" not in raw or extra:
+            raise _bad(key, raw, "a value or a table {value = ..., source = \"...\"}")
+        src = raw.get("source", "")
+        if not isinstance(src, str) or len(src) > 2000:
+            raise _bad(key + ".source", src, "a text of at most 2000 characters")
+        return raw["value"], src
+    return raw, "case file"
+
+
+def _check_number(key: str, v) -> float:
+    lo, hi = RANGES[key]
+    if not _is_number(v) or not (lo <= v <= hi):
+        raise _bad(key, v, f"must be a number in [{lo:g}, {hi:g}]")
+    return float(v)
+
+
+def _check_table(key: str, v) -> tuple:
+    """A mean-CTE table: at least two rows [T_C, mean CTE], temperatures strictly increasing."""
+    allowed = (f"a list of 2 to {MAX_TABLE_ROWS} rows [T_C, mean CTE per K], temperatures strictly increasing in "
+               f"[{TABLE_T_RANGE[0]:g}, {TABLE_T_RANGE[1]:g}] C, CTEs in [-1e-3, 1e-3]")
+    if not isinstance(v, (list, tuple)) or not 2 <= len(v) <= MAX_TABLE_ROWS:
+        raise _bad(key, v, allowed)
+    rows = []
+    for row in v:
+        if not isinstance(row, (list, tuple)) or len(row) != 2 or not all(_is_number(x) for x in row):
+            raise _bad(key, v, allowed)
+        T, a = float(row[0]), float(row[1])
+        if not (TABLE_T_RANGE[0] <= T <= TABLE_T_RANGE[1] and -1e-3 <= a <= 1e-3):
+            raise _bad(key, v, allowed)
+        rows.append((T, a))
+    if any(t1 <= t0 for (t0, _), (t1, _) in zip(rows[:-1], rows[1:])):
+        raise _bad(key, v, allowed)
+    return tuple(rows)
+
+
+def check_name(name) -> None:
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise ValueError(f"material name {_short(name)} is not allowed: 1-64 characters A-Z a-z 0-9 _ . + - "
+                         "(starting with a letter or digit)")
+
+
 def material_from_dict(name: str, d: dict, base: Material | None = None) -> Material:
-    """Build a Material from TOML-style keys (values either plain or ``{value, source}``)."""
+    """Build a Material from TOML-style keys (values either plain or ``{value, source}``).
+
+    Every key, type and range is checked; ValueError "field 'KEY' = VALUE is not allowed: WHAT IS" (one line)
+    for anything else, so a malformed inline material is refused when the case loads, never mid-run."""
+    check_name(name)
+    if not isinstance(d, dict):
+        raise ValueError(f"material {name!r} must be a table of properties, got {_short(d)}")
     kwargs, sources = {}, {}
     for key, raw in d.items():
-        if key in ("kind", "description"):
-            kwargs[key] = raw
-            continue
+        if key not in ALLOWED_KEYS:
+            raise ValueError(f"field {_short(key)} is not a known property (allowed: {', '.join(ALLOWED_KEYS)})")
         if key == "base":
             continue
-        value, source = (raw["value"], raw.get("source", "")) if isinstance(raw, dict) else (raw, "case file")
+        value, source = _unwrap(key, raw)
+        if key == "kind":
+            if value not in KINDS:
+                raise _bad(key, value, "must be 'metal' or 'polymer'")
+            kwargs[key] = value
+            continue
+        if key == "description":
+            if not isinstance(value, str) or len(value) > MAX_DESCRIPTION or not value.isprintable():
+                raise _bad(key, value, f"a one-line text of at most {MAX_DESCRIPTION} printable characters")
+            kwargs[key] = value
+            continue
         attr, factor = _FIELDS[key]
         if factor == "prony":
-            value = prony_terms(name, value)
+            try:
+                kwargs[attr] = prony_terms(name, value)
+            except (TypeError, ValueError, IndexError, KeyError) as exc:
+                raise _bad(key, value, f"a Prony series ({' '.join(str(exc).split())[:200]})") from None
         elif factor is None:
-            value = tuple(tuple(float(x) for x in row) for row in value)
+            kwargs[attr] = _check_table(key, value)
         else:
-            value = float(value) * factor
-        kwargs[attr] = value
+            kwargs[attr] = _check_number(key, value) * factor
         sources[key] = source
     if base is not None:
         merged = dict(base.sources)
@@ -192,8 +275,11 @@ def material_from_dict(name: str, d: dict, base: Material | None = None) -> Mate
             kwargs.setdefault("cte_mean_table", None)
         return replace(base, name=name, sources=merged, **kwargs)
     kwargs.setdefault("kind", "polymer")
+    for req in ("E_GPa", "nu"):
+        if req not in d:
+            raise ValueError(f"field '{req}' is missing (needed without 'base')")
     if "cte_per_K" not in kwargs and "cte_mean_table" not in kwargs:
-        raise ValueError(f"material {name!r} needs cte_per_K or cte_mean_table")
+        raise ValueError("field 'cte_per_K' is missing: give cte_per_K or cte_mean_table (or a 'base')")
     return Material(name=name, sources=sources, **kwargs)
 
 

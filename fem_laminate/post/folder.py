@@ -23,6 +23,15 @@ def _ours(path: Path) -> bool:
     return (path / MARKER).is_file()
 
 
+def _writable(path: Path) -> bool:
+    """Writable for us and not marked read-only: the mode bits count even for root, whom os.access lets
+    write anywhere (a folder the user made read-only is not replaced by any user)."""
+    try:
+        return os.access(path, os.W_OK | os.X_OK) and bool(path.stat().st_mode & 0o222)
+    except OSError:
+        return False
+
+
 class OutputFolder:
     def __init__(self, target: Path, overwrite: bool = False):
         self.target = Path(target)
@@ -37,14 +46,15 @@ class OutputFolder:
             if any(t.iterdir()) and not _ours(t) and not self.overwrite:
                 raise InputError(f"--out {t}: the folder holds files this tool did not write; refusing to replace "
                                  "them (allowed: a new, empty or earlier output folder; --overwrite to replace it)")
-            if not os.access(t, os.W_OK | os.X_OK):
-                raise InputError(f"--out {t}: the folder is not writable")
+            if not _writable(t):
+                raise InputError(f"--out {t}: the folder is read-only or not writable; refusing to replace it "
+                                 "(allowed: a new, empty or earlier output folder that is writable)")
         parent = self._parent()
         try:
             parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise InputError(f"--out {t}: cannot create the parent folder ({exc.strerror or exc})") from None
-        if not os.access(parent, os.W_OK | os.X_OK):
+        if not _writable(parent):
             raise InputError(f"--out {t}: the parent folder {parent} is not writable")
         try:  # a real probe: some file systems (/proc, read-only mounts) pass os.access
             probe = Path(tempfile.mkdtemp(prefix=f".{t.name}.tmp-", dir=parent))

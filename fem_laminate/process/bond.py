@@ -129,6 +129,15 @@ def check(spec, case, index: int) -> None:
         raise CaseError(f"{where}.kind' = 'bond' is not allowed here: the top of the laminate is {top}; the foil "
                         "bonds onto a polymer (thermoplastic) surface")
     stack = case.full_stack()
+    if spec.nip_method != "none":
+        for lay in stack.layers:
+            missing = [key for key, v in (("k_W_per_mK", lay.material.k_W_per_mK),
+                                          ("cp_J_per_kgK", lay.material.cp_J_per_kgK),
+                                          ("density_kg_per_m3", lay.material.density_kg_per_m3)) if v is None]
+            if missing:
+                raise CaseError(f"{where}.nip_method' = {spec.nip_method!r} is not allowed with material "
+                                f"{lay.material.name!r}: the nip's heat transfer needs its {', '.join(missing)} "
+                                "(give them under [materials], or a 'base', or nip_method = 'none')")
     try:
         validate_nip(nip_spec_for(stack, spec, spec.temperature_C, spec.speed_m_per_min, spec.load_kgf))
     except ValueError as exc:

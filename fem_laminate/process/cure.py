@@ -51,9 +51,13 @@ def cure_schedule(spec, T0: float) -> list[tuple[float, float]]:
 
 
 def check(spec, case, index: int) -> None:
-    if not any(lay.origin == "cast" for lay in case.base_stack().layers):
-        raise CaseError(f"{case.source}: field 'steps.{index}.kind' = 'cure' is not allowed: the stack has no "
-                        "polymer layer to cast and imidize")
+    where = f"{case.source}: field 'steps.{index}.kind' = 'cure' is not allowed"
+    base = case.base_stack().layers
+    if not any(lay.origin == "cast" for lay in base):
+        raise CaseError(f"{where}: the stack has no polymer layer to cast and imidize")
+    if not any(lay.origin == "foil" for lay in base):
+        raise CaseError(f"{where}: the stack has no metal foil to cast the polymer on (the varnish is cast onto "
+                        "the copper foil)")
 
 
 def run(state, spec, record):

@@ -101,7 +101,9 @@ def check(spec, case, index: int) -> None:
     where = f"{case.source}: field 'steps.{index}.side' = {spec.side!r} is not allowed"
     for k in _targets(present, spec.side) if present else []:
         if present[k].material.kind != "metal":
-            raise CaseError(f"{where}: the {spec.side} layer {present[k].name!r} there is not a metal foil")
+            side = "bottom" if k == 0 else "top"
+            raise CaseError(f"{where}: the {side} layer {present[k].name!r} there is not a metal foil (etching "
+                            "removes copper only)")
     if spec.pattern is None and len(present) - len(_targets(present, spec.side)) < 1:
         raise CaseError(f"{where}: it would etch every layer of the laminate")
     if spec.pattern is not None:

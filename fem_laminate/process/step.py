@@ -16,19 +16,27 @@ from dataclasses import dataclass, field
 from typing import Annotated, Callable
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..physics.thermoelastic import LaminateState, give_birth
 from ..post import measure
 
 
 class Strict(BaseModel):
-    """A case-file table: unknown keys are errors, booleans are not numbers."""
-    model_config = ConfigDict(extra="forbid", strict=False)
+    """A case-file table: unknown keys are errors; strict types: booleans are not numbers (``true`` is not 1 um),
+    numbers are not strings, an integer field takes no 80.0; NaN and infinities are refused everywhere."""
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 Temperature = Annotated[float, Field(ge=-100.0, le=600.0)]  # C: from cryogenic storage to above any cure
 MaxStep = Annotated[float, Field(ge=0.5, le=100.0)]  # K per thermoelastic increment
+MAX_INCREMENTS_PER_STEP = 2000  # thermoelastic increments one step may take (0.5 K over 700 K is 1400)
+MAX_INCREMENTS_PER_CASE = 10000  # and all steps together: a few minutes of solves on a default mesh
+
+# A name that becomes a dict key, an interface label "lower/upper" and a legend: no path separators, no markup,
+# no control characters, short. Layer and material names.
+IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$"
+Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER)]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,112 @@
+"""How large a case is before anything is allocated: DOFs from the mesh controls, peak memory from a per-DOF
+factor, compared with the memory this machine has free. A case that would not fit is refused at load (CaseError,
+exit 2) with the estimate and the largest resolution that fits, instead of dying in MemoryError minutes later.
+
+The per-DOF factors were measured with benchmarks/size_calibration.py (peak RSS of job.simulate above the
+interpreter after imports, Example 1 with cure + cool, sparse direct solver; benchmarks/results/
+size_calibration.txt): 2D 7.5 kB/DOF at 20k DOFs falling to 5.3 kB/DOF at 800k; 3D (Hex27 plate) 24-29 kB/DOF
+from 13k to 112k DOFs. The factors below are the largest measured; in 3D the direct factorisation's fill grows
+like N^(4/3) (nested dissection), so beyond the largest measured size the factor grows with (N / 112k)^(1/3).
+The estimate errs on the safe side.
+"""
+from __future__ import annotations
+
+import math
+
+from .errors import CaseError
+from .process.step import layers_present_at
+
+# peak bytes per DOF (measured, see the module docstring), and a fixed allowance for the interpreter, plots, VTU
+BYTES_PER_DOF = {2: 7500.0, 3: 30000.0}
+MEASURED_DOFS_3D = 112_000
+OVERHEAD_BYTES = 300e6
+USABLE_FRACTION = 0.8  # of the memory psutil reports available: leave room for the OS and the other processes
+MAX_DOFS = 20_000_000  # beyond this no bundled solver path finishes in hours, whatever the memory
+
+
+def available_bytes() -> float:
+    import psutil
+
+    return float(psutil.virtual_memory().available)
+
+
+def _nodes(n: int, quadratic: bool) -> int:
+    return 2 * n + 1 if quadratic else n + 1
+
+
+def mesh_dofs(model: str, nlayers: int, nx: int, ny: int, n_per_layer: int, quadratic: bool = True) -> int:
+    """DOFs of the generated layered mesh (model/mesh.py + physics/elastic.py's Quad2 / Hex2 fields)."""
+    if model == "plate3d":
+        nz = min(n_per_layer, 4) * nlayers
+        return 3 * _nodes(nx, quadratic) * _nodes(ny, quadratic) * _nodes(nz, quadratic)
+    nz = n_per_layer * nlayers
+    return 2 * _nodes(nx, quadratic) * _nodes(nz, quadratic) + 2  # + the out-of-plane strain unknowns
+
+
+def curl_dofs(n_inplane: int, length_mm: float, width_mm: float, shape: str, nlayers: int) -> int:
+    """DOFs of the quarter-sample Hex27 model of physics/curl.py (one element per layer through the thickness)."""
+    ny = max(2, int(round(n_inplane * (length_mm if shape == "disc" else width_mm) / length_mm)))
+    return 3 * (2 * n_inplane + 1) * (2 * ny + 1) * (2 * nlayers + 1)
+
+
+def peak_bytes(dofs: int, dim: int) -> float:
+    """Estimated peak resident memory (bytes) of a run with `dofs` unknowns in `dim` dimensions."""
+    growth = max(1.0, dofs / MEASURED_DOFS_3D) ** (1.0 / 3.0) if dim == 3 else 1.0
+    return OVERHEAD_BYTES + BYTES_PER_DOF[dim] * dofs * growth
+
+
+def _gb(b: float) -> str:
+    return f"{b / 1e9:.3g} GB"
+
+
+def _largest(fits, hi: int) -> int:
+    """The largest n in [1, hi] with fits(n) (fits is monotone), 0 if none."""
+    lo = 0
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if fits(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def check_size(case) -> None:
+    """Refuse (CaseError) a case whose mesh or curl samples would not fit in memory or exceed MAX_DOFS."""
+    m = case.spec.mesh
+    budget = USABLE_FRACTION * available_bytes()
+
+    def ok(dofs, dim):
+        return dofs <= MAX_DOFS and peak_bytes(dofs, dim) <= budget
+
+    if not m.file:
+        nl = len(case.full_stack().layers)
+        dim = 3 if m.model == "plate3d" else 2
+        dofs = mesh_dofs(m.model, nl, m.nx, m.ny, m.n_per_layer, m.quadratic)
+        if not ok(dofs, dim):
+            if dim == 3:
+                best = _largest(lambda n: ok(mesh_dofs(m.model, nl, n, n, m.n_per_layer, m.quadratic), 3), 20000)
+                fit = f"nx = ny = {best}" if best >= 4 else "none: use fewer layers or n_per_layer"
+                field = f"mesh.nx' = {m.nx}, 'mesh.ny' = {m.ny}"
+            else:
+                best = _largest(lambda n: ok(mesh_dofs(m.model, nl, n, m.ny, m.n_per_layer, m.quadratic), 2), 20000)
+                fit = f"nx = {best} with n_per_layer = {m.n_per_layer}" if best >= 4 else \
+                    "none: use fewer layers or n_per_layer"
+                field = f"mesh.nx' = {m.nx}"
+            raise CaseError(f"{case.source}: field '{field} is not allowed on this machine: the mesh has about "
+                            f"{dofs:,} DOFs and needs about {_gb(peak_bytes(dofs, dim))} at its peak, "
+                            f"{_gb(budget)} is usable (at most {MAX_DOFS:,} DOFs); the largest resolution that "
+                            f"fits: {fit}")
+    for i, step in enumerate(case.spec.steps):
+        if step.kind != "curl":
+            continue
+        nl = max(1, len(layers_present_at(case, i)))
+        dofs = curl_dofs(step.n_inplane, step.length_mm, step.width_mm, step.shape, nl)
+        if not ok(dofs, 3):
+            best = _largest(lambda n: ok(curl_dofs(n, step.length_mm, step.width_mm, step.shape, nl), 3), 64)
+            fit = f"n_inplane = {best}" if best >= 2 else "none: make the sample less elongated (width/length)"
+            raise CaseError(f"{case.source}: field 'steps.{i}.n_inplane' = {step.n_inplane} is not allowed on this "
+                            f"machine: the {step.length_mm:g} x {step.width_mm:g} mm sample has about {dofs:,} DOFs "
+                            f"and needs about {_gb(peak_bytes(dofs, 3))}, {_gb(budget)} is usable (at most "
+                            f"{MAX_DOFS:,} DOFs); the largest that fits: {fit}")
+
