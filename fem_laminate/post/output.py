@@ -16,6 +16,15 @@ from ..physics.plasticity import von_mises
 from . import measure
 
 
+def plain_text(text: str, limit: int = 80) -> str:
+    """User text (a case or layer name) for a plot title, legend or progress bar: printable characters only,
+    matplotlib's mathtext switched off by escaping "$", cut to `limit` characters."""
+    flat = "".join(c if c.isprintable() else "?" for c in str(text))
+    if len(flat) > limit:
+        flat = flat[:limit - 3] + "..."
+    return flat.replace("$", r"\$")
+
+
 def write_json(path: Path, data: dict) -> None:
     """Strict JSON: a value that is not finite (an unbonded interface's failure index, say) is written as null;
     the entry beside it (``reason``, ``note``) says why."""

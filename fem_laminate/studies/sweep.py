@@ -30,6 +30,7 @@ import itertools
 import json
 import math
 import os
+import re
 import shutil
 import sys
 import time
@@ -45,6 +46,10 @@ SUMMARY_FILE = "summary.json"
 TABLE_CSV = "points.csv"
 TABLE_PARQUET = "results.parquet"
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+MAX_POINTS = 100_000  # grid x zip; counted before anything is expanded (each point is a whole case run)
+MAX_VALUES = 10_000  # values in one [grid] or [zip] list
+MAX_SPEC_BYTES = 10_000_000
+CONNECT_TIMEOUT_S = 8  # an unreachable --scheduler is reported after this, not after Dask's 30 s default
 
 # runner(case_dict, source, out_dir) -> summary dict; must be importable (picklable) by Dask workers
 Runner = Callable[[dict, str, Path], dict]
@@ -62,13 +67,27 @@ class SweepSpec:
     plots: bool = False  # PNGs per point: off by default, they cost more than a small point's simulation
 
 
-def load_spec(path) -> SweepSpec:
-    """Read a sweep spec TOML file; ValueError naming the field for anything malformed."""
-    path = Path(path)
+def _read_toml(path: Path, what: str, where: str) -> dict:
+    """A TOML file as a dict; ValueError naming the file for a missing, oversized, non-UTF-8 or invalid file."""
     try:
-        raw = tomllib.loads(path.read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read sweep spec ({exc})") from exc
+        if path.stat().st_size > MAX_SPEC_BYTES:
+            raise ValueError(f"{where}: {path} is not a {what} (over {MAX_SPEC_BYTES} bytes)")
+        return tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{where}: {path} is not a UTF-8 text file (byte {exc.start}: {exc.reason}); the "
+                         f"{what} must be UTF-8 TOML") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{where}: {path} is not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ValueError(f"{where}: {path} is not valid TOML (nested too deeply)") from None
+    except OSError as exc:
+        raise ValueError(f"{where}: cannot read the {what} {path} ({exc.strerror or exc})") from None
+
+
+def load_spec(path) -> SweepSpec:
+    """Read a sweep spec TOML file; ValueError naming the file and the field for anything malformed."""
+    path = Path(path)
+    raw = _read_toml(path, "sweep spec", str(path))
     return spec_from_dict(raw, source=str(path))
 
 
@@ -83,10 +102,7 @@ def spec_from_dict(raw: dict, source: str) -> SweepSpec:
     here = Path(source).parent
     if isinstance(raw["base"], str):
         base_path = (here / raw["base"]).resolve()
-        try:
-            base = tomllib.loads(base_path.read_text())
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ValueError(f"{source}: field 'base' = {raw['base']!r}: cannot read case ({exc})") from exc
+        base = _read_toml(base_path, "base case", f"{source}: field 'base' = {raw['base'][:200]!r}")
         base_source = str(base_path)
     else:  # inline base case (handy in tests and generated specs)
         base, base_source = raw["base"], source
@@ -95,8 +111,10 @@ def spec_from_dict(raw: dict, source: str) -> SweepSpec:
         if not isinstance(table, dict):
             raise ValueError(f"{source}: [{name}] must be a table of dotted-path = [values]")
         for key, values in table.items():
-            if not isinstance(values, list) or not values:
-                raise ValueError(f"{source}: {name}.{key} = {values!r}: must be a non-empty list")
+            if not isinstance(values, list) or not 1 <= len(values) <= MAX_VALUES:
+                shown = repr(values)[:60]
+                raise ValueError(f"{source}: {name}.{key} = {shown}: must be a non-empty list of at most "
+                                 f"{MAX_VALUES} values")
             _check_path(base, key, f"{source}: {name}.{key}")
     both = set(grid) & set(zipped)
     if both:
@@ -105,11 +123,21 @@ def spec_from_dict(raw: dict, source: str) -> SweepSpec:
     if len(lengths) > 1:
         raise ValueError(f"{source}: [zip] lists must have equal lengths, got "
                          f"{ {k: len(v) for k, v in zipped.items()} }")
+    n = count_points(grid, zipped)
+    if n > MAX_POINTS:
+        sizes = " x ".join(str(len(v)) for v in grid.values()) + (f" x {lengths.pop()} (zip)" if zipped else "")
+        raise ValueError(f"{source}: the sweep has {n:,} points ({sizes}): at most {MAX_POINTS:,} are allowed; "
+                         "split it or use fewer values")
     out = raw.get("out")
     if out is not None and not isinstance(out, str):
         raise ValueError(f"{source}: field 'out' must be a folder name, got {out!r}")
     return SweepSpec(source=source, base_source=base_source, base=base, grid=dict(grid), zip=dict(zipped),
                      out=out, plots=raw.get("plots", False))
+
+
+def count_points(grid: dict, zipped: dict) -> int:
+    """Points of grid x zip, from the list lengths alone (nothing is expanded)."""
+    return math.prod(len(v) for v in grid.values()) * (len(next(iter(zipped.values()))) if zipped else 1)
 
 
 def _check_path(case: dict, dotted: str, where: str) -> None:
@@ -423,7 +451,7 @@ def make_client(scheduler: str | None = None, workers: int | None = None):
     """A Client on an existing scheduler, or on a LocalCluster with one single-threaded worker per core."""
     from distributed import Client, LocalCluster
     if scheduler:
-        return Client(scheduler)
+        return connect(scheduler)
     n = workers or os.cpu_count() or 1
     if n < 1:
         raise ValueError(f"workers = {n}: must be >= 1")
@@ -436,6 +464,24 @@ def make_client(scheduler: str | None = None, workers: int | None = None):
     return Client(cluster)
 
 
+SCHEDULER_ADDRESS = re.compile(r"^((tcp|tls|inproc|ucx|ws|wss)://)?[A-Za-z0-9_.\-\[\]:]+:\d{1,5}$")
+
+
+def connect(scheduler: str):
+    """A Client on a running scheduler; ValueError (one line) for a malformed or unreachable address."""
+    from distributed import Client
+
+    if not isinstance(scheduler, str) or not SCHEDULER_ADDRESS.match(scheduler):
+        raise ValueError(f"--scheduler {scheduler[:200]!r} is not an address: use tcp://HOST:PORT (e.g. "
+                         "tcp://127.0.0.1:8786)")
+    try:
+        return Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        msg = " ".join(str(exc).split())[:300]
+        raise ValueError(f"--scheduler {scheduler!r}: cannot connect within {CONNECT_TIMEOUT_S} s ({msg}); is "
+                         "a dask scheduler running there?") from None
+
+
 def sweep_command(spec_path, out_dir=None, scheduler: str | None = None, workers: int | None = None,
                   progress: bool = True, runner: Runner | None = None) -> int:
     """CLI entry: run a sweep; workers=0 runs serially in this process. Exit code 0 when every point
@@ -443,8 +489,8 @@ def sweep_command(spec_path, out_dir=None, scheduler: str | None = None, workers
     try:
         spec = load_spec(spec_path)
         points = expand_points(spec)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (ValueError, RecursionError) as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
     if workers is not None and workers < 0:
         print(f"error: workers = {workers}: must be >= 0 (0 = serial, in this process)", file=sys.stderr)
@@ -454,7 +500,11 @@ def sweep_command(spec_path, out_dir=None, scheduler: str | None = None, workers
     client = None
     try:
         if workers != 0 or scheduler:
-            client = make_client(scheduler, workers)
+            try:
+                client = make_client(scheduler, workers)
+            except ValueError as exc:
+                print(f"error: {_one_line(exc)}", file=sys.stderr)
+                return 2
         records = run_sweep(spec, out_dir, client=client, runner=runner, progress=progress)
     finally:
         if client is not None:
@@ -465,3 +515,8 @@ def sweep_command(spec_path, out_dir=None, scheduler: str | None = None, workers
     nfail = sum(r["status"] != "ok" for r in records)
     print(f"{len(points)} points, {nfail} failed; table: {Path(out_dir) / TABLE_CSV}")
     return 1 if nfail else 0
+
+
+def _one_line(exc) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 2000 else text[:2000] + " ... (cut)"

@@ -16,14 +16,18 @@ from typing import Sequence
 import numpy as np
 
 from ..analytic.contact import hertz_line_contact
+from ..errors import InputError
 from ..model.materials import Material, load_library
 from ..physics import bonding as bd
 from ..physics.nip import solve_nip
+from ..post.output import plain_text
 from ..process.bond import BondSetup, bond_setup, bond_setup_from_stack, nip_spec_for  # noqa: F401
 from ..process.bond import predict_bond as _predict_bond
 from ..process.peel import Spec as PeelSpec
 from ..process.peel import peel_laminate
 from ..units import N_PER_KGF as G
+MAX_AXIS = 1000  # values along one axis of the map
+MAX_POINTS = 20_000  # T x v x load: an analytic nip point takes 0.1-0.6 s
 PREFERRED = {"T_above_Tg_K": (30.0, 250.0), "speed_m_per_min": (0.01, 20.0), "linear_pressure_kgf_per_cm": (5.0, 1000.0)}
 
 
@@ -100,10 +104,30 @@ PEEL_TEST_C = 25.0  # the peel test is read at room temperature
 
 # -- the map --------------------------------------------------------------------------------------------
 def _check_grid(name: str, values, lo: float, hi: float) -> np.ndarray:
-    a = np.asarray(values, dtype=float).ravel()
+    """The grid as a sorted array; InputError (a ValueError) for an empty, oversized, non-finite or out-of-range
+    one. Checked before anything is computed or any folder made."""
+    if len(values) > MAX_AXIS:
+        raise InputError(f"{name}: {len(values)} values: at most {MAX_AXIS} are allowed along one axis")
+    try:
+        a = np.asarray(values, dtype=float).ravel()
+    except (TypeError, ValueError):
+        a = np.array([np.nan])
     if a.size == 0 or not np.all(np.isfinite(a)) or a.min() <= lo or a.max() > hi:
-        raise ValueError(f"{name}={list(values)!r}: need a non-empty list of numbers in ({lo:g}, {hi:g}]")
+        shown = repr(list(values))[:80]
+        raise InputError(f"{name}={shown}: need a non-empty list of numbers in ({lo:g}, {hi:g}]")
     return np.unique(a)
+
+
+def check_window(case, temperatures_C, speeds_m_per_min, loads_kgf=None):
+    """The map's grids, checked (ranges, sizes, their product) before any work: (setup, T, v, L)."""
+    setup = bond_setup(case)
+    T = _check_grid("temperatures_C", temperatures_C, -100.0, 600.0)
+    v = _check_grid("speeds_m_per_min", speeds_m_per_min, 0.0, 1000.0)
+    L = _check_grid("loads_kgf", [setup.step.load_kgf] if loads_kgf is None else loads_kgf, 0.0, 1e6)
+    n = T.size * v.size * L.size
+    if n > MAX_POINTS:
+        raise InputError(f"window: {T.size} x {v.size} x {L.size} = {n:,} points: at most {MAX_POINTS:,} are allowed")
+    return setup, T, v, L
 
 
 def peel_window(case, temperatures_C: Sequence[float], speeds_m_per_min: Sequence[float],
@@ -111,16 +135,13 @@ def peel_window(case, temperatures_C: Sequence[float], speeds_m_per_min: Sequenc
     """Peel map over T x v (x load). Returns grids and arrays of shape (n_load, n_T, n_v)."""
     from tqdm import tqdm
 
-    setup = bond_setup(case)
+    setup, T, v, L = check_window(case, temperatures_C, speeds_m_per_min, loads_kgf)
     layers = list(case.full_stack().layers)
     peel_spec = PeelSpec(kind="peel")
-    T = _check_grid("temperatures_C", temperatures_C, -100.0, 600.0)
-    v = _check_grid("speeds_m_per_min", speeds_m_per_min, 0.0, 1000.0)
-    L = _check_grid("loads_kgf", [setup.step.load_kgf] if loads_kgf is None else loads_kgf, 0.0, 1e6)
     shape = (L.size, T.size, v.size)
     out = {k: np.zeros(shape) for k in ("D_ic", "D_h", "D_b", "peel_kgf_per_cm")}
     failing = np.empty(shape, dtype=object)
-    with tqdm(total=int(np.prod(shape)), desc=f"window {case.name}", unit="pt", disable=not progress) as bar:
+    with tqdm(total=int(np.prod(shape)), desc=f"window {_plain(case.name)}", unit="pt", disable=not progress) as bar:
         for i, load in enumerate(L):
             for j, temp in enumerate(T):
                 for k, speed in enumerate(v):
@@ -209,25 +230,41 @@ def plot_window(win: dict, path) -> Path:
         ax.set_ylabel("roll temperature (C)")
         ax.legend(loc="lower right", fontsize=7)
     fig.colorbar(mesh, ax=axes[0].tolist(), label="predicted peel strength (kgf/cm)")
-    fig.suptitle(f"{win['case']}: {win['interface']} bond on {win['surface']}; nip: {win['nip']}", fontsize=10)
+    fig.suptitle(f"{_plain(win['case'])}: {win['interface']} bond on {win['surface']}; nip: {win['nip']}", fontsize=10)
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
 
 
+def _plain(text) -> str:
+    """User text (a case name) as plain text in a plot or progress bar: no mathtext, no control characters."""
+    return plain_text(str(text))
+
+
 def parse_grid(text: str, name: str = "grid") -> list[float]:
-    """CLI grid syntax: "300,350,400" (a list), "300:450:16" (16 points, linear), "0.01:20:12:log" (geometric)."""
+    """CLI grid syntax: "300,350,400" (a list), "300:450:16" (16 points, linear), "0.01:20:12:log" (geometric).
+
+    InputError (a ValueError) naming the option for bad syntax and for more than MAX_AXIS points (checked before
+    any array is made: "0:1:100000000" is refused, not allocated)."""
+    usage = f"{name}={text[:80]!r}: use 'a,b,c', 'start:stop:n' or 'start:stop:n:log' (log: start, stop > 0)"
     try:
         if ":" not in text:
+            if text.count(",") >= MAX_AXIS:
+                raise InputError(f"{name}: {text.count(',') + 1} values: at most {MAX_AXIS} are allowed")
             return [float(x) for x in text.split(",") if x.strip()]
         parts = text.split(":")
         lo, hi, n = float(parts[0]), float(parts[1]), int(parts[2])
         log = len(parts) == 4 and parts[3] == "log"
         if len(parts) > 4 or (len(parts) == 4 and not log) or n < 1 or (log and min(lo, hi) <= 0):
             raise ValueError
-    except (ValueError, IndexError):
-        raise ValueError(f"{name}={text!r}: use 'a,b,c', 'start:stop:n' or 'start:stop:n:log' (log: start, stop > 0)") \
-            from None
+    except (ValueError, IndexError, OverflowError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(usage) from None
+    if n > MAX_AXIS:
+        raise InputError(f"{name}={text[:80]!r}: {n} points: at most {MAX_AXIS} are allowed along one axis")
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise InputError(usage)
     return list(np.geomspace(lo, hi, n) if log else np.linspace(lo, hi, n))
 
 
@@ -241,8 +278,14 @@ def window_command(case_path, out_dir, temperatures_C: Sequence[float], speeds_m
 
     nip_source(nip)  # one-line ValueError for a bad nip name before any work
     case = case_path if hasattr(case_path, "spec") else load_case(case_path)
+    check_window(case, temperatures_C, speeds_m_per_min, loads_kgf)  # before the folder is made
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot create the folder ({exc.strerror or exc})") from None
     win = peel_window(case, temperatures_C, speeds_m_per_min, loads_kgf, progress=progress, nip=nip)
     return {"csv": write_window_csv(win, out / "window.csv"), "png": plot_window(win, out / "window.png"),
             "points": int(win["peel_kgf_per_cm"].size), "nip": win["nip"]}
