@@ -145,7 +145,10 @@ def _fmt_loc(loc) -> str:
         elif part in STEP_KINDS or (k and loc[k - 1] == "pattern" and part in PATTERN_KINDS):
             continue  # discriminator tag inserted by pydantic
         else:
-            out += ("." if out else "") + str(part)
+            text = str(part)
+            if len(text) > 40 or not text.isprintable():  # a key is user text too: shown escaped and cut
+                text = _short(text, 40)
+            out += ("." if out else "") + text
     return out
 
 
@@ -207,6 +210,11 @@ def load_case_dict(d: dict, source: str = "<case>") -> Case:
         if lay.material not in materials:
             raise CaseError(f"{source}: field 'layers.{i}.material' = {lay.material!r} is not allowed: "
                             f"use a library material ({', '.join(sorted(load_library()))}) or one under [materials]")
+    for i, step in enumerate(spec.steps):
+        foil = getattr(step, "foil_material", None)
+        if foil is not None and foil not in materials:
+            raise CaseError(f"{source}: field 'steps.{i}.foil_material' = {_short(foil)} is not allowed: must be a "
+                            "library material or one under [materials]")
     case = Case(spec, materials, source)
     _check_layer_names(case)
     _check_mesh(case)

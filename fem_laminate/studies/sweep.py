@@ -49,7 +49,7 @@ THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 MAX_POINTS = 100_000  # grid x zip; counted before anything is expanded (each point is a whole case run)
 MAX_VALUES = 10_000  # values in one [grid] or [zip] list
 MAX_SPEC_BYTES = 10_000_000
-CONNECT_TIMEOUT_S = 8  # an unreachable --scheduler is reported after this, not after Dask's 30 s default
+CONNECT_TIMEOUT_S = 5  # an unreachable --scheduler is reported after this, not after Dask's 30 s default
 
 # runner(case_dict, source, out_dir) -> summary dict; must be importable (picklable) by Dask workers
 Runner = Callable[[dict, str, Path], dict]
