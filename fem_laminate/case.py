@@ -185,6 +185,12 @@ def _short(v, n: int = 60) -> str:
     return r if len(r) <= n else r[:n - 3] + "..."
 
 
+def _clean(text: str, n: int) -> str:
+    """A message part on one line: control characters escaped (a tag may hold a newline), cut to n characters."""
+    flat = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+    return flat if len(flat) <= n else flat[:n - 3] + "..."
+
+
 def load_case_dict(d: dict, source: str = "<case>") -> Case:
     """Validate a case given as a dict (as parsed from TOML); raise CaseError with a one-line message.
 
@@ -204,7 +210,7 @@ def load_case_dict(d: dict, source: str = "<case>") -> Case:
         msg = err["msg"]
         if err["type"] == "missing":
             raise CaseError(f"{source}: field '{field}' is missing ({msg})") from None
-        raise CaseError(f"{source}: field '{field}' = {_short(value)} is not allowed: {msg[:300]}") from None
+        raise CaseError(f"{source}: field '{field}' = {_short(value)} is not allowed: {_clean(msg, 400)}") from None
     materials = _resolve_materials(spec, source)
     for i, lay in enumerate(spec.layers):
         if lay.material not in materials:

@@ -171,6 +171,9 @@ TPI = {"material": "pi_IV", "thickness_um": 6.0}
     ([CU, dict(CU, thickness_um=12.0)], lambda s: [s[1], {"kind": "etch", "side": "both"}],
      ("steps.1.side", "every layer")),
     ([CU, PI, TPI], lambda s: s + [{"kind": "dimensional_stability"}], ("steps.8.kind", "no metal foil")),
+    ([CU, PI], lambda s: [s[7]] + s[:2], ("steps.0.kind", "'tma'", "before the laminate is formed")),
+    ([CU, PI], lambda s: [{"kind": "etch", "side": "bottom"}] + s[:2], ("steps.0.kind", "before the laminate")),
+    ([CU], lambda s: [s[1], s[4]], ("steps.1.kind", "solder_float", "no interface")),
     ([CU, PI, TPI], lambda s: s[:2] + [{"kind": "curl", "n_inplane": 4}, {"kind": "etch", "side": "bottom"},
                                        {"kind": "etch", "side": "bottom"}], ("steps.4", "not a metal foil")),
 ])

@@ -17,7 +17,7 @@ from pydantic import Field
 from ..errors import CaseError
 from ..physics.curl import curl_sample
 from ..post.measure import layer_mismatch_profile
-from .step import Strict, StepKind, layers_present_at
+from .step import Strict, StepKind, layers_present_at, require_formed
 
 
 class Spec(Strict):
@@ -32,6 +32,7 @@ class Spec(Strict):
 
 
 def check(spec, case, index: int) -> None:
+    require_formed(case, index, "curl")
     where = f"{case.source}: field 'steps.{index}.gravity' = True is not allowed"
     if spec.gravity and not spec.table:
         raise CaseError(f"{where} with table = false: a free sample under its weight has no equilibrium (set "

@@ -13,7 +13,7 @@ from ..physics.thermoelastic import change_temperature, remove_layers
 from ..post import measure
 from .condition import condition
 from .hold import OVEN_RH_PCT
-from .step import Strict, StepKind, Temperature, layers_present_at, metal_layers
+from .step import Strict, StepKind, Temperature, layers_present_at, metal_layers, require_formed
 
 
 class Spec(Strict):
@@ -26,6 +26,7 @@ class Spec(Strict):
 
 
 def check(spec, case, index: int) -> None:
+    require_formed(case, index, "dimensional_stability")
     present = layers_present_at(case, index)
     where = f"{case.source}: field 'steps.{index}.kind' = 'dimensional_stability' is not allowed here"
     if not any(lay.material.kind == "metal" for lay in present):

@@ -16,7 +16,7 @@ from ..errors import CaseError, ProcessError
 from ..model import pattern as pat
 from ..physics.thermoelastic import remove_elements, remove_layers
 from ..post import measure
-from .step import Strict, StepKind, layers_present_at, step_summary
+from .step import Strict, StepKind, layers_present_at, require_formed, step_summary
 
 UNITS_M = {"mm": 1e-3, "um": 1e-6}
 
@@ -97,6 +97,7 @@ def patterns(case) -> list:
 
 
 def check(spec, case, index: int) -> None:
+    require_formed(case, index, "etch")
     present = layers_present_at(case, index)
     where = f"{case.source}: field 'steps.{index}.side' = {spec.side!r} is not allowed"
     for k in _targets(present, spec.side) if present else []:

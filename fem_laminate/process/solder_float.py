@@ -14,13 +14,21 @@ from ..physics import bonding as bd
 from ..physics.solder import fracture_verdict, solder_float_from_process, steady_delamination_G
 from ..physics.thermoelastic import change_temperature
 from ..post import measure
-from .step import Strict, StepKind, Temperature
+from ..errors import CaseError
+from .step import Strict, StepKind, Temperature, layers_present_at, require_formed
 
 
 class Spec(Strict):
     kind: Literal["solder_float"]
     temperature_C: Temperature = 350.0
     minutes: float = Field(default=1.0, ge=0.0, le=60.0)
+
+
+def check(spec, case, index: int) -> None:
+    require_formed(case, index, "solder_float")
+    if len(layers_present_at(case, index)) < 2:
+        raise CaseError(f"{case.source}: field 'steps.{index}.kind' = 'solder_float' is not allowed here: a single "
+                        "layer has no interface to load")
 
 
 def verdict(state, interfaces, record) -> dict:
@@ -82,4 +90,4 @@ def run(state, spec, record):
     return state
 
 
-KIND = StepKind("solder_float", Spec, run, doc="350 C solder float (temperature_C, minutes)")
+KIND = StepKind("solder_float", Spec, run, check=check, doc="350 C solder float (temperature_C, minutes)")

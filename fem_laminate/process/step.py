@@ -18,6 +18,7 @@ from typing import Annotated, Callable
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from ..errors import CaseError
 from ..physics.thermoelastic import LaminateState, give_birth
 from ..post import measure
 
@@ -117,6 +118,17 @@ def ensure_started(state: LaminateState, T_C: float) -> None:
     if not state.born.any():
         state.T_C = float(T_C)
         give_birth(state, [i for i, lay in enumerate(state.stack.layers) if lay.origin != "bonded"])
+
+
+FORMING_KINDS = ("cure", "cool", "bond")  # steps that bring the laminate into being (ensure_started / cure)
+
+
+def require_formed(case, index: int, kind: str) -> None:
+    """A test or an etch acts on a laminate that an earlier cure, cool or bond has formed (before that no layer
+    exists in the model): CaseError at load otherwise."""
+    if not any(st.kind in FORMING_KINDS for st in case.spec.steps[:index]):
+        raise CaseError(f"{case.source}: field 'steps.{index}.kind' = {kind!r} is not allowed before the laminate "
+                        f"is formed: put a {', '.join(FORMING_KINDS[:-1])} or {FORMING_KINDS[-1]} step before it")
 
 
 def layers_present_at(case, index: int) -> list:

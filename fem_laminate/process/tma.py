@@ -17,7 +17,7 @@ from pydantic import Field
 
 from ..physics.thermoelastic import apply_uniaxial_load, change_temperature, viscoelastic_layers
 from ..post import measure
-from .step import Strict, StepKind, Temperature, layers_present_at, metal_layers
+from .step import Strict, StepKind, Temperature, layers_present_at, metal_layers, require_formed
 
 
 class Spec(Strict):
@@ -31,6 +31,7 @@ class Spec(Strict):
 
 
 def check(spec, case, index: int) -> None:
+    require_formed(case, index, "tma")
     if not spec.to_C > spec.from_C:
         raise CaseError(f"{case.source}: field 'steps.{index}.to_C' = {spec.to_C!r} is not allowed: must be above "
                         f"from_C ({spec.from_C})")
