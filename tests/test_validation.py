@@ -1,5 +1,6 @@
 """All patent cases end to end (the validation table), with the calibration rows reproduced."""
 import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,11 +13,17 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def table(tmp_path_factory):
+def validation_out(tmp_path_factory):
     out = tmp_path_factory.mktemp("validation")
     r = subprocess.run([sys.executable, "-m", "fem_laminate.cli", "validate", "--cases", str(ROOT / "cases"),
                         "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr[-2000:]
+    return out
+
+
+@pytest.fixture(scope="module")
+def table(validation_out):
+    out = validation_out
     with open(out / "validation.csv") as fh:
         rows = {row["case"]: row for row in csv.DictReader(fh)}
     return rows, (out / "validation.md").read_text()
@@ -61,3 +68,14 @@ def test_patent_criteria_columns(table):
     assert rows["example_1"]["bond T within Tg+30..Tg+250"] == "pass"
     assert rows["comparative_1"]["bond T within Tg+30..Tg+250"] == "fail"  # 280 C is below Tg 300 C
     assert rows["comparative_2"]["bonding-layer Tg 250-400 C"] == "fail"  # polyimide I has no Tg
+
+
+def test_every_patent_row_writes_strict_json(validation_out):
+    """Issue 11: summary.json of every patent row (Comparatives 1, 2 and 4 have an unbonded interface whose
+    failure index is infinite) parses with a parser that refuses NaN and Infinity."""
+    def refuse(name):
+        raise ValueError(f"non-finite JSON constant {name}")
+    summaries = sorted((validation_out / "cases").glob("*/summary.json"))
+    assert {p.parent.name for p in summaries} == set(PATENT_CASES)
+    for p in summaries:
+        json.loads(p.read_text(), parse_constant=refuse)
