@@ -201,10 +201,18 @@ def _unwrap(key: str, raw):
 
 
 def _check_number(key: str, v) -> float:
-    lo, hi = RANGES[key]
+    lo, hi = RANGES.get(key, (-math.inf, math.inf))
     if not _is_number(v) or not (lo <= v <= hi):
-        raise _bad(key, v, f"must be a number in [{lo:g}, {hi:g}]")
+        raise _bad(key, v, f"must be a number in [{lo:g}, {hi:g}]" if key in RANGES else "must be a finite number")
     return float(v)
+
+
+def _check_rows(key: str, v) -> tuple:
+    """A table property other than the CTE table: a non-empty list of rows of finite numbers."""
+    if not isinstance(v, (list, tuple)) or not 1 <= len(v) <= MAX_TABLE_ROWS or not all(
+            isinstance(row, (list, tuple)) and row and all(_is_number(x) for x in row) for row in v):
+        raise _bad(key, v, f"a list of 1 to {MAX_TABLE_ROWS} rows of finite numbers")
+    return tuple(tuple(float(x) for x in row) for row in v)
 
 
 def _check_table(key: str, v) -> tuple:
@@ -264,7 +272,7 @@ def material_from_dict(name: str, d: dict, base: Material | None = None) -> Mate
             except (TypeError, ValueError, IndexError, KeyError) as exc:
                 raise _bad(key, value, f"a Prony series ({' '.join(str(exc).split())[:200]})") from None
         elif factor is None:
-            kwargs[attr] = _check_table(key, value)
+            kwargs[attr] = _check_table(key, value) if key == "cte_mean_table" else _check_rows(key, value)
         else:
             kwargs[attr] = _check_number(key, value) * factor
         sources[key] = source
