@@ -10,6 +10,7 @@ No traceback ever reaches the terminal.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sys
 import tempfile
@@ -69,9 +70,33 @@ def _guarded(command: str):
     return deco
 
 
+class _NoteHandler(logging.Handler):
+    """Libraries' log warnings (scikit-fem, meshio, distributed) as one `note:` line each, never a block."""
+
+    def emit(self, record):
+        try:
+            click.echo(f"note: {record.name}: {_one_line(record.getMessage())[:500]}", err=True)
+        except Exception:  # noqa: BLE001 - a log line must never end a run
+            pass
+
+
+def _quiet_libraries() -> None:
+    root = logging.getLogger()
+    if not any(isinstance(h, _NoteHandler) for h in root.handlers):
+        handler = _NoteHandler(level=logging.WARNING)
+        root.addHandler(handler)
+        # scikit-fem warns that it cannot read gmsh tags; model/mesh_io.py reads the layer groups itself
+        logging.getLogger("skfem").setLevel(logging.ERROR)
+        for name in ("distributed", "dask"):  # Dask configures its own handlers: route them here too
+            lg = logging.getLogger(name)
+            lg.handlers = [handler]
+            lg.propagate = False
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main():
     """Finite-element simulator for adhesiveless double-sided copper-clad laminates (EP0496334A1)."""
+    _quiet_libraries()
 
 
 @main.command()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 from .errors import CaseError
+from .model.mesh_io import load_layered_mesh, resolve
 from .process.step import layers_present_at
 
 # peak bytes per DOF (measured, see the module docstring), and a fixed allowance for the interpreter, plots, VTU
@@ -22,6 +23,7 @@ MEASURED_DOFS_3D = 112_000
 OVERHEAD_BYTES = 300e6
 USABLE_FRACTION = 0.8  # of the memory psutil reports available: leave room for the OS and the other processes
 MAX_DOFS = 20_000_000  # beyond this no bundled solver path finishes in hours, whatever the memory
+MAX_MESH_FILE_BYTES = 500e6  # an external mesh is read once at load to check it; larger files are refused
 
 
 def available_bytes() -> float:
@@ -71,6 +73,27 @@ def _largest(fits, hi: int) -> int:
     return lo
 
 
+def external_mesh_dofs(case) -> tuple[int, int]:
+    """Read (and so check, at load: layer groups, thickness) the case's external mesh; its DOFs and dimension."""
+    m = case.spec.mesh
+    try:
+        size = resolve(m.file, case.source).stat().st_size
+    except (FileNotFoundError, OSError):
+        size = 0  # load_layered_mesh says it is missing, in one line
+    if size > MAX_MESH_FILE_BYTES:
+        raise CaseError(f"{case.source}: field 'mesh.file' = {m.file!r} is not allowed: {size / 1e6:.0f} MB (at most "
+                        f"{MAX_MESH_FILE_BYTES / 1e6:.0f} MB)")
+    lm = load_layered_mesh(m.file, case.full_stack(), source=case.source)
+    mesh = lm.mesh
+    if not m.quadratic:
+        nodes = mesh.nvertices
+    elif lm.dim == 2:  # Quad2: vertices, edge midpoints, centres
+        nodes = mesh.nvertices + mesh.nfacets + mesh.nelements
+    else:  # Hex2 (27 nodes): vertices, edges, faces, centres
+        nodes = mesh.nvertices + mesh.nedges + mesh.nfacets + mesh.nelements
+    return int(lm.dim * nodes + (2 if lm.dim == 2 else 0)), lm.dim
+
+
 def check_size(case) -> None:
     """Refuse (CaseError) a case whose mesh or curl samples would not fit in memory or exceed MAX_DOFS."""
     m = case.spec.mesh
@@ -79,7 +102,13 @@ def check_size(case) -> None:
     def ok(dofs, dim):
         return dofs <= MAX_DOFS and peak_bytes(dofs, dim) <= budget
 
-    if not m.file:
+    if m.file:
+        dofs, dim = external_mesh_dofs(case)
+        if not ok(dofs, dim):
+            raise CaseError(f"{case.source}: field 'mesh.file' = {m.file!r} is not allowed on this machine: the mesh "
+                            f"has about {dofs:,} DOFs and needs about {_gb(peak_bytes(dofs, dim))} at its peak, "
+                            f"{_gb(budget)} is usable (at most {MAX_DOFS:,} DOFs); use a coarser mesh")
+    else:
         nl = len(case.full_stack().layers)
         dim = 3 if m.model == "plate3d" else 2
         dofs = mesh_dofs(m.model, nl, m.nx, m.ny, m.n_per_layer, m.quadratic)

@@ -317,3 +317,12 @@ def test_bench_option_errors_name_the_option(option, value):
     r = CliRunner().invoke(cli.main, ["bench", option, value])
     assert r.exit_code == 2
     assert option in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_an_external_mesh_is_read_checked_and_sized_at_load():
+    d = tomllib.loads((ROOT / "cases" / "example_1_external_mesh.toml").read_text())
+    src = str(ROOT / "cases" / "fuzzed.toml")  # the mesh is looked for beside the case and in meshes/
+    case = load_case_dict(copy.deepcopy(d), src)
+    assert sizing.external_mesh_dofs(case) == (4116, 2)  # what the run reports for it
+    d["layers"][1]["thickness_um"] = 100.0
+    refused(d, "mesh.file", "thickness", source=src)
