@@ -11,6 +11,7 @@ The estimate errs on the safe side.
 """
 from __future__ import annotations
 
+import logging
 import math
 
 from .errors import CaseError
@@ -83,7 +84,13 @@ def external_mesh_dofs(case) -> tuple[int, int]:
     if size > MAX_MESH_FILE_BYTES:
         raise CaseError(f"{case.source}: field 'mesh.file' = {m.file!r} is not allowed: {size / 1e6:.0f} MB (at most "
                         f"{MAX_MESH_FILE_BYTES / 1e6:.0f} MB)")
-    lm = load_layered_mesh(m.file, case.full_stack(), source=case.source)
+    skfem_log = logging.getLogger("skfem")
+    level = skfem_log.level
+    skfem_log.setLevel(logging.ERROR)  # "Failure to parse tags": mesh_io reads the gmsh layer groups itself
+    try:
+        lm = load_layered_mesh(m.file, case.full_stack(), source=case.source)
+    finally:
+        skfem_log.setLevel(level)
     mesh = lm.mesh
     if not m.quadratic:
         nodes = mesh.nvertices
