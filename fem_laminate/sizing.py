@@ -18,7 +18,8 @@ from .errors import CaseError
 from .model.mesh_io import load_layered_mesh, resolve
 from .process.step import layers_present_at
 
-# peak bytes per DOF (measured, see the module docstring), and a fixed allowance for the interpreter, plots, VTU
+# peak bytes per DOF (measured, see the module docstring; for the serendipity family, 8/20-node elements, the
+# Lagrange node count is used: an over-estimate), and a fixed allowance for the interpreter, plots, VTU
 BYTES_PER_DOF = {2: 7500.0, 3: 30000.0}
 MEASURED_DOFS_3D = 112_000
 OVERHEAD_BYTES = 300e6
@@ -37,12 +38,20 @@ def _nodes(n: int, quadratic: bool) -> int:
     return 2 * n + 1 if quadratic else n + 1
 
 
-def mesh_dofs(model: str, nlayers: int, nx: int, ny: int, n_per_layer: int, quadratic: bool = True) -> int:
-    """DOFs of the generated layered mesh (model/mesh.py + physics/elastic.py's Quad2 / Hex2 fields)."""
+def mesh_dofs(model: str, nlayers: int, nx: int, ny: int, n_per_layer: int, quadratic: bool = True,
+              family: str = "lagrange") -> int:
+    """DOFs of the generated layered mesh (model/mesh.py + physics/elastic.py's fields): Lagrange Quad9 / Hex27,
+    serendipity Quad8 / Hex20 (vertices and edge midpoints only), or linear."""
     if model == "plate3d":
         nz = min(n_per_layer, 4) * nlayers
+        if quadratic and family == "serendipity":
+            v = (nx + 1) * (ny + 1) * (nz + 1)
+            edges = nx * (ny + 1) * (nz + 1) + (nx + 1) * ny * (nz + 1) + (nx + 1) * (ny + 1) * nz
+            return 3 * (v + edges)
         return 3 * _nodes(nx, quadratic) * _nodes(ny, quadratic) * _nodes(nz, quadratic)
     nz = n_per_layer * nlayers
+    if quadratic and family == "serendipity":
+        return 2 * ((nx + 1) * (nz + 1) + nx * (nz + 1) + (nx + 1) * nz) + 2
     return 2 * _nodes(nx, quadratic) * _nodes(nz, quadratic) + 2  # + the out-of-plane strain unknowns
 
 
@@ -101,6 +110,33 @@ def external_mesh_dofs(case) -> tuple[int, int]:
     return int(lm.dim * nodes + (2 if lm.dim == 2 else 0)), lm.dim
 
 
+MAX_PATTERN_EDGES = 1_000_000
+
+
+def _grid_elements(case, axis: int, span_m: float, n: int) -> int:
+    """Elements along one axis of a plate whose grid has a line on every edge of the case's circuit patterns
+    (model.pattern.grid_with_breaks): counted from the break positions, which are first counted without
+    building them (2 per pitch for lines and pads) so that a micron pitch over a metre is refused, not built."""
+    from .process.etch import patterns
+
+    pats = patterns(case)
+    if not pats:
+        return n
+    count = 0
+    for p in pats:
+        pitch = getattr(p, "pitch_m", None)
+        if pitch and getattr(p, "across", axis) == axis:
+            count += 2 * int(math.ceil(span_m / pitch)) + 4
+    if count > MAX_PATTERN_EDGES:
+        return n + count
+    import numpy as np
+
+    lo, hi = -0.5 * span_m, 0.5 * span_m
+    b = np.unique(np.concatenate([[lo, hi]] + [p.breaks(axis, lo, hi) for p in pats]))
+    h = span_m / max(n, 1)
+    return int(np.maximum(1, np.ceil(np.diff(b) / h - 1e-9)).sum())
+
+
 def check_size(case) -> None:
     """Refuse (CaseError) a case whose mesh or curl samples would not fit in memory or exceed MAX_DOFS."""
     m = case.spec.mesh
@@ -118,14 +154,22 @@ def check_size(case) -> None:
     else:
         nl = len(case.full_stack().layers)
         dim = 3 if m.model == "plate3d" else 2
-        dofs = mesh_dofs(m.model, nl, m.nx, m.ny, m.n_per_layer, m.quadratic)
+        family = getattr(m, "element", "lagrange")
+        gx = _grid_elements(case, 0, m.length_mm * 1e-3, m.nx) if dim == 3 else m.nx
+        gy = _grid_elements(case, 1, m.width_mm * 1e-3, m.ny) if dim == 3 else m.ny
+        dofs = mesh_dofs(m.model, nl, gx, gy, m.n_per_layer, m.quadratic, family)
+        if (gx, gy) != (m.nx, m.ny) and not ok(dofs, dim):
+            raise CaseError(f"{case.source}: field 'steps' (etch pattern) is not allowed on this machine: with a grid "
+                            f"line on every pattern edge the plate mesh is {gx:,} x {gy:,} elements, about {dofs:,} "
+                            f"DOFs and {_gb(peak_bytes(dofs, dim))} at its peak, {_gb(budget)} is usable (at most "
+                            f"{MAX_DOFS:,} DOFs): use a coarser pattern, a smaller panel or fewer elements")
         if not ok(dofs, dim):
             if dim == 3:
-                best = _largest(lambda n: ok(mesh_dofs(m.model, nl, n, n, m.n_per_layer, m.quadratic), 3), 20000)
+                best = _largest(lambda n: ok(mesh_dofs(m.model, nl, n, n, m.n_per_layer, m.quadratic, family), 3), 20000)
                 fit = f"nx = ny = {best}" if best >= 4 else "none: use fewer layers or n_per_layer"
                 field = f"mesh.nx' = {m.nx}, 'mesh.ny' = {m.ny}"
             else:
-                best = _largest(lambda n: ok(mesh_dofs(m.model, nl, n, m.ny, m.n_per_layer, m.quadratic), 2), 20000)
+                best = _largest(lambda n: ok(mesh_dofs(m.model, nl, n, m.ny, m.n_per_layer, m.quadratic, family), 2), 20000)
                 fit = f"nx = {best} with n_per_layer = {m.n_per_layer}" if best >= 4 else \
                     "none: use fewer layers or n_per_layer"
                 field = f"mesh.nx' = {m.nx}"

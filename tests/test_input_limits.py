@@ -326,3 +326,18 @@ def test_an_external_mesh_is_read_checked_and_sized_at_load():
     assert sizing.external_mesh_dofs(case) == (4116, 2)  # what the run reports for it
     d["layers"][1]["thickness_um"] = 100.0
     refused(d, "mesh.file", "thickness", source=src)
+
+
+def test_a_pattern_refined_plate_is_sized_with_its_pattern_grid(monkeypatch):
+    """circuit_lines_small (2 x 2 mm, 50/50 um lines, Hex20): the estimate is the run's 38,097 DOFs exactly;
+    the 12 x 12 mm panel (1.34 M DOFs) is refused on a 24 GB machine."""
+    monkeypatch.setattr(sizing, "available_bytes", lambda: 1e13)
+    case = load_case(ROOT / "cases" / "circuit_lines_small.toml")
+    m = case.spec.mesh
+    gx = sizing._grid_elements(case, 0, m.length_mm * 1e-3, m.nx)
+    gy = sizing._grid_elements(case, 1, m.width_mm * 1e-3, m.ny)
+    assert sizing.mesh_dofs(m.model, len(case.full_stack().layers), gx, gy, m.n_per_layer, m.quadratic,
+                            m.element) == 38097
+    monkeypatch.setattr(sizing, "available_bytes", lambda: 24e9)
+    with pytest.raises(CaseError, match="1,335,483 DOFs"):
+        load_case(ROOT / "cases" / "circuit_lines.toml")
