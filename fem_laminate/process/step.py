@@ -120,7 +120,7 @@ def ensure_started(state: LaminateState, T_C: float) -> None:
         give_birth(state, [i for i, lay in enumerate(state.stack.layers) if lay.origin != "bonded"])
 
 
-FORMING_KINDS = ("cure", "cool", "bond")  # steps that bring the laminate into being (ensure_started / cure)
+FORMING_KINDS = ("cure", "cool", "bond", "condition", "hold")  # steps that bring the laminate into being (ensure_started / cure)
 
 
 def require_formed(case, index: int, kind: str) -> None:
