@@ -154,6 +154,8 @@ def test_thermoelastic_increments_are_capped():
 
 # -- stacks a step cannot act on ------------------------------------------------------------------------
 CU = {"material": "copper_ed", "thickness_um": 35.0}
+NSTEPS = len(EXAMPLE["steps"])
+STEP = {st["kind"]: st for st in EXAMPLE["steps"]}  # Example 1's step of each kind
 PI = {"material": "pi_I", "thickness_um": 24.0}
 TPI = {"material": "pi_IV", "thickness_um": 6.0}
 
@@ -162,18 +164,18 @@ TPI = {"material": "pi_IV", "thickness_um": 6.0}
     ([CU], None, ("steps.0.kind", "no polymer")),
     ([CU, dict(CU, thickness_um=12.0)], None, ("steps.0.kind", "no polymer")),
     ([PI], None, ("steps.0.kind", "no metal foil")),
-    ([CU, PI, TPI], lambda s: s + [{"kind": "etch", "side": "both"}], ("steps.8.side", "not a metal foil")),
+    ([CU, PI, TPI], lambda s: s + [{"kind": "etch", "side": "both"}], (f"steps.{NSTEPS}.side", "not a metal foil")),
     ([CU, PI, TPI], lambda s: s[:6] + [{"kind": "etch", "side": "top"}, {"kind": "etch", "side": "bottom"},
                                        {"kind": "etch", "side": "bottom"}], ("steps.8", "not a metal foil")),
     ([PI, CU], None, ("steps.2.kind", "bond", "polymer")),
     ([CU, TPI, CU], lambda s: s[1:3], ("steps.1.kind", "bond", "polymer")),
-    ([CU], lambda s: [s[1], s[7]], ("steps.1.kind", "tma", "no polymer")),
+    ([CU], lambda s: [s[1], STEP["tma"]], ("steps.1.kind", "tma", "no polymer")),
     ([CU, dict(CU, thickness_um=12.0)], lambda s: [s[1], {"kind": "etch", "side": "both"}],
      ("steps.1.side", "every layer")),
-    ([CU, PI, TPI], lambda s: s + [{"kind": "dimensional_stability"}], ("steps.8.kind", "no metal foil")),
-    ([CU, PI], lambda s: [s[7]] + s[:2], ("steps.0.kind", "'tma'", "before the laminate is formed")),
+    ([CU, PI, TPI], lambda s: s + [{"kind": "dimensional_stability"}], (f"steps.{NSTEPS}.kind", "no metal foil")),
+    ([CU, PI], lambda s: [STEP["tma"]] + s[:2], ("steps.0.kind", "'tma'", "before the laminate is formed")),
     ([CU, PI], lambda s: [{"kind": "etch", "side": "bottom"}] + s[:2], ("steps.0.kind", "before the laminate")),
-    ([CU], lambda s: [s[1], s[4]], ("steps.1.kind", "solder_float", "no interface")),
+    ([CU], lambda s: [s[1], STEP["solder_float"]], ("steps.1.kind", "solder_float", "no interface")),
     ([CU, PI, TPI], lambda s: s[:2] + [{"kind": "curl", "n_inplane": 4}, {"kind": "etch", "side": "bottom"},
                                        {"kind": "etch", "side": "bottom"}], ("steps.4", "not a metal foil")),
 ])
