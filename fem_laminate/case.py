@@ -89,6 +89,7 @@ class Case:
         self.materials = materials
         self.source = source
         self.notes: list[str] = []  # one-line remarks for the user (printed by the CLI, kept in summary.json)
+        self.external_mesh = None  # the [mesh] file as read (and checked) when the case loaded
 
     @property
     def name(self) -> str:

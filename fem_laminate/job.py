@@ -25,7 +25,9 @@ def build_state(case: Case):
     """Mesh the full stack (every layer that will ever exist) and return the initial laminate state."""
     m = case.spec.mesh
     stack = case.full_stack()
-    if m.file:
+    if m.file and case.external_mesh is not None:
+        lmesh = case.external_mesh  # read and checked when the case loaded
+    elif m.file:
         from .model.mesh_io import load_layered_mesh
         lmesh = load_layered_mesh(m.file, stack, source=case.source)
     elif m.model in ("plane_strain", "generalized_plane_strain"):

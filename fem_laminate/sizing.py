@@ -100,6 +100,7 @@ def external_mesh_dofs(case) -> tuple[int, int]:
         lm = load_layered_mesh(m.file, case.full_stack(), source=case.source)
     finally:
         skfem_log.setLevel(level)
+    case.external_mesh = lm  # read once: the run meshes from this
     mesh = lm.mesh
     if not m.quadratic:
         nodes = mesh.nvertices

@@ -79,8 +79,12 @@ def warpage(state: LaminateState) -> dict:
             "corner_lift_um": lifts, "corner_lift_max_um": max(lifts, key=abs)}
 
 
+FLAT_CURVATURE_1_PER_M = 1e-6  # below this (radius > 1 km) a sample is flat to any measurement; round-off level
+
+
 def radius_mm(kappa: float) -> float | None:
-    return None if kappa == 0 else float(1e3 / kappa)
+    """Radius of curvature in mm; None (n/a) for a flat sample, |kappa| < FLAT_CURVATURE_1_PER_M."""
+    return None if abs(kappa) < FLAT_CURVATURE_1_PER_M else float(1e3 / kappa)
 
 
 def polymer_layers(state: LaminateState) -> list[int]:

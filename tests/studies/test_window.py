@@ -157,7 +157,7 @@ def test_patent_case_files_bond_predictions():
 
     from fem_laminate.case import load_case
 
-    cases = Path(__file__).resolve().parents[1] / "cases"
+    cases = Path(__file__).resolve().parents[2] / "cases"
     names = [f"example_{i}" for i in range(1, 6)] + [f"comparative_{i}" for i in range(1, 7)]
     out = {}
     for n in names:

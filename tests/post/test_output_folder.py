@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from fem_laminate import cli, job
 from fem_laminate.post.folder import MARKER
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 TINY = """
 name = "tiny"

@@ -8,7 +8,7 @@ from fem_laminate.job import simulate
 from fem_laminate.model.mesh import layered_mesh_3d
 from fem_laminate.model.mesh_io import load_layered_mesh, write_layered_mesh
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _case(mesh):

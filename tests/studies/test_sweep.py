@@ -177,7 +177,7 @@ def test_kill_minus_9_loses_no_finished_point(tmp_path):
     script = tmp_path / "run.py"
     script.write_text(KILL_SCRIPT.format(tests=str(Path(__file__).parent), tmp=str(tmp_path), log=str(log),
                                          out=str(out)))
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1]), SWEEP_TEST_SLEEP_S="0.4")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[2]), SWEEP_TEST_SLEEP_S="0.4")
     proc = subprocess.Popen([sys.executable, str(script)], env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:

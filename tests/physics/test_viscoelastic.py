@@ -115,7 +115,7 @@ def test_every_new_mechanism_off_reproduces_the_elastic_model(name, cases_dir, t
     from fem_laminate.job import run_case
     from fem_laminate.studies.validate import ELASTIC, _row, published, with_physics
 
-    ref = {r["case"]: r for r in csv.DictReader(open(Path(__file__).parent / "data" / "validation_elastic_0.2.csv"))}
+    ref = {r["case"]: r for r in csv.DictReader(open(Path(__file__).parents[1] / "data" / "validation_elastic_0.2.csv"))}
     case = with_physics(load_case(cases_dir / f"{name}.toml"), ELASTIC)
     s = run_case(case, tmp_path / name)
     row = _row(case, name, s, published()["rows"].get(case.spec.reference["row"], {}))

@@ -9,7 +9,7 @@ import pytest
 
 from fem_laminate.studies.validate import PATENT_CASES, published
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
