@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.linalg import spsolve
-from skfem import Basis, ElementQuad2, MeshQuad
+from skfem import Basis, ElementQuad1, ElementQuad2, MeshQuad
 
 from .plasticity import equivalent_plastic_strain, return_mapping
 
@@ -65,11 +65,15 @@ class PeelFEMSpec:
     tail_length_m: float = 1.0e-3
     min_cohesive_elements: int = 4
     plateau_tolerance: float = 0.01     # (max - min) / mean of the force over the plateau window
-    plateau_window_m: float | None = None  # pull distance; None: 1.5 x process-zone + 10 elements
+    plateau_window_m: float | None = None  # crack advance; None: max(10 elements, 3 process zones)
     max_step_m: float | None = None
     penalty_factor: float = 50.0        # K0 = penalty_factor * E'_substrate / t_substrate
     time_limit_s: float = 120.0
     prebend: bool = True  # False: the free arm starts flat (fine for angles up to 90 deg; 180 would buckle)
+    # "elastica": the free arm starts on the elastica of the closed-form steady force and is naturally straight
+    # (an initial eigenstrain undoes the bend, so it starts prestressed near equilibrium: short transient);
+    # "arc": a stress-free arc of radius bend_radius_m (the arm remembers the arc: long transient)
+    initial_shape: str = "elastica"
 
 
 @dataclass
@@ -167,6 +171,8 @@ def _arm_geometry(spec: PeelFEMSpec, R: float):
     """Arm nodes: bonded part along +x on y >= 0, free part an arc of radius R turning to the peel angle, then
     a straight tail. Parametric xi < 0 is the free arm (arc length from the crack tip)."""
     th = math.radians(spec.angle_deg) if spec.prebend else 0.0
+    if spec.prebend and spec.initial_shape == "elastica":
+        return _elastica_arm_geometry(spec)
     le = spec.element_length_m
     free = R * th + spec.tail_length_m
     n_free = max(int(math.ceil(free / le)), 4)
@@ -184,7 +190,70 @@ def _arm_geometry(spec: PeelFEMSpec, R: float):
     mesh, nx, ny = _quad_mesh(X, Y)
     cell_layer = np.tile(lay, nx)  # cells ordered i-major: (i, j) -> i*ny + j
     end = np.array([X[0, 0], Y[0, 0]]), np.array([X[0, -1], Y[0, -1]])  # the grip section (free end)
-    return mesh, cell_layer, end, xi
+    return mesh, cell_layer, end, xi, None
+
+
+def elastica_shape(spec: PeelFEMSpec, n: int = 4000):
+    """Root-to-tail shape of an elastic arm peeled at the closed-form steady force P: tangent angle phi(s) with
+    E I kappa^2 / 2 = P (1 - cos(theta - phi)) (the elastica's first integral, phi = 0 at the root), followed to
+    phi = theta - 2 deg (it only reaches theta asymptotically). Returns s, phi, kappa (arrays)."""
+    from ..analytic import peel as ap  # closed form: a lower layer
+
+    th = math.radians(spec.angle_deg)
+    P = ap.steady_peel(spec.toughness_J_per_m2, spec.angle_deg,
+                       [ap.ArmLayer(L.E_Pa, L.nu, L.thickness_m, L.yield_Pa, L.hardening_Pa) for L in spec.arm],
+                       [ap.FoundationLayer(L.E_Pa, L.nu, L.thickness_m) for L in spec.substrate]).force_N_per_m
+    phi = np.linspace(0.0, th - math.radians(2.0), n)
+    kappa = np.sqrt(2.0 * P * (1.0 - np.cos(th - phi)) / _arm_EI(spec))
+    ds = np.diff(phi) * 0.5 * (1.0 / kappa[1:] + 1.0 / kappa[:-1])
+    s = np.concatenate([[0.0], np.cumsum(ds)])
+    return s, phi, kappa, P
+
+
+def _elastica_arm_geometry(spec: PeelFEMSpec):
+    """Arm nodes with the free arm on the elastica, then a straight tail; also the naturally straight
+    configuration of every node (the free arm laid flat, neutral fibre keeping its length)."""
+    le = spec.element_length_m
+    s_e, phi_e, kappa_e, P = elastica_shape(spec)
+    free = s_e[-1] + spec.tail_length_m
+    n_free = max(int(math.ceil(free / le)), 4)
+    n_bond = int(math.ceil(spec.bonded_length_m / le))
+    xi = np.concatenate([-free * np.arange(n_free, 0, -1) / n_free, le * np.arange(0, n_bond + 1)])
+    z, lay = _layer_grid(spec.arm, spec.elements_per_layer)
+    sig = np.maximum(-xi, 0.0)
+    # centre line by integrating the tangent (-cos phi, sin phi) on a fine grid, then sampled at the nodes
+    sf = np.concatenate([s_e, s_e[-1] + np.linspace(0, spec.tail_length_m, 200)[1:]])
+    pf = np.concatenate([phi_e, np.full(199, phi_e[-1])])
+    kf = np.concatenate([kappa_e, np.zeros(199)])
+    tx, ty = -np.cos(pf), np.sin(pf)
+    cx = np.concatenate([[0.0], np.cumsum(np.diff(sf) * 0.5 * (tx[1:] + tx[:-1]))])
+    cy = np.concatenate([[0.0], np.cumsum(np.diff(sf) * 0.5 * (ty[1:] + ty[:-1]))])
+    zc = _arm_neutral_axis(spec)
+    # neutral fibre length, shortened by the arm's stretch under P (naturally shorter: it starts in tension)
+    shrink = 1.0 - P / sum(_plane_strain_modulus(L) * L.thickness_m for L in spec.arm)
+    sc = np.concatenate([[0.0], np.cumsum(np.diff(sf) * (1 - zc * 0.5 * (kf[1:] + kf[:-1])))]) * shrink
+    phi = np.interp(sig, sf, pf)
+    px = np.where(xi >= 0, xi, np.interp(sig, sf, cx))
+    py = np.where(xi >= 0, 0.0, np.interp(sig, sf, cy))
+    X = px[:, None] + np.sin(phi)[:, None] * z[None, :]
+    Y = py[:, None] + np.cos(phi)[:, None] * z[None, :]
+    flat = np.where(xi >= 0, xi, -np.interp(sig, sf, sc))  # naturally straight: laid along the bonded line
+    Xs = np.repeat(flat[:, None], z.size, axis=1)
+    Ys = np.repeat(z[None, :], xi.size, axis=0)
+    mesh, nx, ny = _quad_mesh(X, Y)
+    cell_layer = np.tile(lay, nx)
+    end = np.array([X[0, 0], Y[0, 0]]), np.array([X[0, -1], Y[0, -1]])
+    straight = mesh.__class__(np.array([Xs.ravel(), Ys.ravel()]), mesh.t)
+    return mesh, cell_layer, end, xi, straight
+
+
+def _arm_neutral_axis(spec: PeelFEMSpec) -> float:
+    z0, num, den = 0.0, 0.0, 0.0
+    for L in spec.arm:
+        num += _plane_strain_modulus(L) * L.thickness_m * (z0 + L.thickness_m / 2)
+        den += _plane_strain_modulus(L) * L.thickness_m
+        z0 += L.thickness_m
+    return num / den
 
 
 def _substrate_geometry(spec: PeelFEMSpec):
@@ -201,7 +270,7 @@ def _substrate_geometry(spec: PeelFEMSpec):
 
 # -- a body: total Lagrangian, J2 at the Gauss points ---------------------------------------------------
 class Body:
-    def __init__(self, mesh, cell_layer, layers, offset: int):
+    def __init__(self, mesh, cell_layer, layers, offset: int, straight=None):
         self.basis = Basis(mesh, ElementQuad2(), intorder=4)
         b = self.basis
         self.offset = offset
@@ -215,7 +284,8 @@ class Body:
         self.K, self.G = E / (3 * (1 - 2 * nu)), E / (2 * (1 + nu))
         self.sy, self.H = prop(lambda L: L.yield_Pa), prop(lambda L: L.hardening_Pa)
         shape = self.dx.shape
-        self.eps_p = np.zeros((4,) + shape)
+        self.eps_p = np.zeros((4,) + shape) if straight is None else _straightening_strain(mesh, straight)
+        self.eps_p0 = self.eps_p.copy()  # the eigenstrain of a naturally straight arm meshed bent, not plasticity
         self.alpha = np.zeros(shape)
         # global vector DOFs of each element: (18, nel), ordered (node j, component a) -> 2 j + a
         self.gdofs = (offset + 2 * self.dofs[:, None, :] + np.arange(2)[None, :, None]).reshape(18, -1)
@@ -258,7 +328,19 @@ class Body:
         self.eps_p, self.alpha = self._trial
 
     def plastic_strain_cells(self) -> np.ndarray:
-        return equivalent_plastic_strain(self.eps_p).mean(axis=1)
+        return equivalent_plastic_strain(self.eps_p - self.eps_p0).mean(axis=1)
+
+
+def _straightening_strain(mesh, straight) -> np.ndarray:
+    """Green-Lagrange strain (Voigt, engineering shear) that maps the meshed (bent) arm onto its naturally
+    straight configuration `straight` (same topology), at the Gauss points of the bodies' quadrature: used as
+    the initial eigenstrain, so the arm is stress-free when straight and prestressed as meshed."""
+    b = Basis(mesh, ElementQuad1(), intorder=4)
+    us = (straight.p - mesh.p)[:, b.element_dofs]  # (2, 4, nel): Quad1 DOFs are the vertices
+    g = np.array([b.basis[j][0].grad for j in range(4)])  # (4, 2, nel, nqp)
+    F = np.einsum("aje,jbeq->abeq", us, g) + np.eye(2)[:, :, None, None]
+    C = np.einsum("caeq,cbeq->abeq", F, F)
+    return np.array([(C[0, 0] - 1) / 2, (C[1, 1] - 1) / 2, np.zeros_like(C[0, 0]), C[0, 1]])
 
 
 # -- cohesive zone ------------------------------------------------------------------------------------
@@ -315,9 +397,9 @@ class PeelModel:
         self.spec = spec
         self.n_cz = check_resolution(spec)
         R = spec.bend_radius_m or _elastic_bend_radius(spec)
-        arm_mesh, arm_layer, self._end, _ = _arm_geometry(spec, R)
+        arm_mesh, arm_layer, self._end, _, straight = _arm_geometry(spec, R)
         sub_mesh, sub_layer = _substrate_geometry(spec)
-        self.arm = Body(arm_mesh, arm_layer, spec.arm, 0)
+        self.arm = Body(arm_mesh, arm_layer, spec.arm, 0, straight)
         self.sub = Body(sub_mesh, sub_layer, spec.substrate, self.arm.ndof())
         self.ndof = self.arm.ndof() + self.sub.ndof()
         a, s = self.arm.basis.doflocs, self.sub.basis.doflocs
@@ -448,15 +530,23 @@ class PeelModel:
 
 
 # -- steady state ---------------------------------------------------------------------------------------
-def plateau(pull, force, window: float, tol: float) -> float | None:
-    """Mean force over the last `window` of pull distance if it varies by less than tol (relative), else None."""
+def plateau(pull, force, window: float, tol: float, period: float = 0.0) -> float | None:
+    """Mean force over the last `window` of pull distance if it varies by less than tol (relative), else None.
+
+    The force ripples as the interface fails node by node (one ripple per element of crack advance, a pull
+    `period`): the ripple is averaged out with a running mean over one period before the plateau test."""
     pull, force = np.asarray(pull), np.asarray(force)
-    if pull.size < 5 or pull[-1] - pull[0] < window:
+    if pull.size < 5 or pull[-1] - pull[0] < window + period:
         return None
-    sel = pull >= pull[-1] - window
-    if sel.sum() < 4:
-        return None
-    f = force[sel]
+    if period > 0:
+        n = 8
+        grid = np.linspace(pull[-1] - window - period, pull[-1], int(round(n * (window + period) / period)) + 1)
+        f = np.convolve(np.interp(grid, pull, force), np.full(n, 1.0 / n), mode="valid")
+    else:
+        sel = pull >= pull[-1] - window
+        if sel.sum() < 4:
+            return None
+        f = force[sel]
     mean = float(f.mean())
     return mean if mean > 0 and (f.max() - f.min()) / mean < tol else None
 
@@ -467,12 +557,15 @@ def run_peel_fem(spec: PeelFEMSpec, progress=None) -> PeelFEMResult:
     model = PeelModel(spec)
     th = math.radians(spec.angle_deg)
     lcz = process_zone_length(spec)
-    window = spec.plateau_window_m or 20 * spec.element_length_m
-    window *= max(1.0 - math.cos(th), 0.2)  # pull distance per crack advance ~ (1 - cos theta)
+    # pull distance per crack advance ~ (1 - cos theta) (+ the arm's stretch, small)
+    per_crack = max(1.0 - math.cos(th), 0.2)
+    window = (spec.plateau_window_m or max(10 * spec.element_length_m, 3 * lcz)) * per_crack
+    period = spec.element_length_m * per_crack
     d_max_step = spec.max_step_m or spec.element_length_m * max(1.0 - math.cos(th), 0.3) / 2
     step = d_max_step / 4
-    d, pulls, forces, cracks = 0.0, [0.0], [0.0], [0.0]
-    iters, nsteps, steady_force = 0, 0, None
+    iters, nsteps = _prestress(model), 0
+    d, pulls, forces, cracks = 0.0, [0.0], [model.grip_force()], [model.crack_tip_x()]
+    steady_force = None
     while True:
         if time.perf_counter() - t0 > spec.time_limit_s:
             break
@@ -493,7 +586,7 @@ def run_peel_fem(spec: PeelFEMSpec, progress=None) -> PeelFEMResult:
         if it <= 4:
             step = min(step * 1.5, d_max_step)
         if cracks[-1] > R_past(spec, model):
-            steady_force = plateau(pulls, forces, window, spec.plateau_tolerance)
+            steady_force = plateau(pulls, forces, window, spec.plateau_tolerance, period)
             if steady_force is not None:
                 break
         if cracks[-1] + model.zone_length() > spec.bonded_length_m - 10 * spec.element_length_m:
@@ -513,10 +606,44 @@ def run_peel_fem(spec: PeelFEMSpec, progress=None) -> PeelFEMResult:
     return res
 
 
+def _prestress(model: PeelModel, max_cuts: int = 6) -> int:
+    """Grip held, ramp the arm's straightening eigenstrain from 0 (stress-free bent arm, in equilibrium) to 1
+    (naturally straight arm on the elastica): the arm tensions and the cohesive zone opens under the root
+    moment. A plastic arm may refuse the full elastic prestress (the elastica is the elastic arm's shape): the
+    ramp then stops at the last converged fraction (model.prestress_fraction) and the pull starts from there
+    (a longer transient, still detected). Returns Newton iterations."""
+    arm, total = model.arm, 0
+    model.reaction = np.zeros(model.ndof)
+    model.prestress_fraction = 0.0
+    if not np.any(arm.eps_p0):
+        return 0
+    full = arm.eps_p0.copy()
+    arm.eps_p = np.zeros_like(full)
+    lam, dlam = 0.0, 0.25
+    while lam < 1.0 and max_cuts >= 0:
+        dlam = min(dlam, 1.0 - lam)
+        keep = arm.eps_p.copy()
+        arm.eps_p = keep + dlam * full
+        it = model.solve_step(0.0)
+        if it is None:
+            arm.eps_p = keep
+            dlam /= 2
+            max_cuts -= 1
+            continue
+        lam += dlam
+        total += it
+        dlam *= 1.5 if it <= 5 else 1.0
+    arm.eps_p0 = lam * full  # the eigenstrain applied, not plasticity (for the plastic strain output)
+    model.prestress_fraction = lam
+    return total
+
+
 def R_past(spec: PeelFEMSpec, model: PeelModel) -> float:
     """Crack advance after which the stress-free pre-bent arc has left the root region."""
+    if not spec.prebend or spec.initial_shape == "elastica":
+        return 2.0 * process_zone_length(spec)  # the starting shape is the steady one: only the zone must form
     R = spec.bend_radius_m or _elastic_bend_radius(spec)
-    return 0.5 * R * math.radians(spec.angle_deg) if spec.prebend else 0.0
+    return 0.5 * R * math.radians(spec.angle_deg)
 
 
 def _fields(model: PeelModel) -> dict:
