@@ -20,13 +20,14 @@ SUB = (fp.Layer(3e9, 0.34, 30e-6),)
 
 
 def case(name):
-    sy = {"elastic90": math.inf, "elastic180": math.inf, "plastic50": 50e6, "plastic100": 100e6,
-          "plastic200": 200e6}[name]
-    th = 90.0 if name == "elastic90" else 180.0
+    sy = {"elastic90": math.inf, "elastic180": math.inf, "plastic400": 400e6, "plastic500": 500e6,
+          "plastic600": 600e6}[name]
+    th = 180.0 if name == "elastic180" else 90.0
     arm = (fp.Layer(10e9, 0.34, 20e-6, sy, 100e6),)
+    le = 25e-6 if name.startswith("elastic") else 20e-6
     return fp.PeelFEMSpec(arm=arm, substrate=SUB, toughness_J_per_m2=200.0, strength_Pa=10e6, angle_deg=th,
-                          element_length_m=25e-6, bonded_length_m=3e-3, elements_per_layer=1,
-                          prebend=th > 90, tail_length_m=0.5e-3, time_limit_s=840, plateau_tolerance=0.01)
+                          element_length_m=le, bonded_length_m=3e-3, elements_per_layer=1,
+                          tail_length_m=0.5e-3, time_limit_s=300, plateau_tolerance=0.01, max_step_m=2 * le)
 
 
 def main(names):

@@ -153,3 +153,24 @@ def test_solder_float_fracture_criterion():
     import json
     json.dumps(v, allow_nan=False)  # strict JSON
     assert fracture_verdict({"a/b": {"G_J_per_m2": 1.0, "toughness_J_per_m2": 100.0}})["verdict"] == "OK"
+
+
+def _scaled_elastic(angle_deg, **kw):
+    """The scaled arm of benchmarks/bench_peel.py (E 10 GPa, 20 um on 30 um PI, G_c 200 J/m2, sigma_c 10 MPa)."""
+    base = dict(arm=(fp.Layer(10e9, 0.34, 20e-6),), substrate=(fp.Layer(3e9, 0.34, 30e-6),),
+                toughness_J_per_m2=200.0, strength_Pa=10e6, angle_deg=angle_deg, element_length_m=25e-6,
+                bonded_length_m=1.2e-3, tail_length_m=0.3e-3, elements_per_layer=1, max_step_m=50e-6,
+                time_limit_s=60.0)
+    base.update(kw)
+    return fp.PeelFEMSpec(**base)
+
+
+def test_fem_elastic_peel_reaches_a_detected_steady_state_at_the_kendall_force():
+    """Arm started on the elastica: the plateau is detected and P (1 - cos theta) + P^2/(2 EA') = G_c within 1 %."""
+    spec = _scaled_elastic(90.0)
+    res = fp.run_peel_fem(spec)
+    assert res.steady
+    EA = 10e9 / (1 - 0.34 ** 2) * 20e-6
+    G = res.force_N_per_m + res.force_N_per_m ** 2 / (2 * EA)
+    assert abs(G / 200.0 - 1) < 0.01
+    assert res.crack_advance_m[-1] > 0.2e-3  # the crack ran: a steady peel, not the initiation peak
