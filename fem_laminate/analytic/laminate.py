@@ -74,7 +74,7 @@ def cross_section_curvature(E, nu, t, e, out_of_plane: str) -> float:
     """Curvature k_x of a long 2D cross-section of isotropic layers (lamination theory), for each 2D model.
 
     In-plane strains eps_x = c_x - k_x z and eps_z = c_z - k_z z (z out of the section's plane), sigma_yy = 0
-    through the thickness, layer stresses sigma = Q (eps - e) with Q11 = E/(1-nu^2), Q12 = nu Q11. Always
+    through the thickness, layer stresses sigma = Q (eps - e) with the plane-stress Q of `plane_stress_Q`. Always
     N_x = M_x = 0; out of plane:
       "fixed"   (plane strain)                        c_z = k_z = 0
       "uniform" (generalized, no out-of-plane bending) N_z = 0, k_z = 0
@@ -82,26 +82,27 @@ def cross_section_curvature(E, nu, t, e, out_of_plane: str) -> float:
     Solved as a 4 x 4 linear system; z from the bottom; sign: top concave positive.
     """
     E, nu, t, e = (np.asarray(a, float) for a in (E, nu, t, e))
+    Q = np.array([plane_stress_Q(Ei, ni)[:2, :2] for Ei, ni in zip(E, nu)])  # the (x, z) block
+    A, B, D, N, M = _resultants(Q, t, np.stack([e, e], axis=1))
+    # unknowns (c_x, c_z, k_x, k_z):  N = A c - B k,  M = B c - D k
+    K, r = np.block([[A, -B], [B, -D]]), np.concatenate([N, M])
+    rows = {"fixed": [0, 2], "uniform": [0, 2, 1], "free": [0, 2, 1, 3]}[out_of_plane]  # N_x, M_x, N_z, M_z
+    fixed = {"fixed": [1, 3], "uniform": [3], "free": []}[out_of_plane]  # c_z, k_z held at 0
+    K = np.vstack([K[rows], np.eye(4)[fixed]])
+    r = np.concatenate([r[rows], np.zeros(len(fixed))])
+    c_x, c_z, k_x, k_z = np.linalg.solve(K, r)
+    return float(k_x)
+
+
+def _resultants(Q, t, e):
+    """Stiffness matrices A, B, D and the free-strain resultants N, M of layers with in-plane stiffnesses Q
+    (n, m, m), thicknesses t and free strains e (n, m); z from the bottom."""
     z = np.concatenate([[0.0], np.cumsum(t)])
     z0, z1 = z[:-1], z[1:]
-    Q11 = E / (1 - nu**2)
-    Q12 = nu * Q11
     m0, m1, m2 = z1 - z0, (z1**2 - z0**2) / 2, (z1**3 - z0**3) / 3  # moments of z over each layer
-
-    def rows(Qa, Qb):  # N and M of sigma = Qa (eps_x - e) + Qb (eps_z - e) in terms of (c_x, k_x, c_z, k_z)
-        N = [np.sum(Qa * m0), -np.sum(Qa * m1), np.sum(Qb * m0), -np.sum(Qb * m1)]
-        M = [np.sum(Qa * m1), -np.sum(Qa * m2), np.sum(Qb * m1), -np.sum(Qb * m2)]
-        rN, rM = np.sum((Qa + Qb) * e * m0), np.sum((Qa + Qb) * e * m1)
-        return N, M, rN, rM
-
-    Nx, Mx, rNx, rMx = rows(Q11, Q12)
-    Nz, Mz, rNz, rMz = rows(Q12, Q11)
-    fix_c, fix_k = [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]
-    A, b = {"fixed": ([Nx, Mx, fix_c, fix_k], [rNx, rMx, 0.0, 0.0]),
-            "uniform": ([Nx, Mx, Nz, fix_k], [rNx, rMx, rNz, 0.0]),
-            "free": ([Nx, Mx, Nz, Mz], [rNx, rMx, rNz, rMz])}[out_of_plane]
-    c_x, k_x, c_z, k_z = np.linalg.solve(np.array(A), np.array(b))
-    return float(k_x)
+    A, B, D = (np.einsum("i,ijk->jk", m, Q) for m in (m0, m1, m2))
+    N, M = (np.einsum("i,ijk,ik->j", m, Q, e) for m in (m0, m1))
+    return A, B, D, N, M
 
 
 def plane_stress_Q(E, nu) -> np.ndarray:
@@ -126,16 +127,10 @@ def clt_curvature(Q, t, e) -> np.ndarray:
     and free (eigen)strains e (n, 3: exx, eyy, gxy): curvature (kappa_x, kappa_y, kappa_xy) in our sign (top
     concave positive, i.e. eps(z) = c - kappa z), z from the bottom."""
     Q, t, e = np.asarray(Q, float), np.asarray(t, float), np.asarray(e, float)
-    z = np.concatenate([[0.0], np.cumsum(t)])
-    z0, z1 = z[:-1], z[1:]
-    A = np.einsum("i,ijk->jk", z1 - z0, Q)
-    B = np.einsum("i,ijk->jk", (z1**2 - z0**2) / 2, Q)
-    D = np.einsum("i,ijk->jk", (z1**3 - z0**3) / 3, Q)
-    N = np.einsum("i,ijk,ik->j", z1 - z0, Q, e)
-    M = np.einsum("i,ijk,ik->j", (z1**2 - z0**2) / 2, Q, e)
+    A, B, D, N, M = _resultants(Q, t, e)
     # unknowns (mid-plane strain, h * curvature) so that the blocks are of one size; least squares because
     # a line-homogenized foil alone carries no shear (rows that nothing resists are dropped)
-    h = z[-1]
+    h = float(np.sum(t))
     K = np.block([[A, B / h], [B / h, D / h**2]])
     sol = np.linalg.lstsq(K, np.concatenate([N, M / h]), rcond=1e-12)[0]
     return -sol[3:] / h
