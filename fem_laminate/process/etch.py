@@ -16,7 +16,7 @@ from ..errors import CaseError, ProcessError
 from ..model import pattern as pat
 from ..physics.thermoelastic import remove_elements, remove_layers
 from ..post import measure
-from .step import Strict, StepKind, layers_present_at, require_formed, step_summary
+from .step import Strict, StepKind, etched_positions, layers_present_at, require_formed, step_summary
 
 UNITS_M = {"mm": 1e-3, "um": 1e-6}
 
@@ -70,10 +70,6 @@ class Spec(Strict):
     _built: object = PrivateAttr(default=None)  # the model.pattern object, made once when the case loads
 
 
-def _targets(present: list, side: str) -> list[int]:
-    return sorted({"top": {len(present) - 1}, "bottom": {0}, "both": {0, len(present) - 1}}[side])
-
-
 def build_pattern(spec: Spec, source: str, index: int):
     """The model.pattern object of a patterned etch step; CaseError naming the field if it cannot be made."""
     where = f"{source}: field 'steps.{index}.pattern"
@@ -100,12 +96,12 @@ def check(spec, case, index: int) -> None:
     require_formed(case, index, "etch")
     present = layers_present_at(case, index)
     where = f"{case.source}: field 'steps.{index}.side' = {spec.side!r} is not allowed"
-    for k in _targets(present, spec.side) if present else []:
+    for k in etched_positions(len(present), spec.side):
         if present[k].material.kind != "metal":
             side = "bottom" if k == 0 else "top"
             raise CaseError(f"{where}: the {side} layer {present[k].name!r} there is not a metal foil (etching "
                             "removes copper only)")
-    if spec.pattern is None and len(present) - len(_targets(present, spec.side)) < 1:
+    if spec.pattern is None and len(present) - len(etched_positions(len(present), spec.side)) < 1:
         raise CaseError(f"{where}: it would etch every layer of the laminate")
     if spec.pattern is not None:
         if case.spec.mesh.model != "plate3d":
@@ -125,7 +121,7 @@ def run(state, spec, record):
     present = state.active_layers()
     if not present:
         raise ProcessError("etch: nothing is present to etch")
-    sides = [present[k] for k in _targets(present, spec.side)]
+    sides = [present[k] for k in etched_positions(len(present), spec.side)]
     for i in sides:
         if state.stack.layers[i].material.kind != "metal":
             raise ProcessError(f"etch: the {spec.side} layer '{state.stack.layers[i].name}' is not a metal foil")

@@ -140,12 +140,13 @@ def layers_present_at(case, index: int) -> list:
         if st.kind == "bond":
             present, added = present + added, []
         elif st.kind == "etch" and st.pattern is None:  # a patterned foil stays (in part)
-            present = _etched(present, st.side)
+            gone = etched_positions(len(present), st.side)
+            present = [lay for k, lay in enumerate(present) if k not in gone]
     return present
 
 
-def _etched(present: list, side: str) -> list:
-    if not present:
-        return present
-    idx = {"top": [len(present) - 1], "bottom": [0], "both": [0, len(present) - 1]}[side]
-    return [lay for k, lay in enumerate(present) if k not in idx]
+def etched_positions(n_present: int, side: str) -> list[int]:
+    """Positions (in the bottom-up list of the n present layers) an etch of `side` takes away."""
+    if n_present == 0:
+        return []
+    return sorted({"top": {n_present - 1}, "bottom": {0}, "both": {0, n_present - 1}}[side])
