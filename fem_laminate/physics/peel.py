@@ -30,6 +30,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.linalg import spsolve
 from skfem import Basis, ElementQuad1, ElementQuad2, MeshQuad
 
+from ..analytic.laminate import plane_strain_modulus
 from .plasticity import equivalent_plastic_strain, return_mapping
 
 
@@ -101,7 +102,7 @@ class PeelFEMResult:
 
 # -- geometry -----------------------------------------------------------------------------------------
 def _plane_strain_modulus(L: Layer) -> float:
-    return L.E_Pa / (1.0 - L.nu ** 2)
+    return float(plane_strain_modulus(L.E_Pa, L.nu))
 
 
 def process_zone_length(spec: PeelFEMSpec) -> float:
@@ -126,12 +127,7 @@ def process_zone_length(spec: PeelFEMSpec) -> float:
 
 def _arm_EI(spec: PeelFEMSpec) -> float:
     """Plane-strain bending stiffness of the arm per width about its elastic neutral axis."""
-    z0, num, den = 0.0, 0.0, 0.0
-    for L in spec.arm:
-        num += _plane_strain_modulus(L) * L.thickness_m * (z0 + L.thickness_m / 2)
-        den += _plane_strain_modulus(L) * L.thickness_m
-        z0 += L.thickness_m
-    zc, z0, EI = num / den, 0.0, 0.0
+    zc, z0, EI = _arm_neutral_axis(spec), 0.0, 0.0
     for L in spec.arm:
         c = z0 + L.thickness_m / 2 - zc
         EI += _plane_strain_modulus(L) * (L.thickness_m ** 3 / 12 + L.thickness_m * c ** 2)
