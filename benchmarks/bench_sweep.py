@@ -5,12 +5,17 @@ that each point takes a few seconds; the grid varies the PI thickness and the fi
 Each run writes into a fresh folder (no resume), on a LocalCluster of 1 and then 2 single-threaded workers.
 
     PYTHONPATH=. python benchmarks/bench_sweep.py [--points 8] [--nx 600]
+    PYTHONPATH=. python benchmarks/bench_sweep.py --example-1 --points 24   # issue 14.6: 24 points of Example 1
+
+With --example-1 the base is cases/example_1.toml (the whole process chain with the full model) and the grid
+varies the thermoplastic layer's thickness and the roll temperature.
 """
 import argparse
 import json
 import os
 import tempfile
 import time
+from pathlib import Path
 
 from fem_laminate.studies import sweep
 
@@ -31,12 +36,20 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--points", type=int, default=8, help="number of sweep points (even)")
     ap.add_argument("--nx", type=int, default=600, help="elements along the sample (sets the cost per point)")
-    ap.add_argument("--out", default="benchmarks/results/bench_sweep.json")
+    ap.add_argument("--example-1", action="store_true", help="sweep cases/example_1.toml instead")
+    ap.add_argument("--out", default=None, help="results JSON (default benchmarks/results/bench_sweep[_example_1].json)")
     a = ap.parse_args()
     half = max(1, a.points // 2)
-    spec = sweep.spec_from_dict({"base": base_case(a.nx),
-                                 "grid": {"layers.1.thickness_um": [10.0 + 5.0 * i for i in range(half)],
-                                          "steps.0.to_C": [25.0, 100.0]}}, source="<bench_sweep>")
+    if a.example_1:
+        base = str(Path(__file__).resolve().parent.parent / "cases" / "example_1.toml")
+        spec = sweep.spec_from_dict({"base": base,
+                                     "grid": {"layers.2.thickness_um": [3.0 + 1.0 * i for i in range(half)],
+                                              "steps.2.temperature_C": [380.0, 400.0]}}, source="<bench_sweep>")
+    else:
+        spec = sweep.spec_from_dict({"base": base_case(a.nx),
+                                     "grid": {"layers.1.thickness_um": [10.0 + 5.0 * i for i in range(half)],
+                                              "steps.0.to_C": [25.0, 100.0]}}, source="<bench_sweep>")
+    a.out = a.out or f"benchmarks/results/bench_sweep{'_example_1' if a.example_1 else ''}.json"
     timings = {}
     tables = {}
     for workers in (1, 2):
