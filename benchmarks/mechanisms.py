@@ -1,5 +1,5 @@
 """Which physics matters: Example 1 and Comparative example 3 with each issue-13 mechanism added in turn
-(elastic -> + viscoelastic -> + copper plasticity -> + moisture): base curl, film CTE (TMA), JIS C 6481
+(elastic -> + viscoelastic -> + copper plasticity -> + copper creep -> + moisture): base curl, film CTE (TMA), JIS C 6481
 dimensional change, with DOFs, linear solves, thermoelastic increments taken and seconds.
 
 Run: PYTHONPATH=. python benchmarks/mechanisms.py      writes benchmarks/results/mechanisms.{json,md}
@@ -15,11 +15,14 @@ from fem_laminate.studies.validate import with_physics
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ["example_1", "comparative_3"]
+OFF = {"viscoelastic": False, "copper_plasticity": False, "copper_creep": False, "moisture": False}
 LADDER = [
-    ("elastic (0.2)", {"viscoelastic": False, "copper_plasticity": False, "moisture": False}),
-    ("+ viscoelastic", {"viscoelastic": True, "copper_plasticity": False, "moisture": False}),
-    ("+ copper plasticity", {"viscoelastic": True, "copper_plasticity": True, "moisture": False}),
-    ("+ moisture (full model)", {"viscoelastic": True, "copper_plasticity": True, "moisture": True}),
+    ("elastic (0.2)", OFF),
+    ("+ viscoelastic", {**OFF, "viscoelastic": True}),
+    ("+ copper plasticity", {**OFF, "viscoelastic": True, "copper_plasticity": True}),
+    ("+ copper creep", {**OFF, "viscoelastic": True, "copper_plasticity": True, "copper_creep": True}),
+    ("+ moisture (full model)", {"viscoelastic": True, "copper_plasticity": True, "copper_creep": True,
+                                 "moisture": True}),
 ]
 
 

@@ -61,7 +61,8 @@ class PhysicsSpec(_Strict):
     """Which time- and moisture-dependent mechanisms run (issue 13); all on by default. All off is the elastic
     model of 0.2 (thermoplastic layers fully relaxed above Tg, dry films)."""
     viscoelastic: bool = True  # Prony relaxation of the materials that have a series
-    copper_plasticity: bool = True  # J2 yield of the metal foils in thermal steps (2D models)
+    copper_plasticity: bool = True  # J2 yield of the metal foils in thermal steps
+    copper_creep: bool = True  # power-law creep of the metal foils that have a creep law, in timed steps
     moisture: bool = True  # water uptake and swelling in condition / pressure_cooker / hold steps
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 STANDARD_GRAVITY = 9.80665  # m/s^2 (CGPM 1901); 1 kgf = 9.80665 N
 N_PER_KGF = STANDARD_GRAVITY
 GAS_CONSTANT = 8.314462618  # J/(mol K), CODATA 2018
+BOLTZMANN = 1.380649e-23  # J/K, exact (SI 2019)
 ZERO_CELSIUS_K = 273.15
 
 UM = 1e-6  # m per micrometre

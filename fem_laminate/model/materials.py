@@ -37,6 +37,12 @@ class Material:
     yield_rel_per_K: float = 0.0
     hardening_Pa: float | None = None
     hardening_rel_per_K: float = 0.0
+    # power-law (dislocation) creep of a metal foil, Mukherjee-Bird-Dorn form (physics/plasticity.PowerLawCreep)
+    creep_dorn_A: float | None = None
+    creep_stress_exponent: float | None = None
+    creep_D0_m2_per_s: float | None = None  # self-diffusion pre-exponential
+    creep_activation_J_per_mol: float | None = None
+    burgers_vector_m: float | None = None
     # water (physics/moisture.py); a material without them takes up no water
     moisture_diffusivity_m2_per_s: float | None = None  # at 25 C
     moisture_activation_J_per_mol: float | None = None
@@ -125,6 +131,11 @@ _FIELDS = {
     "yield_rel_per_K": ("yield_rel_per_K", 1.0),
     "hardening_MPa": ("hardening_Pa", 1e6),
     "hardening_rel_per_K": ("hardening_rel_per_K", 1.0),
+    "creep_dorn_A": ("creep_dorn_A", 1.0),
+    "creep_stress_exponent": ("creep_stress_exponent", 1.0),
+    "creep_D0_m2_per_s": ("creep_D0_m2_per_s", 1.0),
+    "creep_activation_kJ_per_mol": ("creep_activation_J_per_mol", 1e3),
+    "burgers_vector_nm": ("burgers_vector_m", 1e-9),
     "moisture_diffusivity_m2_per_s": ("moisture_diffusivity_m2_per_s", 1.0),
     "moisture_activation_kJ_per_mol": ("moisture_activation_J_per_mol", 1e3),
     "moisture_saturation_wt_pct_per_rh_pct": ("moisture_saturation_wt_pct_per_rh_pct", 1.0),
@@ -155,6 +166,11 @@ RANGES = {
     "yield_rel_per_K": (-0.1, 0.1),
     "hardening_MPa": (0.0, 1e6),
     "hardening_rel_per_K": (-0.1, 0.1),
+    "creep_dorn_A": (1e-10, 1e20),
+    "creep_stress_exponent": (1.0, 12.0),
+    "creep_D0_m2_per_s": (1e-12, 1.0),
+    "creep_activation_kJ_per_mol": (10.0, 1000.0),
+    "burgers_vector_nm": (0.1, 1.0),
     "moisture_diffusivity_m2_per_s": (1e-20, 1e-8),
     "moisture_activation_kJ_per_mol": (0.0, 300.0),
     "moisture_saturation_wt_pct_per_rh_pct": (0.0, 1.0),

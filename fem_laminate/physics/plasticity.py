@@ -1,9 +1,10 @@
-"""J2 (von Mises) elastoplasticity with linear isotropic hardening, small strain, vectorised over points.
+"""J2 (von Mises) elastoplasticity with linear isotropic hardening, and power-law creep, small strain,
+vectorised over points.
 
-Strains and stresses are Voigt vectors [xx, yy, zz, xy] with engineering shear strain (gamma_xy = 2 eps_xy);
-in plane strain eps_zz is whatever the kinematics gives (0, or the B-bar dilatation correction), sigma_zz is
-the out-of-plane stress the constraint needs.  Radial return (Simo & Hughes, Computational Inelasticity,
-1998, Box 3.1) with the consistent tangent (Box 3.2):
+Strains and stresses are Voigt vectors with engineering shear strain: [xx, yy, zz, xy] in the 2D
+cross-sections (eps_zz is whatever the kinematics gives: 0, a + b y, or the B-bar dilatation correction) and
+[xx, yy, zz, yz, xz, xy] in 3D; the first three components are normal, the rest shear. Radial return (Simo &
+Hughes, Computational Inelasticity, 1998, Box 3.1) with the consistent tangent (Box 3.2):
 
     s_trial = 2G dev(eps - eps_p),  q_trial = sqrt(3/2) |s_trial|,  f = q_trial - (sigma_y + H alpha)
     f > 0:  dgamma = f / (3G + H),  eps_p += dgamma * 3/2 s_trial / q_trial,  alpha += dgamma
@@ -11,33 +12,60 @@ the out-of-plane stress the constraint needs.  Radial return (Simo & Hughes, Com
         theta_bar = 1 / (1 + H / 3G) - (1 - theta),  N = s_trial / |s_trial|
 
 sigma_y = inf makes a point purely elastic (the polymer layers and the rolls).
+
+Creep (`creep_return`): steady-state power-law (dislocation) creep of the Mukherjee-Bird-Dorn form, written in
+shear as Frost & Ashby do (tau = q / sqrt 3, gamma_dot = sqrt 3 x the equivalent strain rate),
+
+    gamma_dot = A (D G b / k T) (tau / G)^n,   D = D0 exp(-Q / R T),
+
+integrated by backward Euler along the same radial direction: the creep increment dc at a point solves the scalar
+equation dc = dt * rate(q_trial - 3G dc) (Newton, bracketed in [0, q_trial / 3G]); unconditionally stable, so
+a hold of any length can be one increment as far as the point is concerned.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-M_VOL = np.array([1.0, 1.0, 1.0, 0.0])
-# deviatoric projector acting on engineering-shear strain, giving tensor-component deviator
-I_DEV = np.diag([1.0, 1.0, 1.0, 0.5]) - np.outer(M_VOL, M_VOL) / 3.0
+from ..units import BOLTZMANN, GAS_CONSTANT, kelvin
+
+
+def _projectors(ncomp: int):
+    """Volumetric vector m and deviatoric projector (acting on engineering shear, giving tensor components)."""
+    m = np.zeros(ncomp)
+    m[:3] = 1.0
+    return m, np.diag([1.0, 1.0, 1.0] + [0.5] * (ncomp - 3)) - np.outer(m, m) / 3.0
+
+
+M_VOL, I_DEV = _projectors(4)  # the 2D cross-section's (kept for readers of the 2D code)
 
 
 def _norm(s):
-    """Frobenius norm of a symmetric tensor stored as [xx, yy, zz, xy] (tensor components)."""
-    return np.sqrt(s[0] ** 2 + s[1] ** 2 + s[2] ** 2 + 2.0 * s[3] ** 2)
+    """Frobenius norm of a symmetric tensor stored as [normal x3, shear...] (tensor components)."""
+    out = s[0] ** 2 + s[1] ** 2 + s[2] ** 2
+    for k in range(3, len(s)):
+        out = out + 2.0 * s[k] ** 2
+    return np.sqrt(out)
+
+
+def _engineering(ncomp: int, ndim: int) -> np.ndarray:
+    return np.array([1.0, 1.0, 1.0] + [2.0] * (ncomp - 3)).reshape((ncomp,) + (1,) * ndim)
 
 
 def return_mapping(eps, eps_p_old, alpha_old, K, G, sigma_y, H):
     """Stress update at many points.
 
-    eps, eps_p_old: (4, ...) Voigt strains (engineering shear); alpha_old: (...) equivalent plastic strain;
-    K, G, sigma_y, H: broadcastable to (...).
-    Returns sigma (4, ...), eps_p (4, ...), alpha (...), D (4, 4, ...) consistent tangent.
+    eps, eps_p_old: (ncomp, ...) Voigt strains (engineering shear; ncomp 4 in 2D, 6 in 3D); alpha_old: (...)
+    equivalent plastic strain; K, G, sigma_y, H: broadcastable to (...).
+    Returns sigma (ncomp, ...), eps_p (ncomp, ...), alpha (...), D (ncomp, ncomp, ...) consistent tangent.
     """
     eps = np.asarray(eps, float)
+    m_vol, i_dev = _projectors(eps.shape[0])
     K, G, sigma_y, H = (np.broadcast_to(np.asarray(v, float), eps.shape[1:]) for v in (K, G, sigma_y, H))
     ee = eps - eps_p_old
     vol = ee[0] + ee[1] + ee[2]
-    s_tr = 2.0 * G * np.einsum("ij,j...->i...", I_DEV, ee)
+    s_tr = 2.0 * G * np.einsum("ij,j...->i...", i_dev, ee)
     nrm = _norm(s_tr)
     q_tr = np.sqrt(1.5) * nrm
     f = q_tr - (sigma_y + H * alpha_old)
@@ -46,14 +74,14 @@ def return_mapping(eps, eps_p_old, alpha_old, K, G, sigma_y, H):
     safe_q = np.where(plastic, q_tr, 1.0)
     scale = 1.0 - 3.0 * G * dgamma / safe_q  # radial return factor (1 where elastic)
     s = s_tr * scale
-    sigma = s + K * vol * M_VOL.reshape((4,) + (1,) * vol.ndim)
+    sigma = s + K * vol * m_vol.reshape((len(m_vol),) + (1,) * vol.ndim)
     flow = 1.5 * s_tr / safe_q  # d eps_p / d dgamma, tensor components
-    flow_v = flow * np.array([1.0, 1.0, 1.0, 2.0]).reshape((4,) + (1,) * vol.ndim)  # engineering shear
+    flow_v = flow * _engineering(len(m_vol), vol.ndim)  # engineering shear
     eps_p = eps_p_old + dgamma * flow_v
     alpha = alpha_old + dgamma
 
-    mm = np.outer(M_VOL, M_VOL)
-    D = np.einsum("ij,...->ij...", mm, K) + np.einsum("ij,...->ij...", I_DEV, 2.0 * G * scale)
+    mm = np.outer(m_vol, m_vol)
+    D = np.einsum("ij,...->ij...", mm, K) + np.einsum("ij,...->ij...", i_dev, 2.0 * G * scale)
     N = s_tr / np.where(plastic, nrm, 1.0)
     theta_bar = np.where(plastic, 1.0 / (1.0 + H / (3.0 * G)) - (1.0 - scale), 0.0)
     D = D - 2.0 * G * theta_bar * np.einsum("i...,j...->ij...", N, N)
@@ -72,10 +100,75 @@ def von_mises(sigma, axis: int = 0):
 
 
 def equivalent_plastic_strain(eps_p):
-    """sqrt(2/3 eps_p:eps_p) of a Voigt plastic strain with engineering shear (4, ...)."""
+    """sqrt(2/3 eps_p:eps_p) of a Voigt plastic strain with engineering shear (ncomp, ...)."""
     e = eps_p.copy()
-    e[3] = 0.5 * e[3]
+    e[3:] = 0.5 * e[3:]
     return np.sqrt(2.0 / 3.0) * _norm(e)
+
+
+# -- power-law creep -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PowerLawCreep:
+    """Mukherjee-Bird-Dorn steady-state creep: rate = A (D G b / k T) (q / G)^n, D = D0 exp(-Q / R T)."""
+    A: float          # dimensionless Dorn constant
+    n: float          # stress exponent
+    D0_m2_per_s: float
+    Q_J_per_mol: float
+    burgers_m: float
+
+    def rate(self, q_Pa, G_Pa, T_C):
+        """Equivalent (tensile) creep strain rate (1/s) at equivalent stress q and shear modulus G.
+
+        Frost & Ashby write the law in shear, gamma_dot = A (D G b / k T) (tau / G)^n; for J2 flow tau = q/sqrt(3)
+        and the equivalent strain rate is gamma_dot / sqrt(3)."""
+        T = kelvin(T_C)
+        D = self.D0_m2_per_s * np.exp(-self.Q_J_per_mol / (GAS_CONSTANT * T))
+        tau = np.maximum(q_Pa, 0.0) / np.sqrt(3.0)
+        return self.A * D * G_Pa * self.burgers_m / (BOLTZMANN * T) * (tau / G_Pa) ** self.n / np.sqrt(3.0)
+
+
+def creep_law(material) -> PowerLawCreep | None:
+    """A material's power-law creep (model/materials.py keys creep_*), or None when any of the five is missing."""
+    keys = (material.creep_dorn_A, material.creep_stress_exponent, material.creep_D0_m2_per_s,
+            material.creep_activation_J_per_mol, material.burgers_vector_m)
+    return None if any(k is None for k in keys) else PowerLawCreep(*keys)
+
+
+def creep_return(eps, eps_p_old, G, law: PowerLawCreep, T_C: float, dt_s: float, K=None):
+    """Backward-Euler creep increment along the radial direction, from a state already inside the yield surface
+    (call after `return_mapping`, whose eps_p is eps_p_old here).
+
+    Returns (eps_p, dc) with dc (...) the equivalent creep strain of the increment (added to eps_p as
+    3/2 s/q dc). Elastic points (G broadcast) and dt = 0 give dc = 0.
+    """
+    eps = np.asarray(eps, float)
+    m_vol, i_dev = _projectors(eps.shape[0])
+    G = np.broadcast_to(np.asarray(G, float), eps.shape[1:])
+    s_tr = 2.0 * G * np.einsum("ij,j...->i...", i_dev, eps - eps_p_old)
+    q_tr = np.sqrt(1.5) * _norm(s_tr)
+    if dt_s <= 0.0 or not np.any(q_tr > 0.0):
+        return eps_p_old.copy(), np.zeros(eps.shape[1:])
+    # g(dc) = dc - dt rate(q_tr - 3G dc) = 0: g(0) <= 0, g(q_tr / 3G) > 0; g is increasing, so Newton from the
+    # bracket's left end with bisection safeguard converges monotonically
+    lo, hi = np.zeros_like(q_tr), q_tr / (3.0 * G)
+    dc = np.zeros_like(q_tr)
+    n = law.n
+    for _ in range(60):
+        q = q_tr - 3.0 * G * dc
+        r = law.rate(q, G, T_C)
+        g = dc - dt_s * r
+        dg = 1.0 + dt_s * 3.0 * G * n * r / np.maximum(q, 1e-300)
+        lo = np.where(g < 0.0, dc, lo)
+        hi = np.where(g > 0.0, dc, hi)
+        new = dc - g / dg
+        new = np.where((new <= lo) | (new >= hi), 0.5 * (lo + hi), new)
+        if np.all(np.abs(new - dc) <= 1e-12 * np.maximum(hi, 1e-30) + 1e-18):
+            dc = new
+            break
+        dc = new
+    safe_q = np.where(q_tr > 0.0, q_tr, 1.0)
+    flow_v = 1.5 * s_tr / safe_q * _engineering(eps.shape[0], q_tr.ndim)
+    return eps_p_old + dc * flow_v, dc
 
 
 def uniaxial_strain_compression(pressure_Pa: float, K: float, G: float, sigma_y: float, H: float) -> float:

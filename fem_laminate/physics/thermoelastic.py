@@ -34,7 +34,7 @@ from . import assembly, elastic, moisture, plasticity, solvers, viscoelastic
 from ..model.stack import Stack
 
 # the mechanisms of issue 13; a bare state is today's elastic model, a case turns them on ([physics] table)
-MECHANISMS = ("viscoelastic", "copper_plasticity", "moisture")
+MECHANISMS = ("viscoelastic", "copper_plasticity", "copper_creep", "moisture")
 
 
 @dataclass
@@ -282,12 +282,24 @@ def is_viscoelastic(state: LaminateState, i: int) -> bool:
 
 
 def plastic_layers(state: LaminateState) -> list[int]:
-    """Present metal layers that yield (copper_plasticity on, a yield stress given; 2D cross-sections: the J2
-    return mapping of physics/plasticity.py is written for [xx, yy, zz, xy])."""
-    if not state.mechanisms.get("copper_plasticity") or state.model.dim != 2:
+    """Present metal layers that yield or creep (copper_plasticity on and a yield stress given, or copper_creep on
+    and a creep law given); 2D cross-sections and 3D plates alike."""
+    return sorted(set(_yielding_layers(state)) | set(creeping_layers(state)))
+
+
+def _yielding_layers(state: LaminateState) -> list[int]:
+    if not state.mechanisms.get("copper_plasticity"):
         return []
     return [i for i in state.active_layers() if state.stack.layers[i].material.kind == "metal"
             and state.stack.layers[i].material.yield_Pa is not None]
+
+
+def creeping_layers(state: LaminateState) -> list[int]:
+    """Present metal layers with a power-law creep law, copper_creep on."""
+    if not state.mechanisms.get("copper_creep"):
+        return []
+    return [i for i in state.active_layers() if state.stack.layers[i].material.kind == "metal"
+            and plasticity.creep_law(state.stack.layers[i].material) is not None]
 
 
 def viscoelastic_layers(state: LaminateState) -> list[int]:
@@ -434,7 +446,7 @@ def increment(state: LaminateState, Ta: float, Tb: float, dt_s: float = 0.0) -> 
     pl = plastic_layers(state)
     if pl:
         u, strain, free_strain = _plastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_el,
-                                                     free_strain, Tb, pl)
+                                                     free_strain, Tb, pl, dt_s)
     state.stress[act_el] = np.einsum("ekl,eql->eqk", D_el, strain - free_strain)
     if ve is not None:
         _viscoelastic_update(state, ve, act_el, D_el, strain - free_strain)
@@ -448,11 +460,12 @@ PLASTIC_TOL = 1e-10  # converged when the plastic strain changes by less than th
 PLASTIC_MAX_ITER = 300
 
 
-def _plastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_el, free_strain, T_C, pl):
-    """J2 return mapping (physics/plasticity.py, shared with the nip) at the metal layers' points, equilibrium by
-    initial-stiffness iterations: the plastic strain is one more stress-free strain, so the factorised elastic
+def _plastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_el, free_strain, T_C, pl, dt_s=0.0):
+    """J2 return mapping (physics/plasticity.py, shared with the nip) at the metal layers' points, then the
+    power-law creep of the increment's dt_s (backward Euler along the same radial direction), equilibrium by
+    initial-stiffness iterations: the inelastic strain is one more stress-free strain, so the factorised elastic
     stiffness serves every iteration (no tangent assembly); backward Euler from the increment's start.
-    Returns (u, strain, free strain including the plastic strain)."""
+    Returns (u, strain, free strain including the inelastic strain)."""
     model = state.model
     if state.eps_p is None:
         nq = state.stress.shape[1]
@@ -464,14 +477,21 @@ def _plastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_el,
     E = np.array([m.E(T_C) for m in mats], dtype=float)[:, None]
     nu = np.array([m.nu for m in mats])[:, None]
     K, G = E / (3 * (1 - 2 * nu)), E / (2 * (1 + nu))
-    sy = np.array([m.yield_stress(T_C) for m in mats])[:, None]
+    yielding = set(_yielding_layers(state))
+    sy = np.array([m.yield_stress(T_C) if i in yielding else np.inf for i, m in zip(lay[sel], mats)])[:, None]
     H = np.array([m.hardening(T_C) for m in mats])[:, None]
+    creeping = set(creeping_layers(state)) if dt_s > 0 else set()
+    laws = {i: plasticity.creep_law(state.stack.layers[i].material) for i in creeping}
     ep_old, a_old = state.eps_p[el], state.alpha[el]
     ep, alpha = ep_old.copy(), a_old
     fs0 = free_strain[sel] - ep_old  # thermal + birth (+ swelling): f already carries D ep_old
     for _ in range(PLASTIC_MAX_ITER):
         e_mech = np.moveaxis(strain[sel] - fs0, -1, 0)
         _, ep_new, alpha, _ = plasticity.return_mapping(e_mech, np.moveaxis(ep_old, -1, 0), a_old, K, G, sy, H)
+        for i, law in laws.items():  # creep from the plastically returned state (inside the yield surface)
+            k = lay[sel] == i
+            ep_k, _ = plasticity.creep_return(e_mech[:, k], ep_new[:, k], G[k], law, T_C, dt_s)
+            ep_new[:, k] = ep_k
         ep_new = np.moveaxis(ep_new, 0, -1)
         change = np.abs(ep_new - ep).max()
         ep = ep_new
@@ -595,12 +615,12 @@ def viscoelastic_path(state: LaminateState, T_to: float, max_step_K: float, seco
 
 def _change_temperature_viscoelastic(state, T_to, max_step_K, seconds) -> None:
     T0 = state.T_C
-    if seconds is None and not viscoelastic_layers(state):
+    if seconds is None and not viscoelastic_layers(state) and not creeping_layers(state):
         seconds = 0.0  # plasticity alone is rate independent
     if seconds is None:
         seconds = abs(T_to - T0) / viscoelastic.DEFAULT_RATE_K_PER_MIN * 60.0
     if T_to == T0:
-        if viscoelastic_layers(state):
+        if viscoelastic_layers(state) or creeping_layers(state):
             hold(state, seconds)
         else:
             increment(state, T0, T0)
@@ -608,22 +628,60 @@ def _change_temperature_viscoelastic(state, T_to, max_step_K, seconds) -> None:
         return
     for Tb in viscoelastic_path(state, T_to, max_step_K, seconds):
         dt = seconds * abs(Tb - state.T_C) / abs(T_to - T0)
-        increment(state, state.T_C, float(Tb), dt)
+        _timed_increment(state, float(Tb), dt)
     if any(state.active[i] and lay.material.is_rubbery(state.T_C) and not is_viscoelastic(state, i)
            for i, lay in enumerate(state.stack.layers)):
         increment(state, state.T_C, state.T_C)  # an elastic thermoplastic above Tg relaxes at the end
 
 
+CREEP_STEP_FRACTION = 0.1  # a creep increment is at most this fraction of the copper's present relaxation time
+CREEP_MAX_SUBSTEPS = 400  # per hold or ramp increment; past it the rest is one (stable, backward-Euler) step
+
+
+def creep_time_step(state: LaminateState) -> float:
+    """The longest time step that keeps the creep of every creeping layer's points within CREEP_STEP_FRACTION of
+    its present relaxation time q / (3 G rate(q)) (inf when nothing creeps): backward Euler is stable at any
+    step, this keeps it accurate (tested against the closed-form relaxation of a film on a rigid substrate)."""
+    dt = np.inf
+    for i in creeping_layers(state):
+        m = state.stack.layers[i].material
+        el = np.flatnonzero(state.element_active & (state.layer_of_element == i))
+        q = plasticity.von_mises(state.stress[el], axis=-1)
+        if not q.size or q.max() <= 0.0:
+            continue
+        G = float(m.E(state.T_C)) / (2.0 * (1.0 + m.nu))
+        rate = plasticity.creep_law(m).rate(q.max(), G, state.T_C)
+        if rate > 0.0:
+            dt = min(dt, CREEP_STEP_FRACTION * q.max() / (3.0 * G * rate))
+    return dt
+
+
+def _timed_increment(state: LaminateState, Tb: float, dt: float) -> None:
+    """One increment Ta -> Tb over dt, cut into sub-increments where copper creep needs a finer clock."""
+    Ta, left, n = state.T_C, float(dt), 0
+    while left > 0.0:
+        step = left if n >= CREEP_MAX_SUBSTEPS else min(left, max(creep_time_step(state), left * 1e-12))
+        T_end = Tb if step >= left else Ta + (Tb - Ta) * (1.0 - (left - step) / dt)
+        increment(state, state.T_C, float(T_end), step)
+        left -= step
+        n += 1
+    if dt <= 0.0:
+        increment(state, state.T_C, float(Tb), 0.0)
+
+
 def hold(state: LaminateState, seconds: float) -> None:
     """Time passes at constant temperature: viscoelastic layers relax (log-spaced increments from a tenth of the
-    fastest shifted relaxation time); the elastic model only advances the clock."""
+    fastest shifted relaxation time), creeping copper in increments its relaxation time sets; the elastic model
+    only advances the clock."""
     ve = viscoelastic_layers(state)
-    if not ve or seconds <= 0:
+    creep = creeping_layers(state)
+    if not (ve or creep) or seconds <= 0:
         state.time_s += max(float(seconds), 0.0)
         return
-    mats = [state.stack.layers[i].material for i in ve]
-    for dt in viscoelastic.hold_steps(mats, state.T_C, seconds):
-        increment(state, state.T_C, state.T_C, float(dt))
+    steps = (viscoelastic.hold_steps([state.stack.layers[i].material for i in ve], state.T_C, seconds) if ve
+             else [float(seconds)])
+    for dt in steps:
+        _timed_increment(state, state.T_C, float(dt))
 
 
 def apply_uniaxial_load(state: LaminateState, stress_Pa: float, layers: list[int]) -> None:
@@ -695,7 +753,7 @@ def expose_to_humidity(state: LaminateState, rh_pct: float, seconds: float, chun
                 "moisture_note": "moisture off ([physics] moisture = false)"}
     if state.water is None:
         state.water = moisture.dry_field(state.stack)
-    if viscoelastic_layers(state) and chunks > 1 and seconds > 0:
+    if (viscoelastic_layers(state) or creeping_layers(state)) and chunks > 1 and seconds > 0:
         t = np.concatenate([[0.0], np.geomspace(seconds * 10.0 ** -(chunks - 1), seconds, chunks)])
         steps = np.diff(t)
     else:
@@ -707,7 +765,7 @@ def expose_to_humidity(state: LaminateState, rh_pct: float, seconds: float, chun
             edge = moisture.edge_ingress(state.stack, state.active, state.water, state.T_C, rh_pct, float(dt),
                                          edge_half_width_m)
         update_swelling(state)
-        if viscoelastic_layers(state):
+        if viscoelastic_layers(state) or creeping_layers(state):
             hold(state, float(dt))
         else:
             increment(state, state.T_C, state.T_C)

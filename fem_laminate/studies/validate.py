@@ -117,7 +117,7 @@ def _row(case, name, s, pub) -> dict:
     return row
 
 
-ELASTIC = {"viscoelastic": False, "copper_plasticity": False, "moisture": False}  # the elastic model of 0.2
+ELASTIC = {"viscoelastic": False, "copper_plasticity": False, "copper_creep": False, "moisture": False}  # the elastic model of 0.2
 
 
 def with_physics(case, physics: dict | None):

@@ -25,7 +25,8 @@ def plate_case(pattern=None, side="top", L_mm=1.0, n=4, etch=True):
          "mesh": {"model": "plate3d", "length_mm": L_mm, "width_mm": L_mm, "nx": n, "ny": n, "n_per_layer": 1},
          "steps": [{"kind": "cool", "from_C": 250.0, "to_C": 25.0}],
          # the elastic model: the closed forms below are elastic (relaxation and swelling are tested elsewhere)
-         "physics": {"viscoelastic": False, "copper_plasticity": False, "moisture": False}}
+         "physics": {"viscoelastic": False, "copper_plasticity": False, "copper_creep": False,
+                     "moisture": False}}
     if etch:
         st = {"kind": "etch", "side": side}
         if pattern is not None:
