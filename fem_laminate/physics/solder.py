@@ -10,7 +10,8 @@ the quadratic interaction criterion on the peak interface tractions (compression
 
     f = (<sigma_n>+ / S)^2 + (tau / (r S))^2,   OK if f < 1.
 
-Moisture blistering and resin decomposition are not modelled.
+The fracture-mechanics verdict (below) is the one the solder_float step reports; it includes the vapour pressure
+of absorbed water in an unbonded patch (blistering). Resin decomposition is not modelled.
 """
 from __future__ import annotations
 
@@ -134,7 +135,8 @@ def fracture_verdict(interfaces: Mapping[str, Mapping[str, float]]) -> dict:
     for name, d in interfaces.items():
         G, Gc = float(d["G_J_per_m2"]), float(d["toughness_J_per_m2"])
         ok = Gc > 0.0 and G < Gc
-        per[name] = {"G_J_per_m2": G, "toughness_J_per_m2": Gc, "G_over_Gc": (G / Gc) if Gc > 0 else None,
+        extra = {k: v for k, v in d.items() if k not in ("G_J_per_m2", "toughness_J_per_m2")}
+        per[name] = {"G_J_per_m2": G, **extra, "toughness_J_per_m2": Gc, "G_over_Gc": (G / Gc) if Gc > 0 else None,
                      "verdict": "OK" if ok else "FAIL",
                      "reason": ("not bonded (toughness 0)" if Gc <= 0 else
                                 "mismatch energy release rate below the interface toughness" if ok else
@@ -145,3 +147,57 @@ def fracture_verdict(interfaces: Mapping[str, Mapping[str, float]]) -> dict:
     return {"verdict": "OK" if all(v["verdict"] == "OK" for v in per.values()) else "FAIL",
             "worst_interface": worst, "G_over_Gc": per[worst]["G_over_Gc"], "reason": per[worst]["reason"],
             "per_interface": per, "criterion": "steady-state delamination G_ss vs interface toughness"}
+
+
+# -- vapour pressure of absorbed water (blistering) ----------------------------------------------------------------
+# IAPWS-IF97 (Wagner et al., J. Eng. Gas Turbines Power 122 (2000) 150), region 4, eq. 30-31: the saturation
+# pressure of water from the triple point to the critical point (273.16-647.096 K)
+_IF97 = (0.11670521452767e4, -0.72421316598320e6, -0.17073846940092e2, 0.12020824702470e5, -0.32325550322333e7,
+         0.14915108613530e2, -0.48232657361591e4, 0.40511340542057e6, -0.23855557567849, 0.65017534844798e3)
+CRITICAL_T_C = 373.946
+
+
+def saturated_vapour_pressure_Pa(T_C: float) -> float:
+    """Saturation pressure of water (Pa) at T_C, IAPWS-IF97 eq. 30 (0.01-373.946 C)."""
+    if not 0.01 <= T_C <= CRITICAL_T_C:
+        raise ValueError(f"temperature {T_C} C outside the saturation line of water (0.01-{CRITICAL_T_C} C)")
+    n = _IF97
+    T = T_C + 273.15
+    th = T + n[8] / (T - n[9])
+    A = th * th + n[0] * th + n[1]
+    B = n[2] * th * th + n[3] * th + n[4]
+    C = n[5] * th * th + n[6] * th + n[7]
+    return float((2.0 * C / (-B + math.sqrt(B * B - 4.0 * A * C))) ** 4 * 1e6)
+
+
+def vapour_pressure_Pa(water_activity: float, T_C: float) -> float:
+    """Pressure of the vapour in a void at an interface whose resin holds water at activity a (Henry's law:
+    the void's relative humidity is the resin's water activity, solubility taken independent of temperature):
+    p = min(a, 1) p_sat(T). Above the critical point the critical pressure bounds it."""
+    a = min(max(float(water_activity), 0.0), 1.0)
+    return a * saturated_vapour_pressure_Pa(min(float(T_C), CRITICAL_T_C))
+
+
+def bending_stiffness(layers) -> float:
+    """Plane-strain bending stiffness (N m) of a layered beam per unit width about its neutral axis;
+    ``layers``: iterable of (E_Pa, nu, h_m) bottom-up."""
+    Ep = np.array([E / (1.0 - nu ** 2) for E, nu, _ in layers])
+    h = np.array([h for *_, h in layers])
+    z = np.concatenate([[0.0], np.cumsum(h)])
+    zc = 0.5 * (z[:-1] + z[1:])
+    zn = float((Ep * h * zc).sum() / (Ep * h).sum())
+    return float((Ep * (h ** 3 / 12.0 + h * (zc - zn) ** 2)).sum())
+
+
+def blister_G(pressure_Pa: float, half_width_m: float, bending_stiffness_Nm: float) -> float:
+    """Energy release rate at the edge of a straight unbonded patch of half-width a under internal pressure p,
+    the freed stack a clamped plate strip (plane strain): edge moment M = p a^2 / 3, G = M^2 / (2D) =
+    p^2 a^4 / (18 D) (Hutchinson & Suo 1992: G = M^2/2D for an interface crack loaded by a bending moment on a
+    much stiffer substrate)."""
+    return float(pressure_Pa ** 2 * half_width_m ** 4 / (18.0 * bending_stiffness_Nm))
+
+
+def combined_G(G_mismatch: float, G_vapour: float) -> float:
+    """Both loads open the same crack: stress intensities add, so G = (sqrt G1 + sqrt G2)^2 (equal mode mix
+    assumed, the upper bound)."""
+    return float((math.sqrt(max(G_mismatch, 0.0)) + math.sqrt(max(G_vapour, 0.0))) ** 2)

@@ -2,8 +2,10 @@
 mismatch stresses of the layers on either side of each interface give a steady-state delamination energy release
 rate (physics/solder.py, Hutchinson & Suo 1992), compared with that interface's toughness (the peel step's
 toughness model: nip history for the bond line, cast interfaces fully bonded; temperature dependence of the
-toughness not modelled). The former traction-vs-strength check is kept under ``strength_check``. Moisture
-(vapour pressure in the resin) is not included. A test on a copy; adds ``solder_float``."""
+toughness not modelled). Water the resin holds adds the pressure of its vapour in an unbonded patch at the
+interface (`unbonded_patch_um` half-width): the patch's energy release rate p^2 a^4 / 18D joins the mismatch one,
+G = (sqrt G_ss + sqrt G_vap)^2 (physics/solder.py). The former traction-vs-strength check is kept under
+``strength_check``. A test on a copy; adds ``solder_float``."""
 from __future__ import annotations
 
 from typing import Literal
@@ -11,7 +13,8 @@ from typing import Literal
 from pydantic import Field
 
 from ..physics import bonding as bd
-from ..physics.solder import fracture_verdict, solder_float_from_process, steady_delamination_G
+from ..physics.solder import (bending_stiffness, blister_G, combined_G, fracture_verdict, solder_float_from_process,
+                              steady_delamination_G, vapour_pressure_Pa)
 from ..physics.thermoelastic import change_temperature
 from ..post import measure
 from ..errors import CaseError
@@ -22,6 +25,9 @@ class Spec(Strict):
     kind: Literal["solder_float"]
     temperature_C: Temperature = 350.0
     minutes: float = Field(default=1.0, ge=0.0, le=60.0)
+    # half-width of an unbonded patch at each interface in which absorbed water turns to vapour (assumption: a
+    # void about the size that passes visual/AOI inspection of a laminate, 0.1-0.2 mm across)
+    unbonded_patch_um: float = Field(default=100.0, gt=0.0, le=10000.0)
 
 
 def check(spec, case, index: int) -> None:
@@ -48,8 +54,28 @@ def interface_toughness(lo, hi, name: str, bond: dict | None) -> float:
     return bd.cast_interface_toughness_J_per_m2(kind)
 
 
-def fracture(state, record) -> dict:
-    """G_ss of each interface (the larger of freeing the stack above or below it) against its toughness."""
+def vapour(state, k_interface: int, present, patch_m: float) -> dict:
+    """Vapour pressure of the water at the interface above present[k] (its activity in the moisture field, as it
+    was when the float began: water does not leave a bonded interface in the seconds blistering takes) and the
+    energy release rate it gives the more compliant side of an unbonded patch."""
+    if state.water is None:
+        return {"water_activity": 0.0, "vapour_pressure_MPa": 0.0, "G_vapour_J_per_m2": 0.0}
+    node = state.water.layer_start[present[k_interface + 1]]
+    a = float(state.water.a[node])
+    p = vapour_pressure_Pa(a, state.T_C)
+    T = state.T_C
+
+    def D(idx):
+        return bending_stiffness([(float(state.stack.layers[i].material.E(T)), state.stack.layers[i].material.nu,
+                                   state.stack.layers[i].thickness_m) for i in idx])
+
+    Dmin = min(D(present[k_interface + 1:]), D(present[:k_interface + 1]))
+    return {"water_activity": a, "vapour_pressure_MPa": p * 1e-6, "G_vapour_J_per_m2": blister_G(p, patch_m, Dmin)}
+
+
+def fracture(state, record, patch_m: float = 100e-6) -> dict:
+    """G_ss of each interface (the larger of freeing the stack above or below it), with the vapour pressure of
+    absorbed water in an unbonded patch of half-width patch_m, against its toughness."""
     bond = record.results.get("bond")
     if not bond:
         return {"verdict": None, "note": "no bond computed: no verdict"}
@@ -71,8 +97,10 @@ def fracture(state, record) -> dict:
         if "polymer" not in (lo.material.kind, hi.material.kind):
             continue
         name = f"{lo.name}/{hi.name}"
-        inter[name] = {"G_J_per_m2": max(freed(present[k + 1:]), freed(present[:k + 1])),
-                       "toughness_J_per_m2": interface_toughness(lo, hi, name, bond)}
+        G_ss = max(freed(present[k + 1:]), freed(present[:k + 1]))
+        vap = vapour(state, k, present, patch_m)
+        inter[name] = {"G_J_per_m2": combined_G(G_ss, vap["G_vapour_J_per_m2"]), "G_mismatch_J_per_m2": G_ss,
+                       **vap, "toughness_J_per_m2": interface_toughness(lo, hi, name, bond)}
     return fracture_verdict(inter)
 
 
@@ -85,7 +113,8 @@ def run(state, spec, record):
         interfaces[f"{s.stack.layers[a].name}/{s.stack.layers[b].name}"] = measure.interface_stress(s, a)
     res = {"temperature_C": spec.temperature_C, "minutes": spec.minutes, "interfaces": interfaces}
     res["strength_check"] = verdict(s, interfaces, record)
-    res.update(fracture(s, record))
+    res["unbonded_patch_um"] = spec.unbonded_patch_um
+    res.update(fracture(s, record, spec.unbonded_patch_um * 1e-6))
     record.report("solder_float", "solder_float", res)
     return state
 
