@@ -79,3 +79,15 @@ def test_every_patent_row_writes_strict_json(validation_out):
     assert {p.parent.name for p in summaries} == set(PATENT_CASES)
     for p in summaries:
         json.loads(p.read_text(), parse_constant=refuse)
+
+
+def test_patent_dimensional_stability_rule_marks_comparatives_3_and_5(table):
+    """The patent's own rule (film CTE above ~3.0e-5/K: inferior dimensional stability) applied to the predicted
+    film CTE: Comparatives 3 and 5 (thick thermoplastic layers) come out inferior, every Example good."""
+    rows, md = table
+    col = "dimensional stability by the patent's rule (film CTE <= 3.0e-5)"
+    for k in range(1, 6):
+        assert rows[f"example_{k}"][col] == "good"
+    for name in ("comparative_3", "comparative_5"):
+        assert rows[name][col] == "inferior"
+    assert "claim 1" in md
