@@ -30,6 +30,7 @@ CASES = {
     # elastic-plastic arms against the closed form: a strong, short cohesive zone (40 MPa, zone ~ 50 um, under
     # half the root bend radius) so that the root is supported as in the beam-on-foundation closed form, and
     # 3 elements through each layer so that the plastic bending is resolved
+    "plastic300": (300e6, 90.0, 10.0, 40.0, 3, 1.2),
     "plastic400": (400e6, 90.0, 10.0, 40.0, 3, 1.2),
     "plastic500": (500e6, 90.0, 10.0, 40.0, 3, 1.2),
     "plastic600": (600e6, 90.0, 10.0, 40.0, 3, 1.2),
@@ -57,6 +58,10 @@ def main(names):
                             [ap.FoundationLayer(s.E_Pa, s.nu, s.thickness_m) for s in spec.substrate])
         t = time.perf_counter()
         r = fp.run_peel_fem(spec)
+        # the closed form's arm mechanics at the FEM's own root rotation (the root model set aside)
+        cf_root = ap.steady_peel(spec.toughness_J_per_m2, spec.angle_deg,
+                                 [ap.ArmLayer(L.E_Pa, L.nu, L.thickness_m, L.yield_Pa, L.hardening_Pa)],
+                                 root_rotation_deg=r.root_rotation_deg)
         row = {"element_um": spec.element_length_m * 1e6, "strength_MPa": spec.strength_Pa * 1e-6,
                "elements_per_layer": spec.elements_per_layer, "yield_MPa": L.yield_Pa * 1e-6 if math.isfinite(L.yield_Pa) else None,
                "angle_deg": spec.angle_deg, "fem_force_N_per_m": r.force_N_per_m, "steady": bool(r.steady), "closed_form_N_per_m": cf.force_N_per_m,
@@ -64,6 +69,14 @@ def main(names):
                "newton_iterations": int(r.newton_iterations), "seconds": time.perf_counter() - t,
                "crack_advance_mm": float(r.crack_advance_m[-1] * 1e3), "process_zone_um": r.process_zone_m * 1e6,
                "fem_plastic_share": r.plastic_dissipation_fraction, "cf_plastic_share": cf.plastic_dissipation_fraction,
+               "fem_root_rotation_deg": r.root_rotation_deg, "cf_root_rotation_deg": cf.root_rotation_deg,
+               "fem_crack_tip_rotation_deg": r.crack_tip_rotation_deg,
+               "fem_root_curvature_1_per_m": r.root_curvature_1_per_m,
+               "cf_root_curvature_1_per_m": cf.root_curvature_1_per_m,
+               "cf_at_fem_root_N_per_m": cf_root.force_N_per_m,
+               "fem_over_cf_at_fem_root": r.force_N_per_m / cf_root.force_N_per_m,
+               "cf_at_fem_root_plastic_share": cf_root.plastic_dissipation_fraction,
+               "cf_at_fem_root_curvature_1_per_m": cf_root.root_curvature_1_per_m,
                "last_forces_N_per_m": [float(f) for f in r.force_history_N_per_m[-10:]]}
         print(name, json.dumps(row))
         results[name] = row

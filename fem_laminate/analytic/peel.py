@@ -158,10 +158,13 @@ def _root_rotation(C: float, M0: float, theta: float, lam: float, k: float) -> t
 
 
 def steady_peel(toughness_J_per_m2: float, angle_deg: float, arm: list[ArmLayer],
-                foundation: list[FoundationLayer] | None = None) -> PeelResult:
+                foundation: list[FoundationLayer] | None = None,
+                root_rotation_deg: float | None = None) -> PeelResult:
     """Steady peel force per width of `arm` peeled at `angle_deg` from an interface of toughness G_c.
 
     `foundation`: layers between the interface and the rigid base (None or []: rigid, no root rotation).
+    `root_rotation_deg`: a given root rotation theta_0 (measured, as KLW allow, or from an FEM) instead of
+    the Winkler estimate (3); the foundation is then not used.
     """
     G = float(toughness_J_per_m2)
     if not (G > 0.0 and math.isfinite(G)):
@@ -169,12 +172,17 @@ def steady_peel(toughness_J_per_m2: float, angle_deg: float, arm: list[ArmLayer]
     if not 0.0 < angle_deg <= 180.0:
         raise ValueError(f"angle_deg={angle_deg!r} must be in (0, 180]")
     theta = math.radians(angle_deg)
+    if root_rotation_deg is not None and not 0.0 <= root_rotation_deg < angle_deg:
+        raise ValueError(f"root_rotation_deg={root_rotation_deg!r} must be in [0, angle_deg)")
     sec = Section(arm)
     k = winkler_stiffness(foundation or [])
     lam = (k / (4.0 * sec.EI)) ** 0.25 if math.isfinite(k) else math.inf
 
     def state(kappa0):
         M0, C, W = sec.cycle(kappa0)
+        if root_rotation_deg is not None:
+            t0 = math.radians(root_rotation_deg)
+            return C / (1.0 - math.cos(theta - t0)), t0, M0, W
         t0, P = _root_rotation(C, M0, theta, lam, k)
         return P, t0, M0, W
 

@@ -11,7 +11,8 @@ Two pieces, each small:
   from the converged state at t and returns (converged, iterations); the caller keeps its own state and
   commits it on success. A failed step is cut in half (from the last converged t), either at most
   `max_cuts` times in all or down to `dt_min`; steps go through fixed `targets` or grow/shrink with the
-  iteration count (`adapt`).
+  iteration count (`adapt`); an optional `until(t)` ends the path early after a converged step (an
+  open-ended path such as a peel pulled until its force levels off: `t_end` may be inf).
 
 The nip contact (physics/contact.py) uses fixed geometric load targets, a residual test with a stable
 active set and a backtracking line search; the large-deflection plate (physics/large_deflection.py) uses
@@ -99,13 +100,15 @@ class LoadPath:
 
 def follow_load_path(step: Callable[[float, float], tuple[bool, int]], *, t_end: float = 1.0,
                      dt0: float | None = None, targets=None, dt_min: float = 0.0, dt_max: float = math.inf,
-                     max_cuts: int | None = None, adapt: Callable[[float, int], float] | None = None) -> LoadPath:
+                     max_cuts: int | None = None, adapt: Callable[[float, int], float] | None = None,
+                     until: Callable[[float], bool] | None = None) -> LoadPath:
     """Load stepping from t = 0 to t_end with step cutting on failure.
 
     targets: load factors to pass through in order (the last one is the end); otherwise steps of dt0,
     changed after each converged step to min(adapt(dt, iterations), dt_max). A failed step to t_new is
     retried at the midpoint of (t, t_new); the path ends unfinished when the cuts exceed max_cuts or the
-    step falls below dt_min.
+    step falls below dt_min. until(t) -> True after a converged step (stepping by dt0 only) ends the path
+    there, completed.
     """
     t, cuts = 0.0, 0
     if targets is not None:
@@ -129,6 +132,8 @@ def follow_load_path(step: Callable[[float, float], tuple[bool, int]], *, t_end:
         ok, iterations = step(t, t_new)
         if ok:
             t = t_new
+            if until is not None and until(t):
+                return LoadPath(True, t, None, cuts)
             dt = min(adapt(dt, iterations) if adapt is not None else dt, dt_max)
             continue
         cuts += 1

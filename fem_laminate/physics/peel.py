@@ -16,8 +16,9 @@ The model (per unit width):
   once the crack has run past it and the force has levelled off (detected, not assumed).
 
 Newton: full Newton with the consistent tangents (J2: Simo & Hughes Box 3.2; cohesive: derivative of the
-softening law), step cut-back on divergence. Written compactly here until the project's physics/newton.py lands
-(the merge will unify).
+softening law) by physics/newton.py (`newton` at each grip position, `follow_load_path` for the pull, open-ended
+until the force levels off, and for the prestress ramp); the tangent goes into one CSR pattern built once
+(physics/assembly.py: arm, substrate and cohesive node pairs in one element table, bincount scatter).
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from scipy.sparse.linalg import spsolve
 from skfem import Basis, ElementQuad1, ElementQuad2, MeshQuad
 
 from ..analytic.laminate import plane_strain_modulus
+from . import assembly, newton
 from .plasticity import equivalent_plastic_strain, return_mapping
 
 
@@ -75,6 +77,10 @@ class PeelFEMSpec:
     # (an initial eigenstrain undoes the bend, so it starts prestressed near equilibrium: short transient);
     # "arc": a stress-free arc of radius bend_radius_m (the arm remembers the arc: long transient)
     initial_shape: str = "elastica"
+    # the initial free arm (material that never passes the root) is meshed with elements growing by this factor
+    # away from the crack tip, up to free_arm_max_element x element_length_m (1.0: uniform)
+    free_arm_grading: float = 1.1
+    free_arm_max_element: float = 8.0
 
 
 @dataclass
@@ -87,9 +93,12 @@ class PeelFEMResult:
     plateau_window_m: float
     process_zone_m: float
     cohesive_elements: float
-    root_rotation_deg: float
+    root_rotation_deg: float            # tangent angle of the arm where its curvature peaks (the closed form's theta_0)
+    root_curvature_1_per_m: float       # that peak curvature (the closed form's kappa_0)
+    crack_tip_rotation_deg: float       # slope of the arm's bottom line at the traction-free crack tip
     plastic_dissipation_fraction: float
     ndofs: int
+    element_length_m: float
     steps: int
     newton_iterations: int
     seconds: float
@@ -212,9 +221,9 @@ def _elastica_arm_geometry(spec: PeelFEMSpec):
     le = spec.element_length_m
     s_e, phi_e, kappa_e, P = elastica_shape(spec)
     free = s_e[-1] + spec.tail_length_m
-    n_free = max(int(math.ceil(free / le)), 4)
     n_bond = int(math.ceil(spec.bonded_length_m / le))
-    xi = np.concatenate([-free * np.arange(n_free, 0, -1) / n_free, le * np.arange(0, n_bond + 1)])
+    ends = _graded_free_arm(free, le, spec.free_arm_grading, spec.free_arm_max_element, s_e, kappa_e)
+    xi = np.concatenate([-ends[::-1], le * np.arange(0, n_bond + 1)])
     z, lay = _layer_grid(spec.arm, spec.elements_per_layer)
     sig = np.maximum(-xi, 0.0)
     # centre line by integrating the tangent (-cos phi, sin phi) on a fine grid, then sampled at the nodes
@@ -241,6 +250,24 @@ def _elastica_arm_geometry(spec: PeelFEMSpec):
     end = np.array([X[0, 0], Y[0, 0]]), np.array([X[0, -1], Y[0, -1]])
     straight = mesh.__class__(np.array([Xs.ravel(), Ys.ravel()]), mesh.t)
     return mesh, cell_layer, end, xi, straight
+
+
+def _graded_free_arm(length: float, le: float, growth: float, cap: float, s_k=None, kappa=None) -> np.ndarray:
+    """Distances from the crack tip (> 0, increasing, the last = length) of the free arm's element ends:
+    elements of le next to the tip growing by `growth` up to cap x le, and turning through at most
+    MAX_TURN_PER_ELEMENT on the starting shape (curvature kappa at arc lengths s_k), scaled to end at `length`."""
+    h, total = [], 0.0
+    while total < length or len(h) < 4:
+        hi = le * min(growth ** len(h), cap)
+        if kappa is not None:
+            k = float(np.max(np.interp(total + np.linspace(0.0, hi, 5), s_k, kappa)))
+            hi = max(le, min(hi, MAX_TURN_PER_ELEMENT / max(k, 1e-300)))
+        h.append(hi)
+        total += hi
+    return np.cumsum(h) * (length / total)
+
+
+MAX_TURN_PER_ELEMENT = 0.1  # rad: a graded element of the curved starting arm stays nearly straight
 
 
 def _arm_neutral_axis(spec: PeelFEMSpec) -> float:
@@ -290,7 +317,8 @@ class Body:
         return 2 * self.N
 
     def assemble(self, U):
-        """Internal force and tangent of the body at displacement U (global); trial plastic state kept."""
+        """Element internal forces (nel, 18) and tangents (nel, 18, 18) of the body at displacement U (global),
+        on the element DOF table self.gdofs.T; the trial plastic state is kept for commit()."""
         u = U[self.gdofs].reshape(9, 2, -1)  # (j, a, e)
         Hd = np.einsum("jae,jbeq->abeq", u, self.grad)  # du_a/dX_b
         F = Hd + np.eye(2)[:, :, None, None]
@@ -309,7 +337,7 @@ class Body:
         Dt = np.moveaxis(D.reshape(4, 4, -1), -1, 0)
         St = np.moveaxis(S.reshape(4, -1), -1, 0)
         nq = self.dx.shape[1]
-        f = (np.einsum("pvi,pv->pi", Bt, St) * w[:, :, 0]).reshape(-1, nq, 18).sum(axis=1).T
+        f = (np.einsum("pvi,pv->pi", Bt, St) * w[:, :, 0]).reshape(-1, nq, 18).sum(axis=1)
         Km = (np.transpose(Bt, (0, 2, 1)) @ (Dt @ Bt) * w)
         gt = np.moveaxis(g.reshape(9, 2, -1), -1, 0)  # (e q, 9, 2)
         S2 = np.stack([np.stack([St[:, 0], St[:, 3]], -1), np.stack([St[:, 3], St[:, 1]], -1)], -2)
@@ -317,8 +345,7 @@ class Body:
         K = Km.reshape(-1, 9, 2, 9, 2)
         K[:, :, 0, :, 0] += Kg_n
         K[:, :, 1, :, 1] += Kg_n
-        K = K.reshape(-1, nq, 18, 18).sum(axis=1)
-        return f, np.moveaxis(K, 0, -1)
+        return f, K.reshape(-1, nq, 18, 18).sum(axis=1)  # (nel, 18), (nel, 18, 18)
 
     def commit(self):
         self.eps_p, self.alpha = self._trial
@@ -371,7 +398,13 @@ class Cohesive:
         k_yy = (g + dg * dn * dn / np.maximum(delta, 1e-300)) * open_ + K0 * (1 - open_)
         self._trial = kmax
         self._damage = np.where(soft, 1 - g / K0, 0.0)
-        return Tx * self.w, Ty * self.w, np.array([[k_xx, k_xy], [k_xy, k_yy]]) * self.w
+        # node pair (top x, top y, bottom x, bottom y): f = w [T, -T], K = w [[k, -k], [-k, k]]
+        T = np.stack([Tx, Ty], axis=-1) * self.w[:, None]
+        k = np.moveaxis(np.array([[k_xx, k_xy], [k_xy, k_yy]]), -1, 0) * self.w[:, None, None]
+        return np.concatenate([T, -T], axis=1), np.block([[k, -k], [-k, k]])
+
+    def element_dofs(self) -> np.ndarray:
+        return np.stack([self.top, self.top + 1, self.bot, self.bot + 1], axis=1)
 
     def commit(self):
         self.kmax = self._trial
@@ -396,6 +429,7 @@ class PeelModel:
         arm_mesh, arm_layer, self._end, _, straight = _arm_geometry(spec, R)
         sub_mesh, sub_layer = _substrate_geometry(spec)
         self.arm = Body(arm_mesh, arm_layer, spec.arm, 0, straight)
+        self._arm_ny = len(spec.arm) * spec.elements_per_layer  # cells through the arm (vertex sections: +1)
         self.sub = Body(sub_mesh, sub_layer, spec.substrate, self.arm.ndof())
         self.ndof = self.arm.ndof() + self.sub.ndof()
         a, s = self.arm.basis.doflocs, self.sub.basis.doflocs
@@ -426,6 +460,7 @@ class PeelModel:
         self.U = np.zeros(self.ndof)
         self.free = np.setdiff1d(np.arange(self.ndof), self.fixed)
         self._reduction()
+        self._build_pattern()
         self.q = np.zeros(self.T.shape[1])
 
     def _grip_nodes(self, R):
@@ -439,32 +474,30 @@ class PeelModel:
         tol = 1e-3 * self.spec.element_length_m
         return np.flatnonzero((off < tol) & (along > -tol) & (along < n + tol))
 
+    def _build_pattern(self):
+        """One element table: arm and substrate elements (18 DOFs), cohesive node pairs (4, padded with -1)."""
+        cz = self.cz.element_dofs()
+        pad = np.full((cz.shape[0], 18), -1, dtype=np.int64)
+        pad[:, :4] = cz
+        table = np.concatenate([self.arm.gdofs.T, self.sub.gdofs.T, pad]).astype(np.int64)
+        self._pattern = assembly.Pattern(table, self.ndof)
+        n_arm, n_sub = self.arm.gdofs.shape[1], self.sub.gdofs.shape[1]
+        self._blocks = (np.arange(n_arm), n_arm + np.arange(n_sub), n_arm + n_sub + np.arange(cz.shape[0]))
+        self._vec_dofs = np.where(table >= 0, table, self.ndof)  # -1 -> a dump entry past the end
+
     def assemble(self, U):
-        rows, cols, vals = [], [], []
-        R = np.zeros(self.ndof)
-        for body in (self.arm, self.sub):
-            f, K = body.assemble(U)
-            np.add.at(R, body.gdofs, f)
-            g = body.gdofs
-            rows.append(np.broadcast_to(g[:, None, :], K.shape).ravel())
-            cols.append(np.broadcast_to(g[None, :, :], K.shape).ravel())
-            vals.append(K.ravel())
-        Tx, Ty, k = self.cz.assemble(U)
-        top, bot = self.cz.top, self.cz.bot
-        np.add.at(R, top, Tx)
-        np.add.at(R, top + 1, Ty)
-        np.add.at(R, bot, -Tx)
-        np.add.at(R, bot + 1, -Ty)
-        for a in range(2):
-            for b in range(2):
-                for (p, sp), (q, sq) in (((top, 1), (top, 1)), ((top, 1), (bot, -1)), ((bot, -1), (top, 1)),
-                                         ((bot, -1), (bot, -1))):
-                    rows.append(p + a)
-                    cols.append(q + b)
-                    vals.append(sp * sq * k[a, b])
-        K = coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                       shape=(self.ndof, self.ndof)).tocsr()
-        return R, K
+        """Residual (internal minus cohesive forces, global) and tangent (CSR on the fixed pattern) at U."""
+        (fa, Ka), (fs, Ks), (fc, Kc) = self.arm.assemble(U), self.sub.assemble(U), self.cz.assemble(U)
+        P, (ia, is_, ic) = self._pattern, self._blocks
+        Kc18 = np.zeros((fc.shape[0], 18, 18))
+        Kc18[:, :4, :4] = Kc
+        data = P.data(Ka, ia) + P.data(Ks, is_) + P.data(Kc18, ic)
+        fc18 = np.zeros((fc.shape[0], 18))
+        fc18[:, :4] = fc
+        fe = np.concatenate([fa, fs, fc18])
+        R = np.bincount(self._vec_dofs.ravel(), weights=fe.ravel(), minlength=self.ndof + 1)[:self.ndof]
+        self.force_scale = newton.norm(fe)  # size of the element forces that cancel in R (round-off floor)
+        return R, P.csr(data)
 
     def _reduction(self):
         """U = T q + d * g: free DOFs are their own unknowns; each grip node slides freely across the pull
@@ -480,26 +513,35 @@ class PeelModel:
         self.g[gx], self.g[gy] = self.direction
 
     def solve_step(self, d_grip: float, max_iter: int = 15, tol: float = 1e-8) -> int | None:
-        """Newton for grip displacement d_grip; returns iterations, or None (state kept) if it fails."""
-        T = self.T
-        q = self.q.copy()
-        for it in range(max_iter + 1):
+        """Newton (physics/newton.py) for grip displacement d_grip; returns the corrections made, or None (state
+        kept) if it fails. Converged when the reduced residual is below tol x the grip force (or G_c x element,
+        or 1e-3 x the element-force norm, whichever is largest)."""
+        T, Tt = self.T, self.T.T.tocsr()
+
+        def evaluate(q):
             U = T @ q + d_grip * self.g
             R, K = self.assemble(U)
-            r = T.T @ R
-            ref = max(abs(self.g @ R), self.spec.toughness_J_per_m2 * self.spec.element_length_m)
-            if np.linalg.norm(r) < tol * ref:
-                self.U, self.q, self.reaction = U, q, R
-                for body in (self.arm, self.sub, self.cz):
-                    body.commit()
-                return max(it, 1)
-            if it == max_iter:
-                return None
-            dq = spsolve((T.T @ K @ T).tocsc(), -r)
-            if not np.all(np.isfinite(dq)):
-                return None
-            q += dq
-        return None
+            return newton.Point(Tt @ R, (U, R, K))
+
+        def converged_at(k, rn, point):
+            # relative to the grip force, or to the element forces when those are much larger (a stiff arm
+            # prestressed on its starting shape: R is then a difference of large numbers)
+            R = point.data[1]
+            ref = max(abs(self.g @ R), self.spec.toughness_J_per_m2 * self.spec.element_length_m,
+                      1e-3 * self.force_scale)
+            return rn < tol * ref
+
+        def correct(point):
+            return spsolve((Tt @ point.data[2] @ T).tocsc(), -point.residual)
+
+        res = newton.newton(self.q.copy(), evaluate, correct, max_iter=max_iter + 1, converged_at=converged_at)
+        if not res.converged:
+            return None
+        self.q = res.u
+        self.U, self.reaction = res.point.data[0], res.point.data[1]
+        for body in (self.arm, self.sub, self.cz):
+            body.commit()
+        return max(res.iterations, 1)
 
     def grip_force(self) -> float:
         """Peel force per width along the pull direction (reaction on the grip)."""
@@ -513,6 +555,29 @@ class PeelModel:
         """Length of the damaged, not yet failed part of the interface ahead of the crack tip (measured)."""
         damaged = self.cz.kmax > self.cz.d0
         return float(self.cz_x[damaged].max() - self.crack_tip_x()) if damaged.any() else 0.0
+
+    def arm_root(self) -> tuple[float, float]:
+        """The root of the peeled arm, where its bending moment (so its curvature) peaks: (tangent angle toward
+        the pull in degrees, curvature 1/m) of that section. The closed form's root rotation theta_0 and root
+        curvature kappa_0 are these (its first integral starts there); with a cohesive zone the peak lies inside
+        the zone, ahead of the traction-free crack tip. From the deformed vertex sections of the arm (the line
+        through the thickness is the section's normal), peak located by a parabola through 3 sections."""
+        b = self.arm
+        nv = b.basis.mesh.p.shape[1]
+        x = b.basis.mesh.p.T + self.U[b.offset: b.offset + 2 * nv].reshape(-1, 2)  # vertices are DOFs 0..nv-1
+        sec = x.reshape(-1, self._arm_ny + 1, 2)
+        n = sec[:, -1] - sec[:, 0]
+        phi = np.unwrap(np.arctan2(n[:, 0], n[:, 1]))
+        mid = 0.5 * (sec[:, -1] + sec[:, 0])
+        s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(mid, axis=0), axis=1))])
+        kappa = -np.gradient(phi, s)  # phi falls from the free arm to the bonded part
+        i = int(np.clip(np.argmax(kappa), 1, kappa.size - 2))
+        k3 = kappa[i - 1: i + 2]
+        den = k3[0] - 2 * k3[1] + k3[2]
+        t = 0.5 * (k3[0] - k3[2]) / den if den < 0 else 0.0  # vertex of the parabola, in sections from i
+        t = float(np.clip(t, -1.0, 1.0))
+        j = i + t
+        return math.degrees(float(np.interp(j, np.arange(phi.size), phi))), float(k3[1] - 0.25 * (k3[0] - k3[2]) * t)
 
     def root_rotation_deg(self) -> float:
         """Rotation toward the pull of the arm's bottom line at the crack tip (deformed slope of the interface)."""
@@ -558,46 +623,50 @@ def run_peel_fem(spec: PeelFEMSpec, progress=None) -> PeelFEMResult:
     window = (spec.plateau_window_m or max(10 * spec.element_length_m, 3 * lcz)) * per_crack
     period = spec.element_length_m * per_crack
     d_max_step = spec.max_step_m or spec.element_length_m * max(1.0 - math.cos(th), 0.3) / 2
-    step = d_max_step / 4
-    iters, nsteps = _prestress(model), 0
-    d, pulls, forces, cracks = 0.0, [0.0], [model.grip_force()], [model.crack_tip_x()]
-    steady_force = None
-    while True:
-        if time.perf_counter() - t0 > spec.time_limit_s:
-            break
-        it = model.solve_step(d + step)
+    iters = _prestress(model)
+    pulls, forces, cracks = [0.0], [model.grip_force()], [model.crack_tip_x()]
+    steady_force, counts = None, {"steps": 0, "iterations": iters}
+
+    def pull_to(d_old, d_new):
+        it = model.solve_step(d_new)
         if it is None:
-            step /= 2
-            if step < d_max_step * 1e-4:
-                raise RuntimeError(f"peel FEM: Newton failed at pull {d*1e6:.4g} um even with tiny steps")
-            continue
-        d += step
-        nsteps += 1
-        iters += it
-        pulls.append(d)
+            return False, 0
+        counts["steps"] += 1
+        counts["iterations"] += it
+        pulls.append(d_new)
         forces.append(model.grip_force())
         cracks.append(model.crack_tip_x())
         if progress:
-            progress(d, forces[-1], cracks[-1])
-        if it <= 4:
-            step = min(step * 1.5, d_max_step)
+            progress(d_new, forces[-1], cracks[-1])
+        return True, it
+
+    def done(d):
+        nonlocal steady_force
         if cracks[-1] > R_past(spec, model):
             steady_force = plateau(pulls, forces, window, spec.plateau_tolerance, period)
             if steady_force is not None:
-                break
-        if cracks[-1] + model.zone_length() > spec.bonded_length_m - 10 * spec.element_length_m:
-            break  # the process zone reaches the end of the bonded strip: no longer the steady problem
+                return True
+        # the process zone reaching the end of the bonded strip: no longer the steady problem
+        return (cracks[-1] + model.zone_length() > spec.bonded_length_m - 10 * spec.element_length_m
+                or time.perf_counter() - t0 > spec.time_limit_s)
+
+    path = newton.follow_load_path(pull_to, t_end=math.inf, dt0=d_max_step / 4, dt_min=d_max_step * 1e-4,
+                                   dt_max=d_max_step, adapt=lambda dt, it: dt * 1.5 if it <= 4 else dt, until=done)
+    if not path.completed:
+        raise RuntimeError(f"peel FEM: Newton failed at pull {path.t*1e6:.4g} um even with tiny steps")
+    nsteps, iters = counts["steps"], counts["iterations"]
     pulls, forces, cracks = map(np.array, (pulls, forces, cracks))
     steady = steady_force is not None
     F = steady_force if steady else float(forces[-1])
+    root = model.arm_root()
     stretch = F ** 2 / (2 * sum(_plane_strain_modulus(L) * L.thickness_m for L in spec.arm))
     external = F * (1 - math.cos(th)) + stretch
     res = PeelFEMResult(
         force_N_per_m=F, steady=steady, pull_m=pulls, force_history_N_per_m=forces, crack_advance_m=cracks,
         plateau_window_m=window, process_zone_m=lcz, cohesive_elements=model.n_cz,
-        root_rotation_deg=model.root_rotation_deg(),
+        root_rotation_deg=root[0], root_curvature_1_per_m=root[1], crack_tip_rotation_deg=model.root_rotation_deg(),
         plastic_dissipation_fraction=max(0.0, 1.0 - spec.toughness_J_per_m2 / external) if external > 0 else 0.0,
-        ndofs=int(model.ndof), steps=int(nsteps), newton_iterations=iters, seconds=time.perf_counter() - t0)
+        ndofs=int(model.ndof), element_length_m=spec.element_length_m, steps=int(nsteps), newton_iterations=iters, seconds=time.perf_counter() - t0)
     res.fields = _fields(model)
     return res
 
@@ -615,20 +684,21 @@ def _prestress(model: PeelModel, max_cuts: int = 6) -> int:
         return 0
     full = arm.eps_p0.copy()
     arm.eps_p = np.zeros_like(full)
-    lam, dlam = 0.0, 0.25
-    while lam < 1.0 and max_cuts >= 0:
-        dlam = min(dlam, 1.0 - lam)
+
+    def ramp(lam_old, lam_new):
         keep = arm.eps_p.copy()
-        arm.eps_p = keep + dlam * full
+        arm.eps_p = keep + (lam_new - lam_old) * full
         it = model.solve_step(0.0)
         if it is None:
             arm.eps_p = keep
-            dlam /= 2
-            max_cuts -= 1
-            continue
-        lam += dlam
+            return False, 0
+        nonlocal total
         total += it
-        dlam *= 1.5 if it <= 5 else 1.0
+        return True, it
+
+    path = newton.follow_load_path(ramp, t_end=1.0, dt0=0.25, max_cuts=max_cuts,
+                                   adapt=lambda dt, it: dt * 1.5 if it <= 5 else dt)
+    lam = path.t
     arm.eps_p0 = lam * full  # the eigenstrain applied, not plasticity (for the plastic strain output)
     model.prestress_fraction = lam
     return total

@@ -14,6 +14,7 @@ bond block's ``peel_kgf_per_cm`` / ``peel_N_per_mm`` (the bond reports the peel 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -35,7 +36,11 @@ class Spec(Strict):
     rate_mm_per_min: float = Field(default=50.0, gt=0.0, le=10000.0)
     interface_toughness_J_per_m2: float | None = Field(default=None, ge=0.0, le=1e6)
     method: Literal["analytic", "fem"] = "analytic"
-    fem_element_length_um: float = Field(default=50.0, ge=1.0, le=1000.0)
+    # FEM mesh: None = a quarter of the estimated cohesive zone (resolved); a coarser value is refused
+    fem_element_length_um: float | None = Field(default=None, ge=1.0, le=1000.0)
+    fem_elements_per_layer: int = Field(default=2, ge=1, le=8)  # through each layer (3 Gauss points each)
+    fem_bonded_length_mm: float = Field(default=1.5, gt=0.0, le=50.0)  # crack advance available for the plateau
+    fem_time_limit_s: float = Field(default=300.0, gt=0.0)  # pull stops here; result flagged steady = false
 
 
 def check(spec, case, index: int) -> None:
@@ -125,22 +130,37 @@ def peel_laminate(layers, T_C: float, spec, bond: dict | None) -> tuple[dict, ob
                    root_rotation_deg=r.root_rotation_deg, root_curvature_1_per_mm=r.root_curvature_1_per_m * 1e-3,
                    arm_yields=r.arm_yields, notes=r.notes)
     else:
-        from ..physics import peel as fp
-        fspec = fp.PeelFEMSpec(
-            arm=tuple(fp.Layer(a.E_Pa, a.nu, a.thickness_m, a.yield_Pa, a.hardening_Pa) for a in arm),
-            substrate=tuple(fp.Layer(f.E_Pa, f.nu, f.thickness_m) for f in found) or (fp.Layer(1e12, 0.3, 1e-6),),
-            toughness_J_per_m2=G, strength_Pa=bd.cohesive_strength_Pa(), angle_deg=spec.angle_deg,
-            element_length_m=spec.fem_element_length_um * 1e-6)
-        try:
-            fem = fp.run_peel_fem(fspec)
-        except fp.CohesiveResolutionError as exc:
-            raise ProcessError(f"peel (fem): {exc}") from None
+        fem = _peel_fem(arm, found, G, spec)
+        cf = ap.steady_peel(G, spec.angle_deg, arm, found)
+        # the closed form's arm mechanics at the FEM's own root rotation: the check of the FEM (README)
+        cf_root = ap.steady_peel(G, spec.angle_deg, arm, root_rotation_deg=fem.root_rotation_deg)
         res.update(force_N_per_mm=fem.force_N_per_mm, arm_plastic_dissipation_fraction=fem.plastic_dissipation_fraction,
-                   root_rotation_deg=fem.root_rotation_deg, steady=fem.steady, fem_dofs=fem.ndofs,
-                   fem_seconds=fem.seconds, process_zone_um=fem.process_zone_m * 1e6)
+                   root_rotation_deg=fem.root_rotation_deg, root_curvature_1_per_mm=fem.root_curvature_1_per_m * 1e-3,
+                   steady=fem.steady, fem_dofs=fem.ndofs, fem_seconds=fem.seconds,
+                   fem_element_length_um=fem.element_length_m * 1e6, process_zone_um=fem.process_zone_m * 1e6,
+                   closed_form_N_per_mm=cf.force_N_per_mm, closed_form_root_rotation_deg=cf.root_rotation_deg,
+                   closed_form_at_fem_root_N_per_mm=cf_root.force_N_per_mm)
     res["force_N"] = res["force_N_per_mm"] * spec.width_mm
     res["kgf_per_cm"] = kgf_per_cm(res["force_N_per_mm"])
     return res, fem
+
+
+def _peel_fem(arm, found, G: float, spec):
+    from ..physics import peel as fp
+
+    fspec = fp.PeelFEMSpec(
+        arm=tuple(fp.Layer(a.E_Pa, a.nu, a.thickness_m, a.yield_Pa, a.hardening_Pa) for a in arm),
+        substrate=tuple(fp.Layer(f.E_Pa, f.nu, f.thickness_m) for f in found) or (fp.Layer(1e12, 0.3, 1e-6),),
+        toughness_J_per_m2=G, strength_Pa=bd.cohesive_strength_Pa(), angle_deg=spec.angle_deg,
+        elements_per_layer=spec.fem_elements_per_layer, bonded_length_m=spec.fem_bonded_length_mm * 1e-3,
+        tail_length_m=0.3e-3, time_limit_s=spec.fem_time_limit_s)
+    le = (spec.fem_element_length_um * 1e-6 if spec.fem_element_length_um is not None
+          else fp.process_zone_length(fspec) / (1.01 * fspec.min_cohesive_elements))
+    fspec = replace(fspec, element_length_m=le, max_step_m=2.0 * le)
+    try:
+        return fp.run_peel_fem(fspec)
+    except fp.CohesiveResolutionError as exc:
+        raise ProcessError(f"peel (fem): {exc}") from None
 
 
 def run(state, spec, record):

@@ -58,6 +58,24 @@ def test_plastic_arm_needs_more_force_and_inversion_round_trips():
     assert G == pytest.approx(300.0, rel=1e-6)
 
 
+def test_given_root_rotation_replaces_the_winkler_root():
+    """theta_0 given (measured, or from the FEM): the Winkler value reproduces the foundation result, 0 the rigid
+    base; a plastic arm's force falls steeply as the root rotates (the sensitivity the FEM comparison meets)."""
+    arm = [ap.ArmLayer(10e9, 0.34, 20e-6, 400e6, 100e6)]
+    w = ap.steady_peel(200.0, 90.0, arm, PI)
+    given = ap.steady_peel(200.0, 90.0, arm, root_rotation_deg=w.root_rotation_deg)
+    assert given.force_N_per_m == pytest.approx(w.force_N_per_m, rel=1e-9)
+    assert ap.steady_peel(200.0, 90.0, arm, root_rotation_deg=0.0).force_N_per_m == pytest.approx(
+        ap.steady_peel(200.0, 90.0, arm).force_N_per_m, rel=1e-9)
+    forces = [ap.steady_peel(200.0, 90.0, arm, root_rotation_deg=t).force_N_per_m for t in (5.0, 10.0, 20.0)]
+    assert forces[0] > 1.4 * forces[1] > 1.4 * 1.2 * forces[2]
+    el = ap.steady_peel(200.0, 90.0, [ap.ArmLayer(10e9, 0.34, 20e-6)], root_rotation_deg=20.0)
+    assert el.force_N_per_m == pytest.approx(ap.steady_peel(200.0, 90.0, [ap.ArmLayer(10e9, 0.34, 20e-6)]).force_N_per_m,
+                                             rel=1e-9)  # an elastic arm does not care (Rivlin/Kendall)
+    with pytest.raises(ValueError, match="root_rotation_deg"):
+        ap.steady_peel(200.0, 90.0, arm, root_rotation_deg=90.0)
+
+
 def test_peel_is_fast():
     import time
     t = time.perf_counter()
