@@ -571,7 +571,11 @@ class PeelModel:
         mid = 0.5 * (sec[:, -1] + sec[:, 0])
         s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(mid, axis=0), axis=1))])
         kappa = -np.gradient(phi, s)  # phi falls from the free arm to the bonded part
-        i = int(np.clip(np.argmax(kappa), 1, kappa.size - 2))
+        # search near the crack tip only (the initial free arm may keep kinks from its starting shape)
+        x_ref = b.basis.mesh.p.T.reshape(-1, self._arm_ny + 1, 2)[:, 0, 0]
+        tip, reach = self.crack_tip_x(), process_zone_length(self.spec) + 2 * self.spec.element_length_m
+        near = (x_ref >= max(tip - reach, 0.0) - 1e-12) & (x_ref <= tip + self.zone_length() + reach)
+        i = int(np.clip(np.flatnonzero(near)[np.argmax(kappa[near])], 1, kappa.size - 2))
         k3 = kappa[i - 1: i + 2]
         den = k3[0] - 2 * k3[1] + k3[2]
         t = 0.5 * (k3[0] - k3[2]) / den if den < 0 else 0.0  # vertex of the parabola, in sections from i
