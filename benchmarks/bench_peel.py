@@ -35,6 +35,9 @@ CASES = {
     "plastic450": (450e6, 90.0, 10.0, 40.0, 3, 1.2),
     "plastic500": (500e6, 90.0, 10.0, 40.0, 3, 1.2),
     "plastic600": (600e6, 90.0, 10.0, 40.0, 3, 1.2),
+    # the root rotation against the cohesive strength (sigma_y 500 MPa): a stronger, shorter zone rotates less
+    "plastic500_sc20": (500e6, 90.0, 10.0, 20.0, 3, 1.2),
+    "plastic500_sc100": (500e6, 90.0, 8.0, 100.0, 3, 1.2),
     # the same arm with the weak zone (10 MPa) of the elastic runs: the compliant root stays elastic
     "plastic500_weak": (500e6, 90.0, 20.0, 10.0, 1, 3.0),
 }

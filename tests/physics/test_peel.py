@@ -192,3 +192,14 @@ def test_fem_elastic_peel_reaches_a_detected_steady_state_at_the_kendall_force()
     G = res.force_N_per_m + res.force_N_per_m ** 2 / (2 * EA)
     assert abs(G / 200.0 - 1) < 0.01
     assert res.crack_advance_m[-1] > 0.2e-3  # the crack ran: a steady peel, not the initiation peak
+
+
+def test_peel_step_fem_refuses_an_unresolved_zone():
+    """The peel step's FEM: a user element length coarser than a quarter of the cohesive zone (~54 um for 35 um
+    Cu, 262 J/m2, 60 MPa) stops with the resolution message as a ProcessError (one line), before any solve."""
+    from fem_laminate.errors import ProcessError
+    from fem_laminate.process import peel as pp
+
+    arm = [ap.ArmLayer(**CU, yield_Pa=250e6, hardening_Pa=1e9)]
+    with pytest.raises(ProcessError, match="cohesive zone under-resolved"):
+        pp._peel_fem(arm, PI, 262.0, pp.Spec(kind="peel", method="fem", fem_element_length_um=50.0))
