@@ -61,7 +61,8 @@ def tip_on_cohesive_zone(M0, EI, sigma_c, G):
 def main():
     bench = json.loads((RES / "bench_peel.json").read_text())
     out = {}
-    print("row | sigma_y | sigma_c | FEM tip slope | cohesive beam tip slope | Winkler (closed form) | zone estimate of physics/peel / beam (um)")
+    print("row | sigma_y | sigma_c | FEM tip slope | cohesive beam tip slope | Winkler (closed form) | "
+          "zone estimate of physics/peel / beam (um)")
     for name, r in sorted(bench.items()):
         if not name.startswith("plastic") or "fem_crack_tip_rotation_deg" not in r or not r["steady"]:
             continue

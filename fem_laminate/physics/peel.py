@@ -670,7 +670,8 @@ def run_peel_fem(spec: PeelFEMSpec, progress=None) -> PeelFEMResult:
         plateau_window_m=window, process_zone_m=lcz, cohesive_elements=model.n_cz,
         root_rotation_deg=root[0], root_curvature_1_per_m=root[1], crack_tip_rotation_deg=model.root_rotation_deg(),
         plastic_dissipation_fraction=max(0.0, 1.0 - spec.toughness_J_per_m2 / external) if external > 0 else 0.0,
-        ndofs=int(model.ndof), element_length_m=spec.element_length_m, steps=int(nsteps), newton_iterations=iters, seconds=time.perf_counter() - t0)
+        ndofs=int(model.ndof), element_length_m=spec.element_length_m, steps=int(nsteps), newton_iterations=iters,
+        seconds=time.perf_counter() - t0)
     res.fields = _fields(model)
     return res
 

@@ -68,10 +68,10 @@ def test_given_root_rotation_replaces_the_winkler_root():
     assert ap.steady_peel(200.0, 90.0, arm, root_rotation_deg=0.0).force_N_per_m == pytest.approx(
         ap.steady_peel(200.0, 90.0, arm).force_N_per_m, rel=1e-9)
     forces = [ap.steady_peel(200.0, 90.0, arm, root_rotation_deg=t).force_N_per_m for t in (5.0, 10.0, 20.0)]
-    assert forces[0] > 1.4 * forces[1] > 1.4 * 1.2 * forces[2]
-    el = ap.steady_peel(200.0, 90.0, [ap.ArmLayer(10e9, 0.34, 20e-6)], root_rotation_deg=20.0)
-    assert el.force_N_per_m == pytest.approx(ap.steady_peel(200.0, 90.0, [ap.ArmLayer(10e9, 0.34, 20e-6)]).force_N_per_m,
-                                             rel=1e-9)  # an elastic arm does not care (Rivlin/Kendall)
+    assert forces[0] > 1.4 * forces[1] and forces[1] > 1.4 * forces[2]  # 567 / 377 / 256 N/m
+    elastic = [ap.ArmLayer(10e9, 0.34, 20e-6)]  # an elastic arm does not care (Rivlin/Kendall)
+    assert ap.steady_peel(200.0, 90.0, elastic, root_rotation_deg=20.0).force_N_per_m == pytest.approx(
+        ap.steady_peel(200.0, 90.0, elastic).force_N_per_m, rel=1e-9)
     with pytest.raises(ValueError, match="root_rotation_deg"):
         ap.steady_peel(200.0, 90.0, arm, root_rotation_deg=90.0)
 
