@@ -52,7 +52,7 @@ class MeshSpec(_Strict):
     edge_refinement: float = Field(default=0.25, gt=0.0, le=1.0)
     quadratic: bool = True
     element: Literal["lagrange", "serendipity"] = "lagrange"  # quadratic family: 9/27-node or 8/20-node
-    solver: Literal["auto", "pardiso", "spsolve", "cg_amg"] = "auto"
+    solver: Literal["auto", "pardiso", "spsolve", "cg_plate", "cg_amg"] = "auto"
     file: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = None  # external mesh
     # in meshes/ (meshio), layers as physical groups
 

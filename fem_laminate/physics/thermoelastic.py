@@ -53,6 +53,8 @@ class LaminateState:
     cache: dict = field(default_factory=dict, repr=False)  # stiffness/factorisation of the present body
     solves: int = 0
     solver_used: str = ""
+    solver_iterations: int = 0  # iterative solver: most CG iterations of one solve (0 for a direct solver)
+    solver_residual: float = 0.0  # iterative solver: largest relative residual ||f - K u|| / ||f|| reached
     removed: np.ndarray | None = None  # (nelements,) bool: elements etched one by one (a patterned etch)
     mechanisms: dict = field(default_factory=lambda: {m: False for m in MECHANISMS})
     eps_sw: np.ndarray | None = None  # (nelements, nq, ncomp) hygroscopic strain; None = dry everywhere
@@ -372,11 +374,24 @@ def _body_key(state: LaminateState) -> tuple:
 
 
 
-def _method(state: LaminateState) -> str:
-    """SuperLU is fastest for the thin 2D cross-sections; PARDISO for 3D plates (SuperLU's 3D fill is heavy)."""
+def _method(state: LaminateState, n: int) -> str:
+    """SuperLU is fastest for the thin 2D cross-sections; PARDISO for 3D plates (SuperLU's 3D fill is heavy), and
+    CG with the column/plate preconditioner for large ones (solvers.choose_method: by size and memory)."""
     if state.solver != "auto":
         return state.solver
-    return solvers.default_method() if state.model.dim == 3 else "spsolve"
+    return solvers.choose_method(n, plate3d=True) if state.model.dim == 3 else "spsolve"
+
+
+def _factorize(state: LaminateState, system: "_System", K: sp.csr_matrix) -> solvers.Factorized:
+    layout = solvers.Layout.of(state.model.basis.doflocs, system.free) if state.model.dim == 3 else None
+    factor = solvers.Factorized(K, _method(state, K.shape[0]), layout=layout)
+    state.solver_used = factor.method
+    return factor
+
+
+def _note_iterations(state: LaminateState, factor: solvers.Factorized) -> None:
+    state.solver_iterations = max(state.solver_iterations, factor.iterations)
+    state.solver_residual = max(state.solver_residual, factor.residual)
 
 
 PCG_MAX_LOG_DRIFT = 0.3  # |ln(E / E_factorised)| beyond which a new factorisation beats preconditioned CG
@@ -385,12 +400,15 @@ PCG_MAX_LOG_DRIFT = 0.3  # |ln(E / E_factorised)| beyond which a new factorisati
 def _solve(state: LaminateState, system: _System, E: np.ndarray, f: np.ndarray) -> np.ndarray:
     K = system.matrix(E)
     if system.factor is None:
-        system.factor = solvers.Factorized(K, _method(state))
+        system.factor = _factorize(state, system, K)
         system.E_factor = E.copy()
-        state.solver_used = system.factor.method
-        return system.factor(f)
+        x = system.factor(f)
+        _note_iterations(state, system.factor)
+        return x
     if np.allclose(E[system.layers], system.E_factor[system.layers], rtol=1e-12):
-        return system.factor(f)
+        x = system.factor(f)
+        _note_iterations(state, system.factor)
+        return x
     drift = np.abs(np.log(E[system.layers] / system.E_factor[system.layers])).max()
     x = None
     # a relaxing layer's stiffness moves by decades: CG would stall, factorise anew (the elastic model keeps its
@@ -398,9 +416,10 @@ def _solve(state: LaminateState, system: _System, E: np.ndarray, f: np.ndarray) 
     if drift < PCG_MAX_LOG_DRIFT or not viscoelastic_layers(state):
         x, its = solvers.pcg(K, f, system.factor, tol=1e-9, maxiter=8)
     if x is None:  # moduli moved too far from the factorised ones: factorise anew
-        system.factor = solvers.Factorized(K, _method(state))
+        system.factor = _factorize(state, system, K)
         system.E_factor = E.copy()
         x = system.factor(f)
+    _note_iterations(state, system.factor)
     return x
 
 

@@ -41,7 +41,9 @@ def make_summary(case, state, record, summarizers=()) -> dict:
         "units": "SI unless the key names another unit",
         "model": {"kind": case.spec.mesh.model, "out_of_plane": OUT_OF_PLANE_TEXT[model.out_of_plane] if model.dim == 2 else None,
                   "element": type(model.basis.elem).__name__, "dofs": int(model.ndofs),
-                  "elements": int(model.nelements), "solver": state.solver_used or solvers.default_method(), "solves": state.solves},
+                  "elements": int(model.nelements), "solver": state.solver_used or solvers.default_method(), "solves": state.solves,
+                  **({"solver_iterations_max": state.solver_iterations, "solver_residual_max": state.solver_residual}
+                     if state.solver_used.startswith("cg") else {})},
         "stack": [{"name": lay.name, "material": lay.material.name, "thickness_um": lay.thickness_m * 1e6,
                    "origin": lay.origin, "born_at_C": state.born_at_C.get(lay.name)} for lay in state.stack.layers],
         "curl": curl,

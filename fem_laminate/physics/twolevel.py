@@ -1,0 +1,155 @@
+"""An iterative solver for thin layered plates: conjugate gradients with a two-level column/plate preconditioner.
+
+Why not algebraic or plain geometric multigrid: on a Cu/PI stack tens of micrometres thick and millimetres wide,
+the cheap error modes are the plate's bending modes. A smoother that works on nodes, or on the through-thickness
+columns of nodes, sees a bending wave of in-plane wavelength ~h as nearly free (its energy relative to the block
+diagonal scales like (t/h)^2), so it barely damps it, and every coarse grid with h >> t leaves it worse:
+smoothed-aggregation AMG stalled (residual 1e-5 after 500 iterations at 10 k DOF), and a geometric V-cycle with
+in-plane semi-coarsening, exact nested prolongation and a column smoother needed 45, 71 and 118 iterations at
+100 k DOF as its coarsest level went from 27 k to 6.6 k and 1.9 k unknowns (the coarsest, direct, level must stay
+fine enough that h ~ t there). What works is to correct the bending modes exactly, on the fine grid:
+
+- **column smoother**: damped block Jacobi over node columns (all unknowns of the nodes sharing one in-plane
+  position, 15-27 of them), inverted in batch: it resolves everything that happens through the thickness;
+- **plate coarse space**: per column the five plate motions (u, v, w, and u, v linear in z: the rotations of a
+  Reissner-Mindlin plate), so R^T A R is the Galerkin plate stiffness of the 3D mesh: a 2D problem with a
+  fifth of the unknowns or fewer, solved directly (PARDISO or SuperLU; 2D fill is mild);
+- one symmetric multiplicative cycle (smooth, plate correction, smooth) preconditions CG.
+
+Measured on the benchmark plate (Cu 18 / PI 25 / PI 5 / Cu 18 um, 10 x 10 mm): 20-24 CG iterations (Hex20) and
+13 (Hex27) for 1e-8 from 12 k to 318 k DOF. Nothing here needs a structured grid: a column is any set of nodes at one
+in-plane position (etched elements simply shorten their columns); constrained unknowns are not among the free ones
+and plate motions that constraints forbid entirely drop out.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import solvers
+
+DIM = 3
+NMODES = 5  # plate motions per column: u, v, w, z*u, z*v
+
+
+def columns(position: np.ndarray) -> np.ndarray:
+    """(ncolumns, m) indices of the unknowns at each in-plane position (x, y), padded with n (a dummy slot)."""
+    n = position.shape[1]
+    scale = max(float(np.ptp(position[:2])), 1e-30)
+    xy = np.round(position[:2] / scale * 1e9).astype(np.int64)
+    _, col = np.unique(xy, axis=1, return_inverse=True)
+    col = col.ravel()
+    order = np.argsort(col, kind="stable")
+    counts = np.bincount(col)
+    blocks = np.full((len(counts), counts.max()), n, dtype=np.int64)
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    blocks[col[order], np.arange(n) - np.repeat(start, counts)] = order
+    return blocks
+
+
+def block_inverses(A: sp.csr_matrix, blocks: np.ndarray, chunk_rows: int = 200_000) -> np.ndarray:
+    """Inverses of the dense diagonal blocks A[b, b] of every column (padding: identity)."""
+    n = A.shape[0]
+    nb, m = blocks.shape
+    valid = blocks < n
+    col_of = np.full(n, -1, dtype=np.int64)
+    pos_of = np.zeros(n, dtype=np.int64)
+    bi, pi = np.nonzero(valid)
+    col_of[blocks[valid]], pos_of[blocks[valid]] = bi, pi
+    Ab = np.zeros((nb, m, m))
+    for s in range(0, n, chunk_rows):
+        sub = A[s:s + chunk_rows].tocoo()
+        r = sub.row + s
+        same = col_of[r] == col_of[sub.col]
+        Ab[col_of[r[same]], pos_of[r[same]], pos_of[sub.col[same]]] = sub.data[same]
+    bp, pp = np.nonzero(~valid)
+    Ab[bp, pp, pp] = 1.0
+    return np.linalg.inv(Ab)
+
+
+def plate_modes(position: np.ndarray, component: np.ndarray, blocks: np.ndarray) -> sp.csr_matrix:
+    """R (n, <= 5 ncolumns): per column the plate motions u, v, w and (z - z_column) u, (z - z_column) v,
+    each scaled to unit norm; motions the constraints forbid entirely (a zero column) are left out."""
+    n = position.shape[1]
+    nb = blocks.shape[0]
+    b, pos = np.nonzero(blocks < n)
+    dof = blocks[b, pos]
+    comp = component[dof]
+    z = position[2, dof]
+    zc = np.bincount(b, weights=z, minlength=nb) / np.bincount(b, minlength=nb)
+    inplane = comp < 2
+    rows = np.concatenate([dof, dof[inplane]])
+    cols = np.concatenate([NMODES * b + comp, NMODES * b[inplane] + 3 + comp[inplane]])
+    vals = np.concatenate([np.ones(len(dof)), z[inplane] - zc[b[inplane]]])
+    R = sp.csr_matrix((vals, (rows, cols)), shape=(n, NMODES * nb))
+    norms = np.sqrt(np.asarray(R.multiply(R).sum(axis=0)).ravel())
+    keep = np.flatnonzero(norms > 1e-12 * norms.max())
+    return (R[:, keep] @ sp.diags(1.0 / norms[keep])).tocsr()
+
+
+class ColumnPlatePreconditioner:
+    """M^-1 r for the stiffness A of a layered plate: column block Jacobi, plate correction, column block Jacobi.
+
+    position (3, n): coordinates of the node of each unknown (z through the thickness); component (n,): 0, 1, 2.
+    """
+
+    def __init__(self, A: sp.spmatrix, position: np.ndarray, component: np.ndarray):
+        t0 = time.perf_counter()
+        self.A = sp.csr_matrix(A)
+        self.blocks = columns(position)
+        self.inv = block_inverses(self.A, self.blocks)
+        self.omega = 4.0 / (3.0 * self._max_eigenvalue())  # a convergent, smoothing damping of block Jacobi
+        self.R = plate_modes(position, component, self.blocks)
+        self.plate = solvers.Factorized((self.R.T @ (self.A @ self.R)).tocsr(), solvers.default_method())
+        self.plate_unknowns = self.R.shape[1]
+        self.setup_seconds = time.perf_counter() - t0
+
+    def block_solve(self, r: np.ndarray) -> np.ndarray:
+        """D^-1 r, D the block diagonal of the node columns."""
+        out = np.zeros(len(r) + 1)
+        rb = np.append(r, 0.0)[self.blocks]
+        out[self.blocks.ravel()] = np.matmul(self.inv, rb[:, :, None]).ravel()  # each unknown in one column
+        return out[:-1]
+
+    def _max_eigenvalue(self, iterations: int = 15) -> float:
+        """Largest eigenvalue of D^-1 A by power iteration (an estimate from below: hence 4/3, not 2)."""
+        v = np.random.default_rng(0).standard_normal(self.A.shape[0])
+        lam = 1.0
+        for _ in range(iterations):
+            w = self.block_solve(self.A @ v)
+            lam = float(np.linalg.norm(w) / np.linalg.norm(v))
+            v = w / np.linalg.norm(w)
+        return lam
+
+    def __call__(self, r: np.ndarray) -> np.ndarray:
+        x = self.omega * self.block_solve(r)
+        x += self.R @ self.plate(self.R.T @ (r - self.A @ x))
+        return x + self.omega * self.block_solve(r - self.A @ x)
+
+
+def pcg(A: sp.spmatrix, b: np.ndarray, M, tol: float = 1e-8, maxiter: int = 500):
+    """Preconditioned conjugate gradients from x = 0 until ||b - A x|| <= tol ||b||;
+    returns (x, iterations, relative residual recomputed from x)."""
+    bn = np.linalg.norm(b)
+    x = np.zeros_like(b)
+    if bn == 0.0:
+        return x, 0, 0.0
+    r = b.copy()
+    z = M(r)
+    p = z.copy()
+    rz = r @ z
+    it = 0
+    for it in range(1, maxiter + 1):
+        Ap = A @ p
+        alpha = rz / (p @ Ap)
+        x += alpha * p
+        r -= alpha * Ap
+        if np.linalg.norm(r) <= tol * bn:
+            break
+        z = M(r)
+        rz_new = r @ z
+        p = z + (rz_new / rz) * p
+        rz = rz_new
+    return x, it, float(np.linalg.norm(b - A @ x) / bn)
