@@ -233,8 +233,10 @@ def sweep(spec_file, out_dir, scheduler, workers, quiet):
               help="Stop a configuration above this resident memory (default: half the RAM).")
 @click.option("--element", type=click.Choice(["lagrange", "serendipity"]), default="lagrange", show_default=True,
               help="Quadratic element family: 9/27-node Lagrange or 8/20-node serendipity (CalculiX's C3D20).")
+@click.option("--solver", type=click.Choice(["pardiso", "spsolve", "cg_plate", "cg_amg"]), default=None,
+              help="Run only the configurations with this solver (e.g. cg_plate for the 3D scaling).")
 @_guarded("bench")
-def bench(sizes, dims, large, out_json, no_skfem, max_memory_GB, element):
+def bench(sizes, dims, large, out_json, no_skfem, max_memory_GB, element, solver):
     """Assembly and solve scaling: DOFs, seconds, peak memory; fast path vs scikit-fem's generic path."""
     from .studies.bench import bench_command
 
@@ -242,7 +244,7 @@ def bench(sizes, dims, large, out_json, no_skfem, max_memory_GB, element):
     dd = tuple(_int_list(dims, "--dims"))
     try:
         code = bench_command(sizes=sz, out_json=out_json, large=large, dims=dd, compare_skfem=not no_skfem,
-                             max_memory_GB=max_memory_GB, family=element)
+                             max_memory_GB=max_memory_GB, family=element, solver=solver)
     except ValueError as exc:
         raise InputError(f"bench: {exc}") from None
     sys.exit(code)

@@ -308,23 +308,24 @@ def default_configs(sizes_2d=SIZES_2D, sizes_3d=SIZES_3D, large: bool = False,
 
 
 def format_table(rows: list[dict]) -> str:
-    head = f"{'case':36s} {'DOFs':>10s} {'assembly s':>11s} {'solve s':>9s} {'iters':>6s} {'peak MB':>9s}  status"
+    head = (f"{'case':36s} {'DOFs':>10s} {'assembly s':>11s} {'solve s':>9s} {'iters':>6s} {'peak MB':>9s} "
+            f"{'load':>5s}  status")
     lines = [head, "-" * len(head)]
     for r in rows:
         if r.get("status") == "ok":
             lines.append(f"{Config(**{k: r[k] for k in Config.__dataclass_fields__}).label:36s} "
                          f"{r['dofs']:10d} {r['assembly_s']:11.2f} {r['solve_s']:9.2f} "
-                         f"{r['iterations'] or '-':>6} {r['peak_MB']:9.0f}  ok")
+                         f"{r['iterations'] or '-':>6} {r['peak_MB']:9.0f} {r.get('load_1min', 0.0):5.1f}  ok")
         else:
             lines.append(f"{Config(**{k: r[k] for k in Config.__dataclass_fields__}).label:36s} "
-                         f"{r['target_dofs']:10d} {'':11s} {'':9s} {'':6s} {'':9s}  {r['status']}")
+                         f"{r['target_dofs']:10d} {'':11s} {'':9s} {'':6s} {'':9s} {'':5s}  {r['status']}")
     return "\n".join(lines)
 
 
 def bench_command(sizes=None, out_json: str | None = "bench.json", large: bool = False, dims=(2, 3),
                   compare_skfem: bool = True, sizes_2d=SIZES_2D, sizes_3d=SIZES_3D,
                   configs: list[Config] | None = None, max_memory_GB: float | None = None, echo=print,
-                  family: str = "lagrange") -> int:
+                  family: str = "lagrange", solver: str | None = None) -> int:
     """CLI entry: run the benchmark matrix, print rows as they finish and the table, write JSON.
 
     sizes (target DOFs) replaces both size lists; dims picks 2D and/or 3D; a configuration whose memory
@@ -339,13 +340,18 @@ def bench_command(sizes=None, out_json: str | None = "bench.json", large: bool =
         raise ValueError(f"dims = {dims}: allowed 2 and/or 3")
     cfgs = configs or default_configs(sizes_2d if 2 in dims else (), sizes_3d if 3 in dims else (),
                                       large, compare_skfem, family)
+    if solver is not None:
+        cfgs = [c for c in cfgs if c.solver == solver]
+        if not cfgs:
+            raise ValueError(f"solver = {solver!r}: no configuration of these sizes and dims uses it")
     rows = []
     meta = {"cpu_count": os.cpu_count(), "python": sys.version.split()[0], "machine": os.uname().machine,
             "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "load_average_at_start": os.getloadavg(), "total_memory_GB": _total_memory_GB(),
             "stack": [f"{name} {t * 1e6:g} um" for name, t in STACK], "length_m": LENGTH_M}
     for cfg in cfgs:
-        rows.append(run_isolated(cfg, max_memory_GB=max_memory_GB))
+        load = os.getloadavg()[0]  # the machine may be shared: the load beside each timing
+        rows.append({**run_isolated(cfg, max_memory_GB=max_memory_GB), "load_1min": load})
         echo(format_table(rows[-1:]).splitlines()[-1])
         if out_json:
             with open(out_json + ".tmp", "w") as fh:
