@@ -206,11 +206,13 @@ class Factorized:
             self._lu = spla.splu(self.K.tocsc())
         self.factor_seconds = time.perf_counter() - t0
 
-    def __call__(self, f: np.ndarray) -> np.ndarray:
+    def __call__(self, f: np.ndarray, K: sp.spmatrix | None = None) -> np.ndarray:
+        """K^-1 f for the factorised K; "cg_plate" also takes a nearby K (other moduli, same pattern): its
+        preconditioner serves as it is."""
         if self.method == "cg_plate":
             from .twolevel import pcg
 
-            x, its, res = pcg(self.K, f, self._precond, tol=self.tol, maxiter=2000)
+            x, its, res = pcg(self.K if K is None else K, f, self._precond, tol=self.tol, maxiter=2000)
             if res > 10 * self.tol:
                 raise RuntimeError(f"CG (column/plate preconditioner) stopped at relative residual {res:.2e}")
             self.iterations, self.residual = max(self.iterations, its), max(self.residual, res)

@@ -409,6 +409,10 @@ def _solve(state: LaminateState, system: _System, E: np.ndarray, f: np.ndarray) 
         x = system.factor(f)
         _note_iterations(state, system.factor)
         return x
+    if system.factor.method == "cg_plate":  # CG on the new stiffness, preconditioned as before
+        x = system.factor(f, K)
+        _note_iterations(state, system.factor)
+        return x
     drift = np.abs(np.log(E[system.layers] / system.E_factor[system.layers])).max()
     x = None
     # a relaxing layer's stiffness moves by decades: CG would stall, factorise anew (the elastic model keeps its

@@ -365,4 +365,6 @@ if __name__ == "__main__":  # one isolated configuration: JSON config in, JSON r
     cfg = Config(**json.loads(sys.argv[1]))
     out = run_config(cfg)
     out["peak_MB"] = peak_rss_MB()
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    out["cpu_s"] = ru.ru_utime + ru.ru_stime  # the whole process; on a shared machine wall time depends on the load
     print(json.dumps(out))
