@@ -376,10 +376,10 @@ def _body_key(state: LaminateState) -> tuple:
 
 def _method(state: LaminateState, n: int) -> str:
     """SuperLU is fastest for the thin 2D cross-sections; PARDISO for 3D plates (SuperLU's 3D fill is heavy), and
-    CG with the column/plate preconditioner for large ones (solvers.choose_method: by size and memory)."""
+    CG with the column/plate preconditioner for those whose factorisation would not fit in memory."""
     if state.solver != "auto":
         return state.solver
-    return solvers.choose_method(n, plate3d=True) if state.model.dim == 3 else "spsolve"
+    return solvers.choose_method(n, plate3d=True, many_solves=True) if state.model.dim == 3 else "spsolve"
 
 
 def _factorize(state: LaminateState, system: "_System", K: sp.csr_matrix) -> solvers.Factorized:
@@ -409,11 +409,14 @@ def _solve(state: LaminateState, system: _System, E: np.ndarray, f: np.ndarray) 
         x = system.factor(f)
         _note_iterations(state, system.factor)
         return x
-    if system.factor.method == "cg_plate":  # CG on the new stiffness, preconditioned as before
-        x = system.factor(f, K)
+    drift = np.abs(np.log(E[system.layers] / system.E_factor[system.layers])).max()
+    if system.factor.method == "cg_plate":
+        if drift >= PCG_MAX_LOG_DRIFT:  # a preconditioner for the present moduli (a relaxed layer is decades softer)
+            system.factor = _factorize(state, system, K)
+            system.E_factor = E.copy()
+        x = system.factor(f, K)  # CG on the present stiffness
         _note_iterations(state, system.factor)
         return x
-    drift = np.abs(np.log(E[system.layers] / system.E_factor[system.layers])).max()
     x = None
     # a relaxing layer's stiffness moves by decades: CG would stall, factorise anew (the elastic model keeps its
     # CG-first path, so that its numbers stay those of 0.2 bit for bit)

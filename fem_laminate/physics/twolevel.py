@@ -74,21 +74,25 @@ def block_inverses(A: sp.csr_matrix, blocks: np.ndarray, chunk_rows: int = 100_0
 
 
 def plate_modes(position: np.ndarray, component: np.ndarray, blocks: np.ndarray) -> sp.csr_matrix:
-    """R (n, <= 5 ncolumns): per column the plate motions u, v, w and (z - z_column) u, (z - z_column) v,
-    each scaled to unit norm; motions the constraints forbid entirely (a zero column) are left out."""
+    """R (n, <= 5 ncolumns): per column the plate motions u, v, w and (z - z_c) u, (z - z_c) v, each scaled to
+    unit norm; motions the constraints forbid entirely (a zero column) are left out."""
     n = position.shape[1]
     nb = blocks.shape[0]
     b, pos = np.nonzero(blocks < n)
     dof = blocks[b, pos]
     comp = component[dof]
     z = position[2, dof]
-    zc = np.bincount(b, weights=z, minlength=nb) / np.bincount(b, minlength=nb)
+    # rotations about the mean height of that component's unknowns in the column: orthogonal to the translation
+    # (never a copy of it, whatever the constraints leave free), zero - and dropped - where only one height is free
+    key = NMODES * b + comp
+    zc = np.bincount(key, weights=z, minlength=NMODES * nb) / np.maximum(np.bincount(key, minlength=NMODES * nb), 1)
     inplane = comp < 2
     rows = np.concatenate([dof, dof[inplane]])
-    cols = np.concatenate([NMODES * b + comp, NMODES * b[inplane] + 3 + comp[inplane]])
-    vals = np.concatenate([np.ones(len(dof)), z[inplane] - zc[b[inplane]]])
+    cols = np.concatenate([key, key[inplane] + 3])
+    vals = np.concatenate([np.ones(len(dof)), z[inplane] - zc[key[inplane]]])
     norms = np.sqrt(np.bincount(cols, weights=vals ** 2, minlength=NMODES * nb))
-    keep = norms > 1e-12 * norms.max()
+    scale = np.where(np.arange(NMODES * nb) % NMODES >= 3, max(float(np.ptp(z)), 1e-300), 1.0)
+    keep = norms > 1e-9 * scale
     new = np.cumsum(keep) - 1
     sel = keep[cols]
     return sp.csr_matrix((vals[sel] / norms[cols[sel]], (rows[sel], new[cols[sel]])), shape=(n, int(keep.sum())))

@@ -89,8 +89,11 @@ def test_auto_chooses_by_size_and_memory(monkeypatch):
     assert solvers.choose_method(solvers.ITERATIVE_ABOVE + 1, plate3d=True) == "cg_plate"
     assert solvers.choose_method(solvers.ITERATIVE_ABOVE, plate3d=True) == solvers.default_method()
     assert solvers.choose_method(10 * solvers.ITERATIVE_ABOVE, plate3d=False) == solvers.default_method()
+    # a process chain re-uses a factorisation: direct while it fits
+    assert solvers.choose_method(2 * solvers.ITERATIVE_ABOVE, plate3d=True, many_solves=True) == solvers.default_method()
     monkeypatch.setattr(solvers, "available_bytes", lambda: 100e6)  # a direct factorisation would not fit
     assert solvers.choose_method(20_000, plate3d=True) == "cg_plate"
+    assert solvers.choose_method(20_000, plate3d=True, many_solves=True) == "cg_plate"
     # solve(auto) without a layout (2D, or no positions given) stays direct
     K = sp.identity(5, format="csr") * 2.0
     x, info = solvers.solve(K, np.ones(5))
