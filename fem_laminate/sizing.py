@@ -7,7 +7,10 @@ interpreter after imports, Example 1 with cure + cool, sparse direct solver; ben
 size_calibration.txt): 2D 7.5 kB/DOF at 20k DOFs falling to 5.3 kB/DOF at 800k; 3D (Hex27 plate) 24-29 kB/DOF
 from 13k to 112k DOFs. The factors below are the largest measured; in 3D the direct factorisation's fill grows
 like N^(4/3) (nested dissection), so beyond the largest measured size the factor grows with (N / 112k)^(1/3).
-The estimate errs on the safe side.
+The estimate errs on the safe side. A 3D case whose factorisation would not fit runs with the iterative solver
+(physics/solvers.choose_method), whose memory is linear: 18.7 kB/DOF measured for the same Example 1 plate at 112k
+DOFs with `solver = "cg_plate"` (2.09 GB; the process chain keeps stresses, history and the stiffness split by
+layer, so most of it is not the solver's); the estimate takes the smaller of the two.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from .process.step import layers_present_at
 # Lagrange node count is used: an over-estimate), and a fixed allowance for the interpreter, plots, VTU
 BYTES_PER_DOF = {2: 7500.0, 3: 30000.0}
 MEASURED_DOFS_3D = 112_000
+BYTES_PER_DOF_ITERATIVE_3D = 19000.0  # process chain with the iterative solver (linear in the DOFs)
 OVERHEAD_BYTES = 300e6
 USABLE_FRACTION = 0.8  # of the memory psutil reports available: leave room for the OS and the other processes
 MAX_DOFS = 20_000_000  # beyond this no bundled solver path finishes in hours, whatever the memory
@@ -63,8 +67,10 @@ def curl_dofs(n_inplane: int, length_mm: float, width_mm: float, shape: str, nla
 
 def peak_bytes(dofs: int, dim: int) -> float:
     """Estimated peak resident memory (bytes) of a run with `dofs` unknowns in `dim` dimensions."""
-    growth = max(1.0, dofs / MEASURED_DOFS_3D) ** (1.0 / 3.0) if dim == 3 else 1.0
-    return OVERHEAD_BYTES + BYTES_PER_DOF[dim] * dofs * growth
+    if dim != 3:
+        return OVERHEAD_BYTES + BYTES_PER_DOF[dim] * dofs
+    growth = max(1.0, dofs / MEASURED_DOFS_3D) ** (1.0 / 3.0)
+    return OVERHEAD_BYTES + min(BYTES_PER_DOF[3] * growth, BYTES_PER_DOF_ITERATIVE_3D) * dofs
 
 
 def _gb(b: float) -> str:

@@ -109,7 +109,7 @@ def solve(K: sp.spmatrix, f: np.ndarray, method: str = "auto", near_null: np.nda
             raise ValueError("solver 'cg_plate' needs the layout of the unknowns (a 3D plate)")
         from .twolevel import ColumnPlatePreconditioner, pcg
 
-        M = ColumnPlatePreconditioner(K, layout.position, layout.component)
+        M = ColumnPlatePreconditioner(K, layout.position, layout.component, _plate_factorization)
         cols = [f] if f.ndim == 1 else [f[:, j] for j in range(f.shape[1])]
         out = [pcg(K, c, M, tol=tol, maxiter=maxiter) for c in cols]
         res = max(o[2] for o in out)
@@ -203,7 +203,8 @@ class Factorized:
         if method == "cg_plate":
             from .twolevel import ColumnPlatePreconditioner
 
-            self._precond = ColumnPlatePreconditioner(self.K, layout.position, layout.component)
+            self._precond = ColumnPlatePreconditioner(self.K, layout.position, layout.component,
+                                                      _plate_factorization)
         elif method == "pardiso":
             self._Ku = sp.triu(self.K, format="csr")
             self._solver = _pardiso_spd()
@@ -226,6 +227,11 @@ class Factorized:
         if self.method == "pardiso":
             return self._solver.solve(self._Ku, np.ascontiguousarray(f))
         return self._lu.solve(f)
+
+
+def _plate_factorization(K: sp.spmatrix) -> "Factorized":
+    """The direct solver of the plate operator inside cg_plate (2D-like: PARDISO, else SuperLU)."""
+    return Factorized(K, default_method())
 
 
 def rigid_body_modes(coords: np.ndarray) -> np.ndarray:

@@ -27,8 +27,7 @@ import time
 
 import numpy as np
 import scipy.sparse as sp
-
-from . import solvers
+import scipy.sparse.linalg as spla
 
 DIM = 3
 NMODES = 5  # plate motions per column: u, v, w, z*u, z*v
@@ -102,9 +101,11 @@ class ColumnPlatePreconditioner:
     """M^-1 r for the stiffness A of a layered plate: column block Jacobi, plate correction, column block Jacobi.
 
     position (3, n): coordinates of the node of each unknown (z through the thickness); component (n,): 0, 1, 2.
+    factorize: K -> callable solving K x = b, for the plate operator (physics/solvers passes PARDISO's; default
+    SuperLU).
     """
 
-    def __init__(self, A: sp.spmatrix, position: np.ndarray, component: np.ndarray):
+    def __init__(self, A: sp.spmatrix, position: np.ndarray, component: np.ndarray, factorize=None):
         t0 = time.perf_counter()
         self.A = sp.csr_matrix(A)
         self.blocks = columns(position)
@@ -112,7 +113,8 @@ class ColumnPlatePreconditioner:
         self.omega = 4.0 / (3.0 * self._max_eigenvalue())  # a convergent, smoothing damping of block Jacobi
         self.R = plate_modes(position, component, self.blocks)
         self.RT = self.R.T.tocsr()  # both factors CSR: no conversion of the large A R to CSC
-        self.plate = solvers.Factorized((self.RT @ (self.A @ self.R)).tocsr(), solvers.default_method())
+        factorize = factorize or (lambda K: spla.splu(K.tocsc()).solve)
+        self.plate = factorize((self.RT @ (self.A @ self.R)).tocsr())
         self.plate_unknowns = self.R.shape[1]
         self.setup_seconds = time.perf_counter() - t0
 
