@@ -92,3 +92,18 @@ def test_serendipity_benchmark_hits_its_size_and_the_curvature():
     out20 = bench.run_config(bench.Config(3, 8000, "fast", solver, family="serendipity"))
     assert abs(out20["dofs"] / 8000 - 1) < 0.25
     assert out20["curvature_per_m"] == pytest.approx(clt_curvature(), rel=5e-3)
+
+
+def test_iterative_benchmark_row_matches_the_direct_one():
+    """The cg_plate configuration (constrained system assembled directly) gives the direct solve's curvature,
+    reports its iterations, and `--solver` keeps only its rows."""
+    out_it = bench.run_config(bench.Config(3, 5000, "fast", "cg_plate"))
+    out_d = bench.run_config(bench.Config(3, 5000, "fast", "spsolve"))
+    assert out_it["dofs"] == out_d["dofs"] and out_it["nnz"] < out_d["nnz"]  # no constrained rows kept
+    assert 0 < out_it["iterations"] <= 30 and out_it["residual"] <= bench.ITERATIVE_TOL
+    assert out_it["curvature_per_m"] == pytest.approx(out_d["curvature_per_m"], rel=1e-6)
+    cfgs = bench.default_configs((), (10_000, 1_000_000), compare_skfem=False)
+    assert {c.target_dofs for c in cfgs if c.solver == "cg_plate"} == {10_000, 1_000_000}
+    assert all(c.target_dofs <= bench.MAX_DIRECT_3D_DOFS for c in cfgs if c.solver == "pardiso")
+    with pytest.raises(ValueError, match="no configuration"):
+        bench.bench_command(sizes=[5000], dims=(2,), solver="cg_plate", out_json=None)
