@@ -82,15 +82,30 @@ def choose_method(n: int, plate3d: bool, many_solves: bool = False) -> str:
 
 @dataclass
 class Layout:
-    """Where each unknown sits: node coordinates (3, n), z through the thickness, and component (n,) 0/1/2."""
+    """Where each unknown sits: node coordinates (3, n), z through the thickness, and component (n,) 0/1/2; with the
+    scalar basis and the unknowns' dof numbers, a structured plate also gets geometric in-plane levels."""
     position: np.ndarray
     component: np.ndarray
+    basis: object = None
+    dofs: np.ndarray | None = None
 
     @classmethod
-    def of(cls, doflocs: np.ndarray, dofs: np.ndarray, dim: int = 3) -> "Layout":
-        """Layout of the interleaved dofs `dofs` (node*dim + component) of nodes at doflocs (dim, nnodes)."""
+    def of(cls, basis, dofs: np.ndarray, dim: int = 3) -> "Layout":
+        """Layout of the interleaved dofs `dofs` (node*dim + component) of a scalar basis (its doflocs)."""
         dofs = np.asarray(dofs)
-        return cls(doflocs[:, dofs // dim], dofs % dim)
+        return cls(basis.doflocs[:, dofs // dim], dofs % dim, basis, dofs)
+
+
+def plate_preconditioner(K: sp.spmatrix, layout: Layout):
+    """The cg_plate preconditioner: geometric in-plane levels where the mesh is finer than the plate is thick
+    (physics/multigrid.py, needs the basis), over the column/plate two-level cycle (physics/twolevel.py)."""
+    if layout.basis is not None:
+        from .multigrid import PlateMultigrid
+
+        return PlateMultigrid(K, layout.basis, layout.dofs, _plate_factorization)
+    from .twolevel import ColumnPlatePreconditioner
+
+    return ColumnPlatePreconditioner(K, layout.position, layout.component, _plate_factorization)
 
 
 def solve(K: sp.spmatrix, f: np.ndarray, method: str = "auto", near_null: np.ndarray | None = None,
@@ -109,9 +124,9 @@ def solve(K: sp.spmatrix, f: np.ndarray, method: str = "auto", near_null: np.nda
     if method == "cg_plate":
         if layout is None:
             raise ValueError("solver 'cg_plate' needs the layout of the unknowns (a 3D plate)")
-        from .twolevel import ColumnPlatePreconditioner, pcg
+        from .twolevel import pcg
 
-        M = ColumnPlatePreconditioner(K, layout.position, layout.component, _plate_factorization)
+        M = plate_preconditioner(K, layout)
         cols = [f] if f.ndim == 1 else [f[:, j] for j in range(f.shape[1])]
         out = [pcg(K, c, M, tol=tol, maxiter=maxiter) for c in cols]
         res = max(o[2] for o in out)
@@ -203,10 +218,7 @@ class Factorized:
         self.iterations, self.residual, self.tol = 0, 0.0, tol
         t0 = time.perf_counter()
         if method == "cg_plate":
-            from .twolevel import ColumnPlatePreconditioner
-
-            self._precond = ColumnPlatePreconditioner(self.K, layout.position, layout.component,
-                                                      _plate_factorization)
+            self._precond = plate_preconditioner(self.K, layout)
         elif method == "pardiso":
             self._Ku = sp.triu(self.K, format="csr")
             self._solver = _pardiso_spd()

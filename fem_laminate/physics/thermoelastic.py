@@ -383,7 +383,7 @@ def _method(state: LaminateState, n: int) -> str:
 
 
 def _factorize(state: LaminateState, system: "_System", K: sp.csr_matrix) -> solvers.Factorized:
-    layout = solvers.Layout.of(state.model.basis.doflocs, system.free) if state.model.dim == 3 else None
+    layout = solvers.Layout.of(state.model.basis, system.free) if state.model.dim == 3 else None
     factor = solvers.Factorized(K, _method(state, K.shape[0]), layout=layout)
     state.solver_used = factor.method
     return factor

@@ -29,7 +29,6 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-DIM = 3
 NMODES = 5  # plate motions per column: u, v, w, z*u, z*v
 
 
@@ -97,26 +96,14 @@ def plate_modes(position: np.ndarray, component: np.ndarray, blocks: np.ndarray)
     return sp.csr_matrix((vals[sel] / norms[cols[sel]], (rows[sel], new[cols[sel]])), shape=(n, int(keep.sum())))
 
 
-class ColumnPlatePreconditioner:
-    """M^-1 r for the stiffness A of a layered plate: column block Jacobi, plate correction, column block Jacobi.
+class ColumnSmoother:
+    """Damped block Jacobi over the node columns of A: x + omega D^-1 r."""
 
-    position (3, n): coordinates of the node of each unknown (z through the thickness); component (n,): 0, 1, 2.
-    factorize: K -> callable solving K x = b, for the plate operator (physics/solvers passes PARDISO's; default
-    SuperLU).
-    """
-
-    def __init__(self, A: sp.spmatrix, position: np.ndarray, component: np.ndarray, factorize=None):
-        t0 = time.perf_counter()
-        self.A = sp.csr_matrix(A)
+    def __init__(self, A: sp.csr_matrix, position: np.ndarray):
+        self.A = A
         self.blocks = columns(position)
-        self.inv = block_inverses(self.A, self.blocks)
+        self.inv = block_inverses(A, self.blocks)
         self.omega = 4.0 / (3.0 * self._max_eigenvalue())  # a convergent, smoothing damping of block Jacobi
-        self.R = plate_modes(position, component, self.blocks)
-        self.RT = self.R.T.tocsr()  # both factors CSR: no conversion of the large A R to CSC
-        factorize = factorize or (lambda K: spla.splu(K.tocsc()).solve)
-        self.plate = factorize((self.RT @ (self.A @ self.R)).tocsr())
-        self.plate_unknowns = self.R.shape[1]
-        self.setup_seconds = time.perf_counter() - t0
 
     def block_solve(self, r: np.ndarray) -> np.ndarray:
         """D^-1 r, D the block diagonal of the node columns."""
@@ -124,6 +111,11 @@ class ColumnPlatePreconditioner:
         rb = np.append(r, 0.0)[self.blocks]
         out[self.blocks.ravel()] = np.matmul(self.inv, rb[:, :, None]).ravel()  # each unknown in one column
         return out[:-1]
+
+    def __call__(self, x: np.ndarray | None, r: np.ndarray) -> np.ndarray:
+        """One sweep from x (None = 0) with its residual r."""
+        dx = self.omega * self.block_solve(r)
+        return dx if x is None else x + dx
 
     def _max_eigenvalue(self, iterations: int = 10) -> float:
         """Largest eigenvalue of D^-1 A by power iteration (an estimate from below: hence 4/3, not 2)."""
@@ -135,10 +127,30 @@ class ColumnPlatePreconditioner:
             v = w / np.linalg.norm(w)
         return lam
 
+
+class ColumnPlatePreconditioner:
+    """M^-1 r for the stiffness A of a layered plate: column block Jacobi, plate correction, column block Jacobi.
+
+    position (3, n): coordinates of the node of each unknown (z through the thickness); component (n,): 0, 1, 2.
+    factorize: K -> callable solving K x = b, for the plate operator (physics/solvers passes PARDISO's; default
+    SuperLU).
+    """
+
+    def __init__(self, A: sp.spmatrix, position: np.ndarray, component: np.ndarray, factorize=None):
+        t0 = time.perf_counter()
+        self.A = sp.csr_matrix(A)
+        self.smoother = ColumnSmoother(self.A, position)
+        self.R = plate_modes(position, component, self.smoother.blocks)
+        self.RT = self.R.T.tocsr()  # both factors CSR: no conversion of the large A R to CSC
+        factorize = factorize or (lambda K: spla.splu(K.tocsc()).solve)
+        self.plate = factorize((self.RT @ (self.A @ self.R)).tocsr())
+        self.plate_unknowns = self.R.shape[1]
+        self.setup_seconds = time.perf_counter() - t0
+
     def __call__(self, r: np.ndarray) -> np.ndarray:
-        x = self.omega * self.block_solve(r)
+        x = self.smoother(None, r)
         x += self.R @ self.plate(self.RT @ (r - self.A @ x))
-        return x + self.omega * self.block_solve(r - self.A @ x)
+        return self.smoother(x, r - self.A @ x)
 
 
 def pcg(A: sp.spmatrix, b: np.ndarray, M, tol: float = 1e-8, maxiter: int = 500):

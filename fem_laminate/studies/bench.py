@@ -214,7 +214,7 @@ def run_config(cfg: Config) -> dict:
             raise ValueError("cg_amg benchmark runs in 3D only (2D has dense generalized-plane-strain rows)")
         near_null = rigid_body_modes(model.basis.doflocs)[free]
     if cfg.solver == "cg_plate":
-        layout = Layout.of(model.basis.doflocs, free)
+        layout = Layout.of(model.basis, free)
     t0 = time.perf_counter()
     x, info = solve(Kf, ff, method=cfg.solver, near_null=near_null, tol=ITERATIVE_TOL, maxiter=AMG_MAXITER,
                     layout=layout)

@@ -1,10 +1,12 @@
-"""The iterative solver for thin layered plates (physics/twolevel.py, solvers 'cg_plate'; issue 14 items 2-3).
+"""The iterative solver for thin layered plates (physics/twolevel.py, physics/multigrid.py, solvers 'cg_plate';
+issue 14 items 2-3).
 
 Checks, on the benchmark laminate (Cu 18 / PI-I 25 / PI-II 5 / Cu 18 um, real moduli, cooled 250 -> 25 C):
 CG with the column/plate preconditioner reaches the direct solution (relative displacement error < 1e-6,
 curvature < 1e-6) for Hex27 and Hex20, with an iteration count that does not grow as the mesh doubles; constraints
 that forbid whole plate motions; odd, graded grids with a clamped edge; the automatic choice by size and memory;
-a whole plate3d case (patterned etch) through the thermoelastic increments and summary.json.
+a whole plate3d case (patterned etch) through the thermoelastic increments and summary.json; the exact prolongation
+of the in-plane levels and their use on meshes finer in plane than the plate is thick.
 """
 import numpy as np
 import pytest
@@ -14,15 +16,17 @@ import scipy.sparse.linalg as spla
 from fem_laminate.case import load_case_dict
 from fem_laminate.model.materials import load_library
 from fem_laminate.model.mesh import layered_mesh_3d
-from fem_laminate.physics import solvers, twolevel
+from skfem import CellBasis, ElementHex2, ElementHexS2, MeshHex
+
+from fem_laminate.physics import multigrid, solvers, twolevel
 from fem_laminate.physics.elastic import assemble_eigenstrain_load, assemble_stiffness, isotropic_D, make_model
 from fem_laminate.studies.bench import STACK, build_problem, centre_curvature, constrained_dofs
 
 TOL = 1e-10
 
 
-def bench_system(target, family):
-    lmesh, model, E, nu, D, eig = build_problem(3, target, family=family)
+def bench_system(target, family, nx=0):
+    lmesh, model, E, nu, D, eig = build_problem(3, target, family=family, nx=nx)
     K = assemble_stiffness(model, D)
     f = assemble_eigenstrain_load(model, D, eig)
     fixed = constrained_dofs(model)
@@ -35,7 +39,7 @@ def test_cg_plate_matches_the_direct_solve_and_iterations_stay_flat(family):
     its = []
     for target in (2500, 5000):  # the in-plane grid 1.4x finer each way: twice the unknowns
         model, K, f, free = bench_system(target, family)
-        x, info = solvers.solve(K, f, method="cg_plate", tol=TOL, layout=solvers.Layout.of(model.basis.doflocs, free))
+        x, info = solvers.solve(K, f, method="cg_plate", tol=TOL, layout=solvers.Layout.of(model.basis, free))
         x_ref = spla.spsolve(K.tocsc(), f)
         assert info.method == "cg_plate" and info.residual <= 10 * TOL
         assert np.abs(x - x_ref).max() / np.abs(x_ref).max() < 1e-6
@@ -49,7 +53,7 @@ def test_cg_plate_matches_the_direct_solve_and_iterations_stay_flat(family):
 def test_plate_motions_forbidden_by_constraints_drop_out():
     """u_x fixed on a whole column removes its u and z*u motions; the plate operator stays nonsingular."""
     model, K, f, free = bench_system(2500, "lagrange")
-    lay = solvers.Layout.of(model.basis.doflocs, free)
+    lay = solvers.Layout.of(model.basis, free)
     blocks = twolevel.columns(lay.position)
     R = twolevel.plate_modes(lay.position, lay.component, blocks)
     ncol = blocks.shape[0]
@@ -78,7 +82,7 @@ def test_odd_graded_grid_with_a_clamped_edge():
     clamped = np.flatnonzero(np.abs(X[0] + 2e-3) < 1e-12)
     free = np.setdiff1d(np.arange(model.ndofs), (3 * clamped[:, None] + np.arange(3)).ravel())
     Kf, ff = K[free][:, free].tocsr(), f[free]
-    x, info = solvers.solve(Kf, ff, method="cg_plate", tol=TOL, layout=solvers.Layout.of(X, free))
+    x, info = solvers.solve(Kf, ff, method="cg_plate", tol=TOL, layout=solvers.Layout.of(model.basis, free))
     x_ref = spla.spsolve(Kf.tocsc(), ff)
     assert np.abs(x - x_ref).max() / np.abs(x_ref).max() < 1e-6
     assert info.iterations <= 40
@@ -129,3 +133,63 @@ def test_patterned_etch_case_runs_with_cg_plate_and_reports_it():
     assert np.abs(s_it.u - s_ref.u).max() / np.abs(s_ref.u).max() < 1e-6
     k_it, k_ref = sum_it["curl"]["curvature_1_per_m"], sum_ref["curl"]["curvature_1_per_m"]
     assert abs(k_it / k_ref - 1) < 1e-6
+
+
+@pytest.mark.parametrize("elem", [ElementHex2(), ElementHexS2()])
+def test_prolongation_is_exact_on_the_nested_quadratic_spaces(elem):
+    """Graded axes, an odd count (the last coarse element spans three): a function of the coarse space is
+    reproduced at every fine node."""
+    x, y, z = np.array([0, .1, .3, .35, .6, .8, 1.0]), np.linspace(0, 1, 5), np.array([0, .01, .05])
+    fine = CellBasis(MeshHex.init_tensor(x, y, z), elem, intorder=1)
+    axes_c = (x[multigrid.coarse_indices(6)], y[multigrid.coarse_indices(4)], z)
+    coarse = CellBasis(MeshHex.init_tensor(*axes_c), elem, intorder=1)
+    P = multigrid.prolongation_scalar(fine, coarse, axes_c)
+
+    def f(X):  # in both spaces: x^2 y z and x y z are serendipity monomials too
+        return X[0] ** 2 * X[1] * X[2] + 3 * X[1] ** 2 - X[0] * X[2] ** 2 + X[0] * X[1] * X[2]
+
+    assert np.abs(P @ f(coarse.doflocs) - f(fine.doflocs)).max() < 1e-12
+    assert list(multigrid.coarse_indices(7)) == [0, 2, 4, 7]
+
+
+@pytest.mark.parametrize("family", ["lagrange", "serendipity"])
+def test_in_plane_levels_when_elements_are_narrower_than_the_plate_is_thick(family, monkeypatch):
+    """A 0.3 mm plate with 10 x 10 elements (30 um wide, the stack is 66 um thick): geometric levels are added and
+    keep CG at ~20 iterations, where the column/plate two-level method alone needs more."""
+    import fem_laminate.studies.bench as bench
+
+    monkeypatch.setattr(bench, "LENGTH_M", 0.3e-3)
+    lmesh, model, E, nu, D, eig = build_problem(3, 1000, family=family, nx=10)
+    K, f = assemble_stiffness(model, D), assemble_eigenstrain_load(model, D, eig)
+    free = np.setdiff1d(np.arange(model.ndofs), constrained_dofs(model, 0.3e-3))
+    Kf, ff = K[free][:, free].tocsr(), f[free]
+    M = multigrid.PlateMultigrid(Kf, model.basis, free)
+    assert len(M.sizes) >= 2  # at least one in-plane level above the two-level cycle
+    x, its, res = twolevel.pcg(Kf, ff, M, tol=TOL)
+    x_ref = spla.spsolve(Kf.tocsc(), ff)
+    assert np.abs(x - x_ref).max() / np.abs(x_ref).max() < 1e-6
+    _, its_two_level, _ = twolevel.pcg(Kf, ff, twolevel.ColumnPlatePreconditioner(
+        Kf, model.basis.doflocs[:, free // 3], free % 3), tol=TOL)
+    assert its <= 40 and its < 0.75 * its_two_level, (its, its_two_level)  # measured 36 vs 62 (Hex20)
+
+
+def test_fine_etched_lines_with_in_plane_levels_match_the_direct_solve():
+    """20/20 um lines on a 0.24 mm panel: etched (absent) elements inside the geometric levels. The etched state is
+    the hard one for this preconditioner (free copper lines on soft polyimide: slip modes along the lines that the
+    five plate motions per column do not hold); measured ~100 iterations to 1e-10 on the 0.4 mm panel, against ~25
+    before the etch: the bound below is that, not a target."""
+    from fem_laminate import job
+
+    d = {"name": "fine lines", "layers": [{"material": m, "thickness_um": t * 1e6} for m, t in STACK],
+         "mesh": {"model": "plate3d", "length_mm": 0.24, "width_mm": 0.24, "nx": 6, "ny": 6, "n_per_layer": 1},
+         "steps": [{"kind": "cool", "from_C": 250.0, "to_C": 25.0},
+                   {"kind": "etch", "side": "top",
+                    "pattern": {"kind": "lines", "line_um": 20, "space_um": 20, "direction": "x"}}],
+         "physics": {"viscoelastic": False, "copper_plasticity": False, "moisture": False}}
+    out = {}
+    for method in ("cg_plate", "spsolve"):
+        state, _, summary = job.simulate(load_case_dict({**d, "mesh": {**d["mesh"], "solver": method}}, "<test>"))
+        out[method] = (state, summary)
+    (s_it, sum_it), (s_ref, _) = out["cg_plate"], out["spsolve"]
+    assert sum_it["model"]["solver_iterations_max"] <= 150
+    assert np.abs(s_it.u - s_ref.u).max() / np.abs(s_ref.u).max() < 1e-6
