@@ -59,7 +59,7 @@ def prolongation_scalar(fine: CellBasis, coarse: CellBasis, axes_c) -> sp.csr_ma
     cell_of[np.ravel_multi_index(corner, dims)] = np.arange(mesh.t.shape[1])
     cells = cell_of[np.ravel_multi_index(lo, dims)]
     pts = coarse.mapping.invF(X[:, :, None], tind=cells)
-    phi = np.array([coarse.elem.gbasis(coarse.mapping, pts, k, tind=cells)[0].value.ravel()
+    phi = np.array([np.asarray(coarse.elem.gbasis(coarse.mapping, pts, k, tind=cells)[0]).ravel()
                     for k in range(coarse.Nbfun)]).ravel()
     rows = np.tile(np.arange(X.shape[1]), coarse.Nbfun)
     cols = coarse.element_dofs[:, cells].ravel()
