@@ -144,6 +144,29 @@ def _grid_elements(case, axis: int, span_m: float, n: int) -> int:
     return int(np.maximum(1, np.ceil(np.diff(b) / h - 1e-9)).sum())
 
 
+def _plate_dofs(case, m, nl, family, nx: int, ny: int) -> int:
+    gx = _grid_elements(case, 0, m.length_mm * 1e-3, nx)
+    gy = _grid_elements(case, 1, m.width_mm * 1e-3, ny)
+    return mesh_dofs(m.model, nl, gx, gy, m.n_per_layer, m.quadratic, family)
+
+
+def _largest_plate(case, m, nl, family, ok) -> str:
+    """The finest plate grid that fits, keeping the case's nx : ny ratio, with the circuit pattern's grid lines
+    counted (they stay whatever nx, ny are); a sentence for the error message."""
+    def scaled(k):  # k/1000 of the requested divisions
+        return max(1, round(m.nx * k / 1000)), max(1, round(m.ny * k / 1000))
+
+    def fits(k):
+        return ok(_plate_dofs(case, m, nl, family, *scaled(k)), 3)
+
+    best = _largest(fits, 1000)
+    if best == 0:
+        return ("none at any nx, ny: the etch pattern's own grid lines (or the layers) alone need more: use a "
+                "smaller panel, a coarser pattern, fewer layers or n_per_layer")
+    nx, ny = scaled(best)
+    return f"nx = {nx}, ny = {ny} (the same nx : ny)"
+
+
 def check_size(case) -> None:
     """Refuse (CaseError) a case whose mesh or curl samples would not fit in memory or exceed MAX_DOFS."""
     m = case.spec.mesh
@@ -165,22 +188,18 @@ def check_size(case) -> None:
         gx = _grid_elements(case, 0, m.length_mm * 1e-3, m.nx) if dim == 3 else m.nx
         gy = _grid_elements(case, 1, m.width_mm * 1e-3, m.ny) if dim == 3 else m.ny
         dofs = mesh_dofs(m.model, nl, gx, gy, m.n_per_layer, m.quadratic, family)
-        if (gx, gy) != (m.nx, m.ny) and not ok(dofs, dim):
-            raise CaseError(f"{case.source}: field 'steps' (etch pattern) is not allowed on this machine: with a grid "
-                            f"line on every pattern edge the plate mesh is {gx:,} x {gy:,} elements, about {dofs:,} "
-                            f"DOFs and {_gb(peak_bytes(dofs, dim))} at its peak, {_gb(budget)} is usable (at most "
-                            f"{MAX_DOFS:,} DOFs): use a coarser pattern, a smaller panel or fewer elements")
         if not ok(dofs, dim):
             if dim == 3:
-                best = _largest(lambda n: ok(mesh_dofs(m.model, nl, n, n, m.n_per_layer, m.quadratic, family), 3), 20000)
-                fit = f"nx = ny = {best}" if best >= 4 else "none: use fewer layers or n_per_layer"
+                fit = _largest_plate(case, m, nl, family, ok)
                 field = f"mesh.nx' = {m.nx}, 'mesh.ny' = {m.ny}"
             else:
                 best = _largest(lambda n: ok(mesh_dofs(m.model, nl, n, m.ny, m.n_per_layer, m.quadratic, family), 2), 20000)
                 fit = f"nx = {best} with n_per_layer = {m.n_per_layer}" if best >= 4 else \
                     "none: use fewer layers or n_per_layer"
                 field = f"mesh.nx' = {m.nx}"
-            raise CaseError(f"{case.source}: field '{field} is not allowed on this machine: the mesh has about "
+            grid = (f"with a grid line on every etch-pattern edge the plate mesh is {gx:,} x {gy:,} elements, "
+                    if dim == 3 and (gx, gy) != (m.nx, m.ny) else "")
+            raise CaseError(f"{case.source}: field '{field} is not allowed on this machine: {grid}the mesh has about "
                             f"{dofs:,} DOFs and needs about {_gb(peak_bytes(dofs, dim))} at its peak, "
                             f"{_gb(budget)} is usable (at most {MAX_DOFS:,} DOFs); the largest resolution that "
                             f"fits: {fit}")

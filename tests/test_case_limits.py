@@ -343,3 +343,19 @@ def test_a_pattern_refined_plate_is_sized_with_its_pattern_grid(monkeypatch):
     monkeypatch.setattr(sizing, "available_bytes", lambda: 24e9)
     with pytest.raises(CaseError, match="1,335,483 DOFs"):
         load_case(ROOT / "cases" / "circuit_lines.toml")
+
+
+def test_plate_suggestion_keeps_the_grid_ratio_and_fits(monkeypatch):
+    """A 3D plate refused for memory gets a suggestion with the case's nx : ny ratio that loads, one step finer
+    does not (the pattern's grid lines counted: circuit_lines_small, 50/50 um lines across y)."""
+    monkeypatch.setattr(sizing, "available_bytes", lambda: 3e9)
+    d = tomllib.loads((ROOT / "cases" / "circuit_lines_small.toml").read_text())
+    d["mesh"].update(nx=60, ny=120)
+    msg = refused(d, "mesh.nx' = 60, 'mesh.ny' = 120", "largest resolution that fits")
+    fit = msg.split("fits: ")[1]
+    nx, ny = int(fit.split("nx = ")[1].split(",")[0]), int(fit.split("ny = ")[1].split()[0])
+    assert abs(ny / nx - 2.0) < 0.1
+    d["mesh"].update(nx=nx, ny=ny)
+    load_case_dict(d, "ok.toml")
+    d["mesh"].update(nx=2 * nx, ny=2 * ny)
+    refused(d, "mesh.nx")
