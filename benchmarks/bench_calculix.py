@@ -10,7 +10,7 @@ installed (Debian: apt-get install calculix-ccx; SPOOLES solver, threads from OM
 Rows: DOFs, wall time of the whole process (start-up, input, solve, output), peak resident memory, centre
 curvature (paraboloid over the central half of the bottom surface). fem_laminate runs each configuration in a
 fresh interpreter (studies.bench.run_isolated): Hex27 (the 27-node Lagrange hex) and Hex20 (serendipity,
-the same element as C3D20), PARDISO.
+the same element as C3D20), PARDISO, or CG with the column/plate preconditioner (codes hex27_cg, hex20_cg).
 
     PYTHONPATH=. python benchmarks/bench_calculix.py [--sizes 100000 300000] [--threads 1 2] [--repeat 1]
 """
@@ -129,7 +129,8 @@ def main():
                     help="target DOFs of the Hex27 grid (the grid is then shared by every code)")
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--repeat", type=int, default=1, help="run each row this many times (noisy machine)")
-    ap.add_argument("--codes", nargs="+", default=["ccx", "hex27", "hex20"])
+    ap.add_argument("--codes", nargs="+", default=["ccx", "hex27", "hex20"],
+                    help="ccx, hex27, hex20 (PARDISO), hex27_cg, hex20_cg (CG with the column/plate preconditioner)")
     ap.add_argument("--out", default="benchmarks/results/bench_calculix.json")
     a = ap.parse_args()
     have_ccx = shutil.which("ccx") is not None
@@ -149,9 +150,11 @@ def main():
                             r = run_ccx(d, nx, threads)
                         label = "CalculiX C3D20 SPOOLES"
                     else:
-                        fam = "serendipity" if code == "hex20" else "lagrange"
-                        r = run_isolated(Config(3, size, "fast", "pardiso", threads, family=fam, nx=nx))
-                        label = f"fem_laminate {'Hex20' if fam == 'serendipity' else 'Hex27'} PARDISO"
+                        fam = "serendipity" if code.startswith("hex20") else "lagrange"
+                        solver = "cg_plate" if code.endswith("_cg") else "pardiso"
+                        r = run_isolated(Config(3, size, "fast", solver, threads, family=fam, nx=nx))
+                        label = (f"fem_laminate {'Hex20' if fam == 'serendipity' else 'Hex27'} "
+                                 f"{'CG-plate' if solver == 'cg_plate' else 'PARDISO'}")
                     r.update(code=code, label=label, grid=f"{nx}x{nx}", threads=threads, repeat=rep, load_1min=load)
                     rows.append(r)
                     if r.get("status") == "ok":
