@@ -273,6 +273,7 @@ class CohesiveRoot:
         self.tip = tip
         self.M_peak = M[r, jm] + f * (M[r, j] - M[r, jm])
         self.M_tip = M[:, 0]
+        self.traction_sum = S[:, -1]  # Int sigma dx over the zone and 8/lambda of spring: = Q (equilibrium check)
 
     def covers(self, Q) -> bool:
         return self.valid and bool(np.all(np.asarray(Q) <= self.Q[-1]))
