@@ -208,7 +208,15 @@ class CohesiveRoot:
         sp = s / (1.0 - s / k) if math.isfinite(k) else s
         self.b = b = (sp / EI) ** 0.25
         self.EI, self.sp, self.sc = EI, sp, sc
-        self._tabulate(np.linspace(1e-3, 0.999, self.N_C) * math.pi / b)
+        c = np.linspace(1e-3, 0.999, self.N_C) * math.pi / b
+        self._tabulate(c)
+        # theta_0 falls like sqrt(Q) from the tip slope as Q leaves 0 (the tractions start from 0 at the tip, so
+        # x* ~ sqrt(Q)): put the zone length of Q = 0 (a 180 deg peel) in the table, and points graded away from it
+        if self.Q[0] < 0.0 < self.Q[-1]:
+            j = int(np.searchsorted(self.Q, 0.0))
+            c0 = brentq(lambda x: float(self._shear(np.array([x]))[0]), self.c[j - 1], self.c[j], xtol=1e-15)
+            dc = 8.0 * (c[1] - c[0])
+            self._tabulate(np.unique(np.concatenate([c, c0 + dc * np.concatenate([[0.0], np.geomspace(1e-6, 1.0, 60)])])))
 
     def _solve(self, c):
         """Coefficients (A, B, C, D, F) of the zone and spring solutions for each zone length c, given w(0) and
@@ -230,6 +238,10 @@ class CohesiveRoot:
         R = np.array(rows).transpose(2, 0, 1)
         coef = np.linalg.solve(R, np.broadcast_to(np.array(rhs), (n, 5))[..., None])[..., 0]
         return coef, lam, E
+
+    def _shear(self, c):
+        coef = self._solve(c)[0]
+        return self.EI * self.b ** 3 * (coef[:, 1] - coef[:, 3])
 
     def _tabulate(self, c):
         coef, lam, E = self._solve(c)
