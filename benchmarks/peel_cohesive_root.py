@@ -86,7 +86,8 @@ def closed_forms(r):
 def main():
     bench = json.loads((RES / "bench_peel.json").read_text())
     out = {}
-    print("row | sigma_y | sigma_c | FEM N/m | new closed form (ratio) | old, Winkler root (ratio) | theta_0 FEM / new / "
+    print("row | sigma_y | sigma_c | FEM N/m | new closed form (ratio) | old, Winkler root (ratio) | "
+          "theta_0 FEM / new / "
           "old | tip slope FEM / new | zone um | plastic share FEM / new | M_peak/M0 | ms")
     for name, r in bench.items():
         if not r.get("steady") or "fem_force_N_per_m" not in r or r.get("elements_per_layer", 1) < 3 and r[

@@ -216,7 +216,8 @@ class CohesiveRoot:
             j = int(np.searchsorted(self.Q, 0.0))
             c0 = brentq(lambda x: float(self._shear(np.array([x]))[0]), self.c[j - 1], self.c[j], xtol=1e-15)
             dc = 8.0 * (c[1] - c[0])
-            self._tabulate(np.unique(np.concatenate([c, c0 + dc * np.concatenate([[0.0], np.geomspace(1e-6, 1.0, 60)])])))
+            graded = c0 + dc * np.concatenate([[0.0], np.geomspace(1e-6, 1.0, 60)])
+            self._tabulate(np.unique(np.concatenate([c, graded])))
 
     def _solve(self, c):
         """Coefficients (A, B, C, D, F) of the zone and spring solutions for each zone length c, given w(0) and
