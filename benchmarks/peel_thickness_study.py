@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from fem_laminate.analytic import peel as ap  # noqa: E402
 from fem_laminate.model.materials import load_library  # noqa: E402
-from fem_laminate.physics.bonding import full_toughness_J_per_m2  # noqa: E402
+from fem_laminate.physics.bonding import cohesive_strength_Pa, full_toughness_J_per_m2  # noqa: E402
 from fem_laminate.units import kgf_per_cm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +27,7 @@ for foil_um in (12, 18, 35):
     for tpi_um in (2, 4, 6, 10, 15, 20):
         found = [ap.FoundationLayer(float(tpi.E(T)), tpi.nu, tpi_um * 1e-6),
                  ap.FoundationLayer(float(pi1.E(T)), pi1.nu, 24e-6)]
-        r = ap.steady_peel(G, 180.0, arm, found)
+        r = ap.steady_peel(G, 180.0, arm, found, cohesive=ap.CohesiveLaw(cohesive_strength_Pa()))
         rows.append({"foil_um": foil_um, "tpi_um": tpi_um, "kgf_per_cm": kgf_per_cm(r.force_N_per_mm),
                      "plastic_share": r.plastic_dissipation_fraction, "root_rotation_deg": r.root_rotation_deg})
 dt = time.perf_counter() - t0

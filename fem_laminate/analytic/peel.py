@@ -29,6 +29,28 @@ over the thickness (fibres, eps = z kappa about the elastic neutral axis) for an
 material (isotropic hardening; H = 0 gives elastic-perfectly-plastic). Plane strain: E' = E/(1-nu^2), and
 the J2 plane-strain yield and hardening sigma_y' = 2 sigma_y / sqrt(3), H' = 4 H / 3 (incompressible flow,
 an approximation for the elastic-plastic transition: derived here, not from KLW, who use uniaxial values).
+
+Root with a cohesive zone (root="cohesive", the default; derived here, README "Peel test"). A real interface
+(and the FEM) softens over a zone ahead of the traction-free crack tip; that zone is a compliant hinge the
+Winkler root (3) does not have. The bonded arm (x >= 0 ahead of the tip, opening w) is an elastic beam on a
+bilinear cohesive law (strength sigma_c, toughness G_c, initial stiffness K0) in series with the Winkler spring k:
+
+    zone 0 <= x <= c:  EI w'''' = -s* (delta_f - w),   delta_f = 2 G_c / sigma_c,
+                       s = sigma_c / (delta_f - sigma_c / K0),  s* = s / (1 - s / k)   (softening in series with k)
+    x >= c:            EI w'''' = -k_e w,   k_e = (1/k + 1/K0)^-1,   w(c) = sigma_c / k_e   (peak of the law)
+
+with w and its first three derivatives continuous at c, and at the tip the two conditions that are exact: the zone
+fully open, w(0) = delta_f (sigma = 0), and vertical equilibrium of the bonded part, EI w'''(0) = Int sigma dx
+= Q = P sin theta. They fix the zone length c and the tip moment. The first integral (2) starts at the section of
+peak moment x* (V(x*) = 0: there the arm's curvature peaks, kappa_0; the FEM's root is that section). Between
+the tip and x* tractions act, and d/dx (Int kappa dM - V w') = sigma w' (any moment-curvature law) gives, to first
+order in the zone's slopes, (2) with
+
+    theta_0 = Int_0^x* sigma |w'| dx / Int_0^x* sigma dx    (traction-weighted slope between the tip and x*)  (4)
+
+The softening is stable against the spring only while s < k, i.e. sigma_c < sqrt(2 G_c k_e); above that the
+interface is brittle at the tip and the Winkler root (3) is used (noted). The bonded beam is elastic, as in KLW:
+its peak moment is reported beside the arm's M_0 (equal for an elastic arm; a deeply plastic arm makes them differ).
 """
 from __future__ import annotations
 
@@ -72,6 +94,10 @@ class PeelResult:
     elastic_limit_curvature_1_per_m: float
     arm_yields: bool
     notes: list = field(default_factory=list)
+    root: str = "winkler"              # root model used: "winkler" (3), "cohesive" (4) or "given"
+    zone_length_m: float = 0.0         # cohesive root: softening zone ahead of the traction-free crack tip
+    crack_tip_rotation_deg: float | None = None  # cohesive root: slope of the arm at the crack tip
+    zone_peak_moment_N: float | None = None      # cohesive root: peak moment of the bonded (elastic) beam
 
     @property
     def force_N_per_mm(self) -> float:
@@ -136,35 +162,174 @@ def winkler_stiffness(foundation: list[FoundationLayer]) -> float:
     return math.inf if c == 0.0 else 1.0 / c
 
 
+# -- the root ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CohesiveLaw:
+    """Bilinear traction-separation law of the peeled interface (the toughness is steady_peel's G_c)."""
+    strength_Pa: float
+    stiffness_Pa_per_m: float = math.inf  # initial stiffness K0 (inf: rigid up to sigma_c; the FEM uses a penalty)
+
+
+class WinklerRoot:
+    """(3): semi-infinite elastic beam on the Winkler spring, end loads Q and M0 at the crack tip (Hetenyi)."""
+    name = "winkler"
+
+    def __init__(self, EI: float, k: float):
+        self.k = k
+        self.lam = (k / (4.0 * EI)) ** 0.25 if math.isfinite(k) else math.inf
+
+    def rotation(self, Q, M0):
+        if not math.isfinite(self.k):
+            return np.zeros_like(np.asarray(Q, dtype=float))
+        return 2.0 * self.lam ** 2 / self.k * (Q + 2.0 * self.lam * M0)
+
+
+class CohesiveRoot:
+    """(4): elastic beam on the softening zone in series with the Winkler spring, then on the spring alone.
+
+    The root depends on the tip shear Q only (the tip moment follows from w(0) = delta_f). The zone states are
+    computed once along the zone length c (the linear problem at given c is a 5x5 solve): Q(c) rises from -inf
+    to a maximum; for Q on that branch, theta_0(Q) is interpolated. Q beyond the maximum: no steady zone.
+    """
+    name = "cohesive"
+    N_C, N_X = 400, 240
+
+    def __init__(self, EI: float, k: float, G: float, law: CohesiveLaw):
+        sc, K0 = float(law.strength_Pa), float(law.stiffness_Pa_per_m)
+        if not (sc > 0.0 and K0 > 0.0):
+            raise ValueError(f"cohesive strength {sc!r} and stiffness {K0!r} must be > 0")
+        self.ke = 1.0 / (1.0 / k + 1.0 / K0) if (math.isfinite(k) or math.isfinite(K0)) else math.inf
+        self.df, self.d0 = 2.0 * G / sc, sc / K0
+        self.brittle_above_Pa = math.sqrt(2.0 * G * self.ke) if math.isfinite(self.ke) else math.inf
+        self.valid = sc < self.brittle_above_Pa and self.df > self.d0
+        if not self.valid:
+            return
+        s = sc / (self.df - self.d0)
+        sp = s / (1.0 - s / k) if math.isfinite(k) else s
+        self.b = b = (sp / EI) ** 0.25
+        self.EI, self.sp, self.sc = EI, sp, sc
+        c = np.linspace(1e-3, 0.999, self.N_C) * math.pi / b
+        self._tabulate(c)
+        # theta_0 falls like sqrt(Q) from the tip slope as Q leaves 0 (the tractions start from 0 at the tip, so
+        # x* ~ sqrt(Q)): put the zone length of Q = 0 (a 180 deg peel) in the table, and points graded away from it
+        if self.Q[0] < 0.0 < self.Q[-1]:
+            j = int(np.searchsorted(self.Q, 0.0))
+            c0 = brentq(lambda x: float(self._shear(np.array([x]))[0]), self.c[j - 1], self.c[j], xtol=1e-15)
+            dc = 8.0 * (c[1] - c[0])
+            graded = c0 + dc * np.concatenate([[0.0], np.geomspace(1e-6, 1.0, 60)])
+            self._tabulate(np.unique(np.concatenate([c, graded])))
+
+    def _solve(self, c):
+        """Coefficients (A, B, C, D, F) of the zone and spring solutions for each zone length c, given w(0) and
+        continuity at c; Q = EI w'''(0) is the output (zone: w = delta_f + A ch + B sh + C cos + D sin of b x)."""
+        b, n, ke = self.b, c.size, self.ke
+        ch, sh, co, si = np.cosh(b * c), np.sinh(b * c), np.cos(b * c), np.sin(b * c)
+        z, o = np.zeros(n), np.ones(n)
+        if math.isfinite(ke):  # spring part: w = exp(-l (x-c)) (E cos + F sin), E = sigma_c / k_e
+            lam, E = (ke / (4.0 * self.EI)) ** 0.25, self.sc / ke
+            rows = [[ch, sh, co, si, z], [b * sh, b * ch, -b * si, b * co, -lam * o],
+                    [b * b * ch, b * b * sh, -b * b * co, -b * b * si, 2 * lam ** 2 * o],
+                    [b ** 3 * sh, b ** 3 * ch, b ** 3 * si, -b ** 3 * co, -2 * lam ** 3 * o], [o, z, o, z, z]]
+            rhs = [E - self.df, -lam * E, 0.0, 2 * lam ** 3 * E, 0.0]
+        else:  # rigid foundation and rigid law: clamped flat beyond c (w = w' = w'' = 0; a point reaction)
+            lam = E = math.inf
+            rows = [[ch, sh, co, si, z], [b * sh, b * ch, -b * si, b * co, z],
+                    [b * b * ch, b * b * sh, -b * b * co, -b * b * si, z], [z, z, z, z, o], [o, z, o, z, z]]
+            rhs = [-self.df, 0.0, 0.0, 0.0, 0.0]
+        R = np.array(rows).transpose(2, 0, 1)
+        coef = np.linalg.solve(R, np.broadcast_to(np.array(rhs), (n, 5))[..., None])[..., 0]
+        return coef, lam, E
+
+    def _shear(self, c):
+        coef = self._solve(c)[0]
+        return self.EI * self.b ** 3 * (coef[:, 1] - coef[:, 3])
+
+    def _tabulate(self, c):
+        coef, lam, E = self._solve(c)
+        A, B, C, D, F = coef.T
+        b, EI = self.b, self.EI
+        Q = EI * b ** 3 * (B - D)
+        top = int(np.argmax(Q))
+        rising = np.flatnonzero(np.diff(Q[: top + 1]) > 0)
+        i0 = int(rising[0]) if rising.size else top
+        sl = slice(i0, top + 1)
+        A, B, C, D, F, c, Q = A[sl], B[sl], C[sl], D[sl], F[sl], c[sl], Q[sl]
+        t = np.linspace(0.0, 1.0, self.N_X)[None, :]
+        x = c[:, None] * t
+        fz = lambda f: f(A[:, None], B[:, None], C[:, None], D[:, None], b * x)  # noqa: E731
+        w = fz(lambda A, B, C, D, u: self.df + A * np.cosh(u) + B * np.sinh(u) + C * np.cos(u) + D * np.sin(u))
+        wp = fz(lambda A, B, C, D, u: b * (A * np.sinh(u) + B * np.cosh(u) - C * np.sin(u) + D * np.cos(u)))
+        M = fz(lambda A, B, C, D, u: EI * b * b * (A * np.cosh(u) + B * np.sinh(u) - C * np.cos(u) - D * np.sin(u)))
+        sig = self.sp * (self.df - w)
+        if math.isfinite(lam):  # the spring part, to 8 / lambda past the zone
+            xe = np.linspace(0.0, 8.0 / lam, self.N_X)[None, 1:]
+            e, cs, sn = np.exp(-lam * xe), np.cos(lam * xe), np.sin(lam * xe)
+            we = e * (E * cs + F[:, None] * sn)
+            wpe = lam * e * (-(E - F[:, None]) * cs - (E + F[:, None]) * sn)
+            Me = EI * 2 * lam ** 2 * e * (-F[:, None] * cs + E * sn)
+            x, wp, M = np.hstack([x, c[:, None] + xe]), np.hstack([wp, wpe]), np.hstack([M, Me])
+            sig = np.hstack([sig, self.ke * we])
+        S = np.concatenate([np.zeros((c.size, 1)), np.cumsum(0.5 * (sig[:, 1:] + sig[:, :-1]) * np.diff(x), 1)], 1)
+        g = np.abs(wp) * sig
+        T = np.concatenate([np.zeros((c.size, 1)), np.cumsum(0.5 * (g[:, 1:] + g[:, :-1]) * np.diff(x), 1)], 1)
+        # the section of peak moment x*: V = Q - Int_0^x sigma = 0 (x* = 0 when Q <= 0: the moment peaks at the tip)
+        past = S >= np.maximum(Q, 0.0)[:, None]
+        j = np.where(past.any(1), np.argmax(past, 1), S.shape[1] - 1)
+        jm = np.maximum(j - 1, 0)
+        r = np.arange(c.size)
+        dS = S[r, j] - S[r, jm]
+        f = np.where(dS > 0, (np.maximum(Q, 0.0) - S[r, jm]) / np.where(dS > 0, dS, 1.0), 0.0)
+        Tstar = T[r, jm] + f * (T[r, j] - T[r, jm])
+        tip = -wp[:, 0]
+        self.Q, self.c = Q, c
+        self.theta0 = np.where(Q > 1e-9 * EI * b ** 3 * self.df, Tstar / np.where(Q > 0, Q, 1.0), tip)
+        self.tip = tip
+        self.M_peak = M[r, jm] + f * (M[r, j] - M[r, jm])
+        self.M_tip = M[:, 0]
+        self.traction_sum = S[:, -1]  # Int sigma dx over the zone and 8/lambda of spring: = Q (equilibrium check)
+
+    def covers(self, Q) -> bool:
+        return self.valid and bool(np.all(np.asarray(Q) <= self.Q[-1]))
+
+    def rotation(self, Q, M0=None):
+        return np.interp(Q, self.Q, self.theta0)
+
+    def state(self, Q) -> dict:
+        """Zone length, tip slope and the bonded beam's peak moment at tip shear Q."""
+        return {"zone_length_m": float(np.interp(Q, self.Q, self.c)),
+                "crack_tip_rotation_rad": float(np.interp(Q, self.Q, self.tip)),
+                "zone_peak_moment_N": float(np.interp(Q, self.Q, self.M_peak))}
+
+
 # -- the steady-state solution ------------------------------------------------------------------------
-def _root_rotation(C: float, M0: float, theta: float, lam: float, k: float) -> tuple[float, float]:
-    """theta_0 and P for a given root state from (2) and (3): first root of theta_0 = f(theta_0)."""
-    if not math.isfinite(k):
-        return 0.0, C / (1.0 - math.cos(theta))
-    c1 = 2.0 * lam ** 2 / k
-
-    def res(t0):
-        P = C / (1.0 - math.cos(theta - t0))
-        return t0 - c1 * (P * math.sin(theta) + 2.0 * lam * M0)
-
+def _root_rotation(C: float, M0: float, theta: float, root) -> tuple[float, float]:
+    """theta_0 and P for a given root state from (2) and the root model: first root of theta_0 = f(theta_0)."""
     grid = np.linspace(0.0, theta * (1 - 1e-6), 400)
-    vals = np.array([res(t) for t in grid])
+    P = C / (1.0 - np.cos(theta - grid))
+    vals = grid - root.rotation(P * math.sin(theta), M0)
     s = np.flatnonzero(np.sign(vals[:-1]) != np.sign(vals[1:]))
     if not s.size:
-        raise ValueError("no root rotation below the peel angle: foundation too soft for this beam model "
-                         f"(k = {k:.3g} N/m^3)")
+        raise ValueError(f"no root rotation below the peel angle ({root.name} root): foundation too soft for "
+                         "this beam model")
+
+    def res(t0):
+        return t0 - float(root.rotation(C / (1.0 - math.cos(theta - t0)) * math.sin(theta), M0))
+
     t0 = brentq(res, grid[s[0]], grid[s[0] + 1], xtol=1e-14)
     return t0, C / (1.0 - math.cos(theta - t0))
 
 
 def steady_peel(toughness_J_per_m2: float, angle_deg: float, arm: list[ArmLayer],
                 foundation: list[FoundationLayer] | None = None,
-                root_rotation_deg: float | None = None) -> PeelResult:
+                root_rotation_deg: float | None = None, root: str = "cohesive",
+                cohesive: CohesiveLaw | None = None) -> PeelResult:
     """Steady peel force per width of `arm` peeled at `angle_deg` from an interface of toughness G_c.
 
-    `foundation`: layers between the interface and the rigid base (None or []: rigid, no root rotation).
+    `foundation`: layers between the interface and the rigid base (None or []: rigid).
+    `root`: "cohesive" (default; (4), needs `cohesive`, the interface's traction-separation law) or "winkler"
+    ((3), KLW: intact interface up to the crack tip; no rotation on a rigid base).
     `root_rotation_deg`: a given root rotation theta_0 (measured, as KLW allow, or from an FEM) instead of
-    the Winkler estimate (3); the foundation is then not used.
+    either model; the foundation is then not used.
     """
     G = float(toughness_J_per_m2)
     if not (G > 0.0 and math.isfinite(G)):
@@ -175,15 +340,16 @@ def steady_peel(toughness_J_per_m2: float, angle_deg: float, arm: list[ArmLayer]
     if root_rotation_deg is not None and not 0.0 <= root_rotation_deg < angle_deg:
         raise ValueError(f"root_rotation_deg={root_rotation_deg!r} must be in [0, angle_deg)")
     sec = Section(arm)
-    k = winkler_stiffness(foundation or [])
-    lam = (k / (4.0 * sec.EI)) ** 0.25 if math.isfinite(k) else math.inf
+    notes = []
+    root_model = None if root_rotation_deg is not None else _root_model(root, cohesive, sec.EI, winkler_stiffness(
+        foundation or []), G, notes)
 
     def state(kappa0):
         M0, C, W = sec.cycle(kappa0)
-        if root_rotation_deg is not None:
+        if root_model is None:
             t0 = math.radians(root_rotation_deg)
             return C / (1.0 - math.cos(theta - t0)), t0, M0, W
-        t0, P = _root_rotation(C, M0, theta, lam, k)
+        t0, P = _root_rotation(C, M0, theta, root_model)
         return P, t0, M0, W
 
     def excess(log_kappa0):
@@ -201,25 +367,53 @@ def steady_peel(toughness_J_per_m2: float, angle_deg: float, arm: list[ArmLayer]
     kappa0 = math.exp(brentq(excess, lo, hi, xtol=1e-12, rtol=1e-12))
     P, t0, M0, W = state(kappa0)
     external = P * (1.0 - math.cos(theta)) + P ** 2 / (2.0 * sec.EA)
-    notes = []
     if P / sec.EA > 0.5 * np.min(sec.sy / sec.E):
         notes.append("peel force stretches the arm beyond half its yield strain: arm tension plasticity ignored")
+    zone = {}
+    if isinstance(root_model, CohesiveRoot):
+        Q = P * math.sin(theta)
+        if not root_model.covers(Q):
+            notes.append(f"tip shear {Q:.4g} N/m beyond the largest a steady cohesive zone carries "
+                         f"({root_model.Q[-1]:.4g} N/m): root rotation taken at that limit")
+        z = root_model.state(Q)
+        zone = dict(zone_length_m=z["zone_length_m"], crack_tip_rotation_deg=math.degrees(z["crack_tip_rotation_rad"]),
+                    zone_peak_moment_N=z["zone_peak_moment_N"])
+        if z["zone_peak_moment_N"] > 1.25 * M0:
+            notes.append(f"the bonded (elastic) beam's peak moment is {z['zone_peak_moment_N'] / M0:.2g} x the arm's "
+                         "root moment: the arm is plastic inside the zone, which the elastic zone beam does not follow")
     return PeelResult(force_N_per_m=P, toughness_J_per_m2=G, angle_deg=float(angle_deg), plastic_work_J_per_m2=W,
                       plastic_dissipation_fraction=W / external, root_curvature_1_per_m=kappa0,
                       root_rotation_deg=math.degrees(t0), root_moment_N=M0,
                       elastic_limit_curvature_1_per_m=sec.kappa_e, arm_yields=bool(kappa0 > sec.kappa_e),
-                      notes=notes)
+                      notes=notes, root=root_model.name if root_model is not None else "given", **zone)
+
+
+def _root_model(root: str, cohesive: CohesiveLaw | None, EI: float, k: float, G: float, notes: list):
+    if root == "winkler":
+        return WinklerRoot(EI, k)
+    if root != "cohesive":
+        raise ValueError(f"root={root!r} must be 'cohesive' or 'winkler'")
+    if cohesive is None:
+        raise ValueError("root='cohesive' needs the interface's cohesive law (cohesive=CohesiveLaw(strength_Pa))")
+    model = CohesiveRoot(EI, k, G, cohesive)
+    if model.valid:
+        return model
+    notes.append(f"cohesive strength {cohesive.strength_Pa / 1e6:.4g} MPa >= sqrt(2 G_c k_e) = "
+                 f"{model.brittle_above_Pa / 1e6:.4g} MPa: no stable softening zone, Winkler root used")
+    return WinklerRoot(EI, k)
 
 
 def toughness_for_force(force_N_per_m: float, angle_deg: float, arm: list[ArmLayer],
-                        foundation: list[FoundationLayer] | None = None) -> float:
+                        foundation: list[FoundationLayer] | None = None, root: str = "cohesive",
+                        cohesive: CohesiveLaw | None = None) -> float:
     """Inverse of `steady_peel`: the interface toughness that gives a measured steady peel force."""
     F = float(force_N_per_m)
     if not F > 0.0:
         raise ValueError(f"force_N_per_m={force_N_per_m!r} must be > 0")
 
     def err(logG):
-        return math.log(steady_peel(math.exp(logG), angle_deg, arm, foundation).force_N_per_m / F)
+        return math.log(steady_peel(math.exp(logG), angle_deg, arm, foundation, root=root,
+                                    cohesive=cohesive).force_N_per_m / F)
 
     G_el = F * (1.0 - math.cos(math.radians(angle_deg)))
     lo, hi = math.log(G_el * 1e-4), math.log(G_el * 1.01)

@@ -125,13 +125,14 @@ def peel_laminate(layers, T_C: float, spec, bond: dict | None) -> tuple[dict, ob
         res.update(force_N_per_mm=0.0, arm_plastic_dissipation_fraction=0.0, root_rotation_deg=0.0,
                    note="interface not bonded: nothing to peel")
     elif spec.method == "analytic":
-        r = ap.steady_peel(G, spec.angle_deg, arm, found)
+        r = closed_form(G, spec.angle_deg, arm, found)
         res.update(force_N_per_mm=r.force_N_per_mm, arm_plastic_dissipation_fraction=r.plastic_dissipation_fraction,
                    root_rotation_deg=r.root_rotation_deg, root_curvature_1_per_mm=r.root_curvature_1_per_m * 1e-3,
-                   arm_yields=r.arm_yields, notes=r.notes)
+                   arm_yields=r.arm_yields, notes=r.notes, root_model=r.root,
+                   cohesive_zone_um=r.zone_length_m * 1e6, crack_tip_rotation_deg=r.crack_tip_rotation_deg)
     else:
         fem = _peel_fem(arm, found, G, spec)
-        cf = ap.steady_peel(G, spec.angle_deg, arm, found)
+        cf = closed_form(G, spec.angle_deg, arm, found)
         # the closed form's arm mechanics at the FEM's own root rotation: the check of the FEM (README)
         cf_root = ap.steady_peel(G, spec.angle_deg, arm, root_rotation_deg=fem.root_rotation_deg)
         res.update(force_N_per_mm=fem.force_N_per_mm, arm_plastic_dissipation_fraction=fem.plastic_dissipation_fraction,
@@ -143,6 +144,11 @@ def peel_laminate(layers, T_C: float, spec, bond: dict | None) -> tuple[dict, ob
     res["force_N"] = res["force_N_per_mm"] * spec.width_mm
     res["kgf_per_cm"] = kgf_per_cm(res["force_N_per_mm"])
     return res, fem
+
+
+def closed_form(G: float, angle_deg: float, arm, found):
+    """The closed form with the cohesive-zone root: the interface's strength from data/bonding.toml [peel]."""
+    return ap.steady_peel(G, angle_deg, arm, found, cohesive=ap.CohesiveLaw(bd.cohesive_strength_Pa()))
 
 
 def _peel_fem(arm, found, G: float, spec):

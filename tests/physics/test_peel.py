@@ -11,13 +11,16 @@ from fem_laminate.physics import peel as fp
 
 CU = dict(E_Pa=116e9, nu=0.34, thickness_m=35e-6)
 PI = [ap.FoundationLayer(3e9, 0.34, 30e-6)]
+LAW = ap.CohesiveLaw(60e6)  # data/bonding.toml [peel] cohesive_strength_MPa (assumption)
 
 
+@pytest.mark.parametrize("root", ["cohesive", "winkler"])
 @pytest.mark.parametrize("angle", [90.0, 180.0])
-def test_elastic_arm_obeys_rivlin_kendall_within_1_percent(angle):
+def test_elastic_arm_obeys_rivlin_kendall_within_1_percent(angle, root):
     arm = [ap.ArmLayer(**CU)]  # no yield: elastic
     for G in (50.0, 500.0, 3000.0):
-        r = ap.steady_peel(G, angle, arm, PI)
+        r = ap.steady_peel(G, angle, arm, PI, root=root, cohesive=LAW)
+        assert r.root == root
         assert r.force_N_per_m * (1 - math.cos(math.radians(angle))) == pytest.approx(G, rel=0.01)
         assert r.plastic_work_J_per_m2 == pytest.approx(0.0, abs=1e-9 * G)
         # the stretch term of Kendall (1975) is the whole remainder
@@ -27,10 +30,15 @@ def test_elastic_arm_obeys_rivlin_kendall_within_1_percent(angle):
 
 def test_elastic_root_curvature_is_the_elastica():
     """Rigid base: E I kappa0^2 / 2 = P (1 - cos theta) (first integral of the elastica)."""
-    r = ap.steady_peel(400.0, 90.0, [ap.ArmLayer(**CU)])
+    r = ap.steady_peel(400.0, 90.0, [ap.ArmLayer(**CU)], root="winkler")
     EI = CU["E_Pa"] / (1 - CU["nu"] ** 2) * CU["thickness_m"] ** 3 / 12
     assert 0.5 * EI * r.root_curvature_1_per_m ** 2 == pytest.approx(r.force_N_per_m, rel=2e-3)
     assert r.root_rotation_deg == 0.0
+    # the cohesive root still rotates on a rigid base (the zone opens delta_f): elastica from theta_0
+    c = ap.steady_peel(400.0, 90.0, [ap.ArmLayer(**CU)], cohesive=LAW)
+    th0 = math.radians(c.root_rotation_deg)
+    assert th0 > 0.0 and c.zone_length_m > 0.0
+    assert 0.5 * EI * c.root_curvature_1_per_m ** 2 == pytest.approx(c.force_N_per_m * (1 - math.sin(th0)), rel=2e-3)
 
 
 def test_bending_cycle_closed_forms():
@@ -49,29 +57,32 @@ def test_bending_cycle_closed_forms():
 
 def test_plastic_arm_needs_more_force_and_inversion_round_trips():
     arm = [ap.ArmLayer(**CU, yield_Pa=250e6, hardening_Pa=1e9)]
-    el = ap.steady_peel(300.0, 180.0, [ap.ArmLayer(**CU)], PI)
-    pl = ap.steady_peel(300.0, 180.0, arm, PI)
-    assert pl.force_N_per_m > 2 * el.force_N_per_m and pl.arm_yields
-    assert 0.5 < pl.plastic_dissipation_fraction < 1.0
-    assert pl.root_rotation_deg > 0.0
-    G = ap.toughness_for_force(pl.force_N_per_m, 180.0, arm, PI)
-    assert G == pytest.approx(300.0, rel=1e-6)
+    for root in ("cohesive", "winkler"):
+        el = ap.steady_peel(300.0, 180.0, [ap.ArmLayer(**CU)], PI, root=root, cohesive=LAW)
+        pl = ap.steady_peel(300.0, 180.0, arm, PI, root=root, cohesive=LAW)
+        assert pl.force_N_per_m > 2 * el.force_N_per_m and pl.arm_yields
+        assert 0.5 < pl.plastic_dissipation_fraction < 1.0
+        assert pl.root_rotation_deg > 0.0
+        G = ap.toughness_for_force(pl.force_N_per_m, 180.0, arm, PI, root=root, cohesive=LAW)
+        assert G == pytest.approx(300.0, rel=1e-6)
+    with pytest.raises(ValueError, match="cohesive law"):
+        ap.steady_peel(300.0, 180.0, arm, PI)
 
 
 def test_given_root_rotation_replaces_the_winkler_root():
     """theta_0 given (measured, or from the FEM): the Winkler value reproduces the foundation result, 0 the rigid
     base; a plastic arm's force falls steeply as the root rotates (the sensitivity the FEM comparison meets)."""
     arm = [ap.ArmLayer(10e9, 0.34, 20e-6, 400e6, 100e6)]
-    w = ap.steady_peel(200.0, 90.0, arm, PI)
+    w = ap.steady_peel(200.0, 90.0, arm, PI, root="winkler")
     given = ap.steady_peel(200.0, 90.0, arm, root_rotation_deg=w.root_rotation_deg)
     assert given.force_N_per_m == pytest.approx(w.force_N_per_m, rel=1e-9)
     assert ap.steady_peel(200.0, 90.0, arm, root_rotation_deg=0.0).force_N_per_m == pytest.approx(
-        ap.steady_peel(200.0, 90.0, arm).force_N_per_m, rel=1e-9)
+        ap.steady_peel(200.0, 90.0, arm, root="winkler").force_N_per_m, rel=1e-9)
     forces = [ap.steady_peel(200.0, 90.0, arm, root_rotation_deg=t).force_N_per_m for t in (5.0, 10.0, 20.0)]
     assert forces[0] > 1.4 * forces[1] and forces[1] > 1.4 * forces[2]  # 567 / 377 / 256 N/m
     elastic = [ap.ArmLayer(10e9, 0.34, 20e-6)]  # an elastic arm does not care (Rivlin/Kendall)
     assert ap.steady_peel(200.0, 90.0, elastic, root_rotation_deg=20.0).force_N_per_m == pytest.approx(
-        ap.steady_peel(200.0, 90.0, elastic).force_N_per_m, rel=1e-9)
+        ap.steady_peel(200.0, 90.0, elastic, root="winkler").force_N_per_m, rel=1e-9)
     with pytest.raises(ValueError, match="root_rotation_deg"):
         ap.steady_peel(200.0, 90.0, arm, root_rotation_deg=90.0)
 
@@ -79,8 +90,9 @@ def test_given_root_rotation_replaces_the_winkler_root():
 def test_peel_is_fast():
     import time
     t = time.perf_counter()
-    ap.steady_peel(300.0, 180.0, [ap.ArmLayer(**CU, yield_Pa=250e6, hardening_Pa=1e9)], PI)
-    assert time.perf_counter() - t < 1.0
+    for angle in (90.0, 180.0):
+        ap.steady_peel(300.0, angle, [ap.ArmLayer(**CU, yield_Pa=250e6, hardening_Pa=1e9)], PI, cohesive=LAW)
+    assert time.perf_counter() - t < 1.0  # both cases together (~30 ms each here)
 
 
 def test_calibrated_toughness_reproduces_example_1():
@@ -93,10 +105,80 @@ def test_calibrated_toughness_reproduces_example_1():
     arm = [ap.ArmLayer(float(cu.E(25.0)), cu.nu, 35e-6, cu.yield_stress(25.0), cu.hardening_Pa)]
     found = [ap.FoundationLayer(float(p4.E(25.0)), p4.nu, 6e-6), ap.FoundationLayer(float(p1.E(25.0)), p1.nu, 24e-6)]
     F = published()["rows"]["Example 1"]["peel_kgf_per_cm"] * 9.80665 * 100  # N/m
-    G = ap.toughness_for_force(F, 180.0, arm, found)
+    G = ap.toughness_for_force(F, 180.0, arm, found, cohesive=ap.CohesiveLaw(bd.cohesive_strength_Pa()))
     raw = bd.bonding_data()["peel"]["toughness_full_Cu-PI_J_per_m2"]
     assert "calibrated on Example 1" in raw["source"]
     assert G == pytest.approx(raw["value"], rel=1e-3)
+
+
+# -- the cohesive-zone root ------------------------------------------------------------------------------
+SCALED = dict(E_Pa=10e9, nu=0.34, thickness_m=20e-6)  # the scaled arm of benchmarks/bench_peel.py
+K_PI = ap.winkler_stiffness(PI)
+
+
+@pytest.mark.parametrize("yield_Pa", [math.inf, 400e6])
+def test_cohesive_root_reduces_to_the_winkler_root_as_the_zone_vanishes(yield_Pa):
+    """sigma_c -> sqrt(2 G_c k) (above it the softening is unstable against the spring, the zone vanishes): zone
+    length -> 0, the tip slope is Hetenyi's (3) for the same tip loads within 1 %, theta_0 (traction-weighted,
+    ends at the peak-moment section just inside the spring) within 4 % and the force within 1.5 % of the Winkler
+    root's; above the limit the Winkler root is used, with a note."""
+    arm = [ap.ArmLayer(**SCALED, yield_Pa=yield_Pa, hardening_Pa=100e6 if math.isfinite(yield_Pa) else 0.0)]
+    w = ap.steady_peel(200.0, 90.0, arm, PI, root="winkler")
+    limit = math.sqrt(2 * 200.0 * K_PI)
+    c = ap.steady_peel(200.0, 90.0, arm, PI, cohesive=ap.CohesiveLaw(0.99 * limit))
+    assert c.zone_length_m < 0.5e-6
+    assert c.force_N_per_m == pytest.approx(w.force_N_per_m, rel=0.015)
+    assert c.root_rotation_deg == pytest.approx(w.root_rotation_deg, rel=0.04)
+    zone = ap.CohesiveRoot(ap.Section(arm).EI, K_PI, 200.0, ap.CohesiveLaw(0.99 * limit))
+    Q = c.force_N_per_m
+    M_tip = float(np.interp(Q, zone.Q, zone.M_tip))
+    assert c.crack_tip_rotation_deg == pytest.approx(math.degrees(
+        ap.WinklerRoot(ap.Section(arm).EI, K_PI).rotation(Q, M_tip)), rel=0.01)
+    far = ap.steady_peel(200.0, 90.0, arm, PI, cohesive=ap.CohesiveLaw(1.01 * limit))
+    assert far.force_N_per_m == pytest.approx(w.force_N_per_m, rel=1e-12) and "Winkler root used" in far.notes[0]
+    # and the zone grows, the root turns more, as the interface gets weaker (the soft hinge)
+    turns = [ap.steady_peel(200.0, 90.0, arm, PI, cohesive=ap.CohesiveLaw(s)).root_rotation_deg
+             for s in (100e6, 40e6, 20e6)]
+    assert w.root_rotation_deg < turns[0] < turns[1] < turns[2]
+
+
+def test_cohesive_zone_is_in_equilibrium_and_opens_delta_f():
+    """The beam-on-zone solutions: tractions sum to the tip shear Q (vertical equilibrium, within 0.1 % of
+    sigma_c x zone length: the trapezoid rule over 240 points), and the
+    bonded beam's peak moment equals the arm's M0 for an elastic arm (first integral, < 2 % at 90 deg)."""
+    sec = ap.Section([ap.ArmLayer(**SCALED)])
+    zone = ap.CohesiveRoot(sec.EI, K_PI, 200.0, ap.CohesiveLaw(40e6))
+    on = zone.Q > 0.1 * zone.Q[-1]
+    assert np.allclose(zone.traction_sum[on], zone.Q[on], rtol=0.0, atol=1e-3 * 40e6 * zone.c[-1])
+    r = ap.steady_peel(200.0, 90.0, [ap.ArmLayer(**SCALED)], PI, cohesive=ap.CohesiveLaw(40e6))
+    assert r.zone_peak_moment_N == pytest.approx(r.root_moment_N, rel=0.02)
+
+
+def test_closed_form_against_the_recorded_fem_peels():
+    """The FEM peels recorded by benchmarks/bench_peel.py in benchmarks/results/bench_peel.json (data, not rerun:
+    200-450 s each): scaled arm, linear hardening 100 MPa, 90 deg, 3 elements per layer, steady detected. The
+    closed form with the cohesive root (the FEM's law: sigma_c and its penalty K0 = 50 E'/t) is within 7 % of
+    every row (sigma_y 400/450/500/600 MPa at sigma_c 40 MPa, and sigma_c 20/100 MPa at 500 MPa; worst 6.7 % at
+    450 MPa) and closer than the Winkler root in every row; the issue's 10 % holds for all four yield stresses."""
+    import json
+    from pathlib import Path
+
+    bench = json.loads((Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "bench_peel.json").read_text())
+    rows = {n: r for n, r in bench.items() if n.startswith("plastic") and r.get("elements_per_layer") == 3}
+    assert {r["yield_MPa"] for r in rows.values()} >= {400.0, 450.0, 500.0, 600.0}
+    within_10 = set()
+    for name, r in rows.items():
+        assert r["steady"], name
+        arm = [ap.ArmLayer(**SCALED, yield_Pa=r["yield_MPa"] * 1e6, hardening_Pa=100e6)]
+        law = ap.CohesiveLaw(r["strength_MPa"] * 1e6, 50.0 * K_PI)
+        new = ap.steady_peel(200.0, r["angle_deg"], arm, PI, cohesive=law).force_N_per_m
+        old = ap.steady_peel(200.0, r["angle_deg"], arm, PI, root="winkler").force_N_per_m
+        fem = r["fem_force_N_per_m"]
+        assert abs(fem / new - 1) < 0.07, (name, fem, new)
+        assert abs(fem / new - 1) < abs(fem / old - 1), name
+        if r["strength_MPa"] == 40.0 and abs(fem / new - 1) < 0.10:
+            within_10.add(r["yield_MPa"])
+    assert len(within_10) >= 3
 
 
 def test_toughness_by_interface_type():
