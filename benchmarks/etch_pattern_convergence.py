@@ -46,15 +46,8 @@ def run(d):
 
 def clt_lines(d, fraction):
     lib = load_library()
-    Q, t, e = [], [], []
-    for lay in d["layers"]:
-        m = lib[lay["material"]]
-        de = float(m.thermal_strain(25.0) - m.thermal_strain(250.0))
-        Q.append(lam.plane_stress_Q(m.E(25.0), m.nu))
-        t.append(lay["thickness_um"] * 1e-6)
-        e.append([de, de, 0.0])
-    Q[-1] = lam.lines_Q(lib[d["layers"][-1]["material"]].E(25.0), fraction, "x")
-    return lam.clt_curvature(Q, t, e)
+    layers = [(lib[lay["material"]], lay["thickness_um"] * 1e-6) for lay in d["layers"]]
+    return lam.etched_lines_curvature(layers, fraction, "x", 250.0, 25.0)
 
 
 def mesh_convergence(quick: bool):

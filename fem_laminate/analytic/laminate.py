@@ -122,6 +122,20 @@ def lines_Q(E, fraction: float, direction: str) -> np.ndarray:
     return Q
 
 
+def etched_lines_curvature(layers, fraction: float, direction: str, T_free_C: float, T_C: float) -> np.ndarray:
+    """CLT curvature (kappa_x, kappa_y, kappa_xy) of a plate of `layers` (bottom-up (material, thickness_m);
+    materials with E(T), nu, thermal_strain(T)) stress-free at T_free_C and taken to T_C, whose top layer is a foil
+    etched into lines along `direction` covering `fraction` of it (lines_Q); elastic at T_C."""
+    Q, t, e = [], [], []
+    for m, h in layers:
+        d = float(m.thermal_strain(T_C) - m.thermal_strain(T_free_C))
+        Q.append(plane_stress_Q(m.E(T_C), m.nu))
+        t.append(h)
+        e.append([d, d, 0.0])
+    Q[-1] = lines_Q(layers[-1][0].E(T_C), fraction, direction)
+    return clt_curvature(Q, t, e)
+
+
 def clt_curvature(Q, t, e) -> np.ndarray:
     """Classical laminate theory for a free plate of layers with in-plane stiffnesses Q (n, 3, 3), thicknesses t
     and free (eigen)strains e (n, 3: exx, eyy, gxy): curvature (kappa_x, kappa_y, kappa_xy) in our sign (top

@@ -109,16 +109,22 @@ def test_cg_plate_needs_a_layout():
         solvers.solve(sp.identity(3, format="csr"), np.ones(3), method="cg_plate")
 
 
+def lines_case(name, size_mm, n, line_um):
+    """The plate cooled 250 -> 25 C (elastic), then its top foil etched into equal lines and spaces along x."""
+    return {"name": name, "layers": [{"material": m, "thickness_um": t * 1e6} for m, t in STACK],
+            "mesh": {"model": "plate3d", "length_mm": size_mm, "width_mm": size_mm, "nx": n, "ny": n,
+                     "n_per_layer": 1},
+            "steps": [{"kind": "cool", "from_C": 250.0, "to_C": 25.0},
+                      {"kind": "etch", "side": "top",
+                       "pattern": {"kind": "lines", "line_um": line_um, "space_um": line_um, "direction": "x"}}],
+            "physics": {"viscoelastic": False, "copper_plasticity": False, "copper_creep": False, "moisture": False}}
+
+
 def test_patterned_etch_case_runs_with_cg_plate_and_reports_it():
     """The thermoelastic increments (cool, then etch of a line pattern) through the iterative solver."""
     from fem_laminate import job
 
-    base = {"name": "lines", "layers": [{"material": m, "thickness_um": t * 1e6} for m, t in STACK],
-            "mesh": {"model": "plate3d", "length_mm": 1.0, "width_mm": 1.0, "nx": 4, "ny": 4, "n_per_layer": 1},
-            "steps": [{"kind": "cool", "from_C": 250.0, "to_C": 25.0},
-                      {"kind": "etch", "side": "top",
-                       "pattern": {"kind": "lines", "line_um": 100, "space_um": 100, "direction": "x"}}],
-            "physics": {"viscoelastic": False, "copper_plasticity": False, "moisture": False}}
+    base = lines_case("lines", 1.0, 4, 100.0)
     out = {}
     for method in ("cg_plate", "spsolve"):
         d = {**base, "mesh": {**base["mesh"], "solver": method}}
@@ -180,12 +186,7 @@ def test_fine_etched_lines_with_in_plane_levels_match_the_direct_solve():
     before the etch: the bound below is that, not a target."""
     from fem_laminate import job
 
-    d = {"name": "fine lines", "layers": [{"material": m, "thickness_um": t * 1e6} for m, t in STACK],
-         "mesh": {"model": "plate3d", "length_mm": 0.24, "width_mm": 0.24, "nx": 6, "ny": 6, "n_per_layer": 1},
-         "steps": [{"kind": "cool", "from_C": 250.0, "to_C": 25.0},
-                   {"kind": "etch", "side": "top",
-                    "pattern": {"kind": "lines", "line_um": 20, "space_um": 20, "direction": "x"}}],
-         "physics": {"viscoelastic": False, "copper_plasticity": False, "moisture": False}}
+    d = lines_case("fine lines", 0.24, 6, 20.0)
     out = {}
     for method in ("cg_plate", "spsolve"):
         state, _, summary = job.simulate(load_case_dict({**d, "mesh": {**d["mesh"], "solver": method}}, "<test>"))

@@ -160,15 +160,7 @@ def test_grid_with_breaks_puts_nodes_on_every_edge():
 def clt_lines(fraction, direction="x"):
     """Laminate theory for the test plate, cooled 250 -> 25 C, top foil homogenized as lines (rule of mixtures)."""
     lib = load_library()
-    Q, t, e = [], [], []
-    for name, t_um in STACK:
-        m = lib[name]
-        d = float(m.thermal_strain(25.0) - m.thermal_strain(250.0))
-        Q.append(lam.plane_stress_Q(m.E(25.0), m.nu))
-        t.append(t_um * 1e-6)
-        e.append([d, d, 0.0])
-    Q[-1] = lam.lines_Q(lib["copper_ed"].E(25.0), fraction, direction)
-    return lam.clt_curvature(Q, t, e)
+    return lam.etched_lines_curvature([(lib[n], t * 1e-6) for n, t in STACK], fraction, direction, 250.0, 25.0)
 
 
 def test_clt_homogenized_lines_limits():

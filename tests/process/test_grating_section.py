@@ -23,15 +23,7 @@ WIDTH_M = 0.5e-3
 
 def clt_across(fraction):
     lib = load_library()
-    Q, t, e = [], [], []
-    for name, t_um in STACK:
-        m = lib[name]
-        de = float(m.thermal_strain(25.0) - m.thermal_strain(250.0))
-        Q.append(lam.plane_stress_Q(m.E(25.0), m.nu))
-        t.append(t_um * 1e-6)
-        e.append([de, de, 0.0])
-    Q[-1] = lam.lines_Q(lib[STACK[-1][0]].E(25.0), fraction, "x")
-    return float(lam.clt_curvature(Q, t, e)[1])
+    return float(lam.etched_lines_curvature([(lib[n], t * 1e-6) for n, t in STACK], fraction, "x", 250.0, 25.0)[1])
 
 
 def across_lines_curvature(line_m, n_per_layer=4):
