@@ -219,8 +219,7 @@ def test_mismatch_profile_reproduces_the_laminate_curvature(cases_dir):
 
     from fem_laminate.studies.validate import ELASTIC, with_physics
 
-    # elastic model: with viscoelastic history the free strain of the bonding layer is not linear through its
-    # thickness and the linear profile reproduces the laminate's curvature to 2.4 % only (measured, issue 13)
+    # elastic model here; the full model is checked on a longer section below
     case = with_physics(load_case(cases_dir / "example_1.toml"), ELASTIC)
     st, rec = build_state(case), process.Record()
     for step in case.steps[:4]:  # cure, cool, bond, cool
@@ -231,3 +230,30 @@ def test_mismatch_profile_reproduces_the_laminate_curvature(cases_dir):
             k = ac.linear_curvature(plate_layers(layers, mids, st.T_C, grads))[0]
             assert k == pytest.approx(rec.steps[-1]["curvature_1_per_m"], rel=1e-3)
     assert len(st.active_layers()) == 4 and abs(grads[-1]) > 0.5  # the bonded foil formed curved
+
+
+def test_mismatch_profile_with_viscoelastic_history_on_a_long_section(cases_dir):
+    """Full model (relaxing bonding layer): the hand-off reproduces the bonded laminate's curvature within 1e-3 on a
+    40 mm section. On the bundled 10 mm section it is 2.4 % above the chain's: the rubbery bonding layer at the
+    roll has a shear-lag length (~ sqrt(E_Cu t_Cu t_TPI / G_rubbery) ~ 36 mm) longer than the section, so the
+    section's ends shear the bonding layer (free shear strain 2e-3 at the centre, 3e-2 at the ends) while the
+    continuous web does not; the hand-off (in-plane profile, no shear) is the web's state (measured, issue 13)."""
+    import tomllib
+
+    from fem_laminate import process
+    from fem_laminate.analytic import curl as ac
+    from fem_laminate.case import load_case_dict
+    from fem_laminate.job import build_state
+    from fem_laminate.physics.curl import plate_layers
+    from fem_laminate.post.measure import layer_mismatch_profile
+
+    d = tomllib.loads((cases_dir / "example_1.toml").read_text())
+    d["mesh"].update(length_mm=40, nx=240)
+    case = load_case_dict(d, str(cases_dir / "example_1.toml"))
+    st, rec = build_state(case), process.Record()
+    for step in case.steps[:4]:  # cure, cool, bond, cool
+        process.STEP_KINDS[step.kind].run(st, step, rec)
+    mids, grads = layer_mismatch_profile(st)
+    layers = [(st.stack.layers[i].material, st.stack.layers[i].thickness_m) for i in st.active_layers()]
+    k = ac.linear_curvature(plate_layers(layers, mids, st.T_C, grads))[0]
+    assert k == pytest.approx(rec.steps[-1]["curvature_1_per_m"], rel=1e-3)
