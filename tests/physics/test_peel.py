@@ -265,9 +265,11 @@ def _scaled_elastic(angle_deg, **kw):
     return fp.PeelFEMSpec(**base)
 
 
-def test_fem_elastic_peel_reaches_a_detected_steady_state_at_the_kendall_force():
-    """Arm started on the elastica: the plateau is detected and P (1 - cos theta) + P^2/(2 EA') = G_c within 1 %."""
-    spec = _scaled_elastic(90.0)
+@pytest.mark.parametrize("line_search", [False, True])
+def test_fem_elastic_peel_reaches_a_detected_steady_state_at_the_kendall_force(line_search):
+    """Arm started on the elastica: the plateau is detected and P (1 - cos theta) + P^2/(2 EA') = G_c within 1 %
+    (with and without the backtracking line search, which must not change the converged answer)."""
+    spec = _scaled_elastic(90.0, line_search=line_search)
     res = fp.run_peel_fem(spec)
     assert res.steady
     EA = 10e9 / (1 - 0.34 ** 2) * 20e-6
