@@ -85,6 +85,7 @@ class PeelFEMSpec:
     # deeply plastic arm (35 um copper, kappa0 ~ 80 kappa_e) makes full Newton cycle among active sets; the
     # search lets ~20x larger pull steps converge there (README). Off: the benchmarked elastic runs unchanged.
     line_search: bool = False
+    extrapolate: bool = False  # start each pull step's Newton from the last step's rate dq/dd (a predictor)
 
 
 @dataclass
@@ -467,6 +468,7 @@ class PeelModel:
         self._reduction()
         self._build_pattern()
         self.q = np.zeros(self.T.shape[1])
+        self._d, self._dq_dd = 0.0, None  # last converged grip position; dq/dd of the last pull step
 
     def _grip_nodes(self, R):
         """Scalar arm DOFs on the end section of the free arm (where the grip holds it)."""
@@ -547,11 +549,16 @@ class PeelModel:
                     return q + a * dq, trial
                 a *= 0.5
 
-        res = newton.newton(self.q.copy(), evaluate, correct, max_iter=max_iter + 1, converged_at=converged_at,
+        q0 = self.q.copy()
+        if self.spec.extrapolate and self._dq_dd is not None:
+            q0 += (d_grip - self._d) * self._dq_dd  # the last step's rate: the root's plastic zone moves on
+        res = newton.newton(q0, evaluate, correct, max_iter=max_iter + 1, converged_at=converged_at,
                             line_search=backtrack if self.spec.line_search else None)
         if not res.converged:
             return None
-        self.q = res.u
+        if d_grip != self._d:
+            self._dq_dd = (res.u - self.q) / (d_grip - self._d)
+        self.q, self._d = res.u, d_grip
         self.U, self.reaction = res.point.data[0], res.point.data[1]
         for body in (self.arm, self.sub, self.cz):
             body.commit()

@@ -131,8 +131,8 @@ def peel_laminate(layers, T_C: float, spec, bond: dict | None) -> tuple[dict, ob
                    arm_yields=r.arm_yields, notes=r.notes, root_model=r.root,
                    cohesive_zone_um=r.zone_length_m * 1e6, crack_tip_rotation_deg=r.crack_tip_rotation_deg)
     else:
-        fem = _peel_fem(arm, found, G, spec)
         cf = closed_form(G, spec.angle_deg, arm, found)
+        fem = _peel_fem(arm, found, G, spec, cf.root_curvature_1_per_m)
         # the closed form's arm mechanics at the FEM's own root rotation: the check of the FEM (README)
         cf_root = ap.steady_peel(G, spec.angle_deg, arm, root_rotation_deg=fem.root_rotation_deg)
         res.update(force_N_per_mm=fem.force_N_per_mm, arm_plastic_dissipation_fraction=fem.plastic_dissipation_fraction,
@@ -151,15 +151,22 @@ def closed_form(G: float, angle_deg: float, arm, found):
     return ap.steady_peel(G, angle_deg, arm, found, cohesive=ap.CohesiveLaw(bd.cohesive_strength_Pa()))
 
 
-def _peel_fem(arm, found, G: float, spec):
+def _peel_fem(arm, found, G: float, spec, root_curvature_1_per_m: float | None = None):
+    """The FEM peel. A plastic arm starts as a stress-free arc of the closed form's root radius 1/kappa0 (the
+    peeled arm's bend; the elastic elastica start bends 35 um copper far past yield and stalls), with the
+    backtracking line search and the pull-rate predictor (README: what made the patent rows run)."""
     from ..physics import peel as fp
+
+    plastic = any(math.isfinite(a.yield_Pa) for a in arm)
+    start = (dict(initial_shape="arc", bend_radius_m=1.0 / root_curvature_1_per_m)
+             if plastic and root_curvature_1_per_m else {})
 
     fspec = fp.PeelFEMSpec(
         arm=tuple(fp.Layer(a.E_Pa, a.nu, a.thickness_m, a.yield_Pa, a.hardening_Pa) for a in arm),
         substrate=tuple(fp.Layer(f.E_Pa, f.nu, f.thickness_m) for f in found) or (fp.Layer(1e12, 0.3, 1e-6),),
         toughness_J_per_m2=G, strength_Pa=bd.cohesive_strength_Pa(), angle_deg=spec.angle_deg,
         elements_per_layer=spec.fem_elements_per_layer, bonded_length_m=spec.fem_bonded_length_mm * 1e-3,
-        tail_length_m=0.3e-3, time_limit_s=spec.fem_time_limit_s)
+        tail_length_m=0.3e-3, time_limit_s=spec.fem_time_limit_s, line_search=True, extrapolate=True, **start)
     le = (spec.fem_element_length_um * 1e-6 if spec.fem_element_length_um is not None
           else fp.process_zone_length(fspec) / (1.01 * fspec.min_cohesive_elements))
     fspec = replace(fspec, element_length_m=le, max_step_m=2.0 * le)

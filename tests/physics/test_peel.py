@@ -287,3 +287,34 @@ def test_peel_step_fem_refuses_an_unresolved_zone():
     arm = [ap.ArmLayer(**CU, yield_Pa=250e6, hardening_Pa=1e9)]
     with pytest.raises(ProcessError, match="cohesive zone under-resolved"):
         pp._peel_fem(arm, PI, 262.0, pp.Spec(kind="peel", method="fem", fem_element_length_um=50.0))
+
+
+def _fem_peel_of_row(name, tmp_path):
+    """A bundled patent case run up to its peel step with method = "fem" (the user's path: bonding model ->
+    toughness, the case's arm and foundation, the peel step's mesh)."""
+    import tomllib
+    from pathlib import Path
+
+    from fem_laminate.case import load_case_dict
+    from fem_laminate.job import run_case
+
+    d = tomllib.loads((Path(__file__).resolve().parents[2] / "cases" / f"{name}.toml").read_text())
+    k = next(i for i, s in enumerate(d["steps"]) if s["kind"] == "peel")
+    d["steps"] = d["steps"][:k + 1]
+    d["steps"][k].update(method="fem", fem_time_limit_s=90.0)
+    return run_case(load_case_dict(d, source=name), tmp_path / name, plots=False)["peel"]
+
+
+@pytest.mark.slow  # ~30-60 s each on a 2-core machine (README, Peel test): the FEM peel of two patent rows in CI
+@pytest.mark.parametrize("name", ["example_1", "example_4"])
+def test_fem_peel_of_patent_rows_against_the_closed_form(name, tmp_path):
+    """35 um ED copper (plastic, kappa0 ~ 80 kappa_e) peeled at 180 deg from the row's polyimides at the bonding
+    model's toughness: the FEM reaches a detected plateau, and its force is within 3 % of the closed form
+    (cohesive root); measured 0.9995 (Example 1) and 0.997 (Example 4). The root rotations do not agree (FEM ~31 deg,
+    closed form ~8 deg; README): the agreement of the forces is checked, not claimed for the root."""
+    p = _fem_peel_of_row(name, tmp_path)
+    assert p["method"] == "fem" and p["steady"]
+    assert p["arm"] == ["cu_bonded"] and p["interface_toughness_J_per_m2"] > 200.0
+    assert p["fem_seconds"] < 90.0
+    assert p["force_N_per_mm"] / p["closed_form_N_per_mm"] == pytest.approx(1.0, abs=0.03)
+    assert p["arm_plastic_dissipation_fraction"] > 0.8  # the copper's plastic bending carries the peel
