@@ -19,6 +19,7 @@ import math
 
 from .errors import CaseError
 from .model.mesh_io import load_layered_mesh, resolve
+from .physics.solvers import available_bytes  # the memory the solver choice also reads (tests patch it here)
 from .process.step import layers_present_at
 
 # peak bytes per DOF (measured, see the module docstring; for the serendipity family, 8/20-node elements, the
@@ -30,12 +31,6 @@ OVERHEAD_BYTES = 300e6
 USABLE_FRACTION = 0.8  # of the memory psutil reports available: leave room for the OS and the other processes
 MAX_DOFS = 20_000_000  # beyond this no bundled solver path finishes in hours, whatever the memory
 MAX_MESH_FILE_BYTES = 500e6  # an external mesh is read once at load to check it; larger files are refused
-
-
-def available_bytes() -> float:
-    import psutil
-
-    return float(psutil.virtual_memory().available)
 
 
 def _nodes(n: int, quadratic: bool) -> int:

@@ -54,6 +54,12 @@ def interface_toughness(lo, hi, name: str, bond: dict | None) -> float:
     return bd.cast_interface_toughness_J_per_m2(kind)
 
 
+def _elastic(state, idx) -> list[tuple[float, float, float]]:
+    """(E at the present temperature, nu, thickness) of the layers idx."""
+    return [(float(state.stack.layers[i].material.E(state.T_C)), state.stack.layers[i].material.nu,
+             state.stack.layers[i].thickness_m) for i in idx]
+
+
 def vapour(state, k_interface: int, present, patch_m: float) -> dict:
     """Vapour pressure of the water at the interface above present[k] (its activity in the moisture field, as it
     was when the float began: water does not leave a bonded interface in the seconds blistering takes) and the
@@ -63,17 +69,12 @@ def vapour(state, k_interface: int, present, patch_m: float) -> dict:
     node = state.water.layer_start[present[k_interface + 1]]
     a = float(state.water.a[node])
     p = vapour_pressure_Pa(a, state.T_C)
-    T = state.T_C
-
-    def D(idx):
-        return bending_stiffness([(float(state.stack.layers[i].material.E(T)), state.stack.layers[i].material.nu,
-                                   state.stack.layers[i].thickness_m) for i in idx])
-
-    Dmin = min(D(present[k_interface + 1:]), D(present[:k_interface + 1]))
+    Dmin = min(bending_stiffness(_elastic(state, present[k_interface + 1:])),
+               bending_stiffness(_elastic(state, present[:k_interface + 1])))
     return {"water_activity": a, "vapour_pressure_MPa": p * 1e-6, "G_vapour_J_per_m2": blister_G(p, patch_m, Dmin)}
 
 
-def fracture(state, record, patch_m: float = 100e-6) -> dict:
+def fracture(state, record, patch_m: float) -> dict:
     """G_ss of each interface (the larger of freeing the stack above or below it), with the vapour pressure of
     absorbed water in an unbonded patch of half-width patch_m, against its toughness."""
     bond = record.results.get("bond")
@@ -81,15 +82,10 @@ def fracture(state, record, patch_m: float = 100e-6) -> dict:
         return {"verdict": None, "note": "no bond computed: no verdict"}
     present = state.active_layers()
     stress = measure.layer_stress_summary(state)
-    T = state.T_C
 
     def freed(idx):
-        out = []
-        for i in idx:
-            lay = state.stack.layers[i]
-            out.append((stress[lay.name]["stress_xx_centre_MPa"] * 1e6, float(lay.material.E(T)), lay.material.nu,
-                        lay.thickness_m))
-        return steady_delamination_G(out)
+        sig = [stress[state.stack.layers[i].name]["stress_xx_centre_MPa"] * 1e6 for i in idx]
+        return steady_delamination_G([(s, *props) for s, props in zip(sig, _elastic(state, idx))])
 
     inter = {}
     for k in range(len(present) - 1):
