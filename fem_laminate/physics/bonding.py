@@ -4,12 +4,16 @@ Pure functions on history arrays ``t_s`` (s), ``T_C`` (interface temperature, C)
 pressure, Pa). Parameters and their sources live in ``data/bonding.toml``.
 
     mu(T)  = mu_ref a_T(T)/a_T(T_ref),  log10 a_T = -C1 (T-Tg)/(C2+T-Tg)   (WLF above Tg; glassy: mu = inf)
-    t_r(T) = 12 mu(T) / (pi^2 G_N0)                                     (Doi-Edwards, so t_r shifts like mu)
+    t_r(T) = t_r,ref a_T(T)/a_T(T_r,ref)        (the terminal/reptation time shifts like the melt's viscosity)
+    t_r,ref: a measured reptation time of the resin where bonding.toml has one; otherwise the Doi-Edwards
+             estimate 12 mu_ref / (pi^2 G_N0) at the viscosity datum, a LOWER BOUND (mu_ref is a processing
+             viscosity, shear-thinned below the zero-shear one)
     D_ic   = (1/w*) [1 + 5 w* (a0/b0)^2 Int p/mu dt]^(1/5),  w* = 1 + w0/b0 (Lee-Springer / Dara-Loos)
     D_h    = [Int dt / t_r]^(1/4)                          (Wool; non-isothermal form of Yang-Pitchumani)
     D_b    = D_ic D_h,  peel = D_b peel_full(interface)
 
-All degrees are capped at 1. A glassy surface has zero fluidity 1/mu and zero healing rate 1/t_r.
+All degrees are capped at 1; ``healing_reduced_time`` = Int dt/t_r is reported uncapped (how far past full
+healing a history goes). A glassy surface has zero fluidity 1/mu and zero healing rate 1/t_r.
 """
 from __future__ import annotations
 
@@ -56,6 +60,9 @@ class BondingParams:
     plateau_modulus_Pa: float
     wlf_C1: float
     wlf_C2_K: float
+    reptation_time_ref_s: float  # t_r at Tg + reptation_time_ref_T_minus_Tg_K
+    reptation_time_ref_T_minus_Tg_K: float
+    reptation_time_basis: str  # "measured" (bonding.toml) | "Doi-Edwards lower bound"
     asperities: Mapping[str, Asperities]  # interface type -> geometry
     peel_full_N_per_mm: Mapping[str, float]  # interface type -> fully bonded peel strength
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
@@ -98,13 +105,26 @@ def load_bonding_params(material_name: str, Tg_C=_FROM_LIBRARY) -> BondingParams
                                _value(d["asperity_spacing_um"]) * 1e-6)
         peel[name] = _value(d["peel_full_kgf_per_cm"]) * N_PER_MM_PER_KGF_PER_CM
         sources.update({f"interface.{name}.{k}": v["source"] for k, v in d.items()})
+    mu_ref, G_N0 = _value(resin["viscosity_ref_Pa_s"]), _value(resin["plateau_modulus_MPa"]) * 1e6
+    if "reptation_time_ref_s" in resin:  # a measured terminal relaxation time of this resin
+        t_r_ref, dT_ref, basis = (_value(resin["reptation_time_ref_s"]),
+                                  _value(resin["reptation_time_ref_T_minus_Tg_K"]), "measured")
+    else:  # Doi-Edwards, eta0 = (pi^2/12) G_N0 t_d, on the (shear-thinned) processing viscosity: a lower bound
+        t_r_ref, dT_ref, basis = (doi_edwards_reptation_time_s(mu_ref, G_N0),
+                                  _value(resin["viscosity_ref_T_minus_Tg_K"]), "Doi-Edwards lower bound")
     return BondingParams(
         material=material_name, Tg_C=Tg_C,
-        viscosity_ref_Pa_s=_value(resin["viscosity_ref_Pa_s"]),
+        viscosity_ref_Pa_s=mu_ref,
         viscosity_ref_T_minus_Tg_K=_value(resin["viscosity_ref_T_minus_Tg_K"]),
-        plateau_modulus_Pa=_value(resin["plateau_modulus_MPa"]) * 1e6,
+        plateau_modulus_Pa=G_N0,
         wlf_C1=_value(raw["wlf"]["C1"]), wlf_C2_K=_value(raw["wlf"]["C2_K"]),
+        reptation_time_ref_s=t_r_ref, reptation_time_ref_T_minus_Tg_K=dT_ref, reptation_time_basis=basis,
         asperities=asp, peel_full_N_per_mm=peel, sources=sources)
+
+
+def doi_edwards_reptation_time_s(zero_shear_viscosity_Pa_s: float, plateau_modulus_Pa: float) -> float:
+    """Reptation (disengagement) time of the Doi-Edwards tube model, eta0 = (pi^2/12) G_N0 t_d."""
+    return 12.0 * zero_shear_viscosity_Pa_s / (math.pi ** 2 * plateau_modulus_Pa)
 
 
 # -- rheology ----------------------------------------------------------------------------------------
@@ -131,9 +151,20 @@ def melt_viscosity_Pa_s(T_C, params: BondingParams):
     return 10.0 ** (-log10_fluidity(T_C, params))
 
 
+def log10_healing_rate(T_C, params: BondingParams):
+    """log10 of 1/t_r (1/s): t_r(T) = t_r,ref a_T(T)/a_T(Tg + dT_ref); -inf where the surface is glassy."""
+    T = np.asarray(T_C, dtype=float)
+    if params.Tg_C is None:
+        return np.full(T.shape, -np.inf)
+    C1, C2, Tg = params.wlf_C1, params.wlf_C2_K, params.Tg_C
+    log_tr_Tg = math.log10(params.reptation_time_ref_s) - float(
+        wlf_log10_shift(Tg + params.reptation_time_ref_T_minus_Tg_K, Tg, C1, C2))
+    return np.where(T > Tg, -(log_tr_Tg + wlf_log10_shift(T, Tg, C1, C2)), -np.inf)
+
+
 def reptation_time_s(T_C, params: BondingParams):
-    """Reptation (disengagement) time t_r = 12 mu / (pi^2 G_N0) (s); inf for a glassy surface."""
-    return 12.0 * melt_viscosity_Pa_s(T_C, params) / (math.pi ** 2 * params.plateau_modulus_Pa)
+    """Reptation (terminal relaxation) time t_r(T) (s); inf for a glassy surface."""
+    return 10.0 ** (-log10_healing_rate(T_C, params))
 
 
 # -- history integrals -------------------------------------------------------------------------------
@@ -175,11 +206,26 @@ def degree_intimate_contact(t_s, T_C, p_Pa, params: BondingParams, interface: st
     return np.minimum((1.0 + asp.a_star * integral) ** 0.2 / asp.w_star, 1.0)
 
 
+def healing_reduced_time(t_s, T_C, params: BondingParams):
+    """Cumulative Int_0^t dt/t_r(T) along the history (uncapped; D_h^4 until full healing at 1)."""
+    t, T = _check_history(t_s, T_C)
+    return _cumtrapz(10.0 ** log10_healing_rate(T, params), t)  # rate 0 where glassy
+
+
 def degree_healing(t_s, T_C, params: BondingParams):
     """D_h(t) = [Int dt/t_r(T)]^(1/4) along the history (non-isothermal reptation), capped at 1."""
+    return np.minimum(healing_reduced_time(t_s, T_C, params) ** 0.25, 1.0)
+
+
+def time_above_Tg_s(t_s, T_C, Tg_C: float | None) -> float:
+    """Time the history spends above Tg (s), T taken linear between samples."""
     t, T = _check_history(t_s, T_C)
-    rate = 1.0 / reptation_time_s(T, params)  # 0 where glassy
-    return np.minimum(_cumtrapz(rate, t) ** 0.25, 1.0)
+    if Tg_C is None:
+        return 0.0
+    e0, e1, dt = T[:-1] - Tg_C, T[1:] - Tg_C, np.diff(t)
+    hot = np.maximum(e0, e1)  # the part of a segment above Tg: all of it, or the hot end's share of a crossing
+    share = np.where(np.minimum(e0, e1) > 0.0, 1.0, np.clip(hot, 0.0, None) / np.maximum(np.abs(e1 - e0), 1e-300))
+    return float(np.sum(dt * np.minimum(share, 1.0)))
 
 
 def _asperities(params: BondingParams, interface: str) -> Asperities:
@@ -200,6 +246,8 @@ class BondResult:
     peak_temperature_C: float
     min_viscosity_Pa_s: float
     min_reptation_time_s: float
+    healing_reduced_time: float = 0.0  # Int dt/t_r from first contact, uncapped (> 1: fully healed, by that factor)
+    time_above_Tg_s: float = 0.0  # from first contact, of the controlling (glassier) surface
     history: dict = field(default_factory=dict, compare=False, repr=False)  # D_ic(t), D_h(t), D_b(t)
 
 
@@ -227,10 +275,13 @@ def bond_quality(t_s, T_C, p_Pa, surface: Material, params: BondingParams | None
     d_ic = degree_intimate_contact(t_s, T_C, p_Pa, params, interface)
     # the healing clock starts when the surfaces first touch (first p > 0); after that contact persists
     touched = np.flatnonzero(np.asarray(p_Pa, dtype=float) > 0.0)
-    d_h = np.zeros(d_ic.shape)
-    if touched.size and touched[0] < d_h.size - 1:
+    reduced, above = np.zeros(d_ic.shape), 0.0
+    if touched.size and touched[0] < reduced.size - 1:
         i0 = touched[0]
-        d_h[i0:] = degree_healing(np.asarray(t_s, dtype=float)[i0:], np.asarray(T_C, dtype=float)[i0:], params)
+        t_c, T_c = np.asarray(t_s, dtype=float)[i0:], np.asarray(T_C, dtype=float)[i0:]
+        reduced[i0:] = healing_reduced_time(t_c, T_c, params)
+        above = time_above_Tg_s(t_c, T_c, params.Tg_C)
+    d_h = np.minimum(reduced ** 0.25, 1.0)
     d_b = d_ic * d_h
     peel = float(d_b[-1]) * params.peel_full_N_per_mm[interface]
     T = np.asarray(T_C, dtype=float)
@@ -240,6 +291,7 @@ def bond_quality(t_s, T_C, p_Pa, surface: Material, params: BondingParams | None
         peak_temperature_C=float(T.max()),
         min_viscosity_Pa_s=float(melt_viscosity_Pa_s(T.max(), params)),
         min_reptation_time_s=float(reptation_time_s(T.max(), params)),
+        healing_reduced_time=float(reduced[-1]), time_above_Tg_s=above,
         history={"t_s": np.asarray(t_s, dtype=float), "D_ic": d_ic, "D_h": d_h, "D_b": d_b})
 
 
@@ -332,8 +384,13 @@ def interface_toughness_J_per_m2(interface: str, degree_intimate_contact: float,
     if not (0.0 <= d_ic <= 1.0 and 0.0 <= d_h <= 1.0 and 0.0 <= d0 < 1.0):
         raise ValueError(f"degrees must be in [0, 1], got D_ic={d_ic}, D_h={d_h}, D_ic0={d0}")
     wet = max(0.0, (d_ic - d0) / (1.0 - d0))
-    heal = 1.0 if interface == "Cu-PI" else d_h ** 2
+    heal = 1.0 if interface == "Cu-PI" else d_h ** healing_toughness_exponent()
     return wet * heal * full_toughness_J_per_m2(interface)
+
+
+def healing_toughness_exponent() -> float:
+    """n in G_c ~ D_h^n for a resin-resin interface (Wool: fracture energy ~ (t/t_r)^(1/2), so n = 2)."""
+    return _value(_raw()["peel"]["healing_toughness_exponent"])
 
 
 def initial_contact(material_name: str, interface: str) -> float:

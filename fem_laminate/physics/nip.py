@@ -219,6 +219,31 @@ def _layer_temperatures_at_centre(spec, sol, t_offset, lay):
     return np.array([Te[lay == k].mean() for k in range(len(spec.layers))])
 
 
+def air_cooling_time_constant_s(spec: NipSpec) -> float:
+    """Newton cooling of the strip after the nip, both faces in still air: tau = sum(rho c h) / (2 h_air).
+
+    Lumped: the Biot number h_air H / k is ~1e-2 for the patent's 0.1 mm strips, so the strip cools nearly
+    uniformly (its conduction time H^2/alpha ~ 0.1 s is far below tau ~ 10 s).
+    """
+    heat_capacity = sum(m.density_kg_per_m3 * m.cp_J_per_kgK * h for m, h in spec.layers)  # J/(m^2 K)
+    return heat_capacity / (2.0 * AIR_H_W_PER_M2K)
+
+
+def air_cooling_tail(spec: NipSpec, T_start_C: float, until_C: float, n: int = 96):
+    """(t_s, T_C) of the strip cooling in air from T_start_C (t = 0) down to until_C, log-spaced in time.
+
+    T(t) = T_air + (T_start - T_air) exp(-t/tau), T_air = the entry (ambient) temperature. Empty arrays if the
+    strip is already at or below until_C, or if until_C is at or below the air temperature (never reached).
+    """
+    T_air = spec.entry_temperature_C
+    if T_start_C <= until_C or until_C <= T_air:
+        return np.zeros(0), np.zeros(0)
+    tau = air_cooling_time_constant_s(spec)
+    t_end = tau * math.log((T_start_C - T_air) / (until_C - T_air))
+    t = np.concatenate([[0.0], np.geomspace(t_end * 1e-4, t_end, n - 1)])
+    return t, T_air + (T_start_C - T_air) * np.exp(-t / tau)
+
+
 # ------------------------------------------------------------------------------------------ solve
 def solve_nip(spec: NipSpec, method: str = "fem", progress=None) -> NipResult:
     """Solve one nip.

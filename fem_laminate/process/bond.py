@@ -2,8 +2,10 @@
 
 The base is heated to the roll temperature; the new foil (or, for Comparative example 6, a second base turned
 over, resin to resin) is pressed on in the roll nip. The nip (physics/nip.py: contact, copper plasticity, heat
-through the strip) gives the bonding interface its pressure and temperature histories; the bonding model
-(physics/bonding.py: intimate contact and healing) turns them into a degree of bonding and a peel strength.
+through the strip) gives the bonding interface its pressure and temperature histories; after the nip the strip
+cools in still air (physics/nip.py air_cooling_tail) and the interface keeps healing until it is glassy again;
+the bonding model (physics/bonding.py: intimate contact and healing) turns the whole history into a degree of
+bonding and a peel strength.
 The bonded foil is born stress-free at the bonding temperature, resting on the molten bonding layer.
 
 Reads: the laminate state, the step's roll geometry and operating point. Writes: summary blocks ``nip`` and
@@ -11,16 +13,18 @@ Reads: the laminate state, the step's roll geometry and operating point. Writes:
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from pydantic import Field
 
 from ..errors import CaseError, ProcessError
 from ..model.materials import Material
 from ..physics import bonding as bd
-from ..physics.nip import NipSpec, solve_nip, validate_nip
+from ..physics.nip import NipSpec, air_cooling_tail, solve_nip, validate_nip
 from ..physics.thermoelastic import change_temperature, give_birth
 from ..units import N_PER_KGF
 from .step import MaxStep, Strict, StepKind, Temperature, ensure_started, layers_present_at, step_summary
@@ -98,14 +102,43 @@ def nip_spec_for(stack, step, temperature_C: float, speed_m_per_min: float, load
                    contact_conductance_W_per_m2K=getattr(step, "contact_conductance_W_per_m2K", 1e5))
 
 
+def healing_Tg_C(setup: BondSetup) -> float | None:
+    """Tg of the surface that controls healing (the glassier one of a resin-resin pair); None: never heals."""
+    Tgs = [m.Tg_C for m in (setup.surface, setup.counter_surface) if m is not None]
+    return None if any(Tg is None for Tg in Tgs) else max(Tgs)
+
+
+def bond_history(t_s, T_C, p_Pa, spec: NipSpec, setup: BondSetup):
+    """The nip's interface history continued after the nip by the strip's cooling in still air (p = 0) until the
+    interface is below the controlling Tg: the interface heals for as long as it is above Tg, not only in the
+    nip (the nip's own history stops a few dwells after the contact, ~100 K above Tg at 400 C).
+
+    Returns (t_s, T_C, p_Pa, after_nip_s) with after_nip_s the added time.
+    """
+    t, T, p = (np.asarray(a, dtype=float) for a in (t_s, T_C, p_Pa))
+    Tg = healing_Tg_C(setup)
+    if Tg is None:
+        return t, T, p, 0.0
+    t_tail, T_tail = air_cooling_tail(spec, float(T[-1]), Tg)
+    if t_tail.size < 2:
+        return t, T, p, 0.0
+    return (np.concatenate([t, t[-1] + t_tail[1:]]), np.concatenate([T, T_tail[1:]]),
+            np.concatenate([p, np.zeros(t_tail.size - 1)]), float(t_tail[-1]))
+
+
 def predict_bond(t_s, T_C, p_Pa, setup: BondSetup) -> dict:
-    """Bond prediction from nip histories: D_ic, D_h, D_b, peel and the first failing interface."""
+    """Bond prediction from interface histories: D_ic, D_h, D_b, peel and the first failing interface."""
     params = bd.load_bonding_params(setup.surface.name, setup.surface.Tg_C)
     res = bd.bond_quality(t_s, T_C, p_Pa, setup.surface, params, setup.interface, setup.counter_surface)
     peel = bd.laminate_peel(res, setup.cast_interfaces, params, bonded_name=setup.bond_line)
-    return {"interface": setup.interface, "surface": setup.surface.name, "bond_line": setup.bond_line,
+    out = {"interface": setup.interface, "surface": setup.surface.name, "bond_line": setup.bond_line,
             "degree_intimate_contact": res.degree_intimate_contact, "degree_healing": res.degree_healing,
-            "degree_bonding": res.degree_bonding, "bond_line_peel_kgf_per_cm": res.peel_kgf_per_cm, **peel}
+            "degree_bonding": res.degree_bonding, "bond_line_peel_kgf_per_cm": res.peel_kgf_per_cm,
+            "healing_reduced_time": res.healing_reduced_time, "time_above_Tg_s": res.time_above_Tg_s,
+            "reptation_time_at_peak_s": res.min_reptation_time_s, **peel}
+    if not math.isfinite(res.min_reptation_time_s):
+        out["reptation_time_note"] = "surface glassy at the peak interface temperature: no healing"
+    return out
 
 
 # -- the step --------------------------------------------------------------------------------------------
@@ -149,10 +182,13 @@ def press(state, spec, record) -> dict:
     if spec.nip_method == "none":
         record.notes.append("bond: nip_method = 'none', nip and bonding not computed")
         return {}
-    nip = solve_nip(nip_spec_for(state.stack, spec, spec.temperature_C, spec.speed_m_per_min, spec.load_kgf),
-                    method=spec.nip_method)
-    bond = predict_bond(nip.t_s, nip.interface_temperature_C, nip.interface_pressure_Pa,
-                        bond_setup_from_stack(state.stack, spec))
+    nip_spec = nip_spec_for(state.stack, spec, spec.temperature_C, spec.speed_m_per_min, spec.load_kgf)
+    nip = solve_nip(nip_spec, method=spec.nip_method)
+    setup = bond_setup_from_stack(state.stack, spec)
+    *history, after_nip_s = bond_history(nip.t_s, nip.interface_temperature_C, nip.interface_pressure_Pa,
+                                         nip_spec, setup)
+    bond = predict_bond(*history, setup)
+    bond["healing_after_nip_s"] = after_nip_s
     bond["failing_interface"] = bond.get("first_failing_interface")
     nip_summary = nip.summary()["nip"]
     nip_summary["method"] = nip.method

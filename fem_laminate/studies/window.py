@@ -21,7 +21,7 @@ from ..model.materials import Material, load_library
 from ..physics import bonding as bd
 from ..physics.nip import solve_nip
 from ..post.output import plain_text
-from ..process.bond import BondSetup, bond_setup, bond_setup_from_stack, nip_spec_for  # noqa: F401
+from ..process.bond import BondSetup, bond_history, bond_setup, bond_setup_from_stack, nip_spec_for  # noqa: F401
 from ..process.bond import predict_bond as _predict_bond
 from ..process.peel import Spec as PeelSpec
 from ..process.peel import peel_laminate
@@ -82,16 +82,19 @@ def nip_source(nip: str = "analytic") -> str:
 def case_nip_history(case, temperature_C: float, speed_m_per_min: float, load_kgf: float, nip: str = "analytic"):
     """Interface histories (t_s, T_C, p_Pa) for the case's bond step at one operating point.
 
-    nip="analytic": nip.solve_nip(method="analytic") (about 0.1-0.6 s a point on this machine);
-    nip="hertz": the isothermal Hertz stand-in (about 1 ms a point) for quick exploratory maps.
+    nip="analytic": nip.solve_nip(method="analytic") (about 0.1-0.6 s a point on this machine), continued by the
+    strip's cooling in air until the interface is glassy (process.bond.bond_history, as the bond step does);
+    nip="hertz": the isothermal Hertz stand-in (about 1 ms a point) for quick exploratory maps (the nip only).
     """
-    step = bond_setup(case).step
+    setup = bond_setup(case)
+    step = setup.step
     if nip_source(nip).startswith("Hertz"):
         return hertz_nip_history(temperature_C, load_kgf, step.roll_width_mm, step.roll_diameter_mm,
                                  speed_m_per_min)
-    res = solve_nip(nip_spec_for(case.full_stack(), step, temperature_C, speed_m_per_min, load_kgf),
-                    method="analytic")
-    return res.t_s, res.interface_temperature_C, res.interface_pressure_Pa
+    spec = nip_spec_for(case.full_stack(), step, temperature_C, speed_m_per_min, load_kgf)
+    res = solve_nip(spec, method="analytic")
+    t, T, p, _ = bond_history(res.t_s, res.interface_temperature_C, res.interface_pressure_Pa, spec, setup)
+    return t, T, p
 
 
 def predict_bond(case, t_s, T_C, p_Pa, setup: BondSetup | None = None) -> dict:
