@@ -229,7 +229,7 @@ def air_cooling_time_constant_s(spec: NipSpec) -> float:
     return heat_capacity / (2.0 * AIR_H_W_PER_M2K)
 
 
-def air_cooling_tail(spec: NipSpec, T_start_C: float, until_C: float, n: int = 96):
+def air_cooling_tail(spec: NipSpec, T_start_C: float, until_C: float, n: int = 192):
     """(t_s, T_C) of the strip cooling in air from T_start_C (t = 0) down to until_C, log-spaced in time.
 
     T(t) = T_air + (T_start - T_air) exp(-t/tau), T_air = the entry (ambient) temperature. Empty arrays if the
