@@ -132,10 +132,10 @@ def predict_bond(t_s, T_C, p_Pa, setup: BondSetup) -> dict:
     res = bd.bond_quality(t_s, T_C, p_Pa, setup.surface, params, setup.interface, setup.counter_surface)
     peel = bd.laminate_peel(res, setup.cast_interfaces, params, bonded_name=setup.bond_line)
     out = {"interface": setup.interface, "surface": setup.surface.name, "bond_line": setup.bond_line,
-            "degree_intimate_contact": res.degree_intimate_contact, "degree_healing": res.degree_healing,
-            "degree_bonding": res.degree_bonding, "bond_line_peel_kgf_per_cm": res.peel_kgf_per_cm,
-            "healing_reduced_time": res.healing_reduced_time, "time_above_Tg_s": res.time_above_Tg_s,
-            "reptation_time_at_peak_s": res.min_reptation_time_s, **peel}
+           "degree_intimate_contact": res.degree_intimate_contact, "degree_healing": res.degree_healing,
+           "degree_bonding": res.degree_bonding, "bond_line_peel_kgf_per_cm": res.peel_kgf_per_cm,
+           "healing_reduced_time": res.healing_reduced_time, "time_above_Tg_s": res.time_above_Tg_s,
+           "reptation_time_at_peak_s": res.min_reptation_time_s, **peel}
     if not math.isfinite(res.min_reptation_time_s):
         out["reptation_time_note"] = "surface glassy at the peak interface temperature: no healing"
     return out

@@ -327,3 +327,13 @@ def test_comparative_6_pi_pi_heals_over_its_time_above_tg_and_reacts_to_roll_spe
     assert 0.0 < fast["degree_healing"] <= slow["degree_healing"]
     assert fast["healing_reduced_time"] < slow["healing_reduced_time"]  # a shorter nip heals less
     assert fast["degree_intimate_contact"] <= slow["degree_intimate_contact"]
+
+
+def test_pi_pi_toughness_grows_as_d_h_squared_from_the_sourced_exponent():
+    entry = bd.bonding_data()["peel"]["healing_toughness_exponent"]
+    assert entry["value"] == 2.0 and "Wool" in entry["source"] and "t^(1/2)" in entry["source"]
+    G = bd.full_toughness_J_per_m2("PI-PI")
+    for d_h in (0.2, 0.5, 0.9):
+        assert bd.interface_toughness_J_per_m2("PI-PI", 1.0, d_h) == pytest.approx(d_h ** 2 * G, rel=1e-12)
+        # copper-resin: no interdiffusion into copper, healing does not enter
+        assert bd.interface_toughness_J_per_m2("Cu-PI", 1.0, d_h) == pytest.approx(bd.full_toughness_J_per_m2("Cu-PI"))
