@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csc_matrix
 from scipy.sparse.linalg import splu
 from skfem import Basis, ElementQuad1, ElementQuad2, MeshQuad
 
@@ -306,8 +306,10 @@ class Body:
         self.N = b.N
         grad = np.array([b.basis[j][0].grad for j in range(9)])  # (9, 2, nel, nqp)
         # element-major copies, fixed for the run: the Gauss-point sums become one matrix product per element
-        self.g = np.ascontiguousarray(np.transpose(grad, (2, 3, 0, 1)))  # (nel, nqp, 9, 2): dN_j/dX_b
-        self.gT = np.ascontiguousarray(np.transpose(self.g, (0, 1, 3, 2)).reshape(grad.shape[2], -1, 9))
+        ne, nq = grad.shape[2:]
+        self.gx, self.gy = (np.ascontiguousarray(np.transpose(grad[:, b], (1, 2, 0))) for b in range(2))  # (e, q, 9)
+        self.gj = np.ascontiguousarray(np.transpose(grad, (2, 0, 3, 1)).reshape(ne, 9, 2 * nq))  # (e, j, (q, b))
+        self.gT = np.ascontiguousarray(np.transpose(grad, (2, 3, 1, 0)).reshape(ne, 2 * nq, 9))  # (e, (q, b), j)
         self.dx = b.dx  # (nel, nqp)
         self.dofs = b.element_dofs  # (9, nel) scalar
         nq = self.dx.shape[1]
@@ -330,29 +332,34 @@ class Body:
         on the element DOF table self.gdofs.T; the trial plastic state is kept for commit().
 
         Element-major arrays (e, q, ...): each element's sum over its Gauss points is one matrix product
-        (B^T over the stacked points times w D B), not one small product per point then a sum."""
-        g, w = self.g, self.dx  # (e, q, 9, 2), (e, q)
+        (B^T over the stacked points times w D B), not one small product per point then a sum. Only the in-plane
+        Voigt rows (xx, yy, xy) enter: E_zz = 0, so S_zz does no virtual work."""
+        gx, gy, w = self.gx, self.gy, self.dx  # (e, q, 9), (e, q, 9), (e, q)
         ne, nq = w.shape
-        u = U[self.gdofs].reshape(9, 2, -1).transpose(2, 0, 1)  # (e, j, a)
-        F = np.einsum("eja,eqjb->eqab", u, g) + np.eye(2)  # dx_a/dX_b
-        C = np.einsum("eqca,eqcb->eqab", F, F)
-        E = np.array([(C[..., 0, 0] - 1) / 2, (C[..., 1, 1] - 1) / 2, np.zeros((ne, nq)), C[..., 0, 1]])
+        u = U[self.gdofs].reshape(9, 2, -1).transpose(2, 1, 0)  # (e, a, j)
+        Hd = (u @ self.gj).reshape(ne, 2, nq, 2)  # du_a/dX_b at (e, a, q, b)
+        F00, F01, F10, F11 = Hd[:, 0, :, 0] + 1, Hd[:, 0, :, 1], Hd[:, 1, :, 0], Hd[:, 1, :, 1] + 1
+        E = np.array([(F00 * F00 + F10 * F10 - 1) / 2, (F01 * F01 + F11 * F11 - 1) / 2, np.zeros((ne, nq)),
+                      F00 * F01 + F10 * F11])  # Green-Lagrange, engineering shear
         S, ep, al, D = return_mapping(E, self.eps_p, self.alpha, self.K, self.G, self.sy, self.H)
         self._trial = (ep, al)
-        # B[e, q, v, j, a]: variation of Voigt E (engineering shear) by node j, component a
-        B = np.zeros((ne, nq, 4, 9, 2))
-        B[:, :, 0] = g[..., 0, None] * F[:, :, None, :, 0]
-        B[:, :, 1] = g[..., 1, None] * F[:, :, None, :, 1]
-        B[:, :, 3] = g[..., 1, None] * F[:, :, None, :, 0] + g[..., 0, None] * F[:, :, None, :, 1]
-        B = B.reshape(ne, nq, 4, 18)
-        Sw = np.transpose(S, (1, 2, 0)) * w[..., None]  # (e, q, 4)
-        DBw = np.transpose(D, (2, 3, 0, 1)) @ B * w[..., None, None]  # (e, q, 4, 18)
-        Bs = np.transpose(B, (0, 3, 1, 2)).reshape(ne, 18, 4 * nq)  # B^T, Gauss points stacked
-        f = (Sw.reshape(ne, 1, 4 * nq) @ B.reshape(ne, 4 * nq, 18))[:, 0]
-        K = (Bs @ DBw.reshape(ne, 4 * nq, 18)).reshape(ne, 9, 2, 9, 2)
+        # B[e, q, v, j, a]: variation of Voigt E (v = xx, yy, xy) by node j, component a
+        B = np.empty((ne, nq, 3, 9, 2))
+        B[:, :, 0, :, 0], B[:, :, 0, :, 1] = gx * F00[..., None], gx * F10[..., None]
+        B[:, :, 1, :, 0], B[:, :, 1, :, 1] = gy * F01[..., None], gy * F11[..., None]
+        B[:, :, 2, :, 0] = gy * F00[..., None] + gx * F01[..., None]
+        B[:, :, 2, :, 1] = gy * F10[..., None] + gx * F11[..., None]
+        B = B.reshape(ne, nq, 3, 18)
+        inplane = (0, 1, 3)
+        Sw = [S[v] * w for v in inplane]
+        Dw = [[(D[v, k] * w)[..., None] for k in inplane] for v in inplane]
+        DBw = np.stack([Dw[v][0] * B[:, :, 0] + Dw[v][1] * B[:, :, 1] + Dw[v][2] * B[:, :, 2] for v in range(3)], 2)
+        Bs = np.transpose(B, (0, 3, 1, 2)).reshape(ne, 18, 3 * nq)  # B^T, Gauss points stacked
+        f = (np.stack(Sw, -1).reshape(ne, 1, 3 * nq) @ B.reshape(ne, 3 * nq, 18))[:, 0]
+        K = (Bs @ DBw.reshape(ne, 3 * nq, 18)).reshape(ne, 9, 2, 9, 2)
         # geometric stiffness: sum_q w g S g^T, the same for both components
-        S2 = np.stack([np.stack([Sw[..., 0], Sw[..., 3]], -1), np.stack([Sw[..., 3], Sw[..., 1]], -1)], -2)
-        Kg = np.transpose(g @ S2, (0, 2, 1, 3)).reshape(ne, 9, 2 * nq) @ self.gT  # (e, 9, 9)
+        gS = np.stack([gx * Sw[0][..., None] + gy * Sw[2][..., None], gx * Sw[2][..., None] + gy * Sw[1][..., None]], -1)
+        Kg = np.transpose(gS, (0, 2, 1, 3)).reshape(ne, 9, 2 * nq) @ self.gT  # (e, 9, 9)
         K[:, :, 0, :, 0] += Kg
         K[:, :, 1, :, 1] += Kg
         return f, K.reshape(ne, 18, 18)
@@ -640,10 +647,12 @@ class PeelModel:
 
 
 def solve_tangent(K, b):
-    """K^-1 b for the reduced tangent (SuperLU). Minimum degree on K + K^T, not scipy's default COLAMD: the
-    tangent is structurally symmetric, and this ordering fills the LU about half as much (Example 1: 0.36 M
-    against 0.85 M entries) and halves the time of a solve, the largest single cost of a peel."""
-    return splu(K.tocsc(), permc_spec="MMD_AT_PLUS_A").solve(b)
+    """K^-1 b for the reduced tangent K (CSR) by SuperLU. Minimum degree on K + K^T, not scipy's default
+    COLAMD: the tangent is structurally symmetric, and this ordering fills the LU about half as much (Example 1:
+    0.36 M against 0.85 M entries) and halves the time of a solve, the largest single cost of a peel. The CSR
+    arrays are read as the CSC matrix K^T (no conversion) and the transposed system is solved."""
+    Kt = csc_matrix((K.data, K.indices, K.indptr), shape=K.shape)
+    return splu(Kt, permc_spec="MMD_AT_PLUS_A").solve(b, trans="T")
 
 
 # -- steady state ---------------------------------------------------------------------------------------
