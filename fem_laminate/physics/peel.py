@@ -63,6 +63,7 @@ class PeelFEMSpec:
     angle_deg: float = 180.0
     element_length_m: float = 50e-6
     elements_per_layer: int = 2
+    arm_elements_per_layer: int | None = None  # through each arm layer; None: elements_per_layer
     bonded_length_m: float = 6e-3
     bend_radius_m: float | None = None  # pre-bend of the free arm; None: from the elastic root curvature
     tail_length_m: float = 1.0e-3
@@ -86,6 +87,9 @@ class PeelFEMSpec:
     # search lets ~20x larger pull steps converge there (README). Off: the benchmarked elastic runs unchanged.
     line_search: bool = False
     extrapolate: bool = False  # start each pull step's Newton from the last step's rate dq/dd (a predictor)
+    # keep pulling until the crack has advanced this far before the plateau may end the run (a check that the
+    # detected plateau is the steady state: the force is then read over the last plateau window)
+    min_crack_advance_m: float = 0.0
 
 
 @dataclass
@@ -160,6 +164,10 @@ def check_resolution(spec: PeelFEMSpec) -> float:
     return n
 
 
+def _arm_cells(spec: PeelFEMSpec) -> int:
+    return spec.arm_elements_per_layer or spec.elements_per_layer
+
+
 def _layer_grid(layers, n_per) -> tuple[np.ndarray, np.ndarray]:
     """Through-thickness vertex coordinates (0 at the interface, increasing away) and the layer of each cell."""
     z, lay = [0.0], []
@@ -188,7 +196,7 @@ def _arm_geometry(spec: PeelFEMSpec, R: float):
     n_free = max(int(math.ceil(free / le)), 4)
     n_bond = int(math.ceil(spec.bonded_length_m / le))
     xi = np.concatenate([-free * np.arange(n_free, 0, -1) / n_free, le * np.arange(0, n_bond + 1)])
-    z, lay = _layer_grid(spec.arm, spec.elements_per_layer)
+    z, lay = _layer_grid(spec.arm, _arm_cells(spec))
     sig = np.maximum(-xi, 0.0)
     phi = np.minimum(sig / R, th)
     px = np.where(sig <= R * th, -R * np.sin(phi), -R * math.sin(th) - (sig - R * th) * math.cos(th))
@@ -230,7 +238,7 @@ def _elastica_arm_geometry(spec: PeelFEMSpec):
     n_bond = int(math.ceil(spec.bonded_length_m / le))
     ends = _graded_free_arm(free, le, spec.free_arm_grading, spec.free_arm_max_element, s_e, kappa_e)
     xi = np.concatenate([-ends[::-1], le * np.arange(0, n_bond + 1)])
-    z, lay = _layer_grid(spec.arm, spec.elements_per_layer)
+    z, lay = _layer_grid(spec.arm, _arm_cells(spec))
     sig = np.maximum(-xi, 0.0)
     # centre line by integrating the tangent (-cos phi, sin phi) on a fine grid, then sampled at the nodes
     sf = np.concatenate([s_e, s_e[-1] + np.linspace(0, spec.tail_length_m, 200)[1:]])
@@ -336,11 +344,7 @@ class Body:
         Voigt rows (xx, yy, xy) enter: E_zz = 0, so S_zz does no virtual work."""
         gx, gy, w = self.gx, self.gy, self.dx  # (e, q, 9), (e, q, 9), (e, q)
         ne, nq = w.shape
-        u = U[self.gdofs].reshape(9, 2, -1).transpose(2, 1, 0)  # (e, a, j)
-        Hd = (u @ self.gj).reshape(ne, 2, nq, 2)  # du_a/dX_b at (e, a, q, b)
-        F00, F01, F10, F11 = Hd[:, 0, :, 0] + 1, Hd[:, 0, :, 1], Hd[:, 1, :, 0], Hd[:, 1, :, 1] + 1
-        E = np.array([(F00 * F00 + F10 * F10 - 1) / 2, (F01 * F01 + F11 * F11 - 1) / 2, np.zeros((ne, nq)),
-                      F00 * F01 + F10 * F11])  # Green-Lagrange, engineering shear
+        (F00, F01, F10, F11), E = self._strain(U)
         S, ep, al, D = return_mapping(E, self.eps_p, self.alpha, self.K, self.G, self.sy, self.H)
         self._trial = (ep, al)
         # B[e, q, v, j, a]: variation of Voigt E (v = xx, yy, xy) by node j, component a
@@ -363,6 +367,20 @@ class Body:
         K[:, :, 0, :, 0] += Kg
         K[:, :, 1, :, 1] += Kg
         return f, K.reshape(ne, 18, 18)
+
+    def _strain(self, U):
+        """Deformation gradient components (F00, F01, F10, F11) and Voigt Green-Lagrange strain (4, e, q) at U."""
+        ne, nq = self.dx.shape
+        u = U[self.gdofs].reshape(9, 2, -1).transpose(2, 1, 0)  # (e, a, j)
+        Hd = (u @ self.gj).reshape(ne, 2, nq, 2)  # du_a/dX_b at (e, a, q, b)
+        F00, F01, F10, F11 = Hd[:, 0, :, 0] + 1, Hd[:, 0, :, 1], Hd[:, 1, :, 0], Hd[:, 1, :, 1] + 1
+        E = np.array([(F00 * F00 + F10 * F10 - 1) / 2, (F01 * F01 + F11 * F11 - 1) / 2, np.zeros((ne, nq)),
+                      F00 * F01 + F10 * F11])  # engineering shear
+        return (F00, F01, F10, F11), E
+
+    def stress(self, U):
+        """2nd Piola-Kirchhoff stress (4, e, q) at U from the committed plastic state (state untouched)."""
+        return return_mapping(self._strain(U)[1], self.eps_p, self.alpha, self.K, self.G, self.sy, self.H)[0]
 
     def commit(self):
         self.eps_p, self.alpha = self._trial
@@ -443,10 +461,10 @@ class PeelModel:
         self.spec = spec
         self.n_cz = check_resolution(spec)
         R = spec.bend_radius_m or _elastic_bend_radius(spec)
-        arm_mesh, arm_layer, self._end, _, straight = _arm_geometry(spec, R)
+        arm_mesh, arm_layer, self._end, self._arm_xi, straight = _arm_geometry(spec, R)
         sub_mesh, sub_layer = _substrate_geometry(spec)
         self.arm = Body(arm_mesh, arm_layer, spec.arm, 0, straight)
-        self._arm_ny = len(spec.arm) * spec.elements_per_layer  # cells through the arm (vertex sections: +1)
+        self._arm_ny = len(spec.arm) * _arm_cells(spec)  # cells through the arm (vertex sections: +1)
         self.sub = Body(sub_mesh, sub_layer, spec.substrate, self.arm.ndof())
         self.ndof = self.arm.ndof() + self.sub.ndof()
         a, s = self.arm.basis.doflocs, self.sub.basis.doflocs
@@ -615,14 +633,7 @@ class PeelModel:
         the zone, ahead of the traction-free crack tip. From the deformed vertex sections of the arm (the line
         through the thickness is the section's normal), peak located by a parabola through 3 sections."""
         b = self.arm
-        nv = b.basis.mesh.p.shape[1]
-        x = b.basis.mesh.p.T + self.U[b.offset: b.offset + 2 * nv].reshape(-1, 2)  # vertices are DOFs 0..nv-1
-        sec = x.reshape(-1, self._arm_ny + 1, 2)
-        n = sec[:, -1] - sec[:, 0]
-        phi = np.unwrap(np.arctan2(n[:, 0], n[:, 1]))
-        mid = 0.5 * (sec[:, -1] + sec[:, 0])
-        s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(mid, axis=0), axis=1))])
-        kappa = -np.gradient(phi, s)  # phi falls from the free arm to the bonded part
+        phi, kappa, s = self._arm_sections()
         # search near the crack tip only (the initial free arm may keep kinks from its starting shape)
         x_ref = b.basis.mesh.p.T.reshape(-1, self._arm_ny + 1, 2)[:, 0, 0]
         tip, reach = self.crack_tip_x(), process_zone_length(self.spec) + 2 * self.spec.element_length_m
@@ -634,6 +645,60 @@ class PeelModel:
         t = float(np.clip(t, -1.0, 1.0))
         j = i + t
         return math.degrees(float(np.interp(j, np.arange(phi.size), phi))), float(k3[1] - 0.25 * (k3[0] - k3[2]) * t)
+
+    def _arm_sections(self):
+        """Deformed vertex sections of the arm: tangent angle phi (rad, toward the pull), curvature kappa (1/m) and
+        arc length s (m) of the mid-line, from the free end to the bonded end (the reference coordinate xi)."""
+        b = self.arm
+        nv = b.basis.mesh.p.shape[1]
+        x = b.basis.mesh.p.T + self.U[b.offset: b.offset + 2 * nv].reshape(-1, 2)  # vertices are DOFs 0..nv-1
+        sec = x.reshape(-1, self._arm_ny + 1, 2)
+        n = sec[:, -1] - sec[:, 0]
+        phi = np.unwrap(np.arctan2(n[:, 0], n[:, 1]))
+        mid = 0.5 * (sec[:, -1] + sec[:, 0])
+        s = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(mid, axis=0), axis=1))])
+        return phi, -np.gradient(phi, s), s  # phi falls from the free arm to the bonded part
+
+    def arm_profile(self) -> dict:
+        """The arm's mechanics along its length in the current state (diagnostics of the closed form's assumptions).
+
+        Vertex sections: arc length from the crack tip a (m, > 0 into the free arm, < 0 into the bonded part),
+        reference coordinate xi (m; >= 0: material that was bonded at the start, < 0: the starting free arm),
+        tangent angle phi (deg) and curvature kappa (1/m). Gauss stations (3 per element column): a, the bending
+        moment M (N m/m, about the arm's elastic neutral axis, sagging with the curvature positive) and the axial
+        force N (N/m), through-thickness integrals of the axial 2nd Piola-Kirchhoff stress S_tt of the reference
+        section (strains are small: S_tt is the section's stress in its rotated frame)."""
+        b, ny = self.arm, self._arm_ny
+        phi, kappa, s = self._arm_sections()
+        xi = self._arm_xi
+        s_tip = float(np.interp(self.crack_tip_x(), xi, s))
+        S = self.arm.stress(self.U)  # (4, e, q); cells i-major: e = i * ny + j
+        P0 = b.basis.mesh.p.T.reshape(-1, ny + 1, 2)  # reference vertex sections
+        nrm = P0[:, -1] - P0[:, 0]
+        h = np.linalg.norm(nrm, axis=1)
+        zc = _arm_neutral_axis(self.spec)
+        z_nodes, _ = _layer_grid(self.spec.arm, _arm_cells(self.spec))
+        X, W = b.basis.X, b.basis.W  # local Gauss points (2, q) on [0, 1]^2 (X[0] along the arm), weights
+        stations = np.unique(np.round(X[0], 12))
+        ncol = P0.shape[0] - 1
+        M, N, a_st = np.zeros((ncol, stations.size)), np.zeros((ncol, stations.size)), np.zeros((ncol, stations.size))
+        for k, xk in enumerate(stations):
+            q = np.flatnonzero(np.isclose(X[0], xk))
+            wq = W[q] / W[q].sum()  # through-thickness weights of the station, summing to 1 per cell
+            nv = (1 - xk) * nrm[:-1] + xk * nrm[1:]
+            nv /= np.linalg.norm(nv, axis=1)[:, None]
+            t = np.stack([nv[:, 1], -nv[:, 0]], axis=1)  # reference axial direction of the section
+            hc = np.repeat(((1 - xk) * h[:-1] + xk * h[1:])[:, None], ny, axis=1) / h[-1]  # thickness scale
+            Sq = S[:, :, q].reshape(4, ncol, ny, q.size)
+            tx, ty = t[:, 0][:, None, None], t[:, 1][:, None, None]
+            Stt = tx * tx * Sq[0] + ty * ty * Sq[1] + 2 * tx * ty * Sq[3]
+            dz = np.diff(z_nodes)[None, :, None] * hc[:, :, None]  # cell thickness (m)
+            z = (z_nodes[:-1][None, :, None] + X[1, q][None, None, :] * np.diff(z_nodes)[None, :, None]) * hc[:, :, None]
+            N[:, k] = np.sum(Stt * wq * dz, axis=(1, 2))
+            M[:, k] = -np.sum(Stt * (z - zc * hc[:, :, None]) * wq * dz, axis=(1, 2))
+            a_st[:, k] = s_tip - np.interp(xi[:-1] + xk * np.diff(xi), xi, s)
+        return {"a_m": s_tip - s, "xi_m": xi.copy(), "phi_deg": np.degrees(phi), "kappa_1_per_m": kappa,
+                "station_a_m": a_st.ravel(), "moment_N": M.ravel(), "axial_N_per_m": N.ravel()}
 
     def root_rotation_deg(self) -> float:
         """Rotation toward the pull of the arm's bottom line at the crack tip (deformed slope of the interface)."""
@@ -707,7 +772,7 @@ def run_peel_fem(spec: PeelFEMSpec, progress=None) -> PeelFEMResult:
 
     def done(d):
         nonlocal steady_force
-        if cracks[-1] > R_past(spec, model):
+        if cracks[-1] > max(R_past(spec, model), spec.min_crack_advance_m):
             steady_force = plateau(pulls, forces, window, spec.plateau_tolerance, period)
             if steady_force is not None:
                 return True
@@ -734,6 +799,7 @@ def run_peel_fem(spec: PeelFEMSpec, progress=None) -> PeelFEMResult:
         ndofs=int(model.ndof), element_length_m=spec.element_length_m, steps=int(nsteps), newton_iterations=iters,
         seconds=time.perf_counter() - t0)
     res.fields = _fields(model)
+    res.fields["arm_profile"] = model.arm_profile()
     return res
 
 
