@@ -82,7 +82,7 @@ def _down(x, n=PROFILE_POINTS):
 def arm_diagnostics(r, spec, cf) -> dict:
     """Curvature and moment along the arm at the end of the run, and what they say about the closed form's
     assumptions: where curvature and moment peak, whether the far arm is straight, the moment-curvature path."""
-    p = r.fields["arm_profile"]
+    p = r.arm_profile
     a, xi, k, phi = p["a_m"], p["xi_m"], p["kappa_1_per_m"], p["phi_deg"]
     sa, M, N = p["station_a_m"], p["moment_N"], p["axial_N_per_m"]
     crack = float(r.crack_advance_m[-1])

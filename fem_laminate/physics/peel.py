@@ -112,6 +112,7 @@ class PeelFEMResult:
     newton_iterations: int
     seconds: float
     fields: dict = field(default_factory=dict, repr=False)  # deformed meshes and plastic strain for output
+    arm_profile: dict = field(default_factory=dict, repr=False)  # PeelModel.arm_profile() at the end of the run
 
     @property
     def force_N_per_mm(self) -> float:
@@ -799,7 +800,7 @@ def run_peel_fem(spec: PeelFEMSpec, progress=None) -> PeelFEMResult:
         ndofs=int(model.ndof), element_length_m=spec.element_length_m, steps=int(nsteps), newton_iterations=iters,
         seconds=time.perf_counter() - t0)
     res.fields = _fields(model)
-    res.fields["arm_profile"] = model.arm_profile()
+    res.arm_profile = model.arm_profile()
     return res
 
 
