@@ -15,7 +15,7 @@ START: "arc" (stress-free arc of radius 1/kappa0 of the closed form, the peel st
 "elastica" (the elastic elastica, prestressed straight); LINE_SEARCH / EXTRAPOLATE: 0 | 1 (the peel step: 1 1).
 --refine k: element length / k; --arm-per-layer: elements through the copper (the polyimides keep 2);
 --min-crack-mm: keep pulling to this crack advance before the plateau may end the run.
-       python benchmarks/bench_peel_rows.py plot KEY [KEY ...]   (PNG of the arm diagnostics, no FEM)
+The comparison with the closed form and the PNG of the arm diagnostics: benchmarks/peel_rows_vs_closed_form.py.
 Entries written before the recorded inputs (bonded length 1.5 mm) keep their keys and fields.
 """
 import argparse
@@ -125,40 +125,6 @@ def cf_arm(spec):
     return [ap.ArmLayer(L.E_Pa, L.nu, L.thickness_m, L.yield_Pa, L.hardening_Pa) for L in spec.arm]
 
 
-def fibre_path(section, kappa0, kappas):
-    """Moment of the closed form's fibre law (analytic.peel.Section.cycle: elastic-linear-hardening, isotropic)
-    loaded 0 -> kappa0 and unloaded from kappa0 to each of `kappas` (<= kappa0), per width."""
-    E, sy, H = section.E, section.sy, section.H
-    u = np.abs(section.z)
-    Et = E * H / (E + H)
-    e0 = u * kappa0
-    with np.errstate(invalid="ignore"):
-        plastic = e0 > sy / E
-        s0 = np.where(plastic, sy + Et * (e0 - np.where(plastic, sy / E, 0.0)), E * e0)
-    out = []
-    for kap in kappas:
-        d = u * (kappa0 - kap)  # strain reversal of the fibre
-        s = s0 - E * d
-        rev = d > 2 * s0 / E
-        s = np.where(rev, -s0 - Et * (d - 2 * s0 / E), s)
-        out.append(float(np.sum(s * u) * section.dz))
-    return out
-
-
-def loading_path(section, kappas):
-    """Monotonic loading moment of the same fibre law (the bonded arm bending into the root)."""
-    E, sy, H = section.E, section.sy, section.H
-    u = np.abs(section.z)
-    Et = E * H / (E + H)
-    out = []
-    for kap in kappas:
-        e = u * kap
-        with np.errstate(invalid="ignore"):
-            s = np.where(e > sy / E, sy + Et * (e - sy / E), E * e)
-        out.append(float(np.sum(s * u) * section.dz))
-    return out
-
-
 def main(row, angle, start, line_search, extrapolate, seconds, max_step=2.0, cu_um=35.0, refine=1.0,
          arm_per_layer=2, bonded_mm=1.0, min_crack_mm=0.0):
     spec, cf = patent_row(row, angle, start, line_search, extrapolate, seconds, max_step, cu_um, refine,
@@ -196,53 +162,7 @@ def main(row, angle, start, line_search, extrapolate, seconds, max_step=2.0, cu_
     return key
 
 
-def plot(keys, png=None):
-    """Arm diagnostics of recorded runs: curvature and moment along the arm, and the moment-curvature path of a
-    section (the FEM's profile read as the history of one section in the steady state) against the closed form's
-    fibre cycle loaded to the FEM's peak curvature."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    res = json.loads(OUT.read_text())
-    fig, ax = plt.subplots(len(keys), 2, figsize=(11, 3.6 * len(keys)), squeeze=False)
-    for row_ax, key in zip(ax, keys):
-        e, d = res[key], res[key]["arm"]
-        sec = ap.Section([ap.ArmLayer(**L) for L in e["inputs"]["arm"]])
-        a, k = np.array(d["profile"]["a_um"]), np.array(d["profile"]["kappa_1_per_m"])
-        sa, M = np.array(d["stations"]["a_um"]), np.array(d["stations"]["moment_N"])
-        l1 = row_ax[0]
-        l1.plot(a, k / 1e3, "C0", label="curvature (1/mm)")
-        l1.axvline(0, color="k", lw=0.5)
-        l1.axvline(d["peeled_length_um"], color="k", lw=0.5, ls=":")
-        l1.set_xlabel("arc length from the crack tip (um); < 0 bonded; dotted: end of the peeled material")
-        l1.set_ylabel("curvature (1/mm)", color="C0")
-        r2 = l1.twinx()
-        r2.plot(sa, M, "C1", label="moment")
-        r2.set_ylabel("bending moment (N m/m)", color="C1")
-        l1.set_title(f"{e['row']} {e['angle_deg']:g} deg, Cu {e['copper_um']:g} um: FEM {e['force_N_per_m']:.0f} N/m, "
-                     f"closed form {e['closed_form_N_per_m']:.0f}", fontsize=9)
-        # M-kappa path of a section: ahead of the root (loading) then behind it (unloading), as the FEM has it
-        kp = np.interp(sa, a[::-1], k[::-1])
-        k0 = d["peak_curvature"]["kappa_1_per_m"]
-        lp = row_ax[1]
-        lp.plot(kp / 1e3, M, "k.", ms=3, label="FEM (profile along the arm)")
-        kl = np.linspace(0, k0, 80)
-        lp.plot(kl / 1e3, loading_path(sec, kl), "C2", label="closed form fibres: loading to FEM kappa0")
-        ku = np.linspace(k0, min(kp.min(), 0.0), 80)
-        lp.plot(ku / 1e3, fibre_path(sec, k0, ku), "C3", label="closed form fibres: unloading")
-        lp.set_xlabel("curvature (1/mm)")
-        lp.set_ylabel("bending moment (N m/m)")
-        lp.legend(fontsize=7)
-    fig.tight_layout()
-    png = png or RESULTS / "peel_arm_diagnostics.png"
-    fig.savefig(png, dpi=110)
-    print(png)
-
-
 def _args(argv):
-    if argv and argv[0] == "plot":
-        return None
     p = argparse.ArgumentParser()
     for name in ("row", "angle", "start", "line_search", "extrapolate", "seconds"):
         p.add_argument(name)
@@ -257,8 +177,5 @@ def _args(argv):
 
 if __name__ == "__main__":
     a = _args(sys.argv[1:])
-    if a is None:
-        plot(sys.argv[2:])
-    else:
-        main(a.row, float(a.angle), a.start, bool(int(a.line_search)), bool(int(a.extrapolate)), float(a.seconds),
-             a.max_step, a.cu_um, a.refine, a.arm_per_layer, a.bonded_mm, a.min_crack_mm)
+    main(a.row, float(a.angle), a.start, bool(int(a.line_search)), bool(int(a.extrapolate)), float(a.seconds),
+         a.max_step, a.cu_um, a.refine, a.arm_per_layer, a.bonded_mm, a.min_crack_mm)

@@ -334,3 +334,33 @@ def test_fem_peel_of_patent_rows_against_the_closed_form(name, tmp_path):
     assert p["fem_seconds"] < 90.0
     assert p["force_N_per_mm"] / p["closed_form_N_per_mm"] == pytest.approx(1.0, abs=0.03)
     assert p["arm_plastic_dissipation_fraction"] > 0.8  # the copper's plastic bending carries the peel
+
+
+def test_patent_arm_fem_rows_against_the_closed_form_table_is_well_formed():
+    """benchmarks/peel_rows_vs_closed_form.py recomputes the closed form for every FEM row recorded with its inputs in
+    benchmarks/results/bench_peel_rows.json (no FEM rerun, ~1 s): every row comes back complete and finite, the
+    ratio is the FEM force over the recomputed closed form, and the closed form at the FEM's own root rotation is
+    the arm mechanics given theta0. Agreement levels are not asserted here (README, Peel test)."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "benchmarks"
+    spec = importlib.util.spec_from_file_location("peel_rows_vs_closed_form", root / "peel_rows_vs_closed_form.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    rows = json.loads((root / "results" / "bench_peel_rows.json").read_text())
+    table = mod.compare(rows)
+    assert len(table) == sum("inputs" in r for r in rows.values()) >= 8
+    assert {t["angle_deg"] for t in table} >= {90.0, 120.0, 150.0, 180.0}
+    assert {t["copper_um"] for t in table} >= {12.0, 18.0, 35.0}
+    for t in table:
+        r = rows[t["key"]]
+        for v in (t["fem_N_per_m"], t["closed_form_N_per_m"], t["root_rotation_deg"]["closed_form"],
+                  t["root_curvature_1_per_m"]["fem"], t["plastic_share"]["closed_form"]):
+            assert math.isfinite(v) and v >= 0.0, t["key"]
+        assert t["fem_over_closed_form"] == pytest.approx(r["force_N_per_m"] / t["closed_form_N_per_m"], rel=1e-12)
+        assert t["closed_form_at_fem_root_N_per_m"] == pytest.approx(ap.steady_peel(
+            r["inputs"]["toughness_J_per_m2"], t["angle_deg"], mod._arm(r["inputs"]),
+            root_rotation_deg=t["root_rotation_deg"]["fem"]).force_N_per_m, rel=1e-9)
+    assert "| row | angle |" in mod.markdown(table)
