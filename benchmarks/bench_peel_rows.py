@@ -21,6 +21,7 @@ Entries written before the recorded inputs (bonded length 1.5 mm) keep their key
 import argparse
 import json
 import math
+import re
 import sys
 import time
 from dataclasses import replace
@@ -101,8 +102,11 @@ def arm_diagnostics(r, spec, cf) -> dict:
     # far end of the peeled material: the last quarter of it (toward the grip)
     far = peeled & (a >= 0.75 * a[peeled].max()) if peeled.any() else peeled
     far_st = (sa >= 0.75 * a[peeled].max()) & (sa <= a[peeled].max()) if peeled.any() else sa < -1
-    ka, kb = np.flatnonzero(keep), np.flatnonzero(st_keep)
-    ia, ib = ka[_down(ka)], kb[_down(kb)]
+    # every section around the root (3 zones ahead to 400 um behind the tip), the rest downsampled
+    root, st_root = keep & (a <= 400e-6), st_keep & (sa <= 400e-6)
+    ka, kb = np.flatnonzero(keep & ~root), np.flatnonzero(st_keep & ~st_root)
+    ia = np.union1d(np.flatnonzero(root), ka[_down(ka)])
+    ib = np.union1d(np.flatnonzero(st_root), kb[_down(kb)])
     return {
         "crack_advance_um": crack * 1e6, "zone_estimate_um": zone * 1e6, "plastic_moment_N": Mp,
         "elastic_curvature_1_per_m": sec.kappa_e, "EI_N_m": sec.EI,
@@ -158,8 +162,18 @@ def main(row, angle, start, line_search, extrapolate, seconds, max_step=2.0, cu_
     key = f"{row}_{angle:g}_{start}_ls{int(line_search)}_ex{int(extrapolate)}_step{max_step:g}_{seconds:g}s"
     key += f"_cu{cu_um:g}_r{refine:g}_n{arm_per_layer}_b{bonded_mm:g}" + (f"_c{min_crack_mm:g}" if min_crack_mm else "")
     res[key] = out
-    OUT.write_text(json.dumps(res, indent=1))
+    write_json(res)
     return key
+
+
+NUMBER_LIST = re.compile(r"\[\s+((?:-?(?:[\d.eE+-]+|Infinity|NaN),\s+)*-?(?:[\d.eE+-]+|Infinity|NaN))\s+\]")
+
+
+def write_json(res):
+    """indent=1, with lists of numbers on one line each (the profiles would take a line per number)."""
+    text = NUMBER_LIST.sub(lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]",
+                           json.dumps(res, indent=1))
+    OUT.write_text(text)
 
 
 def _args(argv):

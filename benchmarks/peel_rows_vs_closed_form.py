@@ -149,7 +149,7 @@ def plot(rows: dict, keys, png):
         l1.plot(a, k / 1e3, "C0", label="curvature (1/mm)")
         l1.axvline(0, color="k", lw=0.5)
         l1.axvline(d["peeled_length_um"], color="k", lw=0.5, ls=":")
-        l1.set_xlabel("arc length from the crack tip (um); < 0 bonded; dotted: end of the peeled material")
+        l1.set_xlabel("arc length from the crack tip (um; < 0 bonded, dotted: end of the peeled material)", fontsize=8)
         l1.set_ylabel("curvature (1/mm)", color="C0")
         r2 = l1.twinx()
         r2.plot(sa, M, "C1", label="moment")

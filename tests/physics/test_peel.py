@@ -292,6 +292,17 @@ def test_fem_elastic_peel_reaches_a_detected_steady_state_at_the_kendall_force(l
     G = res.force_N_per_m + res.force_N_per_m ** 2 / (2 * EA)
     assert abs(G / 200.0 - 1) < 0.01
     assert res.crack_advance_m[-1] > 0.2e-3  # the crack ran: a steady peel, not the initiation peak
+    # the arm profile (moment and axial force from the stresses) of this elastic, naturally straight arm: M = E I
+    # kappa where it is bent (median within 2 %, 90 % of the stations within 5 %), and the straight free arm carries
+    # the grip force as axial tension (within 3 %)
+    p = res.arm_profile
+    a, k, sa, M, N = (p[n] for n in ("a_m", "kappa_1_per_m", "station_a_m", "moment_N", "axial_N_per_m"))
+    EIk = fp._arm_EI(spec) * np.interp(sa, a[::-1], k[::-1])
+    bent = np.abs(EIk) > 0.2 * np.abs(EIk).max()
+    ratio = M[bent] / EIk[bent]
+    assert bent.sum() > 20 and abs(np.median(ratio) - 1) < 0.02 and np.mean(abs(ratio - 1) < 0.05) > 0.9
+    tail = sa > 0.5 * sa.max()
+    assert np.all(abs(N[tail] / res.force_N_per_m - 1) < 0.03)
 
 
 def test_peel_step_fem_refuses_an_unresolved_zone():
