@@ -160,7 +160,8 @@ def plot(rows: dict, keys, png):
         kp = np.interp(sa, a[::-1], k[::-1])
         k0 = d["peak_curvature"]["kappa_1_per_m"]
         lp = row_ax[1]
-        lp.plot(kp / 1e3, M, "k.", ms=3, label="FEM (profile along the arm)")
+        steady = sa <= 0.75 * d["peeled_length_um"]  # not the material peeled at initiation, nor the starting arc
+        lp.plot(kp[steady] / 1e3, M[steady], "k.", ms=3, label="FEM, along the arm up to 3/4 of the peeled length")
         kl = np.linspace(0, k0, 80)
         lp.plot(kl / 1e3, loading_path(sec, kl), "C2", label="closed form fibres: loading to FEM kappa0")
         ku = np.linspace(k0, min(kp.min(), 0.0), 80)
