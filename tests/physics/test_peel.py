@@ -332,7 +332,7 @@ def _fem_peel_of_row(name, tmp_path):
     return run_case(load_case_dict(d, source=name), tmp_path / name, plots=False)["peel"]
 
 
-@pytest.mark.slow  # ~30-60 s each on a 2-core machine (README, Peel test): the FEM peel of two patent rows in CI
+@pytest.mark.slow  # ~20 s each on a quiet 2-core machine (README, Peel test): the FEM peel of two patent rows in CI
 @pytest.mark.parametrize("name", ["example_1", "example_4"])
 def test_fem_peel_of_patent_rows_against_the_closed_form(name, tmp_path):
     """35 um ED copper (plastic, kappa0 ~ 80 kappa_e) peeled at 180 deg from the row's polyimides at the bonding
