@@ -60,6 +60,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import brentq
 
+from .peel_zone import ZoneBeam  # noqa: F401  (re-exported: ap.ZoneBeam)
+
 N_FIBRES = 2000  # fibres through the arm: the cycle work converges as 1/N^2 away from the yield kink
 
 
@@ -185,13 +187,13 @@ class WinklerRoot:
 
 
 class CohesiveRoot:
-    """(4): elastic beam on the softening zone in series with the Winkler spring, then on the spring alone.
+    """(4), root="cohesive_elastic": elastic beam on the softening zone in series with the Winkler spring, then on the spring alone.
 
     The root depends on the tip shear Q only (the tip moment follows from w(0) = delta_f). The zone states are
     computed once along the zone length c (the linear problem at given c is a 5x5 solve): Q(c) rises from -inf
     to a maximum; for Q on that branch, theta_0(Q) is interpolated. Q beyond the maximum: no steady zone.
     """
-    name = "cohesive"
+    name = "cohesive_elastic"
     N_C, N_X = 400, 240
 
     def __init__(self, EI: float, k: float, G: float, law: CohesiveLaw):
@@ -341,8 +343,11 @@ def steady_peel(toughness_J_per_m2: float, angle_deg: float, arm: list[ArmLayer]
         raise ValueError(f"root_rotation_deg={root_rotation_deg!r} must be in [0, angle_deg)")
     sec = Section(arm)
     notes = []
-    root_model = None if root_rotation_deg is not None else _root_model(root, cohesive, sec.EI, winkler_stiffness(
+    root_model = None if root_rotation_deg is not None else _root_model(root, cohesive, sec, winkler_stiffness(
         foundation or []), G, notes)
+    if isinstance(root_model, ZoneBeam):
+        return _peel_by_energy(G, theta, sec, root_model, notes, lambda N: _root_model(
+            root, cohesive, sec, winkler_stiffness(foundation or []), G, [], N))
 
     def state(kappa0):
         M0, C, W = sec.cycle(kappa0)
@@ -388,19 +393,90 @@ def steady_peel(toughness_J_per_m2: float, angle_deg: float, arm: list[ArmLayer]
                       notes=notes, root=root_model.name if root_model is not None else "given", **zone)
 
 
-def _root_model(root: str, cohesive: CohesiveLaw | None, EI: float, k: float, G: float, notes: list):
+ROOTS = ("cohesive", "cohesive_elastic", "winkler")
+
+
+def _peel_by_energy(G: float, theta: float, sec: Section, zone: ZoneBeam, notes: list, zone_at) -> PeelResult:
+    """(1) with kappa_0 = the zone beam's peak curvature at Q = P sin theta: the force without a root rotation.
+
+    At given axial force N, f(P) = P (1 - cos theta) + P^2/(2 EA') - G - W(kappa_peak(P sin theta)) rises with P
+    (a larger tip shear bends the root less), and f(Kendall's force) = -W <= 0, which brackets the root. The zone
+    carries N = P cos theta (`zone_at(N)` builds it): a fixed point in P, iterated (secant) to 1e-4."""
+    c, s = 1.0 - math.cos(theta), math.sin(theta)
+    s = 0.0 if s < 1e-12 else s
+    P = _solve_force(G, c, s, sec, zone)
+    if abs(math.cos(theta)) > 1e-9:
+        P_prev = g_prev = None
+        for _ in range(12):
+            loaded = zone_at(P * math.cos(theta))
+            if not isinstance(loaded, ZoneBeam):
+                notes.append("no steady zone under the axial force P cos(theta): the zone carries none")
+                break
+            zone = loaded
+            g = _solve_force(G, c, s, sec, zone) - P
+            if abs(g) < 1e-4 * P:  # the zone table interpolates kappa_peak(Q) to ~1e-4
+                break
+            P_new = P + g if P_prev is None or g == g_prev else P - g * (P - P_prev) / (g - g_prev)
+            P_prev, g_prev, P = P, g, max(P_new, 0.5 * P)
+        else:
+            if abs(g) > 1e-3 * P:
+                notes.append(f"axial-force iteration of the zone settled only to {abs(g) / P:.1g} of the force")
+        P = _solve_force(G, c, s, sec, zone)
+    return _zone_result(G, theta, c, s, sec, zone, notes, P)
+
+
+def _zone_parts(P, s, sec, zone):
+    k0 = float(zone.peak_curvature(P * s))
+    M0, _, W = sec.cycle(k0) if k0 > 0.0 else (0.0, 0.0, 0.0)
+    return k0, M0, W
+
+
+def _solve_force(G, c, s, sec, zone) -> float:
+    def f(P):
+        return P * c + P ** 2 / (2.0 * sec.EA) - G - _zone_parts(P, s, sec, zone)[2]
+
+    lo = kendall_force(G, math.degrees(math.acos(1.0 - c)), sec.EA)
+    hi = 2.0 * lo
+    while f(hi) < 0.0:
+        hi *= 2.0
+        if hi > 1e6 * lo:
+            raise ValueError("no steady peel: the arm dissipates all the work in bending (fully plastic hinge limit)")
+    return lo if f(lo) >= 0.0 else brentq(f, lo, hi, xtol=1e-12 * lo, rtol=1e-12)
+
+
+def _zone_result(G, theta, c, s, sec, zone, notes, P) -> PeelResult:
+    k0, M0, W = _zone_parts(P, s, sec, zone)
+    Q = P * s
+    if not zone.covers(Q):
+        notes.append(f"tip shear {Q:.4g} N/m beyond the largest a steady cohesive zone carries "
+                     f"({zone.Q[-1]:.4g} N/m): root taken at that limit")
+    if P / sec.EA > 0.5 * np.min(sec.sy / sec.E):
+        notes.append("peel force stretches the arm beyond half its yield strain: arm tension plasticity ignored")
+    z = zone.state(Q)
+    external = P * c + P ** 2 / (2.0 * sec.EA)
+    return PeelResult(force_N_per_m=P, toughness_J_per_m2=G, angle_deg=math.degrees(theta), plastic_work_J_per_m2=W,
+                      plastic_dissipation_fraction=W / external, root_curvature_1_per_m=k0,
+                      root_rotation_deg=math.degrees(float(zone.rotation(Q))), root_moment_N=M0,
+                      elastic_limit_curvature_1_per_m=sec.kappa_e, arm_yields=bool(k0 > sec.kappa_e), notes=notes,
+                      root=zone.name, zone_length_m=z["zone_length_m"],
+                      crack_tip_rotation_deg=math.degrees(z["crack_tip_rotation_rad"]),
+                      zone_peak_moment_N=z["zone_peak_moment_N"])
+
+
+def _root_model(root: str, cohesive: CohesiveLaw | None, sec: Section, k: float, G: float, notes: list,
+                N: float = 0.0):
     if root == "winkler":
-        return WinklerRoot(EI, k)
-    if root != "cohesive":
-        raise ValueError(f"root={root!r} must be 'cohesive' or 'winkler'")
+        return WinklerRoot(sec.EI, k)
+    if root not in ROOTS:
+        raise ValueError(f"root={root!r} must be one of {ROOTS}")
     if cohesive is None:
-        raise ValueError("root='cohesive' needs the interface's cohesive law (cohesive=CohesiveLaw(strength_Pa))")
-    model = CohesiveRoot(EI, k, G, cohesive)
+        raise ValueError(f"root={root!r} needs the interface's cohesive law (cohesive=CohesiveLaw(strength_Pa))")
+    model = ZoneBeam(sec, k, G, cohesive, N) if root == "cohesive" else CohesiveRoot(sec.EI, k, G, cohesive)
     if model.valid:
         return model
     notes.append(f"cohesive strength {cohesive.strength_Pa / 1e6:.4g} MPa >= sqrt(2 G_c k_e) = "
                  f"{model.brittle_above_Pa / 1e6:.4g} MPa: no stable softening zone, Winkler root used")
-    return WinklerRoot(EI, k)
+    return WinklerRoot(sec.EI, k)
 
 
 def toughness_for_force(force_N_per_m: float, angle_deg: float, arm: list[ArmLayer],
@@ -416,8 +492,8 @@ def toughness_for_force(force_N_per_m: float, angle_deg: float, arm: list[ArmLay
                                     cohesive=cohesive).force_N_per_m / F)
 
     G_el = F * (1.0 - math.cos(math.radians(angle_deg)))
-    lo, hi = math.log(G_el * 1e-4), math.log(G_el * 1.01)
-    return math.exp(brentq(err, lo, hi, xtol=1e-10))
+    lo, hi = math.log(G_el * 1e-3), math.log(G_el * 1.01)
+    return math.exp(brentq(err, lo, hi, xtol=1e-8))
 
 
 def kendall_force(toughness_J_per_m2: float, angle_deg: float, EA_per_width: float = math.inf) -> float:

@@ -1,0 +1,157 @@
+"""The root of a peel with a softening interface: the arm's own (elastic-plastic) beam on the cohesive zone.
+
+Ahead of the traction-free crack tip the arm is still bonded: a beam (x >= 0 ahead of the tip, opening w, small
+slopes) on the bilinear cohesive law in series with the Winkler spring of the layers beneath,
+
+    M' = V + N w',   V' = -sigma(w),   w'' = kappa(M, history),   N = P cos(theta)  (axial force, tension > 0),
+    sigma = k_e w  (w <= w_p = sigma_c / k_e),   s* (delta_f - w)  (w_p < w < delta_f),   0 beyond,
+
+with delta_f = 2 G_c / sigma_c, s = sigma_c / (delta_f - sigma_c / K0), s* = s / (1 - s/k) and k_e = (1/k + 1/K0)^-1
+(analytic/peel.py). N is the pull's component along the bonded arm, carried through the zone (the copper's shear-lag
+length on the polyimide, ~0.3 mm, is longer than the zone): compression at 180 deg, none at 90 deg; with it the zone
+and the free arm's first integral agree (J below). Unlike the elastic zone beam of peel.CohesiveRoot, kappa(M) follows the arm's section: the
+loading branch of the fibre law (Section.cycle) while the moment grows, elastic unloading from the largest moment a
+section has carried once it falls. A material section travels from far ahead (straight) toward the tip, so the
+equations are integrated in that direction, from the decaying elastic solution far ahead (one free phase psi), to
+the section where the law is fully open, w = delta_f: that is the tip, where the shear is the tip load Q.
+This beam conserves J = Int kappa dM - V w' - N w'^2/2 - Int sigma dw along x (for the loading branch), so at
+Q = 0 the arm enters the tip with Int kappa dM = G_c + N w'(0)^2/2, the free arm's first integral (2) to second
+order in the root rotation (checked in the tests).
+
+What the peel needs from it is the largest curvature a section of the arm reaches, kappa_peak(Q) (at x*, where
+V = 0): every fibre then runs the cycle straight -> kappa_peak -> straight, and the energy balance (1) of
+analytic/peel.py gives the force without the arm's first integral or a root rotation. The root rotation reported
+is the traction-weighted slope between the tip and x* (equation (4) of analytic/peel.py).
+Derived here; the FEM of physics/peel.py is its check (README, Peel test).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+class ZoneBeam:
+    """Elastic-plastic bonded arm on the cohesive zone + Winkler spring: kappa_peak, theta_0, zone length vs Q."""
+    name = "cohesive"
+    MAX_STEPS = 6000
+    N_PSI = 144  # phases of the far solution; the branch that reaches the tip is ~70 of them
+
+    def __init__(self, section, k: float, G: float, law, N: float = 0.0):
+        sc, K0 = float(law.strength_Pa), float(law.stiffness_Pa_per_m)
+        if not (sc > 0.0 and K0 > 0.0):
+            raise ValueError(f"cohesive strength {sc!r} and stiffness {K0!r} must be > 0")
+        self.ke = 1.0 / (1.0 / k + 1.0 / K0) if (math.isfinite(k) or math.isfinite(K0)) else math.inf
+        self.df, self.d0 = 2.0 * G / sc, sc / K0
+        self.brittle_above_Pa = math.sqrt(2.0 * G * self.ke) if math.isfinite(self.ke) else math.inf
+        self.valid = sc < self.brittle_above_Pa and self.df > self.d0
+        if not self.valid:
+            return
+        s = sc / (self.df - self.d0)
+        self.sp = s / (1.0 - s / k) if math.isfinite(k) else s
+        self.sc, self.wp, self.EI, self.N = sc, sc / self.ke, section.EI, float(N)
+        self.lam = (self.ke / (4.0 * self.EI)) ** 0.25
+        self._branch(section)
+        EIt = max(float(np.min(np.diff(self.M_L) / np.diff(self.k_L))), 1e-4 * self.EI)
+        scale = min((self.EI / self.sp) ** 0.25, (EIt / self.sp) ** 0.25 * 4.0, 1.0 / self.lam)
+        # RK4 step: ~150 per length of the softening beam (kappa_peak converged to 0.3 %), at most MAX_STEPS over
+        # the 12/lambda of the shot (a zone much shorter than the spring's length, near the brittle limit, is then
+        # under-resolved, but it no longer matters: the root is the spring's)
+        self.h = max(scale / 150.0, 12.0 / self.lam / self.MAX_STEPS)
+        self._tabulate()
+
+    # -- the section: loading branch M_L(kappa) ---------------------------------------------------------------
+    def _branch(self, section):
+        if not hasattr(section, "loading_branch"):  # once per section (the axial-force iteration rebuilds the zone)
+            ke = section.kappa_e if math.isfinite(section.kappa_e) else 1.0
+            k = np.concatenate([[0.0], np.geomspace(1e-3 * ke, 1e4 * ke, 400)])
+            section.loading_branch = (k, np.array([section.cycle(x)[0] if x > 0.0 else 0.0 for x in k]))
+        self.k_L, self.M_L = section.loading_branch
+        self.elastic = not math.isfinite(section.kappa_e)
+
+    def kappa(self, M, M_max, k_max):
+        if self.elastic:
+            return M / self.EI
+        loading = np.where(M > 0.0, np.interp(np.maximum(M, 0.0), self.M_L, self.k_L), M / self.EI)
+        return np.where(M >= M_max, loading, k_max - (M_max - M) / self.EI)
+
+    def sigma(self, w):
+        return np.where(w <= self.wp, self.ke * w, np.where(w < self.df, self.sp * (self.df - w), 0.0))
+
+    # -- shooting from far ahead to the tip -----------------------------------------------------------------
+    def _shoot(self, psi):
+        """For each phase psi of the far decaying solution: (Q, kappa_peak, M_peak, theta_0, tip slope, c)."""
+        lam, EI, h = self.lam, self.EI, self.h
+        a, b = self.wp * np.cos(psi), self.wp * np.sin(psi)  # amplitude w_p: the beam is still elastic there
+        y = [a, lam * (b - a), -2.0 * EI * lam ** 2 * b, 2.0 * EI * lam ** 3 * (a + b)]  # w, w', M, V at x0
+        M_max = np.maximum(y[2], 0.0)
+        k_max = M_max / EI if self.elastic else np.interp(M_max, self.M_L, self.k_L)
+
+        def rhs(w, wp, M, V):  # d/ds, s = x0 - x: toward the tip
+            return -wp, -self.kappa(M, M_max, k_max), -(V + self.N * wp), self.sigma(w)
+
+        hist = [np.array([*y, self.kappa(y[2], M_max, k_max)])]
+        for _ in range(int(12.0 / lam / h)):
+            k1 = rhs(*y)
+            k2 = rhs(*[u + 0.5 * h * d for u, d in zip(y, k1)])
+            k3 = rhs(*[u + 0.5 * h * d for u, d in zip(y, k2)])
+            k4 = rhs(*[u + h * d for u, d in zip(y, k3)])
+            y = [u + h / 6.0 * (d1 + 2 * d2 + 2 * d3 + d4) for u, d1, d2, d3, d4 in zip(y, k1, k2, k3, k4)]
+            up = y[2] > M_max
+            k_max = np.where(up, self.kappa(y[2], y[2], k_max), k_max)
+            M_max = np.where(up, y[2], M_max)
+            hist.append(np.array([*y, self.kappa(y[2], M_max, k_max)]))
+            if np.all((y[0] >= self.df) | (y[0] < -self.df)):  # at the tip, or crushing the foundation: off branch
+                break
+        H = np.array(hist)  # (steps, 5, n): w, w', M, V, kappa
+        out = np.full((psi.size, 7), np.nan)
+        for j in range(psi.size):
+            hit = np.flatnonzero(H[:, 0, j] >= self.df)
+            crushed = np.flatnonzero(H[:, 0, j] < -self.df)
+            if not hit.size or (crushed.size and crushed[0] < hit[0]):
+                continue
+            w, wp, M, V, kap = H[: hit[0] + 1, :, j][::-1].T  # from the tip (x = 0) ahead, step h
+            sig = self.sigma(w)
+            i = int(np.argmax(M))  # x*: the section of peak moment (V = 0)
+            S = np.sum(0.5 * (sig[1:i + 1] + sig[:i]) * h)
+            g = np.abs(wp) * sig
+            T = np.sum(0.5 * (g[1:i + 1] + g[:i]) * h)
+            zone = np.flatnonzero(w >= self.wp)
+            M_pk, k_pk = M[i], kap[i]
+            if 0 < i < M.size - 1:  # the peak between the steps (parabola): kappa_peak smooth in Q
+                d2 = M[i - 1] - 2.0 * M[i] + M[i + 1]
+                M_pk = M[i] - 0.125 * (M[i + 1] - M[i - 1]) ** 2 / d2 if d2 < 0.0 else M[i]
+                k_pk = float(self.kappa(np.array(M_pk), np.array(M_pk), np.array(0.0)))
+            out[j] = [V[0], k_pk, M_pk, T / S if S > 0.0 else -wp[0], -wp[0], zone[-1] * h if zone.size else 0.0,
+                      M[0]]
+        return out
+
+    def _tabulate(self):
+        tab = self._shoot(np.linspace(0.0, 2.0 * math.pi, self.N_PSI, endpoint=False))
+        Q = tab[:, 0]
+        if np.count_nonzero(np.isfinite(Q)) < 8:
+            self.valid = False
+            return
+        # the steady branch: consecutive phases (cyclic) along which Q rises to its largest value
+        top = int(np.nanargmax(Q))
+        rows = [top]
+        while len(rows) < Q.size and np.isfinite(Q[rows[-1] - 1]) and Q[rows[-1] - 1] < Q[rows[-1]]:
+            rows.append(rows[-1] - 1)
+        tab = tab[np.array(rows[::-1]) % Q.size]
+        self.valid = tab.shape[0] >= 8
+        self.Q, self.kappa_peak, self.M_peak, self.theta0, self.tip, self.c, self.M_tip = tab.T
+
+    def covers(self, Q) -> bool:
+        return self.valid and bool(np.all(np.asarray(Q) <= self.Q[-1]))
+
+    def peak_curvature(self, Q):
+        return np.interp(Q, self.Q, self.kappa_peak)
+
+    def rotation(self, Q, M0=None):
+        return np.interp(Q, self.Q, self.theta0)
+
+    def state(self, Q) -> dict:
+        return {"zone_length_m": float(np.interp(Q, self.Q, self.c)),
+                "crack_tip_rotation_rad": float(np.interp(Q, self.Q, self.tip)),
+                "zone_peak_moment_N": float(np.interp(Q, self.Q, self.M_peak)),
+                "tip_moment_N": float(np.interp(Q, self.Q, self.M_tip))}
