@@ -222,7 +222,7 @@ def test_zone_beam_conserves_j_the_arm_enters_with_the_toughness(N):
     path = (C - W) - (k0 * dM - dM ** 2 / (2.0 * sec.EI))  # C - W = Int_0^M0 kappa dM on the loading branch
     assert path == pytest.approx(G + 0.5 * N * st["crack_tip_rotation_rad"] ** 2, abs=0.02 * G)
     # compression moves the peak moment ahead of the tip (M' = V + N w' > 0 there); without it the peak is the tip
-    assert dM > 0.05 * st["zone_peak_moment_N"] if N < 0.0 else abs(dM) < 0.01 * st["zone_peak_moment_N"]
+    assert dM > 0.02 * st["zone_peak_moment_N"] if N < 0.0 else abs(dM) < 0.01 * st["zone_peak_moment_N"]
 
 
 def test_energy_balance_and_first_integral_agree_with_the_axial_force():
