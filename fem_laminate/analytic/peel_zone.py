@@ -34,7 +34,8 @@ import numpy as np
 class ZoneBeam:
     """Elastic-plastic bonded arm on the cohesive zone + Winkler spring: kappa_peak, theta_0, zone length vs Q."""
     name = "cohesive"
-    MAX_STEPS = 6000
+    MAX_STEPS = 8000
+    START, LENGTH = 0.01, 16.0  # far-field amplitude / w_p, and the longest shot in units of 1/lambda
     N_PSI = 144  # phases of the far solution; the branch that reaches the tip is ~70 of them
 
     def __init__(self, section, k: float, G: float, law, N: float = 0.0):
@@ -54,10 +55,10 @@ class ZoneBeam:
         self._branch(section)
         EIt = max(float(np.min(np.diff(self.M_L) / np.diff(self.k_L))), 1e-4 * self.EI)
         scale = min((self.EI / self.sp) ** 0.25, (EIt / self.sp) ** 0.25 * 4.0, 1.0 / self.lam)
-        # RK4 step: ~150 per length of the softening beam (kappa_peak converged to 0.3 %), at most MAX_STEPS over
-        # the 12/lambda of the shot (a zone much shorter than the spring's length, near the brittle limit, is then
+        # RK4 step: ~75 per length of the softening beam (the force moves by < 1e-4 from 75 to 300), at most MAX_STEPS over
+        # the LENGTH/lambda of the shot (a zone much shorter than the spring's length, near the brittle limit, is then
         # under-resolved, but it no longer matters: the root is the spring's)
-        self.h = max(scale / 150.0, 12.0 / self.lam / self.MAX_STEPS)
+        self.h = max(scale / 75.0, self.LENGTH / self.lam / self.MAX_STEPS)
         self._tabulate()
 
     # -- the section: loading branch M_L(kappa) ---------------------------------------------------------------
@@ -82,7 +83,8 @@ class ZoneBeam:
     def _shoot(self, psi):
         """For each phase psi of the far decaying solution: (Q, kappa_peak, M_peak, theta_0, tip slope, c)."""
         lam, EI, h = self.lam, self.EI, self.h
-        a, b = self.wp * np.cos(psi), self.wp * np.sin(psi)  # amplitude w_p: the beam is still elastic there
+        # far ahead: amplitude START x w_p, where the moment (~ START sigma_c (EI/4k)^1/2) is far below yield
+        a, b = self.START * self.wp * np.cos(psi), self.START * self.wp * np.sin(psi)
         y = [a, lam * (b - a), -2.0 * EI * lam ** 2 * b, 2.0 * EI * lam ** 3 * (a + b)]  # w, w', M, V at x0
         M_max = np.maximum(y[2], 0.0)
         k_max = M_max / EI if self.elastic else np.interp(M_max, self.M_L, self.k_L)
@@ -91,7 +93,7 @@ class ZoneBeam:
             return -wp, -self.kappa(M, M_max, k_max), -(V + self.N * wp), self.sigma(w)
 
         hist = [np.array([*y, self.kappa(y[2], M_max, k_max)])]
-        for _ in range(int(12.0 / lam / h)):
+        for _ in range(int(self.LENGTH / lam / h)):
             k1 = rhs(*y)
             k2 = rhs(*[u + 0.5 * h * d for u, d in zip(y, k1)])
             k3 = rhs(*[u + 0.5 * h * d for u, d in zip(y, k2)])
