@@ -287,13 +287,12 @@ def _peel_by_energy(G: float, theta: float, sec: Section, zone: ZoneBeam, notes:
                 break
             zone = loaded
             g = _solve_force(G, c, s, sec, zone) - P
-            if abs(g) < 1e-4 * P:  # the zone table interpolates kappa_peak(Q) to ~1e-4
-                break
             P_new = P + g if P_prev is None or g == g_prev else P - g * (P - P_prev) / (g - g_prev)
             P_prev, g_prev, P = P, g, max(P_new, 0.5 * P)
+            if abs(P - P_prev) < 1e-3 * P:  # secant step below 1e-3 (the force is ~0.2 x as sensitive to N)
+                break
         else:
-            if abs(g) > 1e-3 * P:
-                notes.append(f"axial-force iteration of the zone settled only to {abs(g) / P:.1g} of the force")
+            notes.append(f"axial-force iteration of the zone settled only to {abs(P - P_prev) / P:.1g} of the force")
         P = _solve_force(G, c, s, sec, zone)
     return _zone_result(G, theta, c, s, sec, zone, notes, P)
 

@@ -36,7 +36,7 @@ class ZoneBeam:
     name = "cohesive"
     MAX_STEPS = 8000
     START, LENGTH = 0.01, 16.0  # far-field amplitude / w_p, and the longest shot in units of 1/lambda
-    N_PSI = 144  # phases of the far solution; the branch that reaches the tip is ~70 of them
+    N_PSI = 96  # phases of the far solution; the branch that reaches the tip is ~45 of them
 
     def __init__(self, section, k: float, G: float, law, N: float = 0.0):
         sc, K0 = float(law.strength_Pa), float(law.stiffness_Pa_per_m)
@@ -77,7 +77,7 @@ class ZoneBeam:
         return np.where(M >= M_max, loading, k_max - (M_max - M) / self.EI)
 
     def sigma(self, w):
-        return np.where(w <= self.wp, self.ke * w, np.where(w < self.df, self.sp * (self.df - w), 0.0))
+        return np.minimum(self.ke * w, np.maximum(self.sp * (self.df - w), 0.0))  # the bilinear law (and w < 0)
 
     # -- shooting from far ahead to the tip -----------------------------------------------------------------
     def _shoot(self, psi):
