@@ -13,6 +13,7 @@ bond block's ``peel_kgf_per_cm`` / ``peel_N_per_mm`` (the bond reports the peel 
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import replace
 from pathlib import Path
@@ -150,7 +151,13 @@ def peel_laminate(layers, T_C: float, spec, bond: dict | None) -> tuple[dict, ob
 
 def closed_form(G: float, angle_deg: float, arm, found):
     """The closed form with the cohesive-zone root: the interface's strength from data/bonding.toml [peel]."""
-    return ap.steady_peel(G, angle_deg, arm, found, cohesive=ap.CohesiveLaw(bd.cohesive_strength_Pa()))
+    r = _closed_form(float(G), float(angle_deg), tuple(arm), tuple(found), bd.cohesive_strength_Pa())
+    return replace(r, notes=list(r.notes))  # the cached result stays as computed
+
+
+@functools.lru_cache(maxsize=256)  # ~0.1-0.7 s each; window maps and validate repeat the saturated rows' peel
+def _closed_form(G, angle_deg, arm, found, strength_Pa):
+    return ap.steady_peel(G, angle_deg, list(arm), list(found), cohesive=ap.CohesiveLaw(strength_Pa))
 
 
 def _peel_fem(arm, found, G: float, spec, root_curvature_1_per_m: float | None = None):

@@ -175,7 +175,8 @@ def test_hertz_stand_in_window_agrees_with_analytic_nip_where_saturated(tmp_path
     case = example_case()
     fast = wn.peel_window(case, [280, 400, 450], [0.2], [1500], progress=False, nip="hertz")
     assert fast["nip"].startswith("Hertz")
-    np.testing.assert_allclose(fast["peel_kgf_per_cm"].ravel(), [0.0, 1.5, 1.5], rtol=1e-9)
+    # 1e-3: the closed form's zone beam is a shot table and an axial-force iteration stopped at 1e-3 (analytic/peel.py)
+    np.testing.assert_allclose(fast["peel_kgf_per_cm"].ravel(), [0.0, 1.5, 1.5], rtol=1e-3)
     with pytest.raises(ValueError, match="nip"):
         wn.window_command(tmp_path / "none.toml", tmp_path, [400], [0.2], nip="fem")
 
