@@ -1,6 +1,8 @@
-"""The closed form with the cohesive-zone root (analytic/peel.py, root="cohesive") against the FEM peels recorded in
-benchmarks/results/bench_peel.json (not rerun here), beside the old Winkler root; and the evidence for the zone's
-two open points (where M0 acts, and the zone's force balance). Writes benchmarks/results/peel_cohesive_root.json.
+"""The closed form with the cohesive-zone root (analytic/peel.py, root="cohesive": since 2026-11-30 the
+elastic-plastic zone beam of analytic/peel_zone.py and the energy balance; before, the elastic zone beam, now
+root="cohesive_elastic") against the FEM peels recorded in benchmarks/results/bench_peel.json (not rerun here),
+beside the old Winkler root; and the evidence for the elastic zone beam's two open points (where M0 acts, and the
+zone's force balance). Writes benchmarks/results/peel_cohesive_root.json (and .txt: the printed table).
 
 History: why the FEM's plastic peel sat below the closed form: the root rotation of a beam on a cohesive zone.
 
