@@ -21,6 +21,32 @@ class CohesiveLaw:
     stiffness_Pa_per_m: float = math.inf  # initial stiffness K0 (inf: rigid up to sigma_c; the FEM uses a penalty)
 
 
+@dataclass(frozen=True)
+class ZoneLaw:
+    """The bilinear law in series with the Winkler spring k, as the bonded beam feels it (total opening w):
+    sigma = k_e w up to the peak sigma_c, then softening(delta_f - w) to zero at delta_f."""
+    strength_Pa: float
+    k_e: float                # (1/k + 1/K0)^-1
+    delta_f: float            # 2 G_c / sigma_c: fully open
+    delta_0: float            # sigma_c / K0: the law's own opening at the peak
+    brittle_above_Pa: float   # sqrt(2 G_c k_e): above it the softening is unstable against the spring
+    valid: bool
+    softening: float = math.nan  # s* = s / (1 - s/k), s = sigma_c / (delta_f - delta_0)
+
+
+def zone_law(k: float, G: float, law: CohesiveLaw) -> ZoneLaw:
+    sc, K0 = float(law.strength_Pa), float(law.stiffness_Pa_per_m)
+    if not (sc > 0.0 and K0 > 0.0):
+        raise ValueError(f"cohesive strength {sc!r} and stiffness {K0!r} must be > 0")
+    ke = 1.0 / (1.0 / k + 1.0 / K0) if (math.isfinite(k) or math.isfinite(K0)) else math.inf
+    df, d0 = 2.0 * G / sc, sc / K0
+    brittle = math.sqrt(2.0 * G * ke) if math.isfinite(ke) else math.inf
+    if not (sc < brittle and df > d0):
+        return ZoneLaw(sc, ke, df, d0, brittle, False)
+    s = sc / (df - d0)
+    return ZoneLaw(sc, ke, df, d0, brittle, True, s / (1.0 - s / k) if math.isfinite(k) else s)
+
+
 class WinklerRoot:
     """(3): semi-infinite elastic beam on the Winkler spring, end loads Q and M0 at the crack tip (Hetenyi)."""
     name = "winkler"
@@ -36,7 +62,8 @@ class WinklerRoot:
 
 
 class CohesiveRoot:
-    """(4), root="cohesive_elastic": elastic beam on the softening zone in series with the Winkler spring, then on the spring alone.
+    """(4), root="cohesive_elastic": elastic beam on the softening zone in series with the Winkler spring, then on
+    the spring alone.
 
     The root depends on the tip shear Q only (the tip moment follows from w(0) = delta_f). The zone states are
     computed once along the zone length c (the linear problem at given c is a 5x5 solve): Q(c) rises from -inf
@@ -46,19 +73,13 @@ class CohesiveRoot:
     N_C, N_X = 400, 240
 
     def __init__(self, EI: float, k: float, G: float, law: CohesiveLaw):
-        sc, K0 = float(law.strength_Pa), float(law.stiffness_Pa_per_m)
-        if not (sc > 0.0 and K0 > 0.0):
-            raise ValueError(f"cohesive strength {sc!r} and stiffness {K0!r} must be > 0")
-        self.ke = 1.0 / (1.0 / k + 1.0 / K0) if (math.isfinite(k) or math.isfinite(K0)) else math.inf
-        self.df, self.d0 = 2.0 * G / sc, sc / K0
-        self.brittle_above_Pa = math.sqrt(2.0 * G * self.ke) if math.isfinite(self.ke) else math.inf
-        self.valid = sc < self.brittle_above_Pa and self.df > self.d0
+        z = zone_law(k, G, law)
+        self.ke, self.df, self.d0 = z.k_e, z.delta_f, z.delta_0
+        self.brittle_above_Pa, self.valid = z.brittle_above_Pa, z.valid
         if not self.valid:
             return
-        s = sc / (self.df - self.d0)
-        sp = s / (1.0 - s / k) if math.isfinite(k) else s
-        self.b = b = (sp / EI) ** 0.25
-        self.EI, self.sp, self.sc = EI, sp, sc
+        self.b = b = (z.softening / EI) ** 0.25
+        self.EI, self.sp, self.sc = EI, z.softening, z.strength_Pa
         c = np.linspace(1e-3, 0.999, self.N_C) * math.pi / b
         self._tabulate(c)
         # theta_0 falls like sqrt(Q) from the tip slope as Q leaves 0 (the tractions start from 0 at the tip, so

@@ -3,15 +3,15 @@
 Ahead of the traction-free crack tip the arm is still bonded: a beam (x >= 0 ahead of the tip, opening w, small
 slopes) on the bilinear cohesive law in series with the Winkler spring of the layers beneath,
 
-    M' = V + N w',   V' = -sigma(w),   w'' = kappa(M, history),   N = P cos(theta)  (axial force, tension > 0),
+    M' = V + N w',   V' = -sigma(w),   w'' = kappa(M, history),   N = P cos(theta) (axial force, tension > 0),
     sigma = k_e w  (w <= w_p = sigma_c / k_e),   s* (delta_f - w)  (w_p < w < delta_f),   0 beyond,
 
 with delta_f = 2 G_c / sigma_c, s = sigma_c / (delta_f - sigma_c / K0), s* = s / (1 - s/k) and k_e = (1/k + 1/K0)^-1
 (analytic/peel.py). N is the pull's component along the bonded arm, carried through the zone (the copper's shear-lag
 length on the polyimide, ~0.3 mm, is longer than the zone): compression at 180 deg, none at 90 deg; with it the zone
-and the free arm's first integral agree (J below). Unlike the elastic zone beam of peel.CohesiveRoot, kappa(M) follows the arm's section: the
-loading branch of the fibre law (Section.cycle) while the moment grows, elastic unloading from the largest moment a
-section has carried once it falls. A material section travels from far ahead (straight) toward the tip, so the
+and the free arm's first integral agree (J below). Unlike the elastic zone beam of peel_root.CohesiveRoot, kappa(M)
+follows the arm's section: the loading branch of the fibre law (Section.cycle) while the moment grows, elastic
+unloading from the largest moment a section has carried once it falls. A material section travels from far ahead (straight) toward the tip, so the
 equations are integrated in that direction, from the decaying elastic solution far ahead (one free phase psi), to
 the section where the law is fully open, w = delta_f: that is the tip, where the shear is the tip load Q.
 This beam conserves J = Int kappa dM - V w' - N w'^2/2 - Int sigma dw along x (for the loading branch), so at
@@ -30,6 +30,8 @@ import math
 
 import numpy as np
 
+from .peel_root import zone_law
+
 
 class ZoneBeam:
     """Elastic-plastic bonded arm on the cohesive zone + Winkler spring: kappa_peak, theta_0, zone length vs Q."""
@@ -39,25 +41,20 @@ class ZoneBeam:
     N_PSI = 96  # phases of the far solution; the branch that reaches the tip is ~45 of them
 
     def __init__(self, section, k: float, G: float, law, N: float = 0.0):
-        sc, K0 = float(law.strength_Pa), float(law.stiffness_Pa_per_m)
-        if not (sc > 0.0 and K0 > 0.0):
-            raise ValueError(f"cohesive strength {sc!r} and stiffness {K0!r} must be > 0")
-        self.ke = 1.0 / (1.0 / k + 1.0 / K0) if (math.isfinite(k) or math.isfinite(K0)) else math.inf
-        self.df, self.d0 = 2.0 * G / sc, sc / K0
-        self.brittle_above_Pa = math.sqrt(2.0 * G * self.ke) if math.isfinite(self.ke) else math.inf
-        self.valid = sc < self.brittle_above_Pa and self.df > self.d0
+        z = zone_law(k, G, law)
+        self.ke, self.df, self.d0 = z.k_e, z.delta_f, z.delta_0
+        self.brittle_above_Pa, self.valid = z.brittle_above_Pa, z.valid
         if not self.valid:
             return
-        s = sc / (self.df - self.d0)
-        self.sp = s / (1.0 - s / k) if math.isfinite(k) else s
-        self.sc, self.wp, self.EI, self.N = sc, sc / self.ke, section.EI, float(N)
+        self.sp, self.sc, self.wp = z.softening, z.strength_Pa, z.strength_Pa / z.k_e
+        self.EI, self.N = section.EI, float(N)
         self.lam = (self.ke / (4.0 * self.EI)) ** 0.25
         self._branch(section)
         EIt = max(float(np.min(np.diff(self.M_L) / np.diff(self.k_L))), 1e-4 * self.EI)
         scale = min((self.EI / self.sp) ** 0.25, (EIt / self.sp) ** 0.25 * 4.0, 1.0 / self.lam)
-        # RK4 step: ~75 per length of the softening beam (the force moves by < 1e-4 from 75 to 300), at most MAX_STEPS over
-        # the LENGTH/lambda of the shot (a zone much shorter than the spring's length, near the brittle limit, is then
-        # under-resolved, but it no longer matters: the root is the spring's)
+        # RK4 step: ~75 per length of the softening beam (the force moves by < 1e-4 from 75 to 300), at most
+        # MAX_STEPS over the LENGTH/lambda of the shot (a zone much shorter than the spring's length, near the
+        # brittle limit, is then under-resolved, but it no longer matters: the root is the spring's)
         self.h = max(scale / 75.0, self.LENGTH / self.lam / self.MAX_STEPS)
         self._tabulate()
 
