@@ -405,3 +405,15 @@ def cast_interface_toughness_J_per_m2(interface: str) -> float:
 
 def cohesive_strength_Pa() -> float:
     return _value(_raw()["peel"]["cohesive_strength_MPa"]) * 1e6
+
+
+def toughness_temperature_factor(polymers, T_C: float) -> float:
+    """G_c(T) / G_c(T_ref) of an interface with these polymer sides (bonding.toml [peel], an assumption): the
+    interface's strength follows the resin's modulus through Tg (as the solder strength check assumed) at a fixed
+    critical opening, so G_c = sigma_c delta_f / 2 scales as min over the sides of E(T)/E(T_ref); T_ref is the
+    peel test's temperature at which G_full was calibrated. 1 at T_ref; ~0.01 on a thermoplastic above its Tg."""
+    raw = _raw()["peel"]
+    if not raw["toughness_follows_resin_modulus"]["value"] or not polymers:
+        return 1.0
+    T_ref = _value(raw["toughness_reference_C"])
+    return float(min(m.E(T_C) / m.E(T_ref) for m in polymers))

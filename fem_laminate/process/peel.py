@@ -68,26 +68,31 @@ def interface_kind(lo, hi) -> str:
     return "Cu-PI" if "metal" in (lo.material.kind, hi.material.kind) else "PI-PI"
 
 
-def path_toughness(layers, bond: dict | None, override: float | None) -> dict[str, float]:
-    """Toughness (J/m^2) of each interface from the peeled foil (layers[-1]) down to the next foil.
+def interface_toughness(lo, hi, bond: dict | None, T_C: float) -> float:
+    """G_c (J/m^2) of the interface lo/hi at T_C: the roll-bonded line from its nip history (bonding model), an
+    interface formed by casting fully bonded (bonding.toml [cast]); both scaled to T_C with the resin's modulus
+    (bonding.toml [peel] toughness_follows_resin_modulus)."""
+    if bond and f"{lo.name}/{hi.name}" == bond.get("bond_line"):
+        G = bd.interface_toughness_J_per_m2(bond["interface"], bond["degree_intimate_contact"],
+                                            bond["degree_healing"], bd.initial_contact(bond["surface"],
+                                                                                       bond["interface"]))
+    else:
+        G = bd.cast_interface_toughness_J_per_m2(interface_kind(lo, hi))
+    polymers = [lay.material for lay in (lo, hi) if lay.material.kind != "metal"]
+    return G * bd.toughness_temperature_factor(polymers, T_C)
 
-    The roll-bonded line gets the bonding model's toughness from its nip history; interfaces formed by casting
-    are fully bonded (bonding.toml [cast]); `override` replaces the toughness of the interface under the foil.
-    """
+
+def path_toughness(layers, bond: dict | None, override: float | None, T_C: float = 25.0) -> dict[str, float]:
+    """Toughness (J/m^2) of each interface from the peeled foil (layers[-1]) down to the next foil, at T_C;
+    `override` replaces the toughness of the interface under the foil (taken as given, at any temperature)."""
     out = {}
     for k in range(len(layers) - 1, 0, -1):
         lo, hi = layers[k - 1], layers[k]
         name = f"{lo.name}/{hi.name}"
         if k < len(layers) - 1 and hi.material.kind == "metal":
             break  # the next foil down: the crack does not cross it
-        if override is not None and k == len(layers) - 1:
-            out[name] = float(override)
-        elif bond and name == bond.get("bond_line"):
-            out[name] = bd.interface_toughness_J_per_m2(
-                bond["interface"], bond["degree_intimate_contact"], bond["degree_healing"],
-                bd.initial_contact(bond["surface"], bond["interface"]))
-        else:
-            out[name] = bd.cast_interface_toughness_J_per_m2(interface_kind(lo, hi))
+        out[name] = (float(override) if override is not None and k == len(layers) - 1
+                     else interface_toughness(lo, hi, bond, T_C))
         if lo.material.kind == "metal":
             break
     return out
@@ -115,7 +120,7 @@ def _oriented(state, side: str):
 
 
 def peel_laminate(layers, T_C: float, spec, bond: dict | None) -> tuple[dict, object]:
-    tough = path_toughness(layers, bond, spec.interface_toughness_J_per_m2)
+    tough = path_toughness(layers, bond, spec.interface_toughness_J_per_m2, T_C)
     failing = min(tough, key=tough.get)
     G = tough[failing]
     arm, found = arm_and_foundation(layers, failing, T_C)

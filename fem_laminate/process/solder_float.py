@@ -1,8 +1,8 @@
 """350 C solder float (the patent's heat resistance test), by fracture mechanics: at the bath temperature the
 mismatch stresses of the layers on either side of each interface give a steady-state delamination energy release
 rate (physics/solder.py, Hutchinson & Suo 1992), compared with that interface's toughness (the peel step's
-toughness model: nip history for the bond line, cast interfaces fully bonded; temperature dependence of the
-toughness not modelled). Water the resin holds adds the pressure of its vapour in an unbonded patch at the
+toughness model: nip history for the bond line, cast interfaces fully bonded; scaled to the bath temperature with
+the resin's modulus, process/peel.interface_toughness). Water the resin holds adds the pressure of its vapour in an unbonded patch at the
 interface (`unbonded_patch_um` half-width): the patch's energy release rate p^2 a^4 / 18D joins the mismatch one,
 G = (sqrt G_ss + sqrt G_vap)^2 (physics/solder.py). The former traction-vs-strength check is kept under
 ``strength_check``. A test on a copy; adds ``solder_float``."""
@@ -12,12 +12,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..physics import bonding as bd
 from ..physics.solder import (bending_stiffness, blister_G, combined_G, fracture_verdict, solder_float_from_process,
                               steady_delamination_G, vapour_pressure_Pa)
 from ..physics.thermoelastic import change_temperature
 from ..post import measure
 from ..errors import CaseError
+from .peel import interface_toughness
 from .step import Strict, StepKind, Temperature, layers_present_at, require_formed
 
 
@@ -43,15 +43,6 @@ def verdict(state, interfaces, record) -> dict:
         return {"verdict": None, "note": "no bond computed: no verdict"}
     mats = {lay.name: lay.material for lay in state.stack.layers}
     return solder_float_from_process(interfaces, mats, {bond["bond_line"]: bond["degree_bonding"]}, state.T_C)
-
-
-def interface_toughness(lo, hi, name: str, bond: dict | None) -> float:
-    if bond and name == bond.get("bond_line"):
-        return bd.interface_toughness_J_per_m2(bond["interface"], bond["degree_intimate_contact"],
-                                               bond["degree_healing"], bd.initial_contact(bond["surface"],
-                                                                                           bond["interface"]))
-    kind = "Cu-PI" if "metal" in (lo.material.kind, hi.material.kind) else "PI-PI"
-    return bd.cast_interface_toughness_J_per_m2(kind)
 
 
 def _elastic(state, idx) -> list[tuple[float, float, float]]:
@@ -96,7 +87,7 @@ def fracture(state, record, patch_m: float) -> dict:
         G_ss = max(freed(present[k + 1:]), freed(present[:k + 1]))
         vap = vapour(state, k, present, patch_m)
         inter[name] = {"G_J_per_m2": combined_G(G_ss, vap["G_vapour_J_per_m2"]), "G_mismatch_J_per_m2": G_ss,
-                       **vap, "toughness_J_per_m2": interface_toughness(lo, hi, name, bond)}
+                       **vap, "toughness_J_per_m2": interface_toughness(lo, hi, bond, state.T_C)}
     return fracture_verdict(inter)
 
 

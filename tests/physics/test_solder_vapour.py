@@ -73,3 +73,24 @@ def test_step_dry_interface_has_no_vapour_and_wet_one_has_its_activity():
     T = 350.0
     D_pi = bending_stiffness([(float(m.E(T)), m.nu, h) for m, h in ((lib["pi_I"], 24e-6), (lib["pi_IV"], 6e-6))])
     assert wet["G_vapour_J_per_m2"] == pytest.approx(blister_G(wet["vapour_pressure_MPa"] * 1e6, 100e-6, D_pi))
+
+
+def test_interface_toughness_follows_the_resin_modulus_to_the_bath_temperature():
+    """bonding.toml [peel] toughness_follows_resin_modulus (assumption): G_c(T) = G_c(25 C) x min over the polymer
+    sides of E(T)/E(25 C). At 25 C the calibrated toughness; a cast Cu/PI I interface at 350 C keeps the glassy
+    PI I's ratio; the thermoplastic PI IV (Tg 300 C) above its Tg keeps ~1 % of it; PI-PI takes the softer side."""
+    from fem_laminate.physics import bonding as bd
+    from fem_laminate.process.peel import interface_toughness
+
+    lib = load_library()
+    cu, pi1, pi4 = (Layer(n, lib[m], 10e-6, "cast") for n, m in (("cu", "copper_ed"), ("pi", "pi_I"),
+                                                                   ("tpi", "pi_IV")))
+    G = bd.cast_interface_toughness_J_per_m2("Cu-PI")
+    assert interface_toughness(cu, pi1, None, 25.0) == pytest.approx(G, rel=1e-12)
+    ratio1 = float(lib["pi_I"].E(350.0) / lib["pi_I"].E(25.0))
+    ratio4 = float(lib["pi_IV"].E(350.0) / lib["pi_IV"].E(25.0))
+    assert interface_toughness(cu, pi1, None, 350.0) == pytest.approx(G * ratio1, rel=1e-12)
+    assert ratio4 < 0.05 * ratio1  # above its Tg
+    assert interface_toughness(pi1, pi4, None, 350.0) == pytest.approx(
+        bd.cast_interface_toughness_J_per_m2("PI-PI") * ratio4, rel=1e-12)
+    assert bd.toughness_temperature_factor([], 350.0) == 1.0  # metal-metal: not an interface the model peels
