@@ -226,13 +226,13 @@ def test_zone_beam_conserves_j_the_arm_enters_with_the_toughness(N):
 
 
 def test_energy_balance_and_first_integral_agree_with_the_axial_force():
-    """The force comes from the energy balance (1) with kappa_0 = the zone's peak curvature; the free arm's first
-    integral (2) from the peak-moment section with the traction-weighted theta_0 (4), which the energy route does not
-    use, then holds within 1 % (180 deg, the zone carrying N = P cos theta: 0.1 % here). Without the axial force
-    in the zone the two disagree by more than 3 % (4.6 %: the zone then misses N phi^2/2)."""
+    """With zone_axial_force (a beam-column zone, N = P cos theta) the force from the energy balance (1) at the
+    zone's peak curvature and the free arm's first integral (2) from the peak-moment section with the
+    traction-weighted theta_0 (4), which the energy route does not use, agree within 1 % (180 deg: 0.1 % here).
+    Without the axial force (the default, which the FEM follows) they disagree by more than 3 % (4.6 %)."""
     arm, found = _patent_arm()
     sec = ap.Section(arm)
-    r = ap.steady_peel(300.0, 180.0, arm, found, cohesive=LAW)
+    r = ap.steady_peel(300.0, 180.0, arm, found, cohesive=LAW, zone_axial_force=True)
     C = sec.cycle(r.root_curvature_1_per_m)[1]
     assert r.force_N_per_m * (1 + math.cos(math.radians(r.root_rotation_deg))) == pytest.approx(C, rel=0.01)
     free = ap.ZoneBeam(sec, ap.winkler_stiffness(found), 300.0, LAW, N=0.0)
@@ -243,20 +243,20 @@ def test_energy_balance_and_first_integral_agree_with_the_axial_force():
 
 def test_zone_beam_root_against_the_fem_of_the_patent_arm():
     """The FEM peels of the patent's arm recorded by benchmarks/bench_peel_rows.py (35 um ED Cu on Example 1's
-    polyimides, G_c 273.98 J/m2, sigma_c 60 MPa; data, not rerun): 90 deg 1228.9 N/m, the closed form 1247.7
-    (within 3 %; the elastic zone beam read 1870.6, 1.5x); 180 deg 1470.3, the closed form 1306.7 (FEM 12 %
-    above: the open point of README "Peel test"; 0.9995 with the elastic zone beam)."""
+    polyimides, G_c 273.98 J/m2, sigma_c 60 MPa; data, not rerun): 90 deg 1228.9 N/m, the closed form 1252.0
+    (FEM/closed form 0.982; the elastic zone beam read 1870.6, 1.5x); 180 deg 1470.3 against 1534.5 (0.958): both
+    within 5 %."""
     import json
     from pathlib import Path
 
     rows = json.loads((Path(__file__).resolve().parents[2] / "benchmarks" / "results" /
                        "bench_peel_rows.json").read_text())
     arm, found = _patent_arm()
-    for key, tol in (("example1_90_arc_ls1_ex1_step2_90s", 0.03), ("example1_180_arc_ls1_ex1_step2_90s", 0.15)):
+    for key in ("example1_90_arc_ls1_ex1_step2_90s", "example1_180_arc_ls1_ex1_step2_90s"):
         r = rows[key]
         assert r["steady"]
         cf = ap.steady_peel(273.97912991302695, r["angle_deg"], arm, found, cohesive=LAW)
-        assert r["last_force_N_per_m"] / cf.force_N_per_m == pytest.approx(1.0, abs=tol), key
+        assert r["last_force_N_per_m"] / cf.force_N_per_m == pytest.approx(1.0, abs=0.05), key
 
 
 def test_toughness_by_interface_type():
