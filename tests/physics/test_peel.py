@@ -242,21 +242,32 @@ def test_energy_balance_and_first_integral_agree_with_the_axial_force():
 
 
 def test_zone_beam_root_against_the_fem_of_the_patent_arm():
-    """The FEM peels of the patent's arm recorded by benchmarks/bench_peel_rows.py (35 um ED Cu on Example 1's
-    polyimides, G_c 273.98 J/m2, sigma_c 60 MPa; data, not rerun): 90 deg 1228.9 N/m, the closed form 1252.0
-    (FEM/closed form 0.982; the elastic zone beam read 1870.6, 1.5x); 180 deg 1470.3 against 1534.5 (0.958): both
-    within 5 %."""
+    """The FEM peels of the patent's arm recorded with their inputs by benchmarks/bench_peel_rows.py (Example 1's
+    polyimides, G_c 273.98 J/m2, sigma_c 60 MPa; data, not rerun; benchmarks/peel_rows_vs_closed_form.py recomputes
+    the closed form): every steady 35 um run (90/120/150/180 deg, elements halved, 2-8 through the copper, 1-3 mm
+    bonded) within 5 % of the closed form (0.965-1.011) and its peak curvature within 5 %; the elastic zone beam
+    read 0.657 at 90 deg. 18 / 12 um at 180 deg: within 12 / 20 % (0.898 / 0.840; the limit stated in README: the
+    arm bends to 1.1-1.7 x its thickness), their peak curvature within 7 %."""
+    import importlib.util
     import json
     from pathlib import Path
 
-    rows = json.loads((Path(__file__).resolve().parents[2] / "benchmarks" / "results" /
-                       "bench_peel_rows.json").read_text())
-    arm, found = _patent_arm()
-    for key in ("example1_90_arc_ls1_ex1_step2_90s", "example1_180_arc_ls1_ex1_step2_90s"):
-        r = rows[key]
-        assert r["steady"]
-        cf = ap.steady_peel(273.97912991302695, r["angle_deg"], arm, found, cohesive=LAW)
-        assert r["last_force_N_per_m"] / cf.force_N_per_m == pytest.approx(1.0, abs=0.05), key
+    root = Path(__file__).resolve().parents[2] / "benchmarks"
+    spec = importlib.util.spec_from_file_location("peel_rows_vs_closed_form", root / "peel_rows_vs_closed_form.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    recorded = json.loads((root / "results" / "bench_peel_rows.json").read_text())
+    rows = {k: r for k, r in recorded.items() if "inputs" in r and r["steady"]}
+    table = {t["key"]: t for t in mod.compare(rows)}
+    assert {(t["angle_deg"], t["copper_um"]) for t in table.values()} >= {
+        (90.0, 35.0), (120.0, 35.0), (150.0, 35.0), (180.0, 35.0), (180.0, 18.0), (180.0, 12.0)}
+    for key, t in table.items():
+        force_tol, kappa_tol = {35.0: (0.05, 0.05), 18.0: (0.12, 0.07), 12.0: (0.20, 0.07)}[t["copper_um"]]
+        assert t["fem_over_closed_form"] == pytest.approx(1.0, abs=force_tol), key
+        k = t["root_curvature_1_per_m"]
+        assert k["fem"] == pytest.approx(k["closed_form"], rel=kappa_tol), key
+    old = ap.steady_peel(273.97912991302695, 90.0, *_patent_arm(), cohesive=LAW, root="cohesive_elastic")
+    assert recorded["example1_90_arc_ls1_ex1_step2_90s"]["last_force_N_per_m"] / old.force_N_per_m < 0.7
 
 
 def test_toughness_by_interface_type():
