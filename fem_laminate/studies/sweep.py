@@ -16,8 +16,10 @@ Each point runs in its own folder ``out/<point_id>``; ``point_id`` is a stable h
 resolved case (base + overrides), so changing the base case never silently reuses old results.
 A point is run in a scratch folder and renamed into place only when finished, so a folder that exists
 under its final name is complete (rename is atomic on POSIX). Rerunning skips finished points and
-retries failed ones. ``points.csv`` (and ``results.parquet``) hold one row per point: parameters,
-status, error and the flattened summary.
+retries failed ones. A point whose worker died (KilledWorker) is run again alone once the others are done,
+so only the point that kills its worker is recorded failed, not the ones that were queued beside it.
+``points.csv`` (and ``results.parquet``) hold one row per point: parameters, status, error and the flattened
+summary.
 """
 from __future__ import annotations
 
@@ -332,25 +334,42 @@ def run_sweep(spec: SweepSpec, sweep_dir, *, client=None, runner: Runner | None 
             done(run_point(p, spec.base_source, sweep_dir, runner))
     else:
         from distributed import as_completed
-        futures = {client.submit(run_point, p, spec.base_source, str(sweep_dir), runner,
-                                 key=f"point-{p.point_id}-{uuid.uuid4().hex[:8]}", pure=False): p
-                   for p in todo}
-        for fut, result in as_completed(futures, with_results=True, raise_errors=False):
-            p = futures[fut]
+
+        def submit(p):
+            return client.submit(run_point, p, spec.base_source, str(sweep_dir), runner,
+                                 key=f"point-{p.point_id}-{uuid.uuid4().hex[:8]}", pure=False)
+
+        def outcome(fut, result, p, last_try: bool):
+            """The point's record, or None: its worker died and it may only have been queued beside the point
+            that killed it (the scheduler fails every task on a dead worker once its retries are used up)."""
             stored = read_record(sweep_dir, p.point_id) if fut.status == "error" else None
             if stored is not None and stored["status"] == "ok":
-                result = stored  # the worker died after publishing its finished point
-            elif fut.status == "error":  # the worker itself died (e.g. out of memory) after retries
-                exc = fut.exception()
-                rec = {"index": p.index, "point_id": p.point_id, "params": p.params, "status": "failed",
-                       "error": f"{type(exc).__name__}: {exc}".splitlines()[0], "summary": {},
-                       "seconds": float("nan")}
-                scratch = sweep_dir / f".tmp-{p.point_id}-{uuid.uuid4().hex[:8]}"
-                scratch.mkdir()
-                _write_json_atomic(scratch / POINT_FILE, rec)
-                _publish(scratch, sweep_dir / p.point_id)
-                result = rec
-            done(result)
+                return stored  # the worker died after publishing its finished point
+            if fut.status != "error":
+                return result
+            exc = fut.exception()
+            if type(exc).__name__ == "KilledWorker" and not last_try:
+                return None
+            rec = {"index": p.index, "point_id": p.point_id, "params": p.params, "status": "failed",
+                   "error": f"{type(exc).__name__}: {exc}".splitlines()[0], "summary": {}, "seconds": float("nan")}
+            scratch = sweep_dir / f".tmp-{p.point_id}-{uuid.uuid4().hex[:8]}"
+            scratch.mkdir()
+            _write_json_atomic(scratch / POINT_FILE, rec)
+            _publish(scratch, sweep_dir / p.point_id)
+            return rec
+
+        futures = {submit(p): p for p in todo}
+        suspects = []
+        for fut, result in as_completed(futures, with_results=True, raise_errors=False):
+            rec = outcome(fut, result, futures[fut], last_try=False)
+            if rec is None:
+                suspects.append(futures[fut])
+            else:
+                done(rec)
+        for p in suspects:  # alone on a worker now: a point that kills it again is the one that does
+            fut = submit(p)
+            for fut, result in as_completed([fut], with_results=True, raise_errors=False):
+                done(outcome(fut, result, p, last_try=True))
     if bar is not None:
         bar.close()
     ordered = [records[i] for i in sorted(records)]
