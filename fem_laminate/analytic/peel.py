@@ -66,6 +66,7 @@ its peak moment is reported beside the arm's M_0 (equal for an elastic arm; a de
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -146,6 +147,13 @@ class Section:
         with np.errstate(divide="ignore", invalid="ignore"):
             self.kappa_e = float(np.min(np.where(np.isfinite(self.sy), self.sy / (Ep * np.abs(self.z)), np.inf)))
 
+    @functools.cached_property
+    def loading_branch(self) -> tuple[np.ndarray, np.ndarray]:
+        """(kappa, M) on the monotonic loading branch, 0 to 1e4 kappa_e (tabulated once; the zone beam reads it)."""
+        ke = self.kappa_e if math.isfinite(self.kappa_e) else 1.0
+        k = np.concatenate([[0.0], np.geomspace(1e-3 * ke, 1e4 * ke, 400)])
+        return k, np.array([self.cycle(x)[0] if x > 0.0 else 0.0 for x in k])
+
     def cycle(self, kappa0: float) -> tuple[float, float, float]:
         """Bending cycle 0 -> kappa0 -> 0: returns (M0, Int kappa dM on unloading, cycle work), per width.
 
@@ -220,11 +228,10 @@ def steady_peel(toughness_J_per_m2: float, angle_deg: float, arm: list[ArmLayer]
         raise ValueError(f"root_rotation_deg={root_rotation_deg!r} must be in [0, angle_deg)")
     sec = Section(arm)
     notes = []
-    root_model = None if root_rotation_deg is not None else _root_model(root, cohesive, sec, winkler_stiffness(
-        foundation or []), G, notes)
+    k = winkler_stiffness(foundation or [])
+    root_model = None if root_rotation_deg is not None else _root_model(root, cohesive, sec, k, G, notes)
     if isinstance(root_model, ZoneBeam):
-        zone_at = None if not zone_axial_force else (lambda N: _root_model(
-            root, cohesive, sec, winkler_stiffness(foundation or []), G, [], N))
+        zone_at = None if not zone_axial_force else (lambda N: _root_model(root, cohesive, sec, k, G, [], N))
         return _peel_by_energy(G, theta, sec, root_model, notes, zone_at)
 
     def state(kappa0):
@@ -250,15 +257,10 @@ def steady_peel(toughness_J_per_m2: float, angle_deg: float, arm: list[ArmLayer]
     kappa0 = math.exp(brentq(excess, lo, hi, xtol=1e-12, rtol=1e-12))
     P, t0, M0, W = state(kappa0)
     external = P * (1.0 - math.cos(theta)) + P ** 2 / (2.0 * sec.EA)
-    if P / sec.EA > 0.5 * np.min(sec.sy / sec.E):
-        notes.append("peel force stretches the arm beyond half its yield strain: arm tension plasticity ignored")
+    _limit_notes(P, theta, sec, root_model, notes)
     zone = {}
     if isinstance(root_model, CohesiveRoot):
-        Q = P * math.sin(theta)
-        if not root_model.covers(Q):
-            notes.append(f"tip shear {Q:.4g} N/m beyond the largest a steady cohesive zone carries "
-                         f"({root_model.Q[-1]:.4g} N/m): root rotation taken at that limit")
-        z = root_model.state(Q)
+        z = root_model.state(_tip_shear(P, theta))
         zone = dict(zone_length_m=z["zone_length_m"], crack_tip_rotation_deg=math.degrees(z["crack_tip_rotation_rad"]),
                     zone_peak_moment_N=z["zone_peak_moment_N"])
         if z["zone_peak_moment_N"] > 1.25 * M0:
@@ -281,9 +283,7 @@ def _peel_by_energy(G: float, theta: float, sec: Section, zone: ZoneBeam, notes:
     (a larger tip shear bends the root less), and f(Kendall's force) = -W <= 0, which brackets the root. With
     `zone_at` (zone_axial_force), the zone carries N = P cos theta (`zone_at(N)` builds it): a fixed point in P,
     iterated (secant) to 1e-3."""
-    c, s = 1.0 - math.cos(theta), math.sin(theta)
-    s = 0.0 if s < 1e-12 else s
-    P = _solve_force(G, c, s, sec, zone)
+    P = _solve_force(G, theta, sec, zone)
     if zone_at is not None and abs(math.cos(theta)) > 1e-9:
         P_prev = g_prev = None
         for _ in range(12):
@@ -292,28 +292,36 @@ def _peel_by_energy(G: float, theta: float, sec: Section, zone: ZoneBeam, notes:
                 notes.append("no steady zone under the axial force P cos(theta): the zone carries none")
                 break
             zone = loaded
-            g = _solve_force(G, c, s, sec, zone) - P
+            g = _solve_force(G, theta, sec, zone) - P
             P_new = P + g if P_prev is None or g == g_prev else P - g * (P - P_prev) / (g - g_prev)
             P_prev, g_prev, P = P, g, max(P_new, 0.5 * P)
             if abs(P - P_prev) < 1e-3 * P:  # secant step below 1e-3 (the force is ~0.2 x as sensitive to N)
                 break
         else:
             notes.append(f"axial-force iteration of the zone settled only to {abs(P - P_prev) / P:.1g} of the force")
-        P = _solve_force(G, c, s, sec, zone)
-    return _zone_result(G, theta, c, s, sec, zone, notes, P)
+        P = _solve_force(G, theta, sec, zone)
+    return _zone_result(G, theta, sec, zone, notes, P)
 
 
-def _zone_parts(P, s, sec, zone):
-    k0 = float(zone.peak_curvature(P * s))
+def _tip_shear(P: float, theta: float) -> float:
+    """Q = P sin theta, exactly 0 at 180 deg (the zone table is interpolated at Q)."""
+    s = math.sin(theta)
+    return 0.0 if s < 1e-12 else P * s
+
+
+def _zone_parts(P, theta, sec, zone):
+    k0 = float(zone.peak_curvature(_tip_shear(P, theta)))
     M0, _, W = sec.cycle(k0) if k0 > 0.0 else (0.0, 0.0, 0.0)
     return k0, M0, W
 
 
-def _solve_force(G, c, s, sec, zone) -> float:
-    def f(P):
-        return P * c + P ** 2 / (2.0 * sec.EA) - G - _zone_parts(P, s, sec, zone)[2]
+def _solve_force(G, theta, sec, zone) -> float:
+    c = 1.0 - math.cos(theta)
 
-    lo = kendall_force(G, math.degrees(math.acos(1.0 - c)), sec.EA)
+    def f(P):
+        return P * c + P ** 2 / (2.0 * sec.EA) - G - _zone_parts(P, theta, sec, zone)[2]
+
+    lo = kendall_force(G, math.degrees(theta), sec.EA)
     hi = 2.0 * lo
     while f(hi) < 0.0:
         hi *= 2.0
@@ -322,16 +330,23 @@ def _solve_force(G, c, s, sec, zone) -> float:
     return lo if f(lo) >= 0.0 else brentq(f, lo, hi, xtol=1e-12 * lo, rtol=1e-12)
 
 
-def _zone_result(G, theta, c, s, sec, zone, notes, P) -> PeelResult:
-    k0, M0, W = _zone_parts(P, s, sec, zone)
-    Q = P * s
-    if not zone.covers(Q):
-        notes.append(f"tip shear {Q:.4g} N/m beyond the largest a steady cohesive zone carries "
-                     f"({zone.Q[-1]:.4g} N/m): root taken at that limit")
+def _limit_notes(P: float, theta: float, sec: Section, root_model, notes: list) -> None:
+    """The two limits of the closed form at the solution: arm tension plasticity, and a tip shear beyond the
+    largest a steady cohesive zone carries (either zone beam)."""
     if P / sec.EA > 0.5 * np.min(sec.sy / sec.E):
         notes.append("peel force stretches the arm beyond half its yield strain: arm tension plasticity ignored")
+    Q = _tip_shear(P, theta)
+    if isinstance(root_model, (CohesiveRoot, ZoneBeam)) and not root_model.covers(Q):
+        notes.append(f"tip shear {Q:.4g} N/m beyond the largest a steady cohesive zone carries "
+                     f"({root_model.Q[-1]:.4g} N/m): root taken at that limit")
+
+
+def _zone_result(G, theta, sec, zone, notes, P) -> PeelResult:
+    k0, M0, W = _zone_parts(P, theta, sec, zone)
+    Q = _tip_shear(P, theta)
+    _limit_notes(P, theta, sec, zone, notes)
     z = zone.state(Q)
-    external = P * c + P ** 2 / (2.0 * sec.EA)
+    external = P * (1.0 - math.cos(theta)) + P ** 2 / (2.0 * sec.EA)
     return PeelResult(force_N_per_m=P, toughness_J_per_m2=G, angle_deg=math.degrees(theta), plastic_work_J_per_m2=W,
                       plastic_dissipation_fraction=W / external, root_curvature_1_per_m=k0,
                       root_rotation_deg=math.degrees(float(zone.rotation(Q))), root_moment_N=M0,

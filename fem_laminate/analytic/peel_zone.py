@@ -49,7 +49,8 @@ class ZoneBeam:
         self.sp, self.sc, self.wp = z.softening, z.strength_Pa, z.strength_Pa / z.k_e
         self.EI, self.N = section.EI, float(N)
         self.lam = (self.ke / (4.0 * self.EI)) ** 0.25
-        self._branch(section)
+        self.k_L, self.M_L = section.loading_branch  # tabulated once per section (the N iteration rebuilds zones)
+        self.elastic = not math.isfinite(section.kappa_e)
         EIt = max(float(np.min(np.diff(self.M_L) / np.diff(self.k_L))), 1e-4 * self.EI)
         scale = min((self.EI / self.sp) ** 0.25, (EIt / self.sp) ** 0.25 * 4.0, 1.0 / self.lam)
         # RK4 step: ~75 per length of the softening beam (the force moves by < 1e-4 from 75 to 300), at most
@@ -58,15 +59,7 @@ class ZoneBeam:
         self.h = max(scale / 75.0, self.LENGTH / self.lam / self.MAX_STEPS)
         self._tabulate()
 
-    # -- the section: loading branch M_L(kappa) ---------------------------------------------------------------
-    def _branch(self, section):
-        if not hasattr(section, "loading_branch"):  # once per section (the axial-force iteration rebuilds the zone)
-            ke = section.kappa_e if math.isfinite(section.kappa_e) else 1.0
-            k = np.concatenate([[0.0], np.geomspace(1e-3 * ke, 1e4 * ke, 400)])
-            section.loading_branch = (k, np.array([section.cycle(x)[0] if x > 0.0 else 0.0 for x in k]))
-        self.k_L, self.M_L = section.loading_branch
-        self.elastic = not math.isfinite(section.kappa_e)
-
+    # -- the section (loading branch M_L(kappa), elastic unloading) and the law ----------------------------------
     def kappa(self, M, M_max, k_max):
         if self.elastic:
             return M / self.EI
@@ -78,13 +71,14 @@ class ZoneBeam:
 
     # -- shooting from far ahead to the tip -----------------------------------------------------------------
     def _shoot(self, psi):
-        """For each phase psi of the far decaying solution: (Q, kappa_peak, M_peak, theta_0, tip slope, c)."""
+        """For each phase psi of the far decaying solution: (Q, kappa_peak, M_peak, theta_0, tip slope, c, M_tip);
+        NaN rows for the phases that never open the law fully."""
         lam, EI, h = self.lam, self.EI, self.h
         # far ahead: amplitude START x w_p, where the moment (~ START sigma_c (EI/4k)^1/2) is far below yield
         a, b = self.START * self.wp * np.cos(psi), self.START * self.wp * np.sin(psi)
         y = [a, lam * (b - a), -2.0 * EI * lam ** 2 * b, 2.0 * EI * lam ** 3 * (a + b)]  # w, w', M, V at x0
         M_max = np.maximum(y[2], 0.0)
-        k_max = M_max / EI if self.elastic else np.interp(M_max, self.M_L, self.k_L)
+        k_max = self.kappa(M_max, M_max, M_max)  # on the loading branch
 
         def rhs(w, wp, M, V):  # d/ds, s = x0 - x: toward the tip
             return -wp, -self.kappa(M, M_max, k_max), -(V + self.N * wp), self.sigma(w)
