@@ -11,7 +11,7 @@ import numpy as np
 
 from fem_laminate.studies import window as wn
 from fem_laminate.case import load_case
-from fem_laminate.physics import bonding as bd
+from fem_laminate.physics.correlations import bonding as bd
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 NAMES = [f"example_{i}" for i in range(1, 6)] + [f"comparative_{i}" for i in range(1, 7)]

@@ -13,7 +13,7 @@ import sys
 import time
 
 from fem_laminate.analytic import curl as ac
-from fem_laminate.physics import curl as C
+from fem_laminate.physics.models import curl as C
 from fem_laminate.studies import curl_study as S
 from fem_laminate.model.materials import load_library
 

@@ -10,7 +10,7 @@ import time
 import tracemalloc
 
 from fem_laminate.model.materials import load_library
-from fem_laminate.physics.nip import solve_nip, spec_from_patent
+from fem_laminate.physics.models.nip import solve_nip, spec_from_patent
 
 
 def example3(**kw):

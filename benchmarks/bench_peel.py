@@ -5,7 +5,7 @@ seconds, steps, the steady force and the closed form; appends to benchmarks/resu
 Usage: python benchmarks/bench_peel.py [name ...]   (names: see CASES)
 The arm is a scaled model (E 10 GPa, 20 um): the comparison is dimensionless, and a thin compliant arm keeps the
 bend length and the cohesive zone short enough for a 2-core machine. The free arm starts on the closed-form
-elastica (physics/peel.py initial_shape), so the steady state comes after a short crack advance.
+elastica (physics/models/peel.py initial_shape), so the steady state comes after a short crack advance.
 """
 import json
 import math
@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from fem_laminate.analytic import peel as ap
-from fem_laminate.physics import peel as fp
+from fem_laminate.physics.models import peel as fp
 
 OUT = Path(__file__).resolve().parent / "results" / "bench_peel.json"
 SUB = (fp.Layer(3e9, 0.34, 30e-6),)

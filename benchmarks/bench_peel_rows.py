@@ -31,8 +31,8 @@ import numpy as np
 
 from fem_laminate.analytic import peel as ap
 from fem_laminate.model.materials import load_library
-from fem_laminate.physics import peel as fp
-from fem_laminate.physics.bonding import cohesive_strength_Pa, full_toughness_J_per_m2
+from fem_laminate.physics.models import peel as fp
+from fem_laminate.physics.correlations.bonding import cohesive_strength_Pa, full_toughness_J_per_m2
 
 RESULTS = Path(__file__).resolve().parent / "results"
 OUT = RESULTS / "bench_peel_rows.json"

@@ -1,6 +1,6 @@
 """CG iterations of the cg_plate preconditioner as the in-plane element size h drops below the plate thickness t.
 
-The benchmark laminate (Cu 18 / PI-I 25 / PI-II 5 / Cu 18 um, t = 66 um, physics/twolevel.py + physics/multigrid.py)
+The benchmark laminate (Cu 18 / PI-I 25 / PI-II 5 / Cu 18 um, t = 66 um, physics/fe/twolevel.py + physics/fe/multigrid.py)
 on square plates of side L with n x n Hex27 elements, symmetry constraints, relative residual 1e-8: the column/plate
 two-level method alone against the same with geometric in-plane levels (PlateMultigrid). Prints a table and writes
 benchmarks/results/bench_thin_mesh_levels.json. Usage: PYTHONPATH=. python benchmarks/bench_thin_mesh_levels.py
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from fem_laminate.physics import multigrid, twolevel
-from fem_laminate.physics.elastic import assemble_eigenstrain_load, assemble_stiffness
+from fem_laminate.physics.fe import multigrid, twolevel
+from fem_laminate.physics.fe.elastic import assemble_eigenstrain_load, assemble_stiffness
 from fem_laminate.studies import bench
 
 CASES = [(10e-3, 16), (2e-3, 16), (2e-3, 32), (1e-3, 32), (0.5e-3, 32)]  # (L, n)

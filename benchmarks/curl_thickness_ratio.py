@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from fem_laminate.analytic import curl as ac
-from fem_laminate.physics import curl as C
+from fem_laminate.physics.models import curl as C
 from fem_laminate.studies import curl_study as S
 from fem_laminate.model.materials import load_library
 

@@ -3,7 +3,7 @@
 Run: PYTHONPATH=. python benchmarks/healing_margin.py  (about 5 s; writes benchmarks/results/healing_margin.json)
 
 For every bundled row: the surface resin, its reptation time at the peak interface temperature (Doi-Edwards lower
-bound, physics/bonding.py), the dwell, the time the controlling surface spends above Tg in the nip history and
+bound, physics/correlations/bonding.py), the dwell, the time the controlling surface spends above Tg in the nip history and
 after it (Newton cooling in air, physics/nip.air_cooling_tail), the reduced time Int dt/t_r (uncapped: the factor
 by which t_r could be longer before D_h drops below 1) and D_h. Then, for Comparative 6 only, D_h and the
 healing toughness factor D_h^2 if t_r were longer than the lower bound by 1 ... 1e4 (a sensitivity to an unknown
@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from fem_laminate.case import load_case
-from fem_laminate.physics import bonding as bd
-from fem_laminate.physics import nip as nip_mod
+from fem_laminate.physics.correlations import bonding as bd
+from fem_laminate.physics.models import nip as nip_mod
 from fem_laminate.process import bond as B
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,8 +22,8 @@ from fem_laminate.analytic.laminate import biaxial_modulus, multilayer_strain
 from fem_laminate.studies.bench import centre_curvature, constrained_dofs
 from fem_laminate.model.materials import load_library
 from fem_laminate.model.mesh import layered_mesh_2d, layered_mesh_3d
-from fem_laminate.physics.elastic import assemble_eigenstrain_load, assemble_stiffness, isotropic_D, make_model
-from fem_laminate.physics.solvers import solve
+from fem_laminate.physics.fe.elastic import assemble_eigenstrain_load, assemble_stiffness, isotropic_D, make_model
+from fem_laminate.physics.fe.solvers import solve
 
 STACKS = {
     "2-layer Cu35/PI-I24": (("copper_ed", 35e-6), ("pi_I", 24e-6)),

@@ -37,7 +37,7 @@ from fem_laminate.analytic import peel as ap
 RES = Path(__file__).resolve().parent / "results"
 ARM = dict(E_Pa=10e9, nu=0.34, thickness_m=20e-6, hardening_Pa=100e6)  # the scaled arm of bench_peel.py
 K_WINKLER = 3e9 / (1 - 0.34 ** 2) / 30e-6  # 30 um PI, E 3 GPa
-PENALTY = 50.0  # physics/peel.py penalty_factor: K0 = 50 k
+PENALTY = 50.0  # physics/models/peel.py penalty_factor: K0 = 50 k
 
 
 def _zone(c, M0, EI, sigma_c, G):

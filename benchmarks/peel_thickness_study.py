@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from fem_laminate.analytic import peel as ap  # noqa: E402
 from fem_laminate.model.materials import load_library  # noqa: E402
-from fem_laminate.physics.bonding import cohesive_strength_Pa, full_toughness_J_per_m2  # noqa: E402
+from fem_laminate.physics.correlations.bonding import cohesive_strength_Pa, full_toughness_J_per_m2  # noqa: E402
 from fem_laminate.units import kgf_per_cm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ import json
 import time
 from pathlib import Path
 
-import fem_laminate.physics.viscoelastic as ve
+import fem_laminate.physics.laws.viscoelastic as ve
 from fem_laminate.case import load_case
 from fem_laminate.job import simulate
 

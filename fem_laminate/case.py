@@ -347,7 +347,7 @@ def _check_mesh(case: Case) -> None:
 
 
 def out_of_plane(mesh_spec) -> str:
-    """The 2D out-of-plane state physics/elastic.py builds for the case's model."""
+    """The 2D out-of-plane state physics/fe/elastic.py builds for the case's model."""
     if mesh_spec.model == "plane_strain":
         return "fixed"
     return {"bending": "free", "uniform": "uniform", None: "free"}[mesh_spec.out_of_plane]

@@ -14,8 +14,8 @@ from . import process
 from .case import Case, load_case, out_of_plane
 from .model.mesh import layered_mesh_2d, layered_mesh_3d
 from .model.pattern import PatternSet
-from .physics import elastic
-from .physics.thermoelastic import initial_state
+from .physics.fe import elastic
+from .physics.models.laminate import initial_state
 from .post import output
 from .post.folder import OutputFolder
 from .post.summary import make_summary

@@ -19,7 +19,7 @@ import math
 
 from .errors import CaseError
 from .model.mesh_io import load_layered_mesh, resolve
-from .physics.solvers import available_bytes  # the memory the solver choice also reads (tests patch it here)
+from .physics.fe.solvers import available_bytes  # the memory the solver choice also reads (tests patch it here)
 from .process.step import layers_present_at
 
 # peak bytes per DOF (measured, see the module docstring; for the serendipity family, 8/20-node elements, the
@@ -39,7 +39,7 @@ def _nodes(n: int, quadratic: bool) -> int:
 
 def mesh_dofs(model: str, nlayers: int, nx: int, ny: int, n_per_layer: int, quadratic: bool = True,
               family: str = "lagrange") -> int:
-    """DOFs of the generated layered mesh (model/mesh.py + physics/elastic.py's fields): Lagrange Quad9 / Hex27,
+    """DOFs of the generated layered mesh (model/mesh.py + physics/fe/elastic.py's fields): Lagrange Quad9 / Hex27,
     serendipity Quad8 / Hex20 (vertices and edge midpoints only), or linear."""
     if model == "plate3d":
         nz = min(n_per_layer, 4) * nlayers
@@ -55,7 +55,7 @@ def mesh_dofs(model: str, nlayers: int, nx: int, ny: int, n_per_layer: int, quad
 
 
 def curl_dofs(n_inplane: int, length_mm: float, width_mm: float, shape: str, nlayers: int) -> int:
-    """DOFs of the quarter-sample Hex27 model of physics/curl.py (one element per layer through the thickness)."""
+    """DOFs of the quarter-sample Hex27 model of physics/models/curl.py (one element per layer through the thickness)."""
     ny = max(2, int(round(n_inplane * (length_mm if shape == "disc" else width_mm) / length_mm)))
     return 3 * (2 * n_inplane + 1) * (2 * ny + 1) * (2 * nlayers + 1)
 

@@ -43,7 +43,7 @@ def imports_of(name: str) -> set[str]:
         else:
             continue
         for t in targets:
-            while t and t not in MODULES:  # `import fem_laminate.physics.elastic as e`, or a name in a module
+            while t and t not in MODULES:  # `import fem_laminate.physics.fe.elastic as e`, or a name in a module
                 t = t.rsplit(".", 1)[0] if "." in t else ""
             if t and t != name:
                 found.add(t)
@@ -94,12 +94,12 @@ def test_layers_import_only_downward():
 
 def test_the_parser_sees_function_level_and_relative_imports():
     """The checks above would pass vacuously if the parser missed imports: spot-check known edges."""
-    assert "fem_laminate.physics.elastic" in GRAPH["fem_laminate.physics.thermoelastic"]
-    assert "fem_laminate.model.materials" in GRAPH["fem_laminate.physics.bonding"]  # inside a function
+    assert "fem_laminate.physics.fe.elastic" in GRAPH["fem_laminate.physics.models.laminate"]
+    assert "fem_laminate.model.materials" in GRAPH["fem_laminate.physics.correlations.bonding"]  # inside a function
     assert "fem_laminate.job" in GRAPH["fem_laminate"]  # lazy, inside __getattr__
 
 
-@pytest.mark.parametrize("module", ["fem_laminate", "fem_laminate.physics.elastic"])
+@pytest.mark.parametrize("module", ["fem_laminate", "fem_laminate.physics.fe.elastic"])
 def test_import_has_no_matplotlib_side_effect(module):
     code = (f"import sys, os; os.environ.pop('MPLBACKEND', None); import {module}; "
             "print('matplotlib' in sys.modules, 'MPLBACKEND' in os.environ)")

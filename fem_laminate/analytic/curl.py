@@ -1,6 +1,6 @@
 """Closed forms for the curl of a free layered plate under in-plane mismatch (eigen)strains.
 
-Conventions (shared with physics/large_deflection.py and curl.py): layers bottom-up as
+Conventions (shared with physics/models/large_deflection.py and curl.py): layers bottom-up as
 (E_Pa, nu, thickness_m, eigenstrain); a layer held flat carries sigma_i = E_i/(1-nu_i) (c - eps*_i);
 curvature is positive when the top layer is on the concave side (w = kappa r^2 / 2 with the
 in-plane strain c - kappa z).

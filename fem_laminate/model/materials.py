@@ -43,13 +43,13 @@ class Material:
     creep_D0_m2_per_s: float | None = None  # self-diffusion pre-exponential
     creep_activation_J_per_mol: float | None = None
     burgers_vector_m: float | None = None
-    # water (physics/moisture.py); a material without them takes up no water
+    # water (physics/models/moisture.py); a material without them takes up no water
     moisture_diffusivity_m2_per_s: float | None = None  # at 25 C
     moisture_activation_J_per_mol: float | None = None
     moisture_saturation_wt_pct_per_rh_pct: float | None = None  # Henry's law: equilibrium uptake per %RH
     hygroscopic_expansion_per_wt_pct: float | None = None  # in-plane swelling strain per mass % water
     hygroscopic_expansion_z_per_wt_pct: float | None = None  # through the thickness (default: in-plane value)
-    # viscoelasticity (physics/viscoelastic.py): generalized Maxwell series and time-temperature shift
+    # viscoelasticity (physics/laws/viscoelastic.py): generalized Maxwell series and time-temperature shift
     prony: tuple[tuple[float, float], ...] | None = None  # ((g_i, tau_i at prony_reference_C in s), ...)
     prony_reference_C: float | None = None
     wlf_C1: float = 17.44  # WLF above Tg, reference Tg (Williams, Landel, Ferry 1955 "universal" constants)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..physics.curl import CurlResult
+from ..physics.models.curl import CurlResult
 
 
 def _full_sample(result: CurlResult):

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..physics import elastic
-from ..physics.plasticity import von_mises
-from ..physics.thermoelastic import LaminateState, instantaneous_D, layer_thermal_strain
+from ..physics.fe import elastic
+from ..physics.laws.plasticity import von_mises
+from ..physics.models.laminate import LaminateState, instantaneous_D, layer_thermal_strain
 
 FIT_FRACTION = 0.5  # central half of the sample length (and width) is used for curvature fits
 

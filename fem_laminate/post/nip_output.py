@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..physics.nip import NipResult
+from ..physics.models.nip import NipResult
 
 
 def write_nip_outputs(result: NipResult, out_dir) -> list[Path]:

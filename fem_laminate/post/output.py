@@ -12,7 +12,7 @@ from xml.sax.saxutils import quoteattr
 import meshio
 import numpy as np
 
-from ..physics.plasticity import von_mises
+from ..physics.laws.plasticity import von_mises
 from . import measure
 
 

@@ -5,7 +5,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
 
-from ..physics import solvers
+from ..physics.fe import solvers
 from . import measure
 
 OUT_OF_PLANE_TEXT = {"fixed": "eps_zz = 0", "uniform": "eps_zz uniform (free)",

@@ -1,10 +1,10 @@
 """Hot roll-press bonding of the second foil (the patent's second stage, Table 1).
 
 The base is heated to the roll temperature; the new foil (or, for Comparative example 6, a second base turned
-over, resin to resin) is pressed on in the roll nip. The nip (physics/nip.py: contact, copper plasticity, heat
+over, resin to resin) is pressed on in the roll nip. The nip (physics/models/nip.py: contact, copper plasticity, heat
 through the strip) gives the bonding interface its pressure and temperature histories; after the nip the strip
-cools in still air (physics/nip.py air_cooling_tail) and the interface keeps healing until it is glassy again;
-the bonding model (physics/bonding.py: intimate contact and healing) turns the whole history into a degree of
+cools in still air (physics/models/nip.py air_cooling_tail) and the interface keeps healing until it is glassy again;
+the bonding model (physics/correlations/bonding.py: intimate contact and healing) turns the whole history into a degree of
 bonding and a peel strength.
 The bonded foil is born stress-free at the bonding temperature, resting on the molten bonding layer.
 
@@ -23,9 +23,9 @@ from pydantic import Field
 
 from ..errors import CaseError, ProcessError
 from ..model.materials import Material
-from ..physics import bonding as bd
-from ..physics.nip import NipSpec, air_cooling_tail, solve_nip, validate_nip
-from ..physics.thermoelastic import change_temperature, give_birth
+from ..physics.correlations import bonding as bd
+from ..physics.models.nip import NipSpec, air_cooling_tail, solve_nip, validate_nip
+from ..physics.models.laminate import change_temperature, give_birth
 from ..units import N_PER_KGF
 from .step import MaxStep, Strict, StepKind, Temperature, ensure_started, layers_present_at, step_summary
 

@@ -1,13 +1,13 @@
 """Conditioning in humid air (e.g. 21 C / 50 % RH / 4 h of JIS C 6481): the laminate is brought to temperature_C,
 then its open polymer faces take up water at rh_pct for `hours` (Fickian diffusion, Henry's law, swelling:
-physics/moisture.py). The steps[] entry reports the uptake and its fraction of the equilibrium at rh_pct."""
+physics/models/moisture.py). The steps[] entry reports the uptake and its fraction of the equilibrium at rh_pct."""
 from __future__ import annotations
 
 from typing import Literal
 
 from pydantic import Field
 
-from ..physics.thermoelastic import change_temperature, expose_to_humidity
+from ..physics.models.laminate import change_temperature, expose_to_humidity
 from .step import MaxStep, Strict, StepKind, Temperature, ensure_started, step_summary
 
 

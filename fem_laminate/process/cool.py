@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..errors import CaseError
-from ..physics.thermoelastic import change_temperature
+from ..physics.models.laminate import change_temperature
 from .step import MaxStep, Strict, StepKind, Temperature, ensure_started, step_summary
 
 

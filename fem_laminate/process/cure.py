@@ -3,7 +3,7 @@ end of the imidization hold.
 
 A cast polyimide layer is born stress-free at the end of the hold: imidization and solvent loss are complete
 there and stress builds on cooling (Ree, Chu, Goldberg, J. Appl. Phys. 1994). A thermoplastic layer born above
-its Tg relaxes at once (physics/thermoelastic.py). Stress built during drying is neglected (assumption).
+its Tg relaxes at once (physics/models/laminate.py). Stress built during drying is neglected (assumption).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from ..errors import CaseError
-from ..physics.thermoelastic import change_temperature, give_birth
+from ..physics.models.laminate import change_temperature, give_birth
 from .step import MaxStep, Strict, StepKind, Temperature, step_summary
 
 

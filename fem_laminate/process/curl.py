@@ -2,7 +2,7 @@
 
 After the cure's `cool` it is the single-sided base, after the bond's `cool` the double-sided laminate, after an
 `etch` the etched one. Each present layer's in-plane stress-free strain (mid-plane value and gradient) loads the
-cut sample (physics/curl.py: total-Lagrangian Hex27 with MITC9 tying, Newton with load steps, table, weight).
+cut sample (physics/models/curl.py: total-Lagrangian Hex27 with MITC9 tying, Newton with load steps, table, weight).
 
 Writes: an entry in ``curl_sample`` (and in steps[]); the ``curl`` block quotes the sample cut from the base it
 speaks of; files ``curl/curl_sample.vtu|png`` (``curl_<k>/`` for the k-th sample).
@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..errors import CaseError
-from ..physics.curl import curl_sample
+from ..physics.models.curl import curl_sample
 from ..post.measure import layer_mismatch_profile
 from .step import Strict, StepKind, layers_present_at, require_formed
 

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..errors import CaseError, ProcessError
-from ..physics.thermoelastic import change_temperature, remove_layers
+from ..physics.models.laminate import change_temperature, remove_layers
 from ..post import measure
 from .condition import condition
 from .hold import OVEN_RH_PCT

@@ -14,7 +14,7 @@ from pydantic import Field, PrivateAttr
 
 from ..errors import CaseError, ProcessError
 from ..model import pattern as pat
-from ..physics.thermoelastic import remove_elements, remove_layers
+from ..physics.models.laminate import remove_elements, remove_layers
 from ..post import measure
 from .step import Strict, StepKind, etched_positions, layers_present_at, require_formed, step_summary
 

@@ -2,8 +2,8 @@
 
 The reading of a peel tester is mechanics: the toughness of the interface that fails plus the work the arm
 (35 um copper) absorbs in plastic bending at the root, with the compliance of the polyimide beneath it
-(analytic/peel.py closed form; physics/peel.py FEM with a cohesive zone). Each interface in the peel path
-gets a toughness from its history (physics/bonding.py: the nip's intimate contact, and for resin-resin
+(analytic/peel.py closed form; physics/models/peel.py FEM with a cohesive zone). Each interface in the peel path
+gets a toughness from its history (physics/correlations/bonding.py: the nip's intimate contact, and for resin-resin
 interfaces healing by interdiffusion); the crack runs along the least tough one; the arm is every layer above
 it and the foundation every polymer layer below it down to the next foil (taken rigid).
 
@@ -23,7 +23,7 @@ from pydantic import Field
 
 from ..analytic import peel as ap
 from ..errors import CaseError, ProcessError
-from ..physics import bonding as bd
+from ..physics.correlations import bonding as bd
 from ..units import kgf_per_cm
 from .step import Strict, StepKind, layers_present_at
 
@@ -168,7 +168,7 @@ def _peel_fem(arm, found, G: float, spec, root_curvature_1_per_m: float | None =
     """The FEM peel. A plastic arm starts as a stress-free arc of the closed form's root radius 1/kappa0 (the
     peeled arm's bend; the elastic elastica start bends 35 um copper far past yield and stalls), with the
     backtracking line search and the pull-rate predictor (README: what made the patent rows run)."""
-    from ..physics import peel as fp
+    from ..physics.models import peel as fp
 
     plastic = any(math.isfinite(a.yield_Pa) for a in arm)
     start = (dict(initial_shape="arc", bend_radius_m=1.0 / root_curvature_1_per_m)

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..physics.thermoelastic import change_temperature
+from ..physics.models.laminate import change_temperature
 from ..post import measure
 from .condition import condition
 from .step import Strict, StepKind, Temperature

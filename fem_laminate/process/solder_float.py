@@ -1,10 +1,10 @@
 """350 C solder float (the patent's heat resistance test), by fracture mechanics: at the bath temperature the
 mismatch stresses of the layers on either side of each interface give a steady-state delamination energy release
-rate (physics/solder.py, Hutchinson & Suo 1992), compared with that interface's toughness (the peel step's
+rate (physics/correlations/solder.py, Hutchinson & Suo 1992), compared with that interface's toughness (the peel step's
 toughness model: nip history for the bond line, cast interfaces fully bonded; scaled to the bath temperature with
 the resin's modulus, process/peel.interface_toughness). Water the resin holds adds the pressure of its vapour in an unbonded patch at the
 interface (`unbonded_patch_um` half-width): the patch's energy release rate p^2 a^4 / 18D joins the mismatch one,
-G = (sqrt G_ss + sqrt G_vap)^2 (physics/solder.py). The former traction-vs-strength check is kept under
+G = (sqrt G_ss + sqrt G_vap)^2 (physics/correlations/solder.py). The former traction-vs-strength check is kept under
 ``strength_check``. A test on a copy; adds ``solder_float``."""
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..physics.solder import (bending_stiffness, blister_G, combined_G, fracture_verdict, solder_float_from_process,
+from ..physics.correlations.solder import (bending_stiffness, blister_G, combined_G, fracture_verdict, solder_float_from_process,
                               steady_delamination_G, vapour_pressure_Pa)
-from ..physics.thermoelastic import change_temperature
+from ..physics.models.laminate import change_temperature
 from ..post import measure
 from ..errors import CaseError
 from .peel import interface_toughness

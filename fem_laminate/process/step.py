@@ -19,7 +19,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..errors import CaseError
-from ..physics.thermoelastic import LaminateState, give_birth
+from ..physics.models.laminate import LaminateState, give_birth
 from ..post import measure
 
 

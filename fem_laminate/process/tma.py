@@ -15,7 +15,7 @@ from typing import Literal
 from ..errors import CaseError
 from pydantic import Field
 
-from ..physics.thermoelastic import apply_uniaxial_load, change_temperature, viscoelastic_layers
+from ..physics.models.laminate import apply_uniaxial_load, change_temperature, viscoelastic_layers
 from ..post import measure
 from .step import Strict, StepKind, Temperature, layers_present_at, metal_layers, require_formed
 

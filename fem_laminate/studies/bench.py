@@ -8,7 +8,7 @@ Each configuration runs in a fresh Python process so that its peak resident memo
 Compared, on the same mesh: the fast vectorised assembly (physics.elastic.assemble_stiffness) against
 scikit-fem's generic BilinearForm path (assemble_stiffness_skfem), and the solvers PARDISO (1 and 2 threads),
 SuperLU (scipy spsolve, scikit-fem's default), CG preconditioned by the column smoother and plate coarse space
-(physics/twolevel.py, "cg_plate") and CG preconditioned by smoothed-aggregation AMG with the rigid-body modes as
+(physics/fe/twolevel.py, "cg_plate") and CG preconditioned by smoothed-aggregation AMG with the rigid-body modes as
 near-null space. The iterative runs assemble the constrained system directly (no unconstrained copy).
 """
 from __future__ import annotations
@@ -82,7 +82,7 @@ def build_problem(dim: int, target_dofs: int, quadratic: bool = True, out_of_pla
     """Mesh, elastic model, per-element D and eigenstrain for the benchmark laminate."""
     from ..model.materials import load_library
     from ..model.mesh import layered_mesh_2d, layered_mesh_3d
-    from ..physics.elastic import isotropic_D, make_model
+    from ..physics.fe.elastic import isotropic_D, make_model
 
     lib = load_library()
     mats = [lib[name] for name, _ in STACK]
@@ -150,7 +150,7 @@ def skfem_stiffness(model, E_elem: np.ndarray, nu_elem: np.ndarray):
     from skfem import Basis, BilinearForm, ElementVector
     from skfem.helpers import ddot, eye, sym_grad, trace
 
-    from ..physics.elastic import lame
+    from ..physics.fe.elastic import lame
 
     if model.dim == 2 and model.nglobal:
         raise ValueError(f"out_of_plane = {model.out_of_plane!r}: the generic path covers 'fixed' only in 2D")
@@ -171,10 +171,10 @@ def run_config(cfg: Config) -> dict:
     """Run one configuration in this process; returns dofs, seconds, iterations and the curvature."""
     import scipy.sparse as sp
 
-    from ..physics import assembly
-    from ..physics.elastic import (assemble_eigenstrain_load, assemble_stiffness, element_dofs_full,
+    from ..physics.fe import assembly
+    from ..physics.fe.elastic import (assemble_eigenstrain_load, assemble_stiffness, element_dofs_full,
                                    element_stiffness_classes)
-    from ..physics.solvers import Layout, rigid_body_modes, solve
+    from ..physics.fe.solvers import Layout, rigid_body_modes, solve
 
     t0 = time.perf_counter()
     lmesh, model, E, nu, D, eig = build_problem(cfg.dim, cfg.target_dofs, cfg.quadratic, cfg.out_of_plane,

@@ -3,7 +3,7 @@ curl against the thickness ratio of the two polyimide layers of the single-sided
 from __future__ import annotations
 
 from ..analytic.laminate import multilayer_strain as ac_multilayer_strain
-from ..physics.curl import curl_sample
+from ..physics.models.curl import curl_sample
 from ..model.materials import Material
 
 

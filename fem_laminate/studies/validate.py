@@ -177,7 +177,7 @@ def _fmt(v):
 
 
 def calibration_text() -> str:
-    from ..physics.bonding import calibration_summary
+    from ..physics.correlations.bonding import calibration_summary
 
     return ("Calibration: no thermoelastic material parameter was fitted to any row. Film CTEs are the Preparation-"
             "example inputs (data/materials.toml); moduli are literature values or labelled assumptions.\n"

@@ -1,7 +1,7 @@
 """Process-window maps: predicted peel strength over roll temperature x speed (x load) grids.
 
 For each grid point the nip gives the interface histories t(s), T(C), p(Pa); the bonding model
-(physics/bonding.py) turns them into D_ic, D_h, D_b and peel. The nip comes from ``nip.solve_nip(...,
+(physics/correlations/bonding.py) turns them into D_ic, D_h, D_b and peel. The nip comes from ``nip.solve_nip(...,
 method="analytic")`` (default, the nip validate uses), or with ``nip="hertz"`` from the fast stand-in below
 (Hertz line contact of two steel rolls, interface at the roll temperature, dwell 2b/v). The patent's preferred ranges are drawn:
 roll temperature Tg+30..Tg+250 C, speed 0.01-20 m/min, linear pressure (load / width) 5-1000 kgf/cm.
@@ -18,8 +18,8 @@ import numpy as np
 from ..analytic.contact import hertz_line_contact
 from ..errors import InputError
 from ..model.materials import Material, load_library
-from ..physics import bonding as bd
-from ..physics.nip import solve_nip
+from ..physics.correlations import bonding as bd
+from ..physics.models.nip import solve_nip
 from ..post.output import plain_text
 from ..process.bond import BondSetup, bond_history, bond_setup, bond_setup_from_stack, nip_spec_for  # noqa: F401
 from ..process.bond import predict_bond as _predict_bond

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from fem_laminate.model.materials import load_library
-from fem_laminate.physics import bonding as bd
-from fem_laminate.physics.nip import air_cooling_tail, air_cooling_time_constant_s, solve_nip
+from fem_laminate.physics.correlations import bonding as bd
+from fem_laminate.physics.models.nip import air_cooling_tail, air_cooling_time_constant_s, solve_nip
 from fem_laminate.process import bond as bond_mod
 from fem_laminate.units import N_PER_KGF
 

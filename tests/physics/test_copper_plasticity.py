@@ -1,4 +1,4 @@
-"""Copper plasticity in thermal steps: the J2 return mapping of physics/plasticity.py inside the thermoelastic
+"""Copper plasticity in thermal steps: the J2 return mapping of physics/laws/plasticity.py inside the thermoelastic
 increments, against an elastic-plastic closed form of a thin film on a rigid substrate."""
 import numpy as np
 import pytest
@@ -6,8 +6,8 @@ import pytest
 from fem_laminate.model.materials import Material
 from fem_laminate.model.mesh import layered_mesh_2d
 from fem_laminate.model.stack import Layer, Stack
-from fem_laminate.physics import elastic
-from fem_laminate.physics.thermoelastic import change_temperature, give_birth, initial_state
+from fem_laminate.physics.fe import elastic
+from fem_laminate.physics.models.laminate import change_temperature, give_birth, initial_state
 from fem_laminate.post import measure
 
 CU = Material(name="cu", kind="metal", E_Pa=116e9, nu=0.34, cte_per_K=17e-6, dE_rel_per_K=-3e-4, yield_Pa=250e6,

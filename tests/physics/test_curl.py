@@ -5,11 +5,11 @@ import pytest
 import scipy.sparse as sp
 
 from fem_laminate.analytic import curl as ac
-from fem_laminate.physics import curl as C
+from fem_laminate.physics.models import curl as C
 from fem_laminate.studies import curl_study as S
 from fem_laminate.post import curl_output as O
 from fem_laminate.model.materials import Material, load_library
-from fem_laminate.physics import large_deflection as ld
+from fem_laminate.physics.models import large_deflection as ld
 
 H = 50e-6  # each layer of the uniform bilayer
 L = 0.02
@@ -183,7 +183,7 @@ def test_ans_element_tangent_and_null_space():
     rectangle and distorted disc mesh); one free element has exactly the 6 rigid-body zero modes; on box
     elements the force of the unloaded, pre-strained plate equals the plain element's."""
     from skfem import Basis, ElementHex2, ElementVector, MeshHex
-    from fem_laminate.physics import ans
+    from fem_laminate.physics.fe import ans
     layers = patent_base()
     eps = S.cure_eigenstrains(layers, 350.0, 25.0)
     rng = np.random.default_rng(0)

@@ -1,14 +1,14 @@
 """Every hand-written fast path against a readable scikit-fem form of the same integral.
 
-The fast paths (batched element matrices scattered by physics/assembly.py) are what the solvers use; the
+The fast paths (batched element matrices scattered by physics/fe/assembly.py) are what the solvers use; the
 forms below are short statements of the maths, assembled by scikit-fem's generic machinery on small meshes.
 Tolerance: 1e-9 relative to the largest entry unless stated (the two differ only by rounding).
 
-- linear elasticity (physics/elastic.py): 2D with e_zz fixed, uniform (a) and free (a + b (y - y_c)),
+- linear elasticity (physics/fe/elastic.py): 2D with e_zz fixed, uniform (a) and free (a + b (y - y_c)),
   3D, and the eigenstrain load vector (2D free, 3D);
-- the mean-dilatation B-bar stiffness of the nip contact (physics/contact.py);
-- the large-deflection internal force and tangent (physics/plate.py, total Lagrangian Hex27);
-- the MITC9-tied Hex27 (physics/ans.py): on undistorted box elements its force at u = 0 is the plain
+- the mean-dilatation B-bar stiffness of the nip contact (physics/models/contact.py);
+- the large-deflection internal force and tangent (physics/fe/plate.py, total Lagrangian Hex27);
+- the MITC9-tied Hex27 (physics/fe/ans.py): on undistorted box elements its force at u = 0 is the plain
   element's, and its tangent acts like the plain one on the fields the tying reproduces (uniform strain,
   pure bending); entry by entry the two differ (~4e-5), which is the point of the tying.
 """
@@ -20,10 +20,10 @@ from skfem import (Basis, BilinearForm, ElementHex2, ElementQuad1, ElementVector
 from skfem.helpers import ddot, div, eye, sym_grad, trace
 
 from fem_laminate.model.mesh import layered_mesh_2d, layered_mesh_3d
-from fem_laminate.physics import ans, elastic, plate
-from fem_laminate.physics import contact as C
-from fem_laminate.physics.large_deflection import make_assembler
-from fem_laminate.physics.plasticity import return_mapping
+from fem_laminate.physics.fe import ans, elastic, plate
+from fem_laminate.physics.models import contact as C
+from fem_laminate.physics.models.large_deflection import make_assembler
+from fem_laminate.physics.laws.plasticity import return_mapping
 
 RTOL = 1e-9
 INTERFACES = [0.0, 35e-6, 60e-6, 65e-6]

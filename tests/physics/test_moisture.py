@@ -1,4 +1,4 @@
-"""Water in the polyimides (physics/moisture.py): Fick's law, Henry's law, swelling in the stress-free strain."""
+"""Water in the polyimides (physics/models/moisture.py): Fick's law, Henry's law, swelling in the stress-free strain."""
 from dataclasses import replace
 
 import numpy as np
@@ -8,8 +8,9 @@ from fem_laminate.analytic import laminate as analytic
 from fem_laminate.model.materials import load_library
 from fem_laminate.model.mesh import layered_mesh_2d
 from fem_laminate.model.stack import Layer, Stack
-from fem_laminate.physics import elastic, moisture
-from fem_laminate.physics.thermoelastic import expose_to_humidity, give_birth, initial_state
+from fem_laminate.physics.fe import elastic
+from fem_laminate.physics.models import moisture
+from fem_laminate.physics.models.laminate import expose_to_humidity, give_birth, initial_state
 from fem_laminate.post import measure
 
 LIB = load_library()

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from fem_laminate.analytic import contact as AC
-from fem_laminate.physics import nip
+from fem_laminate.physics.models import nip
 from fem_laminate.post.nip_output import write_nip_outputs
 from fem_laminate.model.materials import load_library
-from fem_laminate.physics import contact as C
-from fem_laminate.physics.plasticity import (equivalent_plastic_strain, return_mapping, uniaxial_strain_compression,
+from fem_laminate.physics.models import contact as C
+from fem_laminate.physics.laws.plasticity import (equivalent_plastic_strain, return_mapping, uniaxial_strain_compression,
                                              von_mises)
 
 STEEL = dict(E=210e9, nu=0.3)

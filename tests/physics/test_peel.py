@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from fem_laminate.analytic import peel as ap
-from fem_laminate.physics import bonding as bd
-from fem_laminate.physics import peel as fp
+from fem_laminate.physics.correlations import bonding as bd
+from fem_laminate.physics.models import peel as fp
 
 CU = dict(E_Pa=116e9, nu=0.34, thickness_m=35e-6)
 PI = [ap.FoundationLayer(3e9, 0.34, 30e-6)]
@@ -347,7 +347,7 @@ def test_fem_peel_outputs_written(tmp_path):
 
 
 def test_solder_float_fracture_criterion():
-    from fem_laminate.physics.solder import fracture_verdict, steady_delamination_G
+    from fem_laminate.physics.correlations.solder import fracture_verdict, steady_delamination_G
 
     # Hutchinson & Suo plane-strain steady-state delamination of one film
     assert steady_delamination_G([(100e6, 116e9, 0.34, 35e-6)]) == pytest.approx(

@@ -6,10 +6,11 @@ import pytest
 from fem_laminate.model.materials import load_library
 from fem_laminate.model.mesh import layered_mesh_2d
 from fem_laminate.model.stack import Layer, Stack
-from fem_laminate.physics import elastic, moisture
-from fem_laminate.physics.solder import (bending_stiffness, blister_G, combined_G, saturated_vapour_pressure_Pa,
+from fem_laminate.physics.fe import elastic
+from fem_laminate.physics.models import moisture
+from fem_laminate.physics.correlations.solder import (bending_stiffness, blister_G, combined_G, saturated_vapour_pressure_Pa,
                                          vapour_pressure_Pa)
-from fem_laminate.physics.thermoelastic import give_birth, initial_state
+from fem_laminate.physics.models.laminate import give_birth, initial_state
 from fem_laminate.process import solder_float
 
 
@@ -79,7 +80,7 @@ def test_interface_toughness_follows_the_resin_modulus_to_the_bath_temperature()
     """bonding.toml [peel] toughness_follows_resin_modulus (assumption): G_c(T) = G_c(25 C) x min over the polymer
     sides of E(T)/E(25 C). At 25 C the calibrated toughness; a cast Cu/PI I interface at 350 C keeps the glassy
     PI I's ratio; the thermoplastic PI IV (Tg 300 C) above its Tg keeps ~1 % of it; PI-PI takes the softer side."""
-    from fem_laminate.physics import bonding as bd
+    from fem_laminate.physics.correlations import bonding as bd
     from fem_laminate.process.peel import interface_toughness
 
     lib = load_library()

@@ -1,4 +1,4 @@
-"""Conduction through the strip: FEM (physics/thermal.py) against erfc, convective semi-infinite and
+"""Conduction through the strip: FEM (physics/models/thermal.py) against erfc, convective semi-infinite and
 layered-slab series solutions (fem_laminate/analytic_contact.py); errors relative to the temperature step."""
 import math
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from fem_laminate.analytic import contact as AC
-from fem_laminate.physics import nip
+from fem_laminate.physics.models import nip
 from fem_laminate.model.materials import load_library
-from fem_laminate.physics.thermal import FaceBC, Phase, layered_nodes, solve_transient
+from fem_laminate.physics.models.thermal import FaceBC, Phase, layered_nodes, solve_transient
 
 K_PI, RC_PI = 0.29, 1470 * 1090.0
 T0, TS = 25.0, 400.0

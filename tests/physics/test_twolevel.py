@@ -1,4 +1,4 @@
-"""The iterative solver for thin layered plates (physics/twolevel.py, physics/multigrid.py, solvers 'cg_plate';
+"""The iterative solver for thin layered plates (physics/fe/twolevel.py, physics/fe/multigrid.py, solvers 'cg_plate';
 issue 14 items 2-3).
 
 Checks, on the benchmark laminate (Cu 18 / PI-I 25 / PI-II 5 / Cu 18 um, real moduli, cooled 250 -> 25 C):
@@ -18,8 +18,8 @@ from fem_laminate.model.materials import load_library
 from fem_laminate.model.mesh import layered_mesh_3d
 from skfem import CellBasis, ElementHex2, ElementHexS2, MeshHex
 
-from fem_laminate.physics import multigrid, solvers, twolevel
-from fem_laminate.physics.elastic import assemble_eigenstrain_load, assemble_stiffness, isotropic_D, make_model
+from fem_laminate.physics.fe import multigrid, solvers, twolevel
+from fem_laminate.physics.fe.elastic import assemble_eigenstrain_load, assemble_stiffness, isotropic_D, make_model
 from fem_laminate.studies.bench import STACK, build_problem, centre_curvature, constrained_dofs
 
 TOL = 1e-10

@@ -8,7 +8,7 @@ from fem_laminate.analytic import laminate as analytic
 from fem_laminate.post import measure
 from fem_laminate.case import load_case_dict
 from fem_laminate.job import run_case, simulate
-from fem_laminate.physics.thermoelastic import change_temperature, give_birth, remove_layers
+from fem_laminate.physics.models.laminate import change_temperature, give_birth, remove_layers
 
 from helpers import cooled_state, stack_of
 
@@ -54,8 +54,8 @@ def test_etching_the_foil_leaves_a_stress_free_single_film():
 def test_layer_born_later_is_stress_free_where_it_forms():
     st = stack_of([116, 5.0], [0.34] * 2, [17e-6, 31e-6], [35, 30])
     from fem_laminate.model.mesh import layered_mesh_2d
-    from fem_laminate.physics import elastic
-    from fem_laminate.physics.thermoelastic import initial_state
+    from fem_laminate.physics.fe import elastic
+    from fem_laminate.physics.models.laminate import initial_state
     model = elastic.make_model(layered_mesh_2d(st.interfaces_m, 10e-3, nx=40))
     s = initial_state(st, model, 25.0)
     give_birth(s, [0])
@@ -213,7 +213,7 @@ def test_mismatch_profile_reproduces_the_laminate_curvature(cases_dir):
     from fem_laminate.analytic import curl as ac
     from fem_laminate import process
     from fem_laminate.case import load_case
-    from fem_laminate.physics.curl import plate_layers
+    from fem_laminate.physics.models.curl import plate_layers
     from fem_laminate.job import build_state
     from fem_laminate.post.measure import layer_mismatch_profile
 
@@ -244,7 +244,7 @@ def test_mismatch_profile_with_viscoelastic_history_on_a_long_section(cases_dir)
     from fem_laminate.analytic import curl as ac
     from fem_laminate.case import load_case_dict
     from fem_laminate.job import build_state
-    from fem_laminate.physics.curl import plate_layers
+    from fem_laminate.physics.models.curl import plate_layers
     from fem_laminate.post.measure import layer_mismatch_profile
 
     d = tomllib.loads((cases_dir / "example_1.toml").read_text())

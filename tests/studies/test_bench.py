@@ -9,7 +9,7 @@ import pytest
 from fem_laminate.studies import bench
 from fem_laminate.analytic.laminate import biaxial_modulus, multilayer_strain
 from fem_laminate.model.materials import load_library
-from fem_laminate.physics.elastic import assemble_stiffness
+from fem_laminate.physics.fe.elastic import assemble_stiffness
 
 
 def clt_curvature() -> float:
@@ -39,7 +39,7 @@ def test_fast_assembly_equals_scikit_fem_generic_forms(dim):
 
 
 def test_symmetry_constraints_remove_all_rigid_body_modes():
-    from fem_laminate.physics.solvers import rigid_body_modes
+    from fem_laminate.physics.fe.solvers import rigid_body_modes
     for dim in (2, 3):
         _, model, *_ = bench.build_problem(dim, 1500)
         fixed = bench.constrained_dofs(model)
@@ -76,7 +76,7 @@ def test_isolated_run_and_command_write_json(tmp_path):
 
 
 def _have_pardiso():
-    from fem_laminate.physics.solvers import HAVE_PARDISO
+    from fem_laminate.physics.fe.solvers import HAVE_PARDISO
     return HAVE_PARDISO
 
 

@@ -8,8 +8,8 @@ import pytest
 from fem_laminate.studies import window as wn
 from fem_laminate.case import load_case_dict
 from fem_laminate.model.materials import load_library
-from fem_laminate.physics import bonding as bd
-from fem_laminate.physics.solder import (interface_strength_Pa, solder_float_from_process, solder_float_summary,
+from fem_laminate.physics.correlations import bonding as bd
+from fem_laminate.physics.correlations.solder import (interface_strength_Pa, solder_float_from_process, solder_float_summary,
                                   solder_float_verdict)
 
 LIB = load_library()

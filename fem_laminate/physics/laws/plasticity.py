@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..units import BOLTZMANN, GAS_CONSTANT, kelvin
+from ...units import BOLTZMANN, GAS_CONSTANT, kelvin
 
 
 def _projectors(ncomp: int):

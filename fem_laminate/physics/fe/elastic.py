@@ -17,7 +17,7 @@ The weak form is the usual one,
 with an eigenstrain ε* (thermal expansion). `assemble_stiffness_skfem` writes it as scikit-fem forms and is
 the readable reference; `assemble_stiffness` is the fast path used everywhere else: it builds element matrices
 with batched matrix products, computes each geometrically distinct element only once (a structured layered
-mesh has few distinct element shapes per layer) and scatters them through physics/assembly.py. The two are
+mesh has few distinct element shapes per layer) and scatters them through physics/fe/assembly.py. The two are
 tested equal (tests/test_fast_paths_vs_forms.py).
 """
 from __future__ import annotations

@@ -20,7 +20,7 @@ from typing import Mapping
 
 import numpy as np
 
-from ..model.materials import Material
+from ...model.materials import Material
 from .bonding import bonding_data
 
 

@@ -1,12 +1,12 @@
 """Geometrically nonlinear (total Lagrangian, small strain / large rotation) layered plate: the load path.
 
-The plate, its weak forms and the plain Hex27 assembler are in physics/plate.py; the MITC9-tied element
-against membrane locking at large rotation in physics/ans.py (PlateModel.membrane_tying selects it).
+The plate, its weak forms and the plain Hex27 assembler are in physics/fe/plate.py; the MITC9-tied element
+against membrane locking at large rotation in physics/fe/ans.py (PlateModel.membrane_tying selects it).
 Quadratic 27-node hexes reproduce constant curvature exactly, so they do not lock in small-deflection
 bending; at large rotation the fully integrated element locks in membrane (a flat quadratic element cannot
 follow an arc stretch-free), the MITC9 one does not.
 
-The load path is followed by the Newton method of physics/newton.py with adaptive load stepping on t and a
+The load path is followed by the Newton method of physics/solve/newton.py with adaptive load stepping on t and a
 secant predictor. The symmetric (spherical) branch is left through a small imperfection in the eigenstrain
 (e*_x, e*_y) = e*(1 + d, 1 - d); the number of negative pivots of the tangent (PARDISO inertia,
 physics/solvers.SymmetricSolver) reports where the symmetric state stops being stable.
@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from . import newton
-from .ans import ANSAssembler
-from .plate import Assembler, PlateModel, body_force_form, internal_force_form, tangent_form  # noqa: F401
-from .solvers import SymmetricSolver, negative_pivot_note
+from ..solve import newton
+from ..fe.ans import ANSAssembler
+from ..fe.plate import Assembler, PlateModel, body_force_form, internal_force_form, tangent_form  # noqa: F401
+from ..fe.solvers import SymmetricSolver, negative_pivot_note
 
 
 def make_assembler(model: PlateModel):

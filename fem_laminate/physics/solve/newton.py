@@ -14,8 +14,8 @@ Two pieces, each small:
   iteration count (`adapt`); an optional `until(t)` ends the path early after a converged step (an
   open-ended path such as a peel pulled until its force levels off: `t_end` may be inf).
 
-The nip contact (physics/contact.py) uses fixed geometric load targets, a residual test with a stable
-active set and a backtracking line search; the large-deflection plate (physics/large_deflection.py) uses
+The nip contact (physics/models/contact.py) uses fixed geometric load targets, a residual test with a stable
+active set and a backtracking line search; the large-deflection plate (physics/models/large_deflection.py) uses
 adaptive steps, tests on correction and residual and reports the inertia of the tangent.
 """
 from __future__ import annotations

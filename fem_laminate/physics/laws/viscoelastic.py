@@ -31,7 +31,7 @@ import math
 
 import numpy as np
 
-from ..units import GAS_CONSTANT, ZERO_CELSIUS_K
+from ...units import GAS_CONSTANT, ZERO_CELSIUS_K
 
 MAX_DECADES_PER_INCREMENT = 1.0  # adaptive stepping: the shift factor may change by at most this per increment
 DEFAULT_RATE_K_PER_MIN = 10.0  # a temperature change given no duration (assumption: oven / free cooling of a web)

@@ -4,7 +4,7 @@
   solver available from PyPI; used by default where it imports.
 - "spsolve": scipy's SuperLU; always available, fine for 2D cross-sections.
 - "cg_plate": conjugate gradients preconditioned by a column smoother and a plate coarse space
-  (physics/twolevel.py): converges in 13-25 iterations on thin layered 3D plates, memory linear in the size.
+  (physics/fe/twolevel.py): converges in 13-25 iterations on thin layered 3D plates, memory linear in the size.
   It needs the position and component of every unknown (`layout`).
 - "cg_amg": conjugate gradients preconditioned by pyamg smoothed aggregation with the rigid-body modes as
   near-null space; kept for comparison: it stalls on thin, high-contrast stacks.
@@ -12,7 +12,7 @@
 the direct factorisation's estimated memory exceeds what is available, else pardiso when present, else spsolve;
 the choice, iterations and residual are reported back (SolveInfo).
 
-Nonlinear solves (physics/newton.py) use `direct_solve` (general, possibly unsymmetric tangent: the nip
+Nonlinear solves (physics/solve/newton.py) use `direct_solve` (general, possibly unsymmetric tangent: the nip
 contact with friction) or `SymmetricSolver` (upper triangle of a symmetric indefinite tangent: the
 large-deflection plate), which also reports the inertia: the number of negative pivots says where an
 equilibrium stops being stable (`negative_pivot_note`). PARDISO is detected here and nowhere else.
@@ -98,7 +98,7 @@ class Layout:
 
 def plate_preconditioner(K: sp.spmatrix, layout: Layout):
     """The cg_plate preconditioner: geometric in-plane levels where the mesh is finer than the plate is thick
-    (physics/multigrid.py, needs the basis), over the column/plate two-level cycle (physics/twolevel.py)."""
+    (physics/fe/multigrid.py, needs the basis), over the column/plate two-level cycle (physics/fe/twolevel.py)."""
     if layout.basis is not None:
         from .multigrid import PlateMultigrid
 

@@ -17,7 +17,7 @@ backward Euler for the first few, Crank-Nicolson after (Rannacher start-up: stab
 
     ε_sw = β w(z) (in-plane),   β_z w(z) (through the thickness, default β_z = β),   w = s·100·a  (wt %)
 
-and enters the stress-free-strain bookkeeping beside the thermal strain (physics/thermoelastic.py).
+and enters the stress-free-strain bookkeeping beside the thermal strain (physics/models/laminate.py).
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.linalg import solve_banded
 
-from ..units import GAS_CONSTANT
+from ...units import GAS_CONSTANT
 
 T25_K = 298.15
 N_PER_LAYER = 40  # linear elements per layer through the thickness

@@ -16,10 +16,10 @@ A temperature change is followed in increments (finer through each present Tg) b
 
 Issue 13 adds, each behind a switch of `state.mechanisms` (all off: exactly the model above), three more
 stress-free strains and a clock (`time_s`; increments carry dt):
-- ε_sw, hygroscopic swelling from the water field (physics/moisture.py; `expose_to_humidity`);
-- viscoelastic layers (a Prony series, physics/viscoelastic.py) replace "ε0 reset above Tg" by the recursive
+- ε_sw, hygroscopic swelling from the water field (physics/models/moisture.py; `expose_to_humidity`);
+- viscoelastic layers (a Prony series, physics/laws/viscoelastic.py) replace "ε0 reset above Tg" by the recursive
   internal-stress update: stiffness c·D, history as a load (`_viscoelastic_prepare/_update`);
-- ε_p of yielding metal foils (J2, physics/plasticity.py), by initial-stiffness iterations (`_plastic_iterations`);
+- ε_p of yielding metal foils (J2, physics/laws/plasticity.py), by initial-stiffness iterations (`_plastic_iterations`);
 - an applied end load (`apply_uniaxial_load`, the TMA's tensile load).
 """
 from __future__ import annotations
@@ -30,8 +30,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from . import assembly, elastic, moisture, plasticity, solvers, viscoelastic
-from ..model.stack import Stack
+from ..fe import assembly, elastic, solvers
+from . import moisture
+from ..laws import plasticity, viscoelastic
+from ...model.stack import Stack
 
 # the mechanisms of issue 13; a bare state is today's elastic model, a case turns them on ([physics] table)
 MECHANISMS = ("viscoelastic", "copper_plasticity", "copper_creep", "moisture")
@@ -487,7 +489,7 @@ PLASTIC_MAX_ITER = 300
 
 
 def _plastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_el, free_strain, T_C, pl, dt_s=0.0):
-    """J2 return mapping (physics/plasticity.py, shared with the nip) at the metal layers' points, then the
+    """J2 return mapping (physics/laws/plasticity.py, shared with the nip) at the metal layers' points, then the
     power-law creep of the increment's dt_s (backward Euler along the same radial direction), equilibrium by
     initial-stiffness iterations: the inelastic strain is one more stress-free strain, so the factorised elastic
     stiffness serves every iteration (no tangent assembly); backward Euler from the increment's start.
@@ -766,7 +768,7 @@ def remove_elements(state: LaminateState, elements: np.ndarray) -> None:
 def expose_to_humidity(state: LaminateState, rh_pct: float, seconds: float, chunks: int = 6,
                        edge_half_width_m: float | None = None) -> dict:
     """Hold at the present temperature with the open polymer faces at rh_pct for `seconds`: water diffuses
-    (physics/moisture.py), the swelling enters the stress-free strain, viscoelastic layers relax meanwhile.
+    (physics/models/moisture.py), the swelling enters the stress-free strain, viscoelastic layers relax meanwhile.
 
     `edge_half_width_m`: a strip of that half-width also takes water in through its cut edges into layers no open
     face reaches (moisture.edge_ingress). The hold is split into `chunks` log-spaced intervals (one when nothing relaxes: the elastic response is path

@@ -3,7 +3,7 @@
 Public API (SI inside):  NipSpec -> validate_nip -> solve_nip -> NipResult (files: post/nip_output.py).
 
 Model choices (details in the physics modules):
-- Contact (physics/contact.py): plane strain, quasi-static normal loading of the strip between two elastic
+- Contact (physics/models/contact.py): plane strain, quasi-static normal loading of the strip between two elastic
   rolls truncated around the nip, penalty contact, frictionless or Coulomb.  Rolling is not simulated:
   at 0.01-20 m/min inertia is negligible and for elastic rolls the rolling pressure equals the static one;
   the rolling-direction asymmetry from friction and from the viscous bonding layer is neglected.
@@ -14,7 +14,7 @@ Model choices (details in the physics modules):
 - Copper: J2 plasticity, yield Material.yield_stress(T), linear hardening Material.hardening_Pa.  The foil
   elongation is the plastic in-plane strain eps_p_xx of the incoming foil averaged through its thickness at the
   nip centre: a point rolled through the nip is loaded to the peak pressure once, as the centre is here.
-- Heat (physics/thermal.py): 1D conduction through the strip along its path, t = x / speed, x = 0 at the
+- Heat (physics/models/thermal.py): 1D conduction through the strip along its path, t = x / speed, x = 0 at the
   nip centre; both rolls at roll_temperature_C, reached through a contact conductance (assumption, default
   1e5 W/m^2K; None = roll temperature prescribed on the faces) over the contact length; air
   (10 W/m^2K, assumption) before and after.
@@ -27,11 +27,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..analytic.contact import compliant_strip_contact
-from ..model.materials import Material, load_library
-from ..units import N_PER_KGF
+from ...analytic.contact import compliant_strip_contact
+from ...model.materials import Material, load_library
+from ...units import N_PER_KGF
 from . import contact as C
-from .plasticity import uniaxial_strain_compression, von_mises
+from ..laws.plasticity import uniaxial_strain_compression, von_mises
 from .thermal import FaceBC, Phase, layered_nodes, solve_transient
 
 AIR_H_W_PER_M2K = 10.0  # assumption: natural convection to still air

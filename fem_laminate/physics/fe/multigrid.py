@@ -1,6 +1,6 @@
 """Geometric in-plane levels above the column/plate preconditioner, for meshes finer in plane than the plate is thick.
 
-The column/plate two-level method (physics/twolevel.py) needs 13-16 CG iterations while the in-plane element size h
+The column/plate two-level method (physics/fe/twolevel.py) needs 13-16 CG iterations while the in-plane element size h
 is above the plate thickness t, but its column smoother weakens once h < t (the through-thickness modes of
 neighbouring columns then couple strongly): measured 16, 22, 38, 71 iterations at h / t = 1.9, 0.94, 0.47, 0.24.
 That is the regime where plain geometric multigrid works, so the two are stacked: in-plane semi-coarsening levels

@@ -26,8 +26,8 @@ from typing import Mapping
 
 import numpy as np
 
-from ..model.materials import Material
-from ..units import N_PER_KGF
+from ...model.materials import Material
+from ...units import N_PER_KGF
 
 N_PER_MM_PER_KGF_PER_CM = N_PER_KGF / 10.0  # 1 kgf/cm = 0.980665 N/mm
 INTERFACES = ("Cu-PI", "PI-PI")
@@ -89,7 +89,7 @@ def load_bonding_params(material_name: str, Tg_C=_FROM_LIBRARY) -> BondingParams
     """Bonding parameters for a surface resin. Tg (None: no Tg) comes from the material library unless given."""
     raw = _raw()
     if Tg_C is _FROM_LIBRARY:
-        from ..model.materials import load_library
+        from ...model.materials import load_library
         lib = load_library()
         if material_name not in lib:
             raise ValueError(f"material={material_name!r} is not in the material library ({sorted(lib)})")

@@ -5,9 +5,9 @@ St.Venant-Kirchhoff solid with an additive eigenstrain on the Green-Lagrange str
 where t is the load factor (0 -> 1) and E* = diag(e*_x, e*_y, e*_z) is constant in each layer (or given
 per quadrature point). The readable weak forms (`internal_force_form`, `tangent_form`) are assembled by
 scikit-fem and are the reference; `Assembler` evaluates the same integrals with batched matrix products
-and scatters them through physics/assembly.py into the upper triangle of the free-free block.
-tests/test_fast_paths_vs_forms.py checks one against the other; physics/ans.py derives the MITC9 element
-from `Assembler`, physics/large_deflection.py follows the load path.
+and scatters them through physics/fe/assembly.py into the upper triangle of the free-free block.
+tests/test_fast_paths_vs_forms.py checks one against the other; physics/fe/ans.py derives the MITC9 element
+from `Assembler`, physics/models/large_deflection.py follows the load path.
 """
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ class PlateModel:
     contact_gap0_m: np.ndarray | None = None
     contact_side: int = 1
     contact_k_N_per_m: float = 0.0
-    # MITC9 membrane tying (physics/ans.py) against membrane locking at large rotation; needs the
+    # MITC9 membrane tying (physics/fe/ans.py) against membrane locking at large rotation; needs the
     # basis built on ans.gauss_27()
     membrane_tying: bool = False
 

@@ -12,7 +12,7 @@ Model (x = rolling direction, y = through the thickness, half model x >= 0 with 
   below the element size), trapezoidal (lumped) weights, semi-smooth Newton on the active set;
   Coulomb friction by a tangential penalty with return mapping (stick/slip), history carried over load steps.
 The load is applied in ``n_steps`` geometric increments from 2 % (plasticity and friction are path
-dependent); each increment is a semi-smooth Newton solve (physics/newton.py) with a residual safeguard (halve a step that
+dependent); each increment is a semi-smooth Newton solve (physics/solve/newton.py) with a residual safeguard (halve a step that
 blows the residual up; require descent after a few iterations, which ends stick/slip flip-flops).
 The penalty is kappa = 100 max(K + 4G/3) / h (h: contact element size): its compliance is ~1e-3 of the
 contact's, checked by the Hertz test; the stick spring is 0.05 kappa (TANGENTIAL_PENALTY_RATIO).
@@ -26,9 +26,10 @@ import numpy as np
 import scipy.sparse as sp
 from skfem import Basis, ElementQuad1, ElementVector, MeshQuad
 
-from . import assembly, newton
-from .plasticity import return_mapping
-from .solvers import direct_solve
+from ..fe import assembly
+from ..solve import newton
+from ..laws.plasticity import return_mapping
+from ..fe.solvers import direct_solve
 
 
 # tangential penalty / normal penalty: a softer stick spring (its elastic slip stays ~1 % of the surface
@@ -347,7 +348,7 @@ def solve_contact(model: ContactModel, load_N_per_m: float, friction: float = 0.
                   first_fraction: float = 0.02, strict_after: int = 6, max_cuts: int = 8,
                   progress=None) -> ContactSolution:
     """Apply the (full-model) line load in n_steps geometric increments from first_fraction to 1; Newton with
-    active-set and plastic updates (physics/newton.py).  An increment that does not converge in max_iter
+    active-set and plastic updates (physics/solve/newton.py).  An increment that does not converge in max_iter
     iterations is halved (from the last converged state), at most max_cuts times in all; then RuntimeError.
 
     Converged when the residual is below tol times the half-model load and the active set did not change

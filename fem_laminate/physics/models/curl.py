@@ -17,13 +17,13 @@ import numpy as np
 
 from skfem import Basis, ElementHex2, ElementVector, MeshHex
 
-from ..analytic import curl as ac
-from ..model.materials import Material
-from ..model.mesh import layered_mesh_3d
-from ..units import STANDARD_GRAVITY
+from ...analytic import curl as ac
+from ...model.materials import Material
+from ...model.mesh import layered_mesh_3d
+from ...units import STANDARD_GRAVITY
 from . import large_deflection as ld
-from .ans import gauss_27
-from .elastic import lame
+from ..fe.ans import gauss_27
+from ..fe.elastic import lame
 
 G_M_PER_S2 = STANDARD_GRAVITY
 
@@ -211,7 +211,7 @@ def build_model(layers, eigenstrain, temperature_C, length_m, width_m, shape="re
                 gradient_per_m=None):
     """Quarter-model PlateModel with symmetry and pin constraints; returns (model, geometry, interfaces, layer).
 
-    membrane_tying: Hex27 with MITC9 membrane tying (physics/ans.py), free of membrane locking at large
+    membrane_tying: Hex27 with MITC9 membrane tying (physics/fe/ans.py), free of membrane locking at large
     rotation; False gives the plain fully integrated Hex27.
     """
     interfaces = np.concatenate([[0.0], np.cumsum([h for _, h in layers])])

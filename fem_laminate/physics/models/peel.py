@@ -3,7 +3,7 @@
 The model (per unit width):
 - the peeled arm (the foil, plus any layers above the failing interface): 9-node quadrilaterals (skfem
   ElementQuad2, 3x3 Gauss), total Lagrangian with Green-Lagrange strain E and 2nd Piola-Kirchhoff stress S from
-  the J2 return mapping of physics/plasticity.py applied to E (small strain, large rotation: the arm's strains are
+  the J2 return mapping of physics/laws/plasticity.py applied to E (small strain, large rotation: the arm's strains are
   a few per cent while it turns through the peel angle); plane strain E_zz = 0;
 - the layers beneath the interface (polyimide), elastic, same elements, on a rigid base (bottom fixed);
 - a cohesive zone along the bonded interface: bilinear traction-separation law (penalty K0 up to the strength
@@ -16,9 +16,9 @@ The model (per unit width):
   once the crack has run past it and the force has levelled off (detected, not assumed).
 
 Newton: full Newton with the consistent tangents (J2: Simo & Hughes Box 3.2; cohesive: derivative of the
-softening law) by physics/newton.py (`newton` at each grip position, `follow_load_path` for the pull, open-ended
+softening law) by physics/solve/newton.py (`newton` at each grip position, `follow_load_path` for the pull, open-ended
 until the force levels off, and for the prestress ramp); the tangent goes into one CSR pattern built once
-(physics/assembly.py: arm, substrate and cohesive node pairs in one element table, bincount scatter).
+(physics/fe/assembly.py: arm, substrate and cohesive node pairs in one element table, bincount scatter).
 """
 from __future__ import annotations
 
@@ -31,9 +31,10 @@ from scipy.sparse import coo_matrix, csc_matrix
 from scipy.sparse.linalg import splu
 from skfem import Basis, ElementQuad1, ElementQuad2, MeshQuad
 
-from ..analytic.laminate import plane_strain_modulus
-from . import assembly, newton
-from .plasticity import equivalent_plastic_strain, return_mapping
+from ...analytic.laminate import plane_strain_modulus
+from ..fe import assembly
+from ..solve import newton
+from ..laws.plasticity import equivalent_plastic_strain, return_mapping
 
 
 class CohesiveResolutionError(ValueError):
@@ -216,7 +217,7 @@ def elastica_shape(spec: PeelFEMSpec, n: int = 4000):
     """Root-to-tail shape of an elastic arm peeled at the closed-form steady force P: tangent angle phi(s) with
     E I kappa^2 / 2 = P (1 - cos(theta - phi)) (the elastica's first integral, phi = 0 at the root), followed to
     phi = theta - 2 deg (it only reaches theta asymptotically). Returns s, phi, kappa (arrays)."""
-    from ..analytic import peel as ap  # closed form: a lower layer
+    from ...analytic import peel as ap  # closed form: a lower layer
 
     th = math.radians(spec.angle_deg)
     P = ap.steady_peel(spec.toughness_J_per_m2, spec.angle_deg,
@@ -570,7 +571,7 @@ class PeelModel:
         self.g[gx], self.g[gy] = self.direction
 
     def solve_step(self, d_grip: float, max_iter: int = 15, tol: float = 1e-8) -> int | None:
-        """Newton (physics/newton.py) for grip displacement d_grip; returns the corrections made, or None (state
+        """Newton (physics/solve/newton.py) for grip displacement d_grip; returns the corrections made, or None (state
         kept) if it fails. Converged when the reduced residual is below tol x the grip force (or G_c x element,
         or 1e-3 x the element-force norm, whichever is largest)."""
         T, Tt = self.T, self.Tt
