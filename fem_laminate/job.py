@@ -40,8 +40,8 @@ def build_state(case: Case):
                                 pattern=PatternSet(tuple(cut)) if cut else None)
     model = elastic.make_model(lmesh, out_of_plane=out_of_plane(m) if lmesh.dim == 2 else "free",
                                quadratic=m.quadratic, family=m.element)
-    state = initial_state(stack, model, case.spec.initial_temperature_C, solver=m.solver)
-    state.mechanisms = case.spec.physics.model_dump()
+    state = initial_state(stack, model, case.spec.initial_temperature_C, solver=m.solver,
+                          mechanisms=case.spec.physics.model_dump())
     return state
 
 

@@ -37,7 +37,7 @@ class Material:
     yield_rel_per_K: float = 0.0
     hardening_Pa: float | None = None
     hardening_rel_per_K: float = 0.0
-    # power-law (dislocation) creep of a metal foil, Mukherjee-Bird-Dorn form (physics/plasticity.PowerLawCreep)
+    # power-law (dislocation) creep of a metal foil, Mukherjee-Bird-Dorn form (physics/laws/creep.py)
     creep_dorn_A: float | None = None
     creep_stress_exponent: float | None = None
     creep_D0_m2_per_s: float | None = None  # self-diffusion pre-exponential

@@ -194,7 +194,7 @@ def layer_mismatch_profile(state) -> tuple[list[float], list[float]]:
     inplane = (0, 2) if d == 2 else (0, 1)
     zq = model.basis.mapping.F(model.basis.X)[d - 1]  # (nel, nq) height of the quadrature points
     itf = state.stack.interfaces_m
-    history = state.eps_sw is not None or state.visco_h is not None or state.eps_p is not None
+    history = bool(state.history)  # a law with a history has run (swelling, relaxation, yield)
     D = instantaneous_D(state, state.T_C) if history else None
     mids, grads = [], []
     for i in state.active_layers():

@@ -82,8 +82,9 @@ class Record:
     def frame(self, state: LaminateState, label: str) -> None:
         self.frames.append(Frame(label, state.T_C, state.time_s, state.u.copy(), state.stress.mean(axis=1),
                                  state.active.copy(), state.element_active.copy(),
-                                 None if state.alpha is None else state.alpha.mean(axis=1),
-                                 None if state.eps_sw is None else state.eps_sw[..., 0].mean(axis=1)))
+                                 None if (eqp := state.equivalent_plastic_strain()) is None else eqp.mean(axis=1),
+                                 None if (sw := state.history.get("swelling.strain")) is None
+                                 else sw[..., 0].mean(axis=1)))
 
     def output(self, kind: str, payload) -> None:
         """Hand a payload to the step kind's declared `write(out_dir, payload)` hook."""
@@ -101,10 +102,11 @@ def step_summary(state: LaminateState, kind: str, **extra) -> dict:
                                                                        for i in state.active_layers()]}
     out.update(measure.curvature(state))
     out["layers"] = measure.layer_stress_summary(state)
-    if state.alpha is not None:
+    eqp = state.equivalent_plastic_strain()
+    if eqp is not None:
         for i in state.active_layers():
             el = state.layer_of_element == i
-            out["layers"][state.stack.layers[i].name]["equivalent_plastic_strain_max"] = float(state.alpha[el].max())
+            out["layers"][state.stack.layers[i].name]["equivalent_plastic_strain_max"] = float(eqp[el].max())
     out.update(extra)
     return out
 

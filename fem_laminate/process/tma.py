@@ -15,7 +15,7 @@ from typing import Literal
 from ..errors import CaseError
 from pydantic import Field
 
-from ..physics.models.laminate import apply_uniaxial_load, change_temperature, viscoelastic_layers
+from ..physics.models.laminate import apply_uniaxial_load, change_temperature, relaxing_layers
 from ..post import measure
 from .step import Strict, StepKind, Temperature, layers_present_at, metal_layers, require_formed
 
@@ -46,7 +46,7 @@ def run(state, spec, record):
         record.notes.append("tma: metal foil still present; the CTE reported is that of the laminate")
     layers = s.active_layers()
     change_temperature(s, spec.reference_C)
-    instrument = bool(viscoelastic_layers(s))
+    instrument = bool(relaxing_layers(s))
     extra = {"mode": "quasi-static, unloaded"}
     if instrument:
         thick = sum(s.stack.layers[i].thickness_m for i in layers)

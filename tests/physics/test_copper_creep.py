@@ -1,4 +1,4 @@
-"""Power-law creep of the copper foil (physics/plasticity.creep_return) and J2 in 3D: the point update against
+"""Power-law creep of the copper foil (physics/creep.creep_return) and J2 in 3D: the point update against
 closed-form stress relaxation, and the thermoelastic hold of a film on a rigid substrate against the same ODE."""
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ from fem_laminate.model.materials import Material, load_library
 from fem_laminate.model.mesh import layered_mesh_2d
 from fem_laminate.model.stack import Layer, Stack
 from fem_laminate.physics.fe import elastic
-from fem_laminate.physics.laws import plasticity
+from fem_laminate.physics.laws import creep, plasticity
 from fem_laminate.physics.models import laminate as thermoelastic
 from fem_laminate.physics.models.laminate import change_temperature, give_birth, hold, initial_state
 from fem_laminate.post import measure
@@ -18,7 +18,7 @@ FAST = dict(creep_dorn_A=1e13, creep_stress_exponent=4.8, creep_D0_m2_per_s=1.31
             creep_activation_J_per_mol=198e3, burgers_vector_m=2.56e-10)
 CU = Material(name="cu", kind="metal", E_Pa=116e9, nu=0.34, cte_per_K=17e-6, **FAST)
 SUB = Material(name="rigid", kind="polymer", E_Pa=1e14, nu=0.3, cte_per_K=0.0)
-LAW = plasticity.creep_law(CU)
+LAW = creep.creep_law(CU)
 
 
 def relaxation_closed_form(q0, modulus, C, n, t):
@@ -37,7 +37,7 @@ def test_point_relaxation_in_shear_matches_the_closed_form():
         ep = np.zeros((ncomp, 1))
         t_end, steps = 2000.0, 4000
         for _ in range(steps):
-            ep, dc = plasticity.creep_return(eps, ep, G, LAW, T, t_end / steps)
+            ep, dc = creep.creep_return(eps, ep, G, LAW, T, t_end / steps)
         s = np.zeros((ncomp, 1))
         s[k] = G * (eps[k] - ep[k])  # shear stress
         q = np.sqrt(3) * abs(s[k, 0])
@@ -50,7 +50,7 @@ def test_one_huge_creep_step_is_stable():
     """Backward Euler: a step 1e6 times the relaxation time neither overshoots nor reverses the stress."""
     eps = np.zeros((6, 3))
     eps[0] = [1e-3, -1e-3, 2e-3]
-    ep, dc = plasticity.creep_return(eps, np.zeros((6, 3)), 40e9, LAW, 400.0, 1e9)
+    ep, dc = creep.creep_return(eps, np.zeros((6, 3)), 40e9, LAW, 400.0, 1e9)
     s_before = np.einsum("ij,j...->i...", plasticity._projectors(6)[1], eps)
     s_after = np.einsum("ij,j...->i...", plasticity._projectors(6)[1], eps - ep)
     assert np.all(dc >= 0)
@@ -105,7 +105,7 @@ def test_film_on_rigid_substrate_relaxes_in_a_hold_as_the_ode(monkeypatch):
     G = CU.E(T) / (2 * (1 + CU.nu))
     errors = []
     for f in (0.1, 0.05):
-        monkeypatch.setattr(thermoelastic, "CREEP_STEP_FRACTION", f)
+        monkeypatch.setattr(creep, "CREEP_STEP_FRACTION", f)
         s0, s1 = _film_hold(True, T, seconds)
         ref = -relaxation_closed_form(abs(s0), M / 2, LAW.rate(1.0, G, T), LAW.n, seconds)
         assert abs(s1) < 0.05 * abs(s0)  # it did relax
@@ -118,7 +118,7 @@ def test_film_on_rigid_substrate_relaxes_in_a_hold_as_the_ode(monkeypatch):
 
 def test_library_copper_has_a_sourced_creep_law_that_is_slow_at_cure():
     cu = load_library()["copper_ed"]
-    law = plasticity.creep_law(cu)
+    law = creep.creep_law(cu)
     assert law is not None
     G = cu.E(350.0) / (2 * (1 + cu.nu))
     # 30 min at 350 C under 100 MPa: well below 1e-3 strain (a small effect for coarse-grained Cu)

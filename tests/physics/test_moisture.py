@@ -85,14 +85,14 @@ def test_drying_returns_the_water():
     expose_to_humidity(s, 50.0, 48 * 3600.0)
     dry = expose_to_humidity(s, 0.0, 48 * 3600.0)
     assert dry["moisture_uptake_wt_pct"] < 1e-6
-    assert np.abs(s.eps_sw).max() < 1e-9
+    assert np.abs(s.history["swelling.strain"]).max() < 1e-9
 
 
 def test_moisture_off_leaves_the_film_dry():
     s = _state(Stack((Layer("f", PI, 25e-6, "cast"),)))
     s.mechanisms["moisture"] = False
     out = expose_to_humidity(s, 50.0, 3600.0)
-    assert out["moisture_uptake_wt_pct"] is None and s.eps_sw is None
+    assert out["moisture_uptake_wt_pct"] is None and "swelling.strain" not in s.history
 
 
 def test_sealed_polyimide_takes_water_through_the_cut_edges():

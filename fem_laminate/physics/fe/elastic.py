@@ -18,7 +18,7 @@ with an eigenstrain ε* (thermal expansion). `assemble_stiffness_skfem` writes i
 the readable reference; `assemble_stiffness` is the fast path used everywhere else: it builds element matrices
 with batched matrix products, computes each geometrically distinct element only once (a structured layered
 mesh has few distinct element shapes per layer) and scatters them through physics/fe/assembly.py. The two are
-tested equal (tests/test_fast_paths_vs_forms.py).
+tested equal (tests/physics/test_fast_paths_vs_forms.py).
 """
 from __future__ import annotations
 
@@ -28,31 +28,10 @@ import numpy as np
 import scipy.sparse as sp
 from skfem import CellBasis, ElementHex1, ElementHex2, ElementHexS2, ElementQuad1, ElementQuad2, ElementQuadS2
 
+from ..laws.elastic import NCOMP, isotropic_D, lame  # noqa: F401  (the law owns D; kernels use it)
 from . import assembly
 
-NCOMP = {2: 4, 3: 6}
 OUT_OF_PLANE = ("fixed", "uniform", "free")
-
-
-def lame(E, nu):
-    """Lamé constants (lambda, mu) of an isotropic solid; E and nu may be arrays."""
-    return E * nu / ((1 + nu) * (1 - 2 * nu)), E / (2 * (1 + nu))
-
-
-def isotropic_D(E, nu, dim: int) -> np.ndarray:
-    """Elastic matrix in the Voigt order above; E and nu may be arrays (returns (..., n, n))."""
-    E = np.asarray(E, dtype=float)
-    nu = np.asarray(nu, dtype=float) * np.ones_like(E)
-    lam, mu = lame(E, nu)
-    n = NCOMP[dim]
-    D = np.zeros(E.shape + (n, n))
-    for i in range(3):
-        for j in range(3):
-            D[..., i, j] = lam
-        D[..., i, i] = lam + 2 * mu
-    for i in range(3, n):
-        D[..., i, i] = mu
-    return D
 
 
 @dataclass

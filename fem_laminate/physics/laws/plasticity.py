@@ -1,4 +1,4 @@
-"""J2 (von Mises) elastoplasticity with linear isotropic hardening, and power-law creep, small strain,
+"""J2 (von Mises) elastoplasticity with linear isotropic hardening, small strain, vectorised over points.
 vectorised over points.
 
 Strains and stresses are Voigt vectors with engineering shear strain: [xx, yy, zz, xy] in the 2D
@@ -13,22 +13,14 @@ Hughes, Computational Inelasticity, 1998, Box 3.1) with the consistent tangent (
 
 sigma_y = inf makes a point purely elastic (the polymer layers and the rolls).
 
-Creep (`creep_return`): steady-state power-law (dislocation) creep of the Mukherjee-Bird-Dorn form, written in
-shear as Frost & Ashby do (tau = q / sqrt 3, gamma_dot = sqrt 3 x the equivalent strain rate),
-
-    gamma_dot = A (D G b / k T) (tau / G)^n,   D = D0 exp(-Q / R T),
-
-integrated by backward Euler along the same radial direction: the creep increment dc at a point solves the scalar
-equation dc = dt * rate(q_trial - 3G dc) (Newton, bracketed in [0, q_trial / 3G]); unconditionally stable, so
-a hold of any length can be one increment as far as the point is concerned.
+The law object `J2` (switch ``[physics] copper_plasticity``) is what the laminate, the nip and the peel build
+from a Material: its yield stress and hardening at a temperature are one number everywhere.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from ...units import BOLTZMANN, GAS_CONSTANT, kelvin
+from .law import Law, Var, register
 
 
 def _projectors(ncomp: int):
@@ -106,71 +98,6 @@ def equivalent_plastic_strain(eps_p):
     return np.sqrt(2.0 / 3.0) * _norm(e)
 
 
-# -- power-law creep -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class PowerLawCreep:
-    """Mukherjee-Bird-Dorn steady-state creep: rate = A (D G b / k T) (q / G)^n, D = D0 exp(-Q / R T)."""
-    A: float          # dimensionless Dorn constant
-    n: float          # stress exponent
-    D0_m2_per_s: float
-    Q_J_per_mol: float
-    burgers_m: float
-
-    def rate(self, q_Pa, G_Pa, T_C):
-        """Equivalent (tensile) creep strain rate (1/s) at equivalent stress q and shear modulus G.
-
-        Frost & Ashby write the law in shear, gamma_dot = A (D G b / k T) (tau / G)^n; for J2 flow tau = q/sqrt(3)
-        and the equivalent strain rate is gamma_dot / sqrt(3)."""
-        T = kelvin(T_C)
-        D = self.D0_m2_per_s * np.exp(-self.Q_J_per_mol / (GAS_CONSTANT * T))
-        tau = np.maximum(q_Pa, 0.0) / np.sqrt(3.0)
-        return self.A * D * G_Pa * self.burgers_m / (BOLTZMANN * T) * (tau / G_Pa) ** self.n / np.sqrt(3.0)
-
-
-def creep_law(material) -> PowerLawCreep | None:
-    """A material's power-law creep (model/materials.py keys creep_*), or None when any of the five is missing."""
-    keys = (material.creep_dorn_A, material.creep_stress_exponent, material.creep_D0_m2_per_s,
-            material.creep_activation_J_per_mol, material.burgers_vector_m)
-    return None if any(k is None for k in keys) else PowerLawCreep(*keys)
-
-
-def creep_return(eps, eps_p_old, G, law: PowerLawCreep, T_C: float, dt_s: float, K=None):
-    """Backward-Euler creep increment along the radial direction, from a state already inside the yield surface
-    (call after `return_mapping`, whose eps_p is eps_p_old here).
-
-    Returns (eps_p, dc) with dc (...) the equivalent creep strain of the increment (added to eps_p as
-    3/2 s/q dc). Elastic points (G broadcast) and dt = 0 give dc = 0.
-    """
-    eps = np.asarray(eps, float)
-    m_vol, i_dev = _projectors(eps.shape[0])
-    G = np.broadcast_to(np.asarray(G, float), eps.shape[1:])
-    s_tr = 2.0 * G * np.einsum("ij,j...->i...", i_dev, eps - eps_p_old)
-    q_tr = np.sqrt(1.5) * _norm(s_tr)
-    if dt_s <= 0.0 or not np.any(q_tr > 0.0):
-        return eps_p_old.copy(), np.zeros(eps.shape[1:])
-    # g(dc) = dc - dt rate(q_tr - 3G dc) = 0: g(0) <= 0, g(q_tr / 3G) > 0; g is increasing, so Newton from the
-    # bracket's left end with bisection safeguard converges monotonically
-    lo, hi = np.zeros_like(q_tr), q_tr / (3.0 * G)
-    dc = np.zeros_like(q_tr)
-    n = law.n
-    for _ in range(60):
-        q = q_tr - 3.0 * G * dc
-        r = law.rate(q, G, T_C)
-        g = dc - dt_s * r
-        dg = 1.0 + dt_s * 3.0 * G * n * r / np.maximum(q, 1e-300)
-        lo = np.where(g < 0.0, dc, lo)
-        hi = np.where(g > 0.0, dc, hi)
-        new = dc - g / dg
-        new = np.where((new <= lo) | (new >= hi), 0.5 * (lo + hi), new)
-        if np.all(np.abs(new - dc) <= 1e-12 * np.maximum(hi, 1e-30) + 1e-18):
-            dc = new
-            break
-        dc = new
-    safe_q = np.where(q_tr > 0.0, q_tr, 1.0)
-    flow_v = 1.5 * s_tr / safe_q * _engineering(eps.shape[0], q_tr.ndim)
-    return eps_p_old + dc * flow_v, dc
-
-
 def uniaxial_strain_compression(pressure_Pa: float, K: float, G: float, sigma_y: float, H: float) -> float:
     """Closed form: equivalent plastic strain of a point compressed in uniaxial strain to axial stress -p.
 
@@ -185,3 +112,37 @@ def uniaxial_strain_compression(pressure_Pa: float, K: float, G: float, sigma_y:
     c = H / (3.0 * G + H)
     e = (pressure_Pa - 2.0 / 3.0 * sigma_y * (1.0 - c)) / (K + 4.0 / 3.0 * G * c)
     return (2.0 * G * e - sigma_y) / (3.0 * G + H)
+
+
+@register
+class J2(Law):
+    """von Mises plasticity with linear isotropic hardening, σ_y(T) and H(T) from the material (yield_MPa,
+    hardening_MPa and their temperature slopes). History: the equivalent plastic strain; the plastic strain is
+    the layer's inelastic strain (shared with creep)."""
+    name = "j2"
+    switch = "copper_plasticity"
+    role = "inelastic"
+    history = {"alpha": Var(())}
+    path_dependent = True
+
+    @classmethod
+    def of(cls, material):
+        return cls(material) if material.yield_Pa is not None else None
+
+    def yield_stress(self, T_C: float) -> float:
+        return self.material.yield_stress(T_C)
+
+    def hardening(self, T_C: float) -> float:
+        return self.material.hardening(T_C)
+
+    def bulk_shear(self, T_C: float) -> tuple[float, float]:
+        E, nu = float(self.material.E(T_C)), self.material.nu
+        return E / (3 * (1 - 2 * nu)), E / (2 * (1 + nu))
+
+    def update(self, strain, history: dict, T_C: float, dt_s: float = 0.0):
+        """Radial return from (inelastic strain, alpha) at the increment's start: strain (ncomp, ...) is the
+        mechanical strain (total minus stress-free strains). Returns (stress, consistent tangent, history)."""
+        K, G = self.bulk_shear(T_C)
+        sigma, eps_p, alpha, D = return_mapping(strain, history["strain"], history["alpha"], K, G,
+                                                self.yield_stress(T_C), self.hardening(T_C))
+        return sigma, D, {**history, "strain": eps_p, "alpha": alpha}

@@ -32,6 +32,7 @@ import math
 import numpy as np
 
 from ...units import GAS_CONSTANT, ZERO_CELSIUS_K
+from .law import Law, Var, register
 
 MAX_DECADES_PER_INCREMENT = 1.0  # adaptive stepping: the shift factor may change by at most this per increment
 DEFAULT_RATE_K_PER_MIN = 10.0  # a temperature change given no duration (assumption: oven / free cooling of a web)
@@ -127,3 +128,79 @@ def hold_steps(materials, T_C: float, seconds: float, per_decade: int = 4) -> np
     n = max(1, int(math.ceil(per_decade * math.log10(seconds / t0))))
     t = np.concatenate([[0.0], np.geomspace(t0, seconds, n)])
     return np.diff(t)
+
+
+@register
+class Prony(Law):
+    """The stiffness law of a layer with a Prony series (switch ``[physics] viscoelastic``): D(t) = E0(T) ·
+    [g_inf + Σ g_i exp(-ξ/τ_i)] · D(ν), by the recursion above; history: the internal stresses h_i and the
+    mechanical strain of the last increment."""
+    name = "prony"
+    switch = "viscoelastic"
+    role = "stiffness"
+    history = {"h": Var(("ncomp", "nterms")), "eps_m": Var(("ncomp",))}
+    rate_dependent = True
+    path_dependent = True
+
+    @classmethod
+    def of(cls, material):
+        return cls(material) if has_series(material) else None
+
+    @property
+    def nu(self) -> float:
+        return self.material.nu
+
+    @property
+    def nterms(self) -> int:
+        return len(self.material.prony)
+
+    def modulus(self, T_C: float) -> float:
+        return glassy_E(self.material, T_C)
+
+    instantaneous_modulus = modulus
+
+    def relaxes_at(self, T_C: float) -> bool:
+        return False  # the series itself relaxes
+
+    def coefficients(self, Ta: float, Tb: float, dt_s: float):
+        g_inf, g, e, gam = coefficients(self.material, Ta, Tb, dt_s)
+        return g_inf + float((g * gam).sum()), (g_inf, g, e, gam)
+
+    def history_stress(self, history: dict, D: np.ndarray, coef) -> np.ndarray:
+        """σ_hist = Σ_i (e_i h_i(n) - g_i γ_i D ε_m(n)): the load the history puts on the increment."""
+        _, g, e, gam = coef
+        Dm = np.einsum("ekl,eql->eqk", D, history["eps_m"])
+        return np.einsum("eqct,t->eqc", history["h"][..., :len(g)], e) - float((g * gam).sum()) * Dm
+
+    def commit(self, history: dict, D: np.ndarray, eps_m: np.ndarray, coef) -> tuple[np.ndarray, dict]:
+        """h_i(n+1) = e_i h_i(n) + g_i γ_i D Δε_m;  σ = g_inf D ε_m(n+1) + Σ h_i(n+1)."""
+        g_inf, g, e, gam = coef
+        dDe = np.einsum("ekl,eql->eqk", D, eps_m - history["eps_m"])
+        h = history["h"][..., :len(g)] * e + dDe[..., None] * (g * gam)
+        stress = g_inf * np.einsum("ekl,eql->eqk", D, eps_m) + h.sum(axis=-1)
+        new_h = history["h"].copy()
+        new_h[..., :len(g)] = h
+        return stress, {"h": new_h, "eps_m": eps_m}
+
+    def update(self, strain, history: dict, T_C: float, dt_s: float = 0.0):
+        """Point update at constant T over dt_s: strain (ncomp, ...) -> stress, tangent c·D, history."""
+        from .elastic import DIM_OF_NCOMP, isotropic_D
+        strain = np.asarray(strain, float)
+        D = isotropic_D(self.modulus(T_C), self.nu, DIM_OF_NCOMP[strain.shape[0]])
+        c, coef = self.coefficients(T_C, T_C, dt_s)
+        pts = np.moveaxis(strain, 0, -1).reshape(1, -1, strain.shape[0])
+        hist = {"h": np.moveaxis(history["h"], 0, -2).reshape(1, -1, strain.shape[0], history["h"].shape[-1]),
+                "eps_m": np.moveaxis(history["eps_m"], 0, -1).reshape(1, -1, strain.shape[0])}
+        stress, new = self.commit(hist, D[None], pts, coef)
+        shape = strain.shape[1:]
+        back = {"h": np.moveaxis(new["h"].reshape(shape + new["h"].shape[-2:]), -2, 0),
+                "eps_m": np.moveaxis(new["eps_m"].reshape(shape + (strain.shape[0],)), -1, 0)}
+        return np.moveaxis(stress.reshape(shape + (strain.shape[0],)), -1, 0), c * D, back
+
+    @classmethod
+    def subdivisions(cls, laws, Ta, Tb, dt_s):
+        return subdivide_for_shift([law.material for law in laws], Ta, Tb, dt_s)
+
+    @classmethod
+    def hold_steps(cls, laws, T_C, seconds):
+        return hold_steps([law.material for law in laws], T_C, seconds)

@@ -1,26 +1,25 @@
-"""Thermoelastic analysis of the laminate along a temperature history, with layers that form, relax and go.
+"""The laminate along its process: layers that form, relax and go, each point following its layer's laws.
 
-The laminate state carries which layers exist (born, not etched), the displacement, and at every quadrature
-point a stress-free strain ε0 (what the material's strain would be, at 25 C, with no stress). At temperature T
+The state carries which layers exist (born, not etched), the displacement, and at every quadrature point a
+stress-free strain ε0 (what the material's strain would be, at 25 C, with no stress) and the history of its laws
+by name (`history["prony.h"]`, `history["j2.alpha"]`, ...). The strain splits additively,
 
-    σ = D(T) : (ε(u) - ε0 - ε_th(T)),     K(T) u = ∫ B^T D(T) (ε0 + ε_th(T)) dx
+    ε(u) = ε_el + ε0 + Σ ε_eigen(T, history) + ε_in,      σ = stiffness law(ε_el, history),
+
+with the laws of physics/laws/ (one object per law, chosen per layer from the registry by its material and the
+[physics] switches): a stiffness law (elastic E(T), or Prony), eigenstrain laws (thermal expansion, swelling,
+cure shrinkage) and inelastic laws (J2 plasticity, creep). An increment Ta -> Tb over dt solves
+
+    K(c E(Tb)) u = ∫ B^T (c D (ε0 + Σ ε_eigen + ε_in) - σ_hist) dx
 
 (total, not rate form: with temperature-dependent moduli a rate form would leave spurious strain behind when
-a layer is released). The history enters only through ε0, which is set by three events:
-- a layer is born: ε0 = ε(u) - ε_th(T) where it forms, so it is stress-free in the shape it forms in;
-- a thermoplastic layer is above Tg: ε0 = ε(u) - ε_th(T) at every increment (its stress relaxes; viscous flow
-  over process times of minutes);
+a layer is released), then returns the inelastic laws' points by initial-stiffness iterations (the factorised
+K serves every iteration) and commits each law's history. ε0 is set by events:
+- a layer is born: ε0 = ε(u) - Σ ε_eigen where it forms, so it is stress-free in the shape it forms in;
+- an elastic thermoplastic above Tg relaxes: the same reset at every increment (viscous flow over minutes);
 - a layer is etched: its elements leave the assembly and the rest re-equilibrates; a patterned etch removes
   single elements of a layer (`removed`), the copper outside the circuit pattern.
-A temperature change is followed in increments (finer through each present Tg) because the relaxation is.
-
-Issue 13 adds, each behind a switch of `state.mechanisms` (all off: exactly the model above), three more
-stress-free strains and a clock (`time_s`; increments carry dt):
-- ε_sw, hygroscopic swelling from the water field (physics/models/moisture.py; `expose_to_humidity`);
-- viscoelastic layers (a Prony series, physics/laws/viscoelastic.py) replace "ε0 reset above Tg" by the recursive
-  internal-stress update: stiffness c·D, history as a load (`_viscoelastic_prepare/_update`);
-- ε_p of yielding metal foils (J2, physics/laws/plasticity.py), by initial-stiffness iterations (`_plastic_iterations`);
-- an applied end load (`apply_uniaxial_load`, the TMA's tensile load).
+Temperature changes and holds follow the paths of physics/solve/paths.py, cut where the laws ask for it.
 """
 from __future__ import annotations
 
@@ -28,15 +27,30 @@ import copy
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 
-from ..fe import assembly, elastic, solvers
-from . import moisture
-from ..laws import plasticity, viscoelastic
+from ..fe import elastic
+from ..fe.layered_system import body_key, build_system, constrained_dofs, solve  # noqa: F401
+from ..laws import REGISTRY, Law, laws_for
+from ..solve import paths
 from ...model.stack import Stack
+from . import moisture
 
-# the mechanisms of issue 13; a bare state is today's elastic model, a case turns them on ([physics] table)
-MECHANISMS = ("viscoelastic", "copper_plasticity", "copper_creep", "moisture")
+INELASTIC = "inelastic.strain"  # the inelastic strain every inelastic law of a layer adds to (J2, then creep)
+DEFAULT_RATE_K_PER_MIN = 10.0  # a temperature change given no duration with rate-dependent laws (assumption: oven /
+# free cooling of a web)
+
+
+@dataclass(frozen=True)
+class LayerLaws:
+    """The laws of one layer: its stiffness law, then eigenstrain and inelastic laws in registry order."""
+    all: tuple
+
+    @property
+    def stiffness(self):
+        return next(law for law in self.all if law.role == "stiffness")
+
+    def role(self, role: str) -> tuple:
+        return tuple(law for law in self.all if law.role == role)
 
 
 @dataclass
@@ -58,15 +72,11 @@ class LaminateState:
     solver_iterations: int = 0  # iterative solver: most CG iterations of one solve (0 for a direct solver)
     solver_residual: float = 0.0  # iterative solver: largest relative residual ||f - K u|| / ||f|| reached
     removed: np.ndarray | None = None  # (nelements,) bool: elements etched one by one (a patterned etch)
-    mechanisms: dict = field(default_factory=lambda: {m: False for m in MECHANISMS})
-    eps_sw: np.ndarray | None = None  # (nelements, nq, ncomp) hygroscopic strain; None = dry everywhere
+    mechanisms: dict = field(default_factory=dict)  # the [physics] switches; a missing one is off
     water: object = None  # moisture.MoistureField once water has been offered
-    visco_h: np.ndarray | None = None  # (nelements, nq, ncomp, nterms) Prony internal stresses
-    eps_m: np.ndarray | None = None  # (nelements, nq, ncomp) mechanical strain at the end of the last increment
     increments: int = 0  # thermoelastic increments taken (adaptive stepping is recorded)
     f_ext: np.ndarray | None = None  # (ndofs,) applied nodal forces (the TMA's tensile load); None = free
-    eps_p: np.ndarray | None = None  # (nelements, nq, ncomp) plastic strain of the metal layers (J2)
-    alpha: np.ndarray | None = None  # (nelements, nq) equivalent plastic strain
+    history: dict = field(default_factory=dict)  # "law.variable" -> (nelements, nq, ...) arrays, made on first use
 
     @property
     def active(self) -> np.ndarray:
@@ -92,6 +102,41 @@ class LaminateState:
     def active_layers(self) -> list[int]:
         return [i for i in range(len(self.stack)) if self.active[i]]
 
+    def laws(self, i: int) -> LayerLaws:
+        """The laws of layer i under the present switches (built from the registry, kept per switch setting)."""
+        key = ("laws", tuple(sorted(self.mechanisms.items())))
+        table = self.cache.get(key)
+        if table is None:
+            on = {s: bool(self.mechanisms.get(s, False)) for s in {c.switch for c in REGISTRY.values()} if s}
+            table = self.cache[key] = [LayerLaws(laws_for(lay.material, on)) for lay in self.stack.layers]
+        return table[i]
+
+    def present_laws(self, role: str) -> list:
+        """[(layer, law), ...] of the present layers' laws in `role`."""
+        return [(i, law) for i in self.active_layers() for law in self.laws(i).role(role)]
+
+    def hist(self, key: str, law=None) -> np.ndarray:
+        """The history array `key` ("law.variable"), made (zero) on first use from the law's declaration."""
+        arr = self.history.get(key)
+        if arr is None:
+            nel, nq, nc = self.stress.shape
+            if key == INELASTIC:
+                shape = (nc,)
+            else:
+                name, var = key.split(".")
+                decl = REGISTRY[name].history[var]
+                sizes = [law_.__getattribute__(d) for i in range(len(self.stack))
+                         for law_ in self.laws(i).all if law_.name == name for d in decl.shape if d != "ncomp"]
+                shape = tuple(nc if d == "ncomp" else max(sizes) for d in decl.shape)
+            arr = self.history[key] = np.zeros((nel, nq) + shape)
+        return arr
+
+    def equivalent_plastic_strain(self) -> np.ndarray | None:
+        """(nelements, nq) equivalent plastic strain once an inelastic law has run (zero where none yields)."""
+        if "j2.alpha" in self.history:
+            return self.history["j2.alpha"]
+        return np.zeros(self.stress.shape[:2]) if INELASTIC in self.history else None
+
     def copy(self) -> "LaminateState":
         new = copy.copy(self)
         new.born, new.etched = self.born.copy(), self.etched.copy()
@@ -99,22 +144,24 @@ class LaminateState:
         new.removed = None if self.removed is None else self.removed.copy()
         new.born_at_C = dict(self.born_at_C)
         new.mechanisms = dict(self.mechanisms)
-        for name in ("eps_sw", "visco_h", "eps_m", "f_ext", "eps_p", "alpha"):
-            if getattr(self, name) is not None:
-                setattr(new, name, getattr(self, name).copy())
+        new.history = {k: v.copy() for k, v in self.history.items()}
+        new.f_ext = None if self.f_ext is None else self.f_ext.copy()
         if self.water is not None:
             new.water = self.water.copy()
         new.cache = {}
         return new
 
 
-def initial_state(stack: Stack, model: elastic.ElasticModel, T_C: float, solver: str = "auto") -> LaminateState:
+def initial_state(stack: Stack, model: elastic.ElasticModel, T_C: float, solver: str = "auto",
+                  mechanisms: dict | None = None) -> LaminateState:
+    """A laminate with no layer born yet; `mechanisms`: the [physics] switches (None: every law off but the
+    elastic ones)."""
     n = len(stack)
     nq = model.basis.dx.shape[1]
     return LaminateState(stack=stack, model=model, T_C=float(T_C), born=np.zeros(n, bool), etched=np.zeros(n, bool),
                          u=np.zeros(model.ndofs), stress=np.zeros((model.nelements, nq, model.ncomp)),
                          eps0=np.zeros((model.nelements, nq, model.ncomp)), solver=solver,
-                         removed=np.zeros(model.nelements, bool))
+                         removed=np.zeros(model.nelements, bool), mechanisms=dict(mechanisms or {}))
 
 
 def give_birth(state: LaminateState, layers: list[int]) -> None:
@@ -127,24 +174,56 @@ def give_birth(state: LaminateState, layers: list[int]) -> None:
         state.born_at_C[state.stack.layers[i].name] = state.T_C
     _follow_nodes(state, before_el)
     newborn = np.flatnonzero(state.element_active & ~before_el)
+    for i in layers:
+        for law in state.laws(i).role("eigenstrain"):
+            if hasattr(law, "born"):  # a law whose state starts when the layer forms (cure shrinkage)
+                law.born(state, np.flatnonzero(state.layer_of_element == i))
     _reset_stress_free(state, newborn)
 
 
+def eigenstrain(state: LaminateState, elements: np.ndarray, T_C: float) -> list[np.ndarray]:
+    """The eigenstrain contributions (nel, nq or 1, ncomp) at `elements`, one per eigenstrain law kind in registry
+    order (a law with a history contributes once its history exists)."""
+    lay = state.layer_of_element[elements]
+    d, nc = state.model.dim, state.model.ncomp
+    out = []
+    for name, cls in REGISTRY.items():
+        if cls.role != "eigenstrain":
+            continue
+        keys = [f"{name}.{v}" for v in cls.history]
+        if any(k not in state.history for k in keys):
+            continue
+        contrib, found = None, False
+        for i in np.unique(lay):
+            law = next((law for law in state.laws(i).role("eigenstrain") if law.name == name), None)
+            if law is None:
+                continue
+            k = lay == i
+            h = {v: state.history[f"{name}.{v}"][elements[k]] for v in cls.history}
+            e = np.broadcast_to(law.strain(h, T_C, d, nc), (k.sum(),) + (1 if not cls.history else
+                                                                         state.stress.shape[1], nc))
+            if contrib is None:
+                contrib = np.zeros((elements.size, 1 if not cls.history else state.stress.shape[1], nc))
+            contrib[k] = e
+            found = True
+        if found:
+            out.append(contrib)
+    return out
+
+
 def _reset_stress_free(state: LaminateState, elements: np.ndarray) -> None:
-    """Make `elements` stress-free in their present strain at the present temperature."""
+    """Make `elements` stress-free in their present strain at the present temperature (their mechanical
+    histories start anew; states of the material, water or cure, are kept)."""
     if elements.size == 0:
         return
-    eth = layer_thermal_strain(state, 25.0, state.T_C)[state.layer_of_element[elements]]
-    state.eps0[elements] = elastic.strain_at_qp(state.model, state.u, elements) - eth[:, None, :]
-    if state.eps_sw is not None:
-        state.eps0[elements] -= state.eps_sw[elements]
+    eps0 = elastic.strain_at_qp(state.model, state.u, elements)
+    for e in eigenstrain(state, elements, state.T_C):
+        eps0 = eps0 - e
+    state.eps0[elements] = eps0
     state.stress[elements] = 0.0
-    if state.eps_m is not None:
-        state.eps_m[elements] = 0.0
-        state.visco_h[elements] = 0.0
-    if state.eps_p is not None:
-        state.eps_p[elements] = 0.0
-        state.alpha[elements] = 0.0
+    for key, arr in state.history.items():
+        if key == INELASTIC or REGISTRY[key.split(".")[0]].history[key.split(".")[1]].mechanical:
+            arr[elements] = 0.0
 
 
 def _follow_nodes(state: LaminateState, before_el: np.ndarray) -> None:
@@ -215,480 +294,265 @@ def _surface_slopes(table: dict, uu: np.ndarray, inplane: np.ndarray, d: int) ->
 
 
 def layer_E(state: LaminateState, T_C: float) -> np.ndarray:
-    """(nlayers,) Young's moduli at T_C."""
+    """(nlayers,) Young's moduli E(T) of the materials at T_C (the step through Tg included)."""
     return np.array([lay.material.E(T_C) for lay in state.stack.layers], dtype=float)
 
 
 def layer_D(state: LaminateState, T_C: float, E: np.ndarray | None = None) -> np.ndarray:
     """(nlayers, ncomp, ncomp) elastic matrices at T_C (moduli E if already evaluated)."""
     E = layer_E(state, T_C) if E is None else E
-    nu = np.array([lay.material.nu for lay in state.stack.layers], dtype=float)
+    nu = np.array([state.laws(i).stiffness.nu for i in range(len(state.stack))], dtype=float)
     return elastic.isotropic_D(E, nu, state.model.dim)
 
 
+def stiffness_moduli(state: LaminateState, T_C: float) -> np.ndarray:
+    """(nlayers,) the moduli each layer's stiffness law meets an increment with at T_C (E(T) of an elastic layer,
+    the instantaneous modulus of a viscoelastic one)."""
+    return np.array([state.laws(i).stiffness.modulus(T_C) for i in range(len(state.stack))], dtype=float)
+
+
 def instantaneous_D(state: LaminateState, T_C: float) -> np.ndarray:
-    """(nlayers, ncomp, ncomp) elastic matrices an instantaneous load meets at T_C: the glassy modulus for
-    viscoelastic layers, E(T) otherwise (as `increment` uses them)."""
-    E = layer_E(state, T_C)
-    for i in viscoelastic_layers(state):
-        E[i] = viscoelastic.glassy_E(state.stack.layers[i].material, T_C)
+    """(nlayers, ncomp, ncomp) elastic matrices an instantaneous load meets at T_C."""
+    E = np.array([state.laws(i).stiffness.instantaneous_modulus(T_C) for i in range(len(state.stack))], dtype=float)
     return layer_D(state, T_C, E)
 
 
 def layer_thermal_strain(state: LaminateState, Ta: float, Tb: float) -> np.ndarray:
     """(nlayers, ncomp) free thermal strain increment from Ta to Tb (in-plane / through-thickness)."""
-    dim, nc = state.model.dim, state.model.ncomp
-    out = np.zeros((len(state.stack), nc))
-    for i, lay in enumerate(state.stack.layers):
-        m = lay.material
-        d_in = float(m.thermal_strain(Tb) - m.thermal_strain(Ta))
-        d_z = float(m.thermal_strain_z(Tb) - m.thermal_strain_z(Ta))
-        if dim == 2:  # x in-plane, y through the thickness, z in-plane (out of the model's plane)
-            out[i, :3] = (d_in, d_z, d_in)
-        else:
-            out[i, :3] = (d_in, d_in, d_z)
-    return out
-
-
-def constrained_dofs(state: LaminateState) -> np.ndarray:
-    """A statically determinate support of the active body: removes rigid motion, adds no stress."""
-    model = state.model
-    d = model.dim
-    nodes = state.active_nodes()
-    x = model.basis.doflocs[:, nodes]
-    h = x[d - 1]
-    inplane_dist = np.sqrt((x[:d - 1] ** 2).sum(axis=0))
-    col = nodes[inplane_dist <= inplane_dist.min() + 1e-12 * model.lmesh.length_m]
-    hc = model.basis.doflocs[d - 1, col]
-    lo, hi = col[np.argmin(hc)], col[np.argmax(hc)]
-    if d == 2:
-        return np.array([2 * lo, 2 * lo + 1, 2 * hi])
-    # 3D: a node in the plane of `lo`, on the line through it along x, blocks the rotation about z (the
-    # plane of `lo` rather than the lowest one: a patterned bottom foil leaves that plane with holes)
-    h_lo, y_lo = model.basis.doflocs[d - 1, lo], model.basis.doflocs[1, lo]
-    plane = nodes[np.abs(h - h_lo) < 1e-15 + 1e-9 * np.ptp(h)]
-    dy = np.abs(model.basis.doflocs[1, plane] - y_lo)
-    on_axis = plane[dy <= dy.min() + 1e-12]
-    p2 = on_axis[np.argmax(model.basis.doflocs[0, on_axis])]
-    return np.array([3 * lo, 3 * lo + 1, 3 * lo + 2, 3 * hi, 3 * hi + 1, 3 * p2 + 1])
+    from ..laws.expansion import ThermalExpansion
+    from ..laws.law import voigt_normal
+    comps = [ThermalExpansion(lay.material).components(Ta, Tb) for lay in state.stack.layers]
+    return np.array([voigt_normal(a, b, state.model.dim, state.model.ncomp) for a, b in comps])
 
 
 def relax_rubbery(state: LaminateState, T_C: float) -> None:
-    """Thermoplastic layers above Tg relax their stress (viscous flow over process times of minutes)."""
-    for i, lay in enumerate(state.stack.layers):
-        if state.active[i] and lay.material.is_rubbery(T_C) and not is_viscoelastic(state, i):
+    """Layers whose stiffness law relaxes fully at T_C (elastic thermoplastics above Tg) become stress-free."""
+    for i in state.active_layers():
+        if state.laws(i).stiffness.relaxes_at(T_C):
             _reset_stress_free(state, np.flatnonzero((state.layer_of_element == i) & state.element_active))
 
 
-def is_viscoelastic(state: LaminateState, i: int) -> bool:
-    """Layer i follows its Prony series (viscoelasticity on and the material has one)."""
-    return bool(state.mechanisms.get("viscoelastic")) and viscoelastic.has_series(state.stack.layers[i].material)
+def relaxing_layers(state: LaminateState) -> list[int]:
+    """Present layers whose stiffness relaxes over time (a Prony series): their response needs a clock."""
+    return [i for i in state.active_layers() if state.laws(i).stiffness.rate_dependent]
 
 
-def plastic_layers(state: LaminateState) -> list[int]:
-    """Present metal layers that yield or creep (copper_plasticity on and a yield stress given, or copper_creep on
-    and a creep law given); 2D cross-sections and 3D plates alike."""
-    return sorted(set(_yielding_layers(state)) | set(creeping_layers(state)))
+def _present_classes(state: LaminateState, attr: str) -> dict:
+    """{law class: [instances]} of the present layers' laws that have the class flag `attr` set."""
+    out = {}
+    for i in state.active_layers():
+        for law in state.laws(i).all:
+            if getattr(law, attr):
+                out.setdefault(type(law), []).append(law)
+    return out
 
 
-def _yielding_layers(state: LaminateState) -> list[int]:
-    if not state.mechanisms.get("copper_plasticity"):
-        return []
-    return [i for i in state.active_layers() if state.stack.layers[i].material.kind == "metal"
-            and state.stack.layers[i].material.yield_Pa is not None]
+def rate_dependent(state: LaminateState) -> bool:
+    return bool(_present_classes(state, "rate_dependent"))
 
 
-def creeping_layers(state: LaminateState) -> list[int]:
-    """Present metal layers with a power-law creep law, copper_creep on."""
-    if not state.mechanisms.get("copper_creep"):
-        return []
-    return [i for i in state.active_layers() if state.stack.layers[i].material.kind == "metal"
-            and plasticity.creep_law(state.stack.layers[i].material) is not None]
-
-
-def viscoelastic_layers(state: LaminateState) -> list[int]:
-    return [i for i in state.active_layers() if is_viscoelastic(state, i)]
-
-
-@dataclass
-class _System:
-    """Stiffness of the present body, split by layer so that K(T) = sum_l E_l(T) K_l costs one vector sum.
-
-    The factorisation of an earlier K serves as preconditioner of conjugate gradients while the moduli drift
-    with temperature; it is renewed when CG needs more than a few iterations (e.g. through a Tg).
-    """
-    key: tuple
-    free: np.ndarray
-    dofs: np.ndarray  # every dof of the present body, supports included
-    indices: np.ndarray
-    indptr: np.ndarray
-    layers: list
-    data: list  # per layer: (positions in the pattern's data, values) of the entries the layer touches
-    factor: object = None
-    E_factor: np.ndarray | None = None
-
-    def matrix(self, E: np.ndarray) -> sp.csr_matrix:
-        vals = np.zeros(len(self.indices))
-        for (pos, v), k in zip(self.data, self.layers):
-            vals[pos] += E[k] * v  # positions are unique within a layer
-        n = len(self.free)
-        return sp.csr_matrix((vals, self.indices, self.indptr), shape=(n, n))
-
-
-def _build_system(state: LaminateState) -> _System:
-    model = state.model
-    act_el = state.active_elements()
-    lay = state.layer_of_element
-    nodes = state.active_nodes()
-    d = model.dim
-    dofs = (d * nodes[:, None] + np.arange(d)).ravel()
-    if model.nglobal:
-        dofs = np.concatenate([dofs, d * model.nnodes + np.arange(model.nglobal)])
-    free = np.setdiff1d(dofs, constrained_dofs(state))
-    dof_map = np.full(model.ndofs, -1, dtype=np.int64)
-    dof_map[free] = np.arange(len(free))
-    pattern = assembly.Pattern(elastic.element_dofs_full(model, act_el), len(free), dof_map=dof_map)
-    # unit-modulus element matrices per layer: K(T) = sum_l E_l(T) K_l is then a sum of data vectors
-    nu = np.array([l_.material.nu for l_ in state.stack.layers])
-    D_unit = elastic.isotropic_D(np.ones(len(nu)), nu, d)[lay]
-    Ke, cls = elastic.element_stiffness_classes(model, D_unit, act_el, material_id=lay)
-    layers = state.active_layers()
-    data = []
-    for i in layers:
-        sel = np.flatnonzero(lay[act_el] == i)
-        data.append(pattern.data(Ke, sel, classes=cls[sel]))
-    # entries that vanish in every layer (e.g. x-y couplings a rectangular element's symmetry cancels) are
-    # left out: the fill-reducing ordering of the factorisation sees the structural nonzeros only
-    keep = np.zeros(pattern.nnz, bool)
-    for d_ in data:
-        keep |= d_ != 0.0
-    indptr = np.concatenate([[0], np.cumsum(np.add.reduceat(keep, pattern.indptr[:-1]) * (np.diff(pattern.indptr) > 0))])
-    # memory: each layer keeps only the entries it touches (positions, values), not a full-length array
-    touched = [(np.flatnonzero(v), v[v != 0.0]) for v in (d_[keep] for d_ in data)]
-    return _System(_body_key(state), free, dofs, pattern.indices[keep], indptr.astype(pattern.indptr.dtype),
-                   layers, touched)
-
-
-def _body_key(state: LaminateState) -> tuple:
-    """What identifies the present body: its layers and the elements a patterned etch took away."""
-    removed = b"" if state.removed is None else np.packbits(state.removed).tobytes()
-    return tuple(state.active), removed
-
-
-
-def _method(state: LaminateState, n: int) -> str:
-    """SuperLU is fastest for the thin 2D cross-sections; PARDISO for 3D plates (SuperLU's 3D fill is heavy), and
-    CG with the column/plate preconditioner for those whose factorisation would not fit in memory."""
-    if state.solver != "auto":
-        return state.solver
-    return solvers.choose_method(n, plate3d=True, many_solves=True) if state.model.dim == 3 else "spsolve"
-
-
-def _factorize(state: LaminateState, system: "_System", K: sp.csr_matrix) -> solvers.Factorized:
-    layout = solvers.Layout.of(state.model.basis, system.free) if state.model.dim == 3 else None
-    factor = solvers.Factorized(K, _method(state, K.shape[0]), layout=layout)
-    state.solver_used = factor.method
-    return factor
-
-
-def _note_iterations(state: LaminateState, factor: solvers.Factorized) -> None:
-    state.solver_iterations = max(state.solver_iterations, factor.iterations)
-    state.solver_residual = max(state.solver_residual, factor.residual)
-
-
-PCG_MAX_LOG_DRIFT = 0.3  # |ln(E / E_factorised)| beyond which a new factorisation beats preconditioned CG
-
-
-def _solve(state: LaminateState, system: _System, E: np.ndarray, f: np.ndarray) -> np.ndarray:
-    K = system.matrix(E)
-    if system.factor is None:
-        system.factor = _factorize(state, system, K)
-        system.E_factor = E.copy()
-        x = system.factor(f)
-        _note_iterations(state, system.factor)
-        return x
-    if np.allclose(E[system.layers], system.E_factor[system.layers], rtol=1e-12):
-        x = system.factor(f)
-        _note_iterations(state, system.factor)
-        return x
-    drift = np.abs(np.log(E[system.layers] / system.E_factor[system.layers])).max()
-    if system.factor.method == "cg_plate":
-        if drift >= PCG_MAX_LOG_DRIFT:  # a preconditioner for the present moduli (a relaxed layer is decades softer)
-            system.factor = _factorize(state, system, K)
-            system.E_factor = E.copy()
-        x = system.factor(f, K)  # CG on the present stiffness
-        _note_iterations(state, system.factor)
-        return x
-    x = None
-    # a relaxing layer's stiffness moves by decades: CG would stall, factorise anew (the elastic model keeps its
-    # CG-first path, so that its numbers stay those of 0.2 bit for bit)
-    if drift < PCG_MAX_LOG_DRIFT or not viscoelastic_layers(state):
-        x, its = solvers.pcg(K, f, system.factor, tol=1e-9, maxiter=8)
-    if x is None:  # moduli moved too far from the factorised ones: factorise anew
-        system.factor = _factorize(state, system, K)
-        system.E_factor = E.copy()
-        x = system.factor(f)
-    _note_iterations(state, system.factor)
-    return x
+def path_dependent(state: LaminateState) -> bool:
+    return bool(_present_classes(state, "path_dependent"))
 
 
 def increment(state: LaminateState, Ta: float, Tb: float, dt_s: float = 0.0) -> None:
-    """Advance from Ta to Tb over dt_s seconds: relax what is above Tg at Ta (elastic thermoplastics), then solve
-    equilibrium at Tb (Ta == Tb allowed). Viscoelastic layers follow their Prony recursion over dt_s instead."""
+    """Advance from Ta to Tb over dt_s seconds: relax what relaxes fully at Ta, then solve equilibrium at Tb
+    (Ta == Tb allowed) with every law of every present layer."""
     model = state.model
     act_el = state.active_elements()
     relax_rubbery(state, Ta)
     lay = state.layer_of_element[act_el]
-    E = layer_E(state, Tb)
-    ve_layers = viscoelastic_layers(state)
-    for i in ve_layers:
-        E[i] = viscoelastic.glassy_E(state.stack.layers[i].material, Tb)
+    E = stiffness_moduli(state, Tb)
     D_el = layer_D(state, Tb, E)[lay]
-    eth = layer_thermal_strain(state, 25.0, Tb)[lay]
-    free_strain = state.eps0[act_el] + eth[:, None, :]
-    if state.eps_sw is not None:
-        free_strain = free_strain + state.eps_sw[act_el]
-    if state.eps_p is not None:
-        free_strain = free_strain + state.eps_p[act_el]
+    free_strain = state.eps0[act_el]
+    for e in eigenstrain(state, act_el, Tb):
+        free_strain = free_strain + e
+    if INELASTIC in state.history:
+        free_strain = free_strain + state.history[INELASTIC][act_el]
     sig_rhs = np.einsum("ekl,eql->eqk", D_el, free_strain)
-    E_solve = E
-    ve = None
-    if ve_layers:
-        ve = _viscoelastic_prepare(state, ve_layers, act_el, lay, D_el, Ta, Tb, dt_s)
-        E_solve = E.copy()
-        for i, (c, *_rest) in ve["coef"].items():
-            E_solve[i] = c * E[i]
-        sel = ve["sel"]
-        sig_rhs[sel] = ve["c_el"][:, None, None] * sig_rhs[sel] - ve["hist"]
+    # stiffness laws with a history (Prony): the layer's stiffness is c·D and its history is a load
+    E_solve, coefs = E, {}
+    for i in state.active_layers():
+        law = state.laws(i).stiffness
+        if not law.history:
+            continue
+        c, coef = law.coefficients(Ta, Tb, dt_s)
+        coefs[i] = coef
+        if E_solve is E:
+            E_solve = E.copy()
+        E_solve[i] = c * E[i]
+        k = lay == i
+        h = {v: state.hist(f"{law.name}.{v}")[act_el[k]] for v in law.history}
+        sig_rhs[k] = c * sig_rhs[k] - law.history_stress(h, D_el[k], coef)
     f = elastic.internal_force(model, sig_rhs, act_el)
     if state.f_ext is not None:
         f = f + state.f_ext
     system = state.cache.get("system")
-    if system is None or system.key != _body_key(state):
-        system = state.cache["system"] = _build_system(state)
+    if system is None or system.key != body_key(state):
+        system = state.cache["system"] = build_system(state)
+    relaxing = bool(relaxing_layers(state))
     u = np.zeros(model.ndofs)
-    u[system.free] = _solve(state, system, E_solve, f[system.free])
+    u[system.free] = solve(state, system, E_solve, f[system.free], relaxing)
     state.solves += 1
     state.increments += 1
     strain = elastic.strain_at_qp(model, u, act_el)
-    pl = plastic_layers(state)
-    if pl:
-        u, strain, free_strain = _plastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_el,
-                                                     free_strain, Tb, pl, dt_s)
+    if state.present_laws("inelastic"):
+        u, strain, free_strain = _inelastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_el,
+                                                       free_strain, Tb, dt_s, relaxing)
     state.stress[act_el] = np.einsum("ekl,eql->eqk", D_el, strain - free_strain)
-    if ve is not None:
-        _viscoelastic_update(state, ve, act_el, D_el, strain - free_strain)
+    for i, coef in coefs.items():
+        law = state.laws(i).stiffness
+        k = lay == i
+        ek = act_el[k]
+        h = {v: state.hist(f"{law.name}.{v}")[ek] for v in law.history}
+        state.stress[ek], new = law.commit(h, D_el[k], (strain - free_strain)[k], coef)
+        for v, arr in new.items():
+            state.hist(f"{law.name}.{v}")[ek] = arr
     # nodes of absent layers keep their last displacement (for plots); present ones take the solution
     state.u[system.dofs] = u[system.dofs]
     state.T_C = float(Tb)
     state.time_s += float(dt_s)
 
 
-PLASTIC_TOL = 1e-10  # converged when the plastic strain changes by less than this between iterations
-PLASTIC_MAX_ITER = 300
+INELASTIC_TOL = 1e-10  # converged when the inelastic strain changes by less than this between iterations
+INELASTIC_MAX_ITER = 300
 
 
-def _plastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_el, free_strain, T_C, pl, dt_s=0.0):
-    """J2 return mapping (physics/laws/plasticity.py, shared with the nip) at the metal layers' points, then the
-    power-law creep of the increment's dt_s (backward Euler along the same radial direction), equilibrium by
+def _inelastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_el, free_strain, T_C, dt_s, relaxing):
+    """Each present layer's inelastic laws (J2 return, then creep over dt_s) at its points, equilibrium by
     initial-stiffness iterations: the inelastic strain is one more stress-free strain, so the factorised elastic
     stiffness serves every iteration (no tangent assembly); backward Euler from the increment's start.
     Returns (u, strain, free strain including the inelastic strain)."""
     model = state.model
-    if state.eps_p is None:
-        nq = state.stress.shape[1]
-        state.eps_p = np.zeros((model.nelements, nq, model.ncomp))
-        state.alpha = np.zeros((model.nelements, nq))
-    sel = np.isin(lay, pl)
+    layers = {i: state.laws(i).role("inelastic") for i in state.active_layers() if state.laws(i).role("inelastic")}
+    eps_in = state.hist(INELASTIC)
+    own = {f"{law.name}.{v}" for laws in layers.values() for law in laws for v in law.history}
+    for key in own:
+        state.hist(key)
+    sel = np.isin(lay, list(layers))
     el = act_el[sel]
-    mats = [state.stack.layers[i].material for i in lay[sel]]
-    E = np.array([m.E(T_C) for m in mats], dtype=float)[:, None]
-    nu = np.array([m.nu for m in mats])[:, None]
-    K, G = E / (3 * (1 - 2 * nu)), E / (2 * (1 + nu))
-    yielding = set(_yielding_layers(state))
-    sy = np.array([m.yield_stress(T_C) if i in yielding else np.inf for i, m in zip(lay[sel], mats)])[:, None]
-    H = np.array([m.hardening(T_C) for m in mats])[:, None]
-    creeping = set(creeping_layers(state)) if dt_s > 0 else set()
-    laws = {i: plasticity.creep_law(state.stack.layers[i].material) for i in creeping}
-    ep_old, a_old = state.eps_p[el], state.alpha[el]
-    ep, alpha = ep_old.copy(), a_old
-    fs0 = free_strain[sel] - ep_old  # thermal + birth (+ swelling): f already carries D ep_old
-    for _ in range(PLASTIC_MAX_ITER):
+    lay_sel = lay[sel]
+    ep_old = eps_in[el]
+    own_old = {key: state.history[key][el] for key in own}
+    ep, own_new = ep_old.copy(), dict(own_old)
+    fs0 = free_strain[sel] - ep_old  # eigenstrains + birth: f already carries D ep_old
+    for _ in range(INELASTIC_MAX_ITER):
         e_mech = np.moveaxis(strain[sel] - fs0, -1, 0)
-        _, ep_new, alpha, _ = plasticity.return_mapping(e_mech, np.moveaxis(ep_old, -1, 0), a_old, K, G, sy, H)
-        for i, law in laws.items():  # creep from the plastically returned state (inside the yield surface)
-            k = lay[sel] == i
-            ep_k, _ = plasticity.creep_return(e_mech[:, k], ep_new[:, k], G[k], law, T_C, dt_s)
-            ep_new[:, k] = ep_k
-        ep_new = np.moveaxis(ep_new, 0, -1)
+        ep_new = np.empty_like(ep)
+        for i, laws in layers.items():
+            k = lay_sel == i
+            h = {"strain": np.moveaxis(ep_old[k], -1, 0)}
+            for law in laws:
+                if law.rate_dependent and dt_s <= 0.0:
+                    continue  # a rate law has nothing to do in no time
+                view = {**h, **{v: own_old[f"{law.name}.{v}"][k] for v in law.history}}
+                _, _, out = law.update(e_mech[:, k], view, T_C, dt_s)
+                h["strain"] = out["strain"]
+                for v in law.history:
+                    own_new[f"{law.name}.{v}"] = own_new[f"{law.name}.{v}"].copy()
+                    own_new[f"{law.name}.{v}"][k] = out[v]
+            ep_new[k] = np.moveaxis(h["strain"], 0, -1)
         change = np.abs(ep_new - ep).max()
         ep = ep_new
-        if change <= PLASTIC_TOL:
+        if change <= INELASTIC_TOL:
             break
         fp = elastic.internal_force(model, np.einsum("ekl,eql->eqk", D_el[sel], ep - ep_old), el)
         u = np.zeros(model.ndofs)
-        u[system.free] = _solve(state, system, E_solve, (f + fp)[system.free])
+        u[system.free] = solve(state, system, E_solve, (f + fp)[system.free], relaxing)
         state.solves += 1
         strain = elastic.strain_at_qp(model, u, act_el)
-    state.eps_p[el], state.alpha[el] = ep, alpha
+    eps_in[el] = ep
+    for key, arr in own_new.items():
+        state.history[key][el] = arr
     free_strain = free_strain.copy()
     free_strain[sel] = fs0 + ep
     return u, strain, free_strain
 
 
-def _viscoelastic_prepare(state, ve_layers, act_el, lay, D_el, Ta, Tb, dt_s) -> dict:
-    """Recursion coefficients per viscoelastic layer and the history stress of their elements."""
-    nterms = max(len(state.stack.layers[i].material.prony) for i in ve_layers)
-    if state.visco_h is None or state.visco_h.shape[-1] < nterms:
-        nq = state.stress.shape[1]
-        state.visco_h = np.zeros((state.model.nelements, nq, state.model.ncomp, nterms))
-        state.eps_m = np.zeros((state.model.nelements, nq, state.model.ncomp))
-    sel = np.isin(lay, ve_layers)
-    el = act_el[sel]
-    coef, c_el = {}, np.zeros(el.size)
-    hist = np.zeros((el.size,) + state.stress.shape[1:])
-    for i in ve_layers:
-        g_inf, g, e, gam = viscoelastic.coefficients(state.stack.layers[i].material, Ta, Tb, dt_s)
-        c = g_inf + float((g * gam).sum())
-        coef[i] = (c, g, e, gam)
-        k = lay[sel] == i
-        c_el[k] = c
-        Dm = np.einsum("ekl,eql->eqk", D_el[sel][k], state.eps_m[el[k]])
-        h = state.visco_h[el[k]][..., :len(g)]
-        hist[k] = np.einsum("eqct,t->eqc", h, e) - float((g * gam).sum()) * Dm
-    return {"sel": sel, "el": el, "coef": coef, "c_el": c_el, "hist": hist}
-
-
-def _viscoelastic_update(state, ve, act_el, D_el, eps_m_new) -> None:
-    """h_i(n+1) = e_i h_i(n) + g_i γ_i D Δε_m;  σ = g_inf D ε_m + Σ h_i."""
-    sel, el = ve["sel"], ve["el"]
-    lay = state.layer_of_element[el]
-    for i, (c, g, e, gam) in ve["coef"].items():
-        k = lay == i
-        ek = el[k]
-        dDe = np.einsum("ekl,eql->eqk", D_el[sel][k], eps_m_new[sel][k] - state.eps_m[ek])
-        h = state.visco_h[ek][..., :len(g)] * e + dDe[..., None] * (g * gam)
-        state.visco_h[ek, ..., :len(g)] = h
-        g_inf = 1.0 - float(g.sum())
-        state.stress[ek] = g_inf * np.einsum("ekl,eql->eqk", D_el[sel][k], eps_m_new[sel][k]) + h.sum(axis=-1)
-        state.eps_m[ek] = eps_m_new[sel][k]
+def _tgs(state: LaminateState) -> list[float]:
+    return [lay.material.Tg_C for i, lay in enumerate(state.stack.layers)
+            if state.active[i] and lay.material.Tg_C is not None]
 
 
 def temperature_path(state: LaminateState, T_to: float, max_step_K: float = 25.0) -> np.ndarray:
-    """Increment end temperatures from the current temperature to T_to.
-
-    The total form is path-independent wherever no layer relaxes, so steps are needed only where a present
-    thermoplastic layer is at or above its Tg (every step there relaxes it), and a step lands exactly on
-    each Tg crossed so that the layer becomes stress-free at Tg.
-    """
-    Ta = state.T_C
-    if T_to == Ta:
-        return np.array([T_to])
-    lo, hi = min(Ta, T_to), max(Ta, T_to)
-    tgs = [lay.material.Tg_C for i, lay in enumerate(state.stack.layers)
-           if state.active[i] and lay.material.Tg_C is not None]
-    pts = [T_to]
-    if tgs:
-        n = max(1, int(np.ceil((hi - lo) / max_step_K)))
-        grid = np.linspace(Ta, T_to, n + 1)[1:]
-        pts += [t for t in grid if t >= min(tgs)]
-        pts += [tg for tg in tgs if lo < tg < hi]
-    pts = np.unique(np.round(pts, 9))
-    return pts[::-1] if T_to < Ta else pts
+    """Increment end temperatures from the present temperature to T_to (paths.temperature_path)."""
+    return paths.temperature_path(state.T_C, T_to, _tgs(state), max_step_K)
 
 
 def change_temperature(state: LaminateState, T_to: float, max_step_K: float = 25.0,
                        seconds: float | None = None) -> None:
     """Follow a uniform temperature change of the whole present stack, then re-equilibrate at T_to.
 
-    `seconds` is the duration of the change (None: instantaneous for the elastic model; with viscoelastic layers
-    present the default rate viscoelastic.DEFAULT_RATE_K_PER_MIN applies, since relaxation needs a clock).
+    `seconds` is the duration of the change (None: instantaneous for rate-independent laws; with a rate-dependent
+    law present the default rate DEFAULT_RATE_K_PER_MIN applies, since relaxation needs a clock).
     """
-    if viscoelastic_layers(state) or plastic_layers(state):  # path dependent: follow it in increments
-        _change_temperature_viscoelastic(state, T_to, max_step_K, seconds)
+    if path_dependent(state):  # follow the path in increments
+        _change_temperature_with_history(state, T_to, max_step_K, seconds)
         return
     moved = False
     for Tb in temperature_path(state, T_to, max_step_K):
         if Tb != state.T_C:
             increment(state, state.T_C, float(Tb))
             moved = True
-    rubbery = any(state.active[i] and lay.material.is_rubbery(state.T_C) for i, lay in enumerate(state.stack.layers))
+    rubbery = any(state.stack.layers[i].material.is_rubbery(state.T_C) for i in state.active_layers())
     if rubbery or not moved:
         increment(state, state.T_C, state.T_C)  # relax at the end temperature (or just re-equilibrate)
     if seconds:
         state.time_s += float(seconds)
 
 
-def viscoelastic_path(state: LaminateState, T_to: float, max_step_K: float, seconds: float) -> np.ndarray:
-    """Adaptive increment end temperatures with viscoelastic layers present: at most max_step_K each, landing on
-    every Tg crossed, and subdivided so that no layer's shift factor changes by more than
-    viscoelastic.MAX_DECADES_PER_INCREMENT decades within an increment (the recursion takes a_T constant)."""
-    Ta = state.T_C
-    lo, hi = min(Ta, T_to), max(Ta, T_to)
-    n = max(1, int(np.ceil((hi - lo) / max_step_K)))
-    pts = list(np.linspace(Ta, T_to, n + 1)[1:])
-    pts += [lay.material.Tg_C for i, lay in enumerate(state.stack.layers)
-            if state.active[i] and lay.material.Tg_C is not None and lo < lay.material.Tg_C < hi]
-    pts = np.unique(np.round(pts, 9))
-    pts = pts[::-1] if T_to < Ta else pts
-    mats = [state.stack.layers[i].material for i in viscoelastic_layers(state)]
-    out, prev = [], Ta
-    for Tb in pts:
-        dt = seconds * abs(float(Tb) - prev) / abs(T_to - Ta)
-        k = viscoelastic.subdivide_for_shift(mats, prev, float(Tb), dt)
-        out += list(np.linspace(prev, Tb, k + 1)[1:])
-        prev = float(Tb)
-    return np.array(out)
+def _subdivisions(state: LaminateState):
+    groups = _present_classes(state, "path_dependent")
+    return lambda Ta, Tb, dt: max([1] + [cls.subdivisions(laws, Ta, Tb, dt) for cls, laws in groups.items()])
 
 
-def _change_temperature_viscoelastic(state, T_to, max_step_K, seconds) -> None:
+def _change_temperature_with_history(state, T_to, max_step_K, seconds) -> None:
     T0 = state.T_C
-    if seconds is None and not viscoelastic_layers(state) and not creeping_layers(state):
-        seconds = 0.0  # plasticity alone is rate independent
+    rate = rate_dependent(state)
+    if seconds is None and not rate:
+        seconds = 0.0  # rate-independent laws (plasticity) need no clock
     if seconds is None:
-        seconds = abs(T_to - T0) / viscoelastic.DEFAULT_RATE_K_PER_MIN * 60.0
+        seconds = abs(T_to - T0) / DEFAULT_RATE_K_PER_MIN * 60.0
     if T_to == T0:
-        if viscoelastic_layers(state) or creeping_layers(state):
+        if rate:
             hold(state, seconds)
         else:
             increment(state, T0, T0)
             state.time_s += seconds
         return
-    for Tb in viscoelastic_path(state, T_to, max_step_K, seconds):
+    for Tb in paths.history_path(T0, T_to, _tgs(state), max_step_K, seconds, _subdivisions(state)):
         dt = seconds * abs(Tb - state.T_C) / abs(T_to - T0)
         _timed_increment(state, float(Tb), dt)
-    if any(state.active[i] and lay.material.is_rubbery(state.T_C) and not is_viscoelastic(state, i)
-           for i, lay in enumerate(state.stack.layers)):
+    if any(state.laws(i).stiffness.relaxes_at(state.T_C) for i in state.active_layers()):
         increment(state, state.T_C, state.T_C)  # an elastic thermoplastic above Tg relaxes at the end
 
 
-CREEP_STEP_FRACTION = 0.1  # a creep increment is at most this fraction of the copper's present relaxation time
-CREEP_MAX_SUBSTEPS = 400  # per hold or ramp increment; past it the rest is one (stable, backward-Euler) step
+_NO_LIMIT = Law.max_time_step.__func__
+MAX_SUBSTEPS = 400  # per hold or ramp increment; past it the rest is one (stable, backward-Euler) step
 
 
-def creep_time_step(state: LaminateState) -> float:
-    """The longest time step that keeps the creep of every creeping layer's points within CREEP_STEP_FRACTION of
-    its present relaxation time q / (3 G rate(q)) (inf when nothing creeps): backward Euler is stable at any
-    step, this keeps it accurate (tested against the closed-form relaxation of a film on a rigid substrate)."""
+def max_time_step(state: LaminateState) -> float:
+    """The longest time step the present laws allow for accuracy (inf when none limits it)."""
     dt = np.inf
-    for i in creeping_layers(state):
-        m = state.stack.layers[i].material
-        el = np.flatnonzero(state.element_active & (state.layer_of_element == i))
-        q = plasticity.von_mises(state.stress[el], axis=-1)
-        if not q.size or q.max() <= 0.0:
-            continue
-        G = float(m.E(state.T_C)) / (2.0 * (1.0 + m.nu))
-        rate = plasticity.creep_law(m).rate(q.max(), G, state.T_C)
-        if rate > 0.0:
-            dt = min(dt, CREEP_STEP_FRACTION * q.max() / (3.0 * G * rate))
+    groups = _present_classes(state, "rate_dependent")
+    for cls, _ in groups.items():
+        if getattr(cls.max_time_step, "__func__", None) is _NO_LIMIT:
+            continue  # this law sets no time step (skip gathering its stresses)
+        pairs = []
+        for i in state.active_layers():
+            for law in state.laws(i).all:
+                if type(law) is cls:
+                    el = np.flatnonzero(state.element_active & (state.layer_of_element == i))
+                    pairs.append((law, state.stress[el]))
+        dt = min(dt, cls.max_time_step(pairs, state.T_C))
     return dt
 
 
 def _timed_increment(state: LaminateState, Tb: float, dt: float) -> None:
-    """One increment Ta -> Tb over dt, cut into sub-increments where copper creep needs a finer clock."""
+    """One increment Ta -> Tb over dt, cut into sub-increments where a law needs a finer clock."""
     Ta, left, n = state.T_C, float(dt), 0
     while left > 0.0:
-        step = left if n >= CREEP_MAX_SUBSTEPS else min(left, max(creep_time_step(state), left * 1e-12))
+        step = left if n >= MAX_SUBSTEPS else min(left, max(max_time_step(state), left * 1e-12))
         T_end = Tb if step >= left else Ta + (Tb - Ta) * (1.0 - (left - step) / dt)
         increment(state, state.T_C, float(T_end), step)
         left -= step
@@ -698,17 +562,17 @@ def _timed_increment(state: LaminateState, Tb: float, dt: float) -> None:
 
 
 def hold(state: LaminateState, seconds: float) -> None:
-    """Time passes at constant temperature: viscoelastic layers relax (log-spaced increments from a tenth of the
-    fastest shifted relaxation time), creeping copper in increments its relaxation time sets; the elastic model
-    only advances the clock."""
-    ve = viscoelastic_layers(state)
-    creep = creeping_layers(state)
-    if not (ve or creep) or seconds <= 0:
+    """Time passes at constant temperature: rate-dependent laws follow it in the increments they ask for (a Prony
+    series: log-spaced from a tenth of its fastest shifted relaxation time; creep: its relaxation time); without
+    one only the clock advances."""
+    groups = _present_classes(state, "rate_dependent")
+    if not groups or seconds <= 0:
         state.time_s += max(float(seconds), 0.0)
         return
-    steps = (viscoelastic.hold_steps([state.stack.layers[i].material for i in ve], state.T_C, seconds) if ve
-             else [float(seconds)])
-    for dt in steps:
+    steps = None
+    for cls, laws in groups.items():
+        steps = cls.hold_steps(laws, state.T_C, seconds) if steps is None else steps
+    for dt in ([float(seconds)] if steps is None else steps):
         _timed_increment(state, state.T_C, float(dt))
 
 
@@ -722,18 +586,6 @@ def apply_uniaxial_load(state: LaminateState, stress_Pa: float, layers: list[int
     sig = np.zeros((el.size,) + state.stress.shape[1:])
     sig[..., 0] = stress_Pa
     state.f_ext = elastic.internal_force(state.model, sig, el)
-
-
-def update_swelling(state: LaminateState) -> None:
-    """Hygroscopic strain at the quadrature points from the water field (then re-solve to see it)."""
-    if state.water is None:
-        return
-    model = state.model
-    h = getattr(model, "_height_qp", None)
-    if h is None:
-        h = model._height_qp = model.basis.mapping.F(model.basis.X)[model.dim - 1]
-    state.eps_sw = moisture.swelling_strain_at_qp(state.stack, state.water, state.layer_of_element, h,
-                                                  model.dim, model.ncomp, state.active)
 
 
 def remove_layers(state: LaminateState, layers: list[int]) -> None:
@@ -765,15 +617,29 @@ def remove_elements(state: LaminateState, elements: np.ndarray) -> None:
     increment(state, state.T_C, state.T_C)
 
 
+def update_swelling(state: LaminateState) -> None:
+    """The swelling law's strain at the quadrature points from the water field (then re-solve to see it)."""
+    if state.water is None:
+        return
+    model = state.model
+    h = getattr(model, "_height_qp", None)
+    if h is None:
+        h = model._height_qp = model.basis.mapping.F(model.basis.X)[model.dim - 1]
+    state.history["swelling.strain"] = moisture.swelling_strain_at_qp(
+        state.stack, state.water, state.layer_of_element, h, model.dim, model.ncomp, state.active)
+
+
 def expose_to_humidity(state: LaminateState, rh_pct: float, seconds: float, chunks: int = 6,
                        edge_half_width_m: float | None = None) -> dict:
     """Hold at the present temperature with the open polymer faces at rh_pct for `seconds`: water diffuses
-    (physics/models/moisture.py), the swelling enters the stress-free strain, viscoelastic layers relax meanwhile.
+    (physics/models/moisture.py), the swelling law turns it into a stress-free strain, rate-dependent laws relax
+    meanwhile.
 
     `edge_half_width_m`: a strip of that half-width also takes water in through its cut edges into layers no open
-    face reaches (moisture.edge_ingress). The hold is split into `chunks` log-spaced intervals (one when nothing relaxes: the elastic response is path
-    independent); each ends with an equilibrium solve. Returns the uptake block of the step's summary entry.
-    Moisture off: only the clock (and relaxation) advance, and the block says the uptake was not modelled.
+    face reaches (moisture.edge_ingress). The hold is split into `chunks` log-spaced intervals (one when nothing
+    relaxes: the elastic response is path independent); each ends with an equilibrium solve. Returns the uptake
+    block of the step's summary entry. Moisture off: only the clock (and relaxation) advance, and the block says
+    the uptake was not modelled.
     """
     if not state.mechanisms.get("moisture"):
         hold(state, seconds)
@@ -781,19 +647,14 @@ def expose_to_humidity(state: LaminateState, rh_pct: float, seconds: float, chun
                 "moisture_note": "moisture off ([physics] moisture = false)"}
     if state.water is None:
         state.water = moisture.dry_field(state.stack)
-    if (viscoelastic_layers(state) or creeping_layers(state)) and chunks > 1 and seconds > 0:
-        t = np.concatenate([[0.0], np.geomspace(seconds * 10.0 ** -(chunks - 1), seconds, chunks)])
-        steps = np.diff(t)
-    else:
-        steps = np.array([seconds])
     edge = []
-    for dt in steps:
+    for dt in paths.humidity_chunks(seconds, chunks, rate_dependent(state)):
         moisture.diffuse(state.stack, state.active, state.water, state.T_C, rh_pct, float(dt))
         if edge_half_width_m is not None:
             edge = moisture.edge_ingress(state.stack, state.active, state.water, state.T_C, rh_pct, float(dt),
                                          edge_half_width_m)
         update_swelling(state)
-        if viscoelastic_layers(state) or creeping_layers(state):
+        if rate_dependent(state):
             hold(state, float(dt))
         else:
             increment(state, state.T_C, state.T_C)

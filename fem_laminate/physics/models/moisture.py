@@ -28,6 +28,8 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.linalg import solve_banded
 
+from ..laws.swelling import Swelling
+
 from ...units import GAS_CONSTANT
 
 T25_K = 298.15
@@ -238,21 +240,18 @@ def polymer_uptake(stack, active, field: MoistureField, rh_pct: float) -> dict:
 
 def swelling_strain_at_qp(stack, field: MoistureField, layer_of_element: np.ndarray, height_qp: np.ndarray,
                           dim: int, ncomp: int, active) -> np.ndarray:
-    """(nelements, nq, ncomp) hygroscopic strain at the quadrature points (zero where no water is taken up)."""
+    """(nelements, nq, ncomp) hygroscopic strain at the quadrature points (zero where no water is taken up): the
+    water content of the field, turned into strain by each layer's swelling law."""
     out = np.zeros(height_qp.shape + (ncomp,))
     for i, lay in enumerate(stack.layers):
-        m = lay.material
-        if not takes_up_water(m):
+        law = Swelling.of(lay.material)
+        if law is None:
             continue
+        m = lay.material
         el = np.flatnonzero(layer_of_element == i)
         sl = field.layer_nodes(i)
         w = m.moisture_saturation_wt_pct_per_rh_pct * 100.0 * np.interp(height_qp[el], field.z[sl], field.a[sl])
-        b_in = m.hygroscopic_expansion_per_wt_pct or 0.0
-        b_z = m.hygroscopic_expansion_z_per_wt_pct if m.hygroscopic_expansion_z_per_wt_pct is not None else b_in
-        if dim == 2:  # x in-plane, y through the thickness, z in-plane
-            out[el, :, 0], out[el, :, 1], out[el, :, 2] = b_in * w, b_z * w, b_in * w
-        else:
-            out[el, :, 0], out[el, :, 1], out[el, :, 2] = b_in * w, b_in * w, b_z * w
+        out[el] = law.strain_of_water(w, dim, ncomp)
     return out
 
 

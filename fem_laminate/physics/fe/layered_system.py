@@ -1,0 +1,165 @@
+"""The stiffness of the laminate's present body, split by layer, and its linear solves.
+
+K(T) = Σ_l E_l(T) K_l: unit-modulus element matrices per layer are assembled once per body (the layers present
+and the elements a patterned etch removed), so a new temperature costs one vector sum. The factorisation of an
+earlier K preconditions conjugate gradients while the moduli drift; it is renewed when they have moved too far.
+The laminate state is passed in (duck-typed: model, stack, active layers, removed elements, solver choice and
+the solver statistics it records).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import assembly, elastic, solvers
+
+
+def constrained_dofs(state) -> np.ndarray:
+    """A statically determinate support of the active body: removes rigid motion, adds no stress."""
+    model = state.model
+    d = model.dim
+    nodes = state.active_nodes()
+    x = model.basis.doflocs[:, nodes]
+    h = x[d - 1]
+    inplane_dist = np.sqrt((x[:d - 1] ** 2).sum(axis=0))
+    col = nodes[inplane_dist <= inplane_dist.min() + 1e-12 * model.lmesh.length_m]
+    hc = model.basis.doflocs[d - 1, col]
+    lo, hi = col[np.argmin(hc)], col[np.argmax(hc)]
+    if d == 2:
+        return np.array([2 * lo, 2 * lo + 1, 2 * hi])
+    # 3D: a node in the plane of `lo`, on the line through it along x, blocks the rotation about z (the
+    # plane of `lo` rather than the lowest one: a patterned bottom foil leaves that plane with holes)
+    h_lo, y_lo = model.basis.doflocs[d - 1, lo], model.basis.doflocs[1, lo]
+    plane = nodes[np.abs(h - h_lo) < 1e-15 + 1e-9 * np.ptp(h)]
+    dy = np.abs(model.basis.doflocs[1, plane] - y_lo)
+    on_axis = plane[dy <= dy.min() + 1e-12]
+    p2 = on_axis[np.argmax(model.basis.doflocs[0, on_axis])]
+    return np.array([3 * lo, 3 * lo + 1, 3 * lo + 2, 3 * hi, 3 * hi + 1, 3 * p2 + 1])
+
+
+@dataclass
+class _System:
+    """Stiffness of the present body, split by layer so that K(T) = sum_l E_l(T) K_l costs one vector sum.
+
+    The factorisation of an earlier K serves as preconditioner of conjugate gradients while the moduli drift
+    with temperature; it is renewed when CG needs more than a few iterations (e.g. through a Tg).
+    """
+    key: tuple
+    free: np.ndarray
+    dofs: np.ndarray  # every dof of the present body, supports included
+    indices: np.ndarray
+    indptr: np.ndarray
+    layers: list
+    data: list  # per layer: (positions in the pattern's data, values) of the entries the layer touches
+    factor: object = None
+    E_factor: np.ndarray | None = None
+
+    def matrix(self, E: np.ndarray) -> sp.csr_matrix:
+        vals = np.zeros(len(self.indices))
+        for (pos, v), k in zip(self.data, self.layers):
+            vals[pos] += E[k] * v  # positions are unique within a layer
+        n = len(self.free)
+        return sp.csr_matrix((vals, self.indices, self.indptr), shape=(n, n))
+
+
+def build_system(state) -> _System:
+    model = state.model
+    act_el = state.active_elements()
+    lay = state.layer_of_element
+    nodes = state.active_nodes()
+    d = model.dim
+    dofs = (d * nodes[:, None] + np.arange(d)).ravel()
+    if model.nglobal:
+        dofs = np.concatenate([dofs, d * model.nnodes + np.arange(model.nglobal)])
+    free = np.setdiff1d(dofs, constrained_dofs(state))
+    dof_map = np.full(model.ndofs, -1, dtype=np.int64)
+    dof_map[free] = np.arange(len(free))
+    pattern = assembly.Pattern(elastic.element_dofs_full(model, act_el), len(free), dof_map=dof_map)
+    # unit-modulus element matrices per layer: K(T) = sum_l E_l(T) K_l is then a sum of data vectors
+    nu = np.array([l_.material.nu for l_ in state.stack.layers])
+    D_unit = elastic.isotropic_D(np.ones(len(nu)), nu, d)[lay]
+    Ke, cls = elastic.element_stiffness_classes(model, D_unit, act_el, material_id=lay)
+    layers = state.active_layers()
+    data = []
+    for i in layers:
+        sel = np.flatnonzero(lay[act_el] == i)
+        data.append(pattern.data(Ke, sel, classes=cls[sel]))
+    # entries that vanish in every layer (e.g. x-y couplings a rectangular element's symmetry cancels) are
+    # left out: the fill-reducing ordering of the factorisation sees the structural nonzeros only
+    keep = np.zeros(pattern.nnz, bool)
+    for d_ in data:
+        keep |= d_ != 0.0
+    indptr = np.concatenate([[0], np.cumsum(np.add.reduceat(keep, pattern.indptr[:-1]) * (np.diff(pattern.indptr) > 0))])
+    # memory: each layer keeps only the entries it touches (positions, values), not a full-length array
+    touched = [(np.flatnonzero(v), v[v != 0.0]) for v in (d_[keep] for d_ in data)]
+    return _System(body_key(state), free, dofs, pattern.indices[keep], indptr.astype(pattern.indptr.dtype),
+                   layers, touched)
+
+
+def body_key(state) -> tuple:
+    """What identifies the present body: its layers and the elements a patterned etch took away."""
+    removed = b"" if state.removed is None else np.packbits(state.removed).tobytes()
+    return tuple(state.active), removed
+
+
+
+def _method(state, n: int) -> str:
+    """SuperLU is fastest for the thin 2D cross-sections; PARDISO for 3D plates (SuperLU's 3D fill is heavy), and
+    CG with the column/plate preconditioner for those whose factorisation would not fit in memory."""
+    if state.solver != "auto":
+        return state.solver
+    return solvers.choose_method(n, plate3d=True, many_solves=True) if state.model.dim == 3 else "spsolve"
+
+
+def _factorize(state, system: "_System", K: sp.csr_matrix) -> solvers.Factorized:
+    layout = solvers.Layout.of(state.model.basis, system.free) if state.model.dim == 3 else None
+    factor = solvers.Factorized(K, _method(state, K.shape[0]), layout=layout)
+    state.solver_used = factor.method
+    return factor
+
+
+def _note_iterations(state, factor: solvers.Factorized) -> None:
+    state.solver_iterations = max(state.solver_iterations, factor.iterations)
+    state.solver_residual = max(state.solver_residual, factor.residual)
+
+
+PCG_MAX_LOG_DRIFT = 0.3  # |ln(E / E_factorised)| beyond which a new factorisation beats preconditioned CG
+
+
+def solve(state, system: _System, E: np.ndarray, f: np.ndarray, relaxing: bool = False) -> np.ndarray:
+    """K(E) x = f on the free dofs, reusing the factorisation while the moduli drift little; `relaxing`: some
+    layer's stiffness relaxes over time (its modulus moves by decades, so CG on an old factor would stall)."""
+    K = system.matrix(E)
+    if system.factor is None:
+        system.factor = _factorize(state, system, K)
+        system.E_factor = E.copy()
+        x = system.factor(f)
+        _note_iterations(state, system.factor)
+        return x
+    if np.allclose(E[system.layers], system.E_factor[system.layers], rtol=1e-12):
+        x = system.factor(f)
+        _note_iterations(state, system.factor)
+        return x
+    drift = np.abs(np.log(E[system.layers] / system.E_factor[system.layers])).max()
+    if system.factor.method == "cg_plate":
+        if drift >= PCG_MAX_LOG_DRIFT:  # a preconditioner for the present moduli (a relaxed layer is decades softer)
+            system.factor = _factorize(state, system, K)
+            system.E_factor = E.copy()
+        x = system.factor(f, K)  # CG on the present stiffness
+        _note_iterations(state, system.factor)
+        return x
+    x = None
+    # a relaxing layer's stiffness moves by decades: CG would stall, factorise anew (the elastic model keeps its
+    # CG-first path, so that its numbers stay those of 0.2 bit for bit)
+    if drift < PCG_MAX_LOG_DRIFT or not relaxing:
+        x, its = solvers.pcg(K, f, system.factor, tol=1e-9, maxiter=8)
+    if x is None:  # moduli moved too far from the factorised ones: factorise anew
+        system.factor = _factorize(state, system, K)
+        system.E_factor = E.copy()
+        x = system.factor(f)
+    _note_iterations(state, system.factor)
+    return x
+
+
