@@ -11,11 +11,12 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, StringConstraints, ValidationError
+from pydantic import Field, StringConstraints, ValidationError, create_model
 
 from .errors import CaseError
 from .model.materials import Material, load_library, material_from_dict
 from .model.stack import Layer, Stack
+from .physics.laws import check_material, switches
 from .process import STEP_KINDS
 from .process.etch import PATTERN_KINDS
 from .process.step import MAX_INCREMENTS_PER_CASE, MAX_INCREMENTS_PER_STEP, Identifier
@@ -57,13 +58,12 @@ class MeshSpec(_Strict):
     # in meshes/ (meshio), layers as physical groups
 
 
-class PhysicsSpec(_Strict):
-    """Which time- and moisture-dependent mechanisms run (issue 13); all on by default. All off is the elastic
-    model of 0.2 (thermoplastic layers fully relaxed above Tg, dry films)."""
-    viscoelastic: bool = True  # Prony relaxation of the materials that have a series
-    copper_plasticity: bool = True  # J2 yield of the metal foils in thermal steps
-    copper_creep: bool = True  # power-law creep of the metal foils that have a creep law, in timed steps
-    moisture: bool = True  # water uptake and swelling in condition / pressure_cooker / hold steps
+# [physics]: one switch per switchable material law of the registry (physics/laws), all on by default; a law
+# runs where the material has its data. All off is the elastic model (thermoplastic layers fully relaxed above
+# Tg, dry films, no yield, no cure shrinkage). viscoelastic: Prony relaxation; copper_plasticity: J2 yield;
+# copper_creep: power-law creep in timed steps; moisture: water uptake and swelling; cure_shrinkage: the
+# imidization shrinkage of cast polyimides.
+PhysicsSpec = create_model("PhysicsSpec", __base__=_Strict, **{s: (bool, True) for s in switches()})
 
 
 Step = Annotated[Union[tuple(k.spec for k in STEP_KINDS.values())], Field(discriminator="kind")]
@@ -278,9 +278,11 @@ def _resolve_materials(spec: CaseSpec, source: str) -> dict[str, Material]:
             base = lib[b]
         try:
             out[name] = material_from_dict(name, raw, base)
+            check_material(out[name])  # the laws' own data tables
         except ValueError as exc:
-            msg = str(exc).replace("field '", f"field 'materials.{name}.", 1) if str(exc).startswith("field '") \
-                else str(exc)
+            msg = str(exc)
+            if msg.startswith("field '") and not msg.startswith("field 'materials."):
+                msg = msg.replace("field '", f"field 'materials.{name}.", 1)
             raise CaseError(f"{source}: {msg}" if msg.startswith("field ") else
                             f"{source}: field 'materials.{name}': {msg}") from None
     return out

@@ -57,6 +57,13 @@ class Material:
     shift_activation_J_per_mol: float | None = None  # Arrhenius below Tg (and everywhere without a Tg)
     description: str = ""
     sources: dict = field(default_factory=dict, compare=False, hash=False)
+    # data of the material laws that keep their own table (physics/laws: a law's `parameters`), e.g.
+    # law_data["cure_shrinkage"]["precursor_Tg_C"]; numbers in the table's units, checked by the law at load
+    law_data: dict = field(default_factory=dict, hash=False)
+
+    @property
+    def is_metal(self) -> bool:
+        return self.kind == "metal"
 
     # -- elasticity -------------------------------------------------------------------------------
     def E(self, T_C):
@@ -264,8 +271,11 @@ def material_from_dict(name: str, d: dict, base: Material | None = None) -> Mate
     check_name(name)
     if not isinstance(d, dict):
         raise ValueError(f"material {name!r} must be a table of properties, got {_short(d)}")
-    kwargs, sources = {}, {}
+    kwargs, sources, law_data = {}, {}, {}
     for key, raw in d.items():
+        if isinstance(raw, dict) and "value" not in raw and NAME_PATTERN.match(str(key)):
+            law_data[key] = _law_table(name, key, raw, sources)  # a law's own table (checked by the law)
+            continue
         if key not in ALLOWED_KEYS:
             raise ValueError(f"field {_short(key)} is not a known property (allowed: {', '.join(ALLOWED_KEYS)})")
         if key == "base":
@@ -295,6 +305,8 @@ def material_from_dict(name: str, d: dict, base: Material | None = None) -> Mate
     if base is not None:
         merged = dict(base.sources)
         merged.update(sources)
+        if law_data:
+            kwargs["law_data"] = {**base.law_data, **{k: {**base.law_data.get(k, {}), **v} for k, v in law_data.items()}}
         if "cte_per_K" in kwargs:
             kwargs.setdefault("cte_mean_table", None)
         return replace(base, name=name, sources=merged, **kwargs)
@@ -304,7 +316,19 @@ def material_from_dict(name: str, d: dict, base: Material | None = None) -> Mate
             raise ValueError(f"field '{req}' is missing (needed without 'base')")
     if "cte_per_K" not in kwargs and "cte_mean_table" not in kwargs:
         raise ValueError("field 'cte_per_K' is missing: give cte_per_K or cte_mean_table (or a 'base')")
-    return Material(name=name, sources=sources, **kwargs)
+    return Material(name=name, sources=sources, law_data=law_data, **kwargs)
+
+
+def _law_table(name: str, table: str, raw: dict, sources: dict) -> dict:
+    """A law's data table: numbers, each plain or {value, source}; sources recorded as 'table.key'."""
+    out = {}
+    for key, item in raw.items():
+        value, source = _unwrap(f"{table}.{key}", item)
+        if not _is_number(value):
+            raise _bad(f"{table}.{key}", value, "must be a finite number")
+        out[key] = float(value)
+        sources[f"{table}.{key}"] = source
+    return out
 
 
 def prony_terms(name: str, value) -> tuple[tuple[float, float], ...]:

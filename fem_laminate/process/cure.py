@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from ..errors import CaseError
-from ..physics.models.laminate import change_temperature, give_birth
+from ..physics.models.laminate import cast, change_temperature, give_birth
 from .step import MaxStep, Strict, StepKind, Temperature, step_summary
 
 
@@ -63,17 +63,18 @@ def check(spec, case, index: int) -> None:
 def run(state, spec, record):
     if not state.born.any():  # the foil is there from the start, stress-free at room temperature
         give_birth(state, [i for i, lay in enumerate(state.stack.layers) if lay.origin == "foil"])
+    cast(state, [i for i, lay in enumerate(state.stack.layers) if lay.origin == "cast" and not state.born[i]])
     sched = cure_schedule(spec, state.T_C)
     t_start = state.time_s
     for (t0, T0), (t1, T1) in zip(sched[:-1], sched[1:]):
         change_temperature(state, T1, spec.max_step_K, seconds=60.0 * (t1 - t0))
         state.time_s = t_start + 60.0 * t1
     record.cure_history += [(t_start / 60.0 + t, T) for t, T in sched]
-    cast = [i for i, lay in enumerate(state.stack.layers) if lay.origin == "cast" and not state.born[i]]
-    give_birth(state, cast)
+    formed = [i for i, lay in enumerate(state.stack.layers) if lay.origin == "cast" and not state.born[i]]
+    give_birth(state, formed)
     change_temperature(state, state.T_C)  # a thermoplastic layer born above its Tg relaxes at once
     record.steps.append(step_summary(state, "cure", imidized_at_C=state.T_C,
-                                     formed=[state.stack.layers[i].name for i in cast]))
+                                     formed=[state.stack.layers[i].name for i in formed]))
     return state
 
 

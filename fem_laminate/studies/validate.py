@@ -11,6 +11,7 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
+from ..physics.laws import switches
 from ..case import load_case
 from ..errors import InputError
 from ..job import run_case
@@ -129,7 +130,7 @@ def _row(case, name, s, pub) -> dict:
     return row
 
 
-ELASTIC = {"viscoelastic": False, "copper_plasticity": False, "copper_creep": False, "moisture": False}  # the elastic model of 0.2
+ELASTIC = {switch: False for switch in switches()}  # every switchable law off: the elastic model of 0.2
 
 
 def with_physics(case, physics: dict | None):

@@ -10,4 +10,5 @@ from . import expansion  # noqa: F401  (eigenstrain: thermal expansion)
 from . import swelling  # noqa: F401  (eigenstrain: hygroscopic swelling)
 from . import plasticity  # noqa: F401  (inelastic: J2 with hardening(T))
 from . import creep  # noqa: F401  (inelastic: power-law creep)
-from .law import REGISTRY, Law, Var, laws_for, register, switches  # noqa: F401
+from . import cure_shrinkage  # noqa: F401  (eigenstrain: imidization shrinkage of a cast polyimide)
+from .law import REGISTRY, Law, Var, check_material, laws_for, register, switches  # noqa: F401

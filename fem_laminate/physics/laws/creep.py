@@ -122,13 +122,13 @@ class Creep(Law):
         return np.einsum("ij,j...->i...", D, np.asarray(strain) - eps_in), D, {**history, "strain": eps_in}
 
     @classmethod
-    def max_time_step(cls, laws_and_stresses, T_C: float) -> float:
+    def max_time_step(cls, items, T_C: float) -> float:
         """CREEP_STEP_FRACTION of the shortest present relaxation time q / (3 G rate(q)): backward Euler is stable
         at any step, this keeps it accurate (tested against the closed-form relaxation of a film on a rigid
         substrate)."""
         dt = np.inf
-        for law, stress in laws_and_stresses:
-            q = von_mises(stress, axis=-1)
+        for law, view in items:
+            q = von_mises(view["stress"], axis=-1)
             if not q.size or q.max() <= 0.0:
                 continue
             G = law.shear_modulus(T_C)

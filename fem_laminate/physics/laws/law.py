@@ -34,6 +34,7 @@ class Var:
     length); `mechanical` variables are memories of stress, wiped where a layer is born or relaxes."""
     shape: tuple = ()
     mechanical: bool = True
+    initial: float = 0.0  # its value before the law has acted (a bonded film is fully cured: degree 1)
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,15 @@ class Law:
     rate_dependent: ClassVar[bool] = False  # needs a clock: a temperature change given no duration gets one
     path_dependent: ClassVar[bool] = False  # a temperature change is followed in increments
 
+    parameters: ClassVar[dict] = {}  # keys of the material's [<law name>] data table: (low, high, what)
+
     @classmethod
     def of(cls, material) -> "Law | None":
         return cls(material)
+
+    @classmethod
+    def check(cls, material) -> None:
+        """Refuse malformed data of this law in `material` (ValueError, one line); called when a case loads."""
 
     def update(self, strain, history: dict, T_C: float, dt_s: float = 0.0):
         raise NotImplementedError(f"law {self.name!r} has no point update")
@@ -66,8 +73,9 @@ class Law:
         return None
 
     @classmethod
-    def max_time_step(cls, laws_and_stresses, T_C: float) -> float:
-        """Longest accurate time step given [(law, stress (npts, ncomp)), ...] (inf: no limit)."""
+    def max_time_step(cls, items, T_C: float) -> float:
+        """Longest accurate time step given [(law, view), ...], a view per layer: {"stress": (npts, ncomp), and
+        the law's history variables} (inf: no limit)."""
         return np.inf
 
 
@@ -114,3 +122,16 @@ def voigt_normal(in_plane, through, dim: int, ncomp: int) -> np.ndarray:
     else:
         out[..., 0], out[..., 1], out[..., 2] = a, a, b
     return out
+
+
+def check_material(material) -> None:
+    """Every law data table of `material` names a registered law and holds what that law accepts."""
+    for table in material.law_data:
+        cls = REGISTRY.get(table)
+        if cls is None or not cls.parameters:
+            known = [n for n, c in REGISTRY.items() if c.parameters]
+            raise ValueError(f"field 'materials.{material.name}.{table}' is not a known law table (allowed: "
+                             f"{', '.join(known)})")
+    for cls in REGISTRY.values():
+        if cls.name in material.law_data:
+            cls.check(material)

@@ -111,6 +111,12 @@ class LaminateState:
             table = self.cache[key] = [LayerLaws(laws_for(lay.material, on)) for lay in self.stack.layers]
         return table[i]
 
+    def evolving_laws(self) -> list:
+        """[(layer, law), ...] of the laws with a state that evolves with time and temperature (a degree of cure),
+        in every layer not etched: a cast varnish converts before it forms."""
+        return [(i, law) for i in range(len(self.stack)) if not self.etched[i]
+                for law in self.laws(i).all if hasattr(law, "advance")]
+
     def present_laws(self, role: str) -> list:
         """[(layer, law), ...] of the present layers' laws in `role`."""
         return [(i, law) for i in self.active_layers() for law in self.laws(i).role(role)]
@@ -128,7 +134,8 @@ class LaminateState:
                 sizes = [law_.__getattribute__(d) for i in range(len(self.stack))
                          for law_ in self.laws(i).all if law_.name == name for d in decl.shape if d != "ncomp"]
                 shape = tuple(nc if d == "ncomp" else max(sizes) for d in decl.shape)
-            arr = self.history[key] = np.zeros((nel, nq) + shape)
+            initial = 0.0 if key == INELASTIC else REGISTRY[key.split(".")[0]].history[key.split(".")[1]].initial
+            arr = self.history[key] = np.full((nel, nq) + shape, initial)
         return arr
 
     def equivalent_plastic_strain(self) -> np.ndarray | None:
@@ -174,11 +181,33 @@ def give_birth(state: LaminateState, layers: list[int]) -> None:
         state.born_at_C[state.stack.layers[i].name] = state.T_C
     _follow_nodes(state, before_el)
     newborn = np.flatnonzero(state.element_active & ~before_el)
-    for i in layers:
-        for law in state.laws(i).role("eigenstrain"):
-            if hasattr(law, "born"):  # a law whose state starts when the layer forms (cure shrinkage)
-                law.born(state, np.flatnonzero(state.layer_of_element == i))
     _reset_stress_free(state, newborn)
+
+
+def cast(state: LaminateState, layers: list[int]) -> None:
+    """The varnish of `layers` is cast (before they form): each law with a material state starts it anew (a degree
+    of cure goes to 0)."""
+    for i in layers:
+        el = np.flatnonzero(state.layer_of_element == i)
+        for law in state.laws(i).all:
+            if hasattr(law, "start"):
+                _write_view(state, law, el, law.start(_view(state, law, el)))
+
+
+def _view(state: LaminateState, law, elements: np.ndarray) -> dict:
+    return {v: state.hist(f"{law.name}.{v}")[elements] for v in law.history}
+
+
+def _write_view(state: LaminateState, law, elements: np.ndarray, view: dict) -> None:
+    for v in law.history:
+        state.hist(f"{law.name}.{v}")[elements] = view[v]
+
+
+def advance_states(state: LaminateState, Ta: float, Tb: float, dt_s: float) -> None:
+    """Material states that evolve with time and temperature (degree of cure) follow the path Ta -> Tb over dt_s."""
+    for i, law in state.evolving_laws():
+        el = np.flatnonzero(state.layer_of_element == i)
+        _write_view(state, law, el, law.advance(_view(state, law, el), Ta, Tb, dt_s))
 
 
 def eigenstrain(state: LaminateState, elements: np.ndarray, T_C: float) -> list[np.ndarray]:
@@ -190,16 +219,15 @@ def eigenstrain(state: LaminateState, elements: np.ndarray, T_C: float) -> list[
     for name, cls in REGISTRY.items():
         if cls.role != "eigenstrain":
             continue
-        keys = [f"{name}.{v}" for v in cls.history]
-        if any(k not in state.history for k in keys):
-            continue
+        if any(f"{name}.{v}" not in state.history and var.initial == 0.0 for v, var in cls.history.items()):
+            continue  # not made yet and zero until it is: contributes nothing (swelling before any water)
         contrib, found = None, False
         for i in np.unique(lay):
             law = next((law for law in state.laws(i).role("eigenstrain") if law.name == name), None)
             if law is None:
                 continue
             k = lay == i
-            h = {v: state.history[f"{name}.{v}"][elements[k]] for v in cls.history}
+            h = {v: state.hist(f"{name}.{v}")[elements[k]] for v in cls.history}
             e = np.broadcast_to(law.strain(h, T_C, d, nc), (k.sum(),) + (1 if not cls.history else
                                                                          state.stress.shape[1], nc))
             if contrib is None:
@@ -337,13 +365,18 @@ def relaxing_layers(state: LaminateState) -> list[int]:
     return [i for i in state.active_layers() if state.laws(i).stiffness.rate_dependent]
 
 
+def _stepping_laws(state: LaminateState) -> list:
+    """[(layer, law)] the stepping answers to: the present layers' laws and the evolving states of the rest."""
+    present = [(i, law) for i in state.active_layers() for law in state.laws(i).all]
+    return present + [(i, law) for i, law in state.evolving_laws() if not state.active[i]]
+
+
 def _present_classes(state: LaminateState, attr: str) -> dict:
-    """{law class: [instances]} of the present layers' laws that have the class flag `attr` set."""
+    """{law class: [instances]} of the stepping laws that have the class flag `attr` set."""
     out = {}
-    for i in state.active_layers():
-        for law in state.laws(i).all:
-            if getattr(law, attr):
-                out.setdefault(type(law), []).append(law)
+    for _, law in _stepping_laws(state):
+        if getattr(law, attr):
+            out.setdefault(type(law), []).append(law)
     return out
 
 
@@ -362,6 +395,7 @@ def increment(state: LaminateState, Ta: float, Tb: float, dt_s: float = 0.0) -> 
     act_el = state.active_elements()
     relax_rubbery(state, Ta)
     lay = state.layer_of_element[act_el]
+    advance_states(state, Ta, Tb, dt_s)
     E = stiffness_moduli(state, Tb)
     D_el = layer_D(state, Tb, E)[lay]
     free_strain = state.eps0[act_el]
@@ -538,13 +572,13 @@ def max_time_step(state: LaminateState) -> float:
     for cls, _ in groups.items():
         if getattr(cls.max_time_step, "__func__", None) is _NO_LIMIT:
             continue  # this law sets no time step (skip gathering its stresses)
-        pairs = []
-        for i in state.active_layers():
-            for law in state.laws(i).all:
-                if type(law) is cls:
-                    el = np.flatnonzero(state.element_active & (state.layer_of_element == i))
-                    pairs.append((law, state.stress[el]))
-        dt = min(dt, cls.max_time_step(pairs, state.T_C))
+        items = []
+        for i, law in _stepping_laws(state):
+            if type(law) is cls:
+                el = np.flatnonzero((state.element_active | ~state.active[state.layer_of_element])
+                                    & (state.layer_of_element == i))
+                items.append((law, {"stress": state.stress[el], **_view(state, law, el)}))
+        dt = min(dt, cls.max_time_step(items, state.T_C))
     return dt
 
 
