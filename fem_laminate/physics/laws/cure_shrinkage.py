@@ -104,8 +104,14 @@ class CureShrinkage(Law):
         return self.strain(new, T_C, 3, 6), None, new
 
     @classmethod
-    def subdivisions(cls, laws, Ta, Tb, dt_s):
-        dx = max(abs(law.vitrification_degree(Tb) - law.vitrification_degree(Ta)) for law in laws)
+    def subdivisions(cls, items, Ta, Tb, dt_s):
+        """Enough increments for the conversion that can happen on the way (none where every point is already
+        past the vitrification degree of both ends, e.g. on cooling)."""
+        dx = 0.0
+        for law, view in items:
+            if view["degree"].size:
+                reach = max(law.vitrification_degree(Ta), law.vitrification_degree(Tb))
+                dx = max(dx, reach - float(view["degree"].min()))
         return max(1, int(math.ceil(dx / MAX_CONVERSION_PER_INCREMENT)))
 
     @classmethod

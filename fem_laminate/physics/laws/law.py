@@ -63,8 +63,9 @@ class Law:
 
     # stepping hints, over every present instance of a law class (they share one clock)
     @classmethod
-    def subdivisions(cls, laws, Ta: float, Tb: float, dt_s: float) -> int:
-        """Equal sub-increments a change Ta -> Tb over dt_s needs for these laws' accuracy."""
+    def subdivisions(cls, items, Ta: float, Tb: float, dt_s: float) -> int:
+        """Equal sub-increments a change Ta -> Tb over dt_s needs for these laws' accuracy; `items` as for
+        `max_time_step`."""
         return 1
 
     @classmethod

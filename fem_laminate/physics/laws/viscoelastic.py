@@ -198,8 +198,8 @@ class Prony(Law):
         return np.moveaxis(stress.reshape(shape + (strain.shape[0],)), -1, 0), c * D, back
 
     @classmethod
-    def subdivisions(cls, laws, Ta, Tb, dt_s):
-        return subdivide_for_shift([law.material for law in laws], Ta, Tb, dt_s)
+    def subdivisions(cls, items, Ta, Tb, dt_s):
+        return subdivide_for_shift([law.material for law, _ in items], Ta, Tb, dt_s)
 
     @classmethod
     def hold_steps(cls, laws, T_C, seconds):

@@ -535,9 +535,20 @@ def change_temperature(state: LaminateState, T_to: float, max_step_K: float = 25
         state.time_s += float(seconds)
 
 
+def _items(state: LaminateState, cls) -> list:
+    """[(law, view)] of the stepping laws of class `cls`: a view per layer, {"stress": ..., and its history}."""
+    items = []
+    for i, law in _stepping_laws(state):
+        if type(law) is cls:
+            el = np.flatnonzero((state.element_active | ~state.active[state.layer_of_element])
+                                & (state.layer_of_element == i))
+            items.append((law, {"stress": state.stress[el], **_view(state, law, el)}))
+    return items
+
+
 def _subdivisions(state: LaminateState):
     groups = _present_classes(state, "path_dependent")
-    return lambda Ta, Tb, dt: max([1] + [cls.subdivisions(laws, Ta, Tb, dt) for cls, laws in groups.items()])
+    return lambda Ta, Tb, dt: max([1] + [cls.subdivisions(_items(state, cls), Ta, Tb, dt) for cls in groups])
 
 
 def _change_temperature_with_history(state, T_to, max_step_K, seconds) -> None:
@@ -572,13 +583,7 @@ def max_time_step(state: LaminateState) -> float:
     for cls, _ in groups.items():
         if getattr(cls.max_time_step, "__func__", None) is _NO_LIMIT:
             continue  # this law sets no time step (skip gathering its stresses)
-        items = []
-        for i, law in _stepping_laws(state):
-            if type(law) is cls:
-                el = np.flatnonzero((state.element_active | ~state.active[state.layer_of_element])
-                                    & (state.layer_of_element == i))
-                items.append((law, {"stress": state.stress[el], **_view(state, law, el)}))
-        dt = min(dt, cls.max_time_step(items, state.T_C))
+        dt = min(dt, cls.max_time_step(_items(state, cls), state.T_C))
     return dt
 
 
