@@ -10,7 +10,7 @@ Laminate: the benchmark stack (Cu 18 / PI-I 25 / PI-II 5 / Cu 18 um), stress-fre
 two Quad2 elements per line and per space, one per layer through the thickness (two: --npl 2).
 
 Regenerates the fixture tests/data/grating_cross_section.json (rows of both runs, one and four elements per layer;
-about 15 s; read by tests/process/test_grating_section.py):
+about 15 s; read by tests/studies/test_convergence_fixtures.py):
 
     PYTHONPATH=. python -m tests.studies.regenerate.grating_cross_section [--widths 50 20 10 5 2 1] [--npl 1 4]
 """
