@@ -34,7 +34,7 @@ SELF = Path(__file__).resolve()
 ROOTS = ("fem_laminate", "tests", "benchmarks", "docs", "cases", "meshes")
 SUBPACKAGES = tuple(p.name for p in PACKAGE.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
 TOKEN = re.compile(r"(?<![\w./\-])((?:%s)/[\w./{},*\-]*[\w*}/])" % "|".join(ROOTS + SUBPACKAGES))
-MODULE = re.compile(r"python -m (tests(?:\.\w+)+)")
+MODULE = re.compile(r"python -m (tests(?:\.\w+)+)(?![\w.<])")  # not a pattern like tests.x.<name>
 TEST_FILE = re.compile(r"(?<![\w/.\-])(test_\w+\.py)")  # a test module named without its folder
 TEST_NAMES = {p.name for p in (ROOT / "tests").rglob("test_*.py")}
 
