@@ -1,9 +1,11 @@
 """Bonding model speed: one history, the 11 patent rows' bond predictions (nip + bonding), a process-window map.
 
-Run: PYTHONPATH=. python benchmarks/bench_bonding.py   (prints points, seconds, peak memory)
+Run: PYTHONPATH=. python benchmarks/bench_bonding.py   (prints points, seconds, peak memory; appends the printout
+to benchmarks/results/bench_bonding.txt)
 The peel values printed for held-back rows are blind predictions, not compared with anything here.
 """
 import resource
+import sys
 import time
 from pathlib import Path
 
@@ -60,5 +62,33 @@ def main():
           f"peak RSS {peak_mb():.0f} MB")
 
 
+class Tee:
+    """stdout that is also kept, to append this run's printout to the results file."""
+
+    def __init__(self, stream):
+        self.stream, self.lines = stream, []
+
+    def write(self, s):
+        self.lines.append(s)
+        return self.stream.write(s)
+
+    def flush(self):
+        self.stream.flush()
+
+
+def record(text: str, name: str) -> None:
+    """Append this run (a header with the command line and the date, then the printout) to results/<name>."""
+    import time
+    from pathlib import Path
+
+    out = Path(__file__).resolve().parent / "results" / name
+    head = f"# {' '.join(['python benchmarks/' + Path(sys.argv[0]).name] + sys.argv[1:])}, " \
+           f"{time.strftime('%Y-%m-%dT%H:%MZ', time.gmtime())}\n"
+    with open(out, "a") as fh:
+        fh.write(("\n" if out.is_file() else "") + head + text)
+
+
 if __name__ == "__main__":
+    sys.stdout = Tee(sys.stdout)
     main()
+    record("".join(sys.stdout.lines), "bench_bonding.txt")

@@ -12,7 +12,10 @@ curvature (paraboloid over the central half of the bottom surface). fem_laminate
 fresh interpreter (studies.bench.run_isolated): Hex27 (the 27-node Lagrange hex) and Hex20 (serendipity,
 the same element as C3D20), PARDISO, or CG with the column/plate preconditioner (codes hex27_cg, hex20_cg).
 
-    PYTHONPATH=. python benchmarks/bench_calculix.py [--sizes 100000 300000] [--threads 1 2] [--repeat 1]
+    PYTHONPATH=. python benchmarks/bench_calculix.py [--sizes 100000 300000] [--threads 1 2] [--repeat 1] [--run NAME]
+
+Results: benchmarks/results/bench_calculix.json, one entry per run under "runs" (a rerun with the same --run
+label replaces that entry).
 """
 import argparse
 import json
@@ -131,6 +134,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=1, help="run each row this many times (noisy machine)")
     ap.add_argument("--codes", nargs="+", default=["ccx", "hex27", "hex20"],
                     help="ccx, hex27, hex20 (PARDISO), hex27_cg, hex20_cg (CG with the column/plate preconditioner)")
+    ap.add_argument("--run", default=None, help="label of this run in the results file (default: the codes)")
     ap.add_argument("--out", default="benchmarks/results/bench_calculix.json")
     a = ap.parse_args()
     have_ccx = shutil.which("ccx") is not None
@@ -162,10 +166,19 @@ def main():
                               f"{r['peak_MB'] / 1024:>7.2f} {r['curvature_per_m']:>14.7f} {load:>5.2f}", flush=True)
                     else:
                         print(f"{nx:>4}x{nx:<4} {threads:>3} {label:>22}  {r.get('status')}", flush=True)
-                    os.makedirs(os.path.dirname(a.out), exist_ok=True)
-                    with open(a.out, "w") as f:
-                        json.dump({"date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                                   "cpu_count": os.cpu_count(), "rows": rows}, f, indent=1)
+                    record_run(a.out, a.run or "_".join(a.codes),
+                               {"date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                                "cpu_count": os.cpu_count(), "rows": rows})
+
+
+def record_run(path: str, run: str, entry: dict) -> None:
+    """Put this run's entry into the results file's "runs" list (replacing an entry of the same label)."""
+    data = json.load(open(path)) if os.path.isfile(path) else {"runs": []}
+    data["runs"] = [r for r in data["runs"] if r.get("run") != run] + [{"run": run, **entry}]
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path + ".tmp", "w") as f:
+        json.dump(data, f, indent=1)
+    os.replace(path + ".tmp", path)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """End-to-end speed of the patent cases: cure -> cool -> bond (nip + bonding) -> cool -> tests, outputs written.
 
 Run: PYTHONPATH=. python benchmarks/bench_cases.py [--all]    (--all adds the 7 preparation films)
-Prints per case: DOFs, linear solves, seconds; then the total and the peak memory (RSS).
+Prints per case: DOFs, linear solves, seconds; then the total and the peak memory (RSS); writes
+benchmarks/results/bench_cases.json.
 """
 import argparse
 import json
@@ -19,7 +20,8 @@ CASES = Path(__file__).resolve().parents[1] / "cases"
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--all", action="store_true", help="include the preparation films")
-    ap.add_argument("--json", default=None, help="write the rows as JSON")
+    ap.add_argument("--json", default=str(Path(__file__).resolve().parent / "results" / "bench_cases.json"),
+                    help="write the rows as JSON")
     args = ap.parse_args()
     names = PATENT_CASES if args.all else [n for n in PATENT_CASES if not n.startswith("preparation")]
     rows, t_all = [], time.perf_counter()

@@ -7,6 +7,7 @@ Prints DOFs, load steps, seconds, peak memory, corner lift and curvatures per me
 with MITC9 membrane tying; --plain: the fully integrated Hex27 (membrane locking, for comparison);
 --gravity: the sample lies on the table under its weight.
 On a shared 2-core machine, set MKL_NUM_THREADS / OPENBLAS_NUM_THREADS to the cores you may use.
+Appends the printout to benchmarks/results/bench_curl.txt.
 """
 import resource
 import sys
@@ -48,8 +49,36 @@ def main(ns, plain=False, gravity=False):
               + ("" if r.converged else f"  NOT CONVERGED: {r.message}"), flush=True)
 
 
+class Tee:
+    """stdout that is also kept, to append this run's printout to the results file."""
+
+    def __init__(self, stream):
+        self.stream, self.lines = stream, []
+
+    def write(self, s):
+        self.lines.append(s)
+        return self.stream.write(s)
+
+    def flush(self):
+        self.stream.flush()
+
+
+def record(text: str, name: str) -> None:
+    """Append this run (a header with the command line and the date, then the printout) to results/<name>."""
+    import time
+    from pathlib import Path
+
+    out = Path(__file__).resolve().parent / "results" / name
+    head = f"# {' '.join(['python benchmarks/' + Path(sys.argv[0]).name] + sys.argv[1:])}, " \
+           f"{time.strftime('%Y-%m-%dT%H:%MZ', time.gmtime())}\n"
+    with open(out, "a") as fh:
+        fh.write(("\n" if out.is_file() else "") + head + text)
+
+
 if __name__ == "__main__":
+    sys.stdout = Tee(sys.stdout)
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     print("element:", "plain Hex27" if "--plain" in sys.argv else "Hex27 + MITC9 membrane tying",
           "| on a table under its weight" if "--gravity" in sys.argv else "| free sample")
     main([int(a) for a in args] or [4, 6, 10, 16, 24], "--plain" in sys.argv, "--gravity" in sys.argv)
+    record("".join(sys.stdout.lines), "bench_curl.txt")

@@ -2,7 +2,7 @@
 0.5 m/min, 400 C; Cu 35 / PI-I 24 / PI-IV 6 / Cu 35 um) and the analytic path.  Prints DOFs, Newton
 iterations, wall seconds and peak memory; with --study also a resolution study (contact_elements 12/24/36).
 
-Run:  PYTHONPATH=. python benchmarks/bench_nip.py [--study]
+Run:  PYTHONPATH=. python benchmarks/bench_nip.py [--study]    (appends the printout to benchmarks/results/bench_nip.txt)
 """
 import resource
 import sys
@@ -33,7 +33,33 @@ def run(method, **kw):
     return r
 
 
-if __name__ == "__main__":
+class Tee:
+    """stdout that is also kept, to append this run's printout to the results file."""
+
+    def __init__(self, stream):
+        self.stream, self.lines = stream, []
+
+    def write(self, s):
+        self.lines.append(s)
+        return self.stream.write(s)
+
+    def flush(self):
+        self.stream.flush()
+
+
+def record(text: str, name: str) -> None:
+    """Append this run (a header with the command line and the date, then the printout) to results/<name>."""
+    import time
+    from pathlib import Path
+
+    out = Path(__file__).resolve().parent / "results" / name
+    head = f"# {' '.join(['python benchmarks/' + Path(sys.argv[0]).name] + sys.argv[1:])}, " \
+           f"{time.strftime('%Y-%m-%dT%H:%MZ', time.gmtime())}\n"
+    with open(out, "a") as fh:
+        fh.write(("\n" if out.is_file() else "") + head + text)
+
+
+def main():
     run("analytic")
     run("fem")
     if "--study" in sys.argv:
@@ -41,3 +67,9 @@ if __name__ == "__main__":
             run("fem", contact_elements=n)
         run("fem", depth_factor=50.0)
     print(f"process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    sys.stdout = Tee(sys.stdout)
+    main()
+    record("".join(sys.stdout.lines), "bench_nip.txt")

@@ -7,6 +7,9 @@ Each run writes into a fresh folder (no resume), on a LocalCluster of 1 and then
     PYTHONPATH=. python benchmarks/bench_sweep.py [--points 8] [--nx 600]
     PYTHONPATH=. python benchmarks/bench_sweep.py --example-1 --points 24   # issue 14.6: 24 points of Example 1
 
+Results: benchmarks/results/bench_sweep.json, one entry per run under "runs" (run "plate" or "example_1"; a rerun
+replaces the entry of the same label).
+
 With --example-1 the base is cases/example_1.toml (the whole process chain with the full model) and the grid
 varies the thermoplastic layer's thickness and the roll temperature.
 """
@@ -37,7 +40,7 @@ def main():
     ap.add_argument("--points", type=int, default=8, help="number of sweep points (even)")
     ap.add_argument("--nx", type=int, default=600, help="elements along the sample (sets the cost per point)")
     ap.add_argument("--example-1", action="store_true", help="sweep cases/example_1.toml instead")
-    ap.add_argument("--out", default=None, help="results JSON (default benchmarks/results/bench_sweep[_example_1].json)")
+    ap.add_argument("--out", default="benchmarks/results/bench_sweep.json", help="results JSON (one entry per run)")
     a = ap.parse_args()
     half = max(1, a.points // 2)
     if a.example_1:
@@ -49,7 +52,6 @@ def main():
         spec = sweep.spec_from_dict({"base": base_case(a.nx),
                                      "grid": {"layers.1.thickness_um": [10.0 + 5.0 * i for i in range(half)],
                                               "steps.0.to_C": [25.0, 100.0]}}, source="<bench_sweep>")
-    a.out = a.out or f"benchmarks/results/bench_sweep{'_example_1' if a.example_1 else ''}.json"
     timings = {}
     tables = {}
     for workers in (1, 2):
@@ -73,11 +75,13 @@ def main():
     same = tables[1] == tables[2]
     print(f"speed-up 1 -> 2 workers: {speedup:.2f}x on {os.cpu_count()} cores "
           f"(load average {os.getloadavg()[0]:.1f}); tables identical: {same}")
+    entry = {"run": "example_1" if a.example_1 else "plate", "points": len(recs), "dofs_per_point": dofs,
+             "seconds": timings, "speedup": speedup, "identical_tables": same, "cpu_count": os.cpu_count(),
+             "load_average": os.getloadavg()}
+    data = json.loads(Path(a.out).read_text()) if os.path.isfile(a.out) else {"runs": []}
+    data["runs"] = [r for r in data["runs"] if r.get("run") != entry["run"]] + [entry]
     os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
-    with open(a.out, "w") as fh:
-        json.dump({"points": len(recs), "dofs_per_point": dofs, "seconds": timings, "speedup": speedup,
-                   "identical_tables": same, "cpu_count": os.cpu_count(), "load_average": os.getloadavg()},
-                  fh, indent=1)
+    Path(a.out).write_text(json.dumps(data, indent=1))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Mutated case files for the fuzz test (tests/test_fuzz_cases.py) and the larger benchmarks/fuzz_cases.py.
+"""Mutated case files for the fuzz test (tests/test_cli_fuzz.py) and the larger tests/fuzz/fuzz_cases.py.
 
 `mutant(rnd, base)` takes a bundled case (a dict parsed from cases/*.toml) and a random.Random and returns the
 bytes of a mutated case file: keys deleted, wrong types, negative / zero / NaN / infinite / 1e300 values,

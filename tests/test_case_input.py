@@ -18,7 +18,7 @@ def _example(cases_dir):
 @pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "cases").glob("*.toml")))
 def test_every_bundled_case_loads(name, cases_dir, monkeypatch):
     # every check but the machine's memory (sizing.py: circuit_lines.toml needs more than a 24 GB machine has;
-    # test_input_limits.py tests the refusal)
+    # tests/test_case_limits.py tests the refusal)
     from fem_laminate import sizing
     monkeypatch.setattr(sizing, "available_bytes", lambda: 1e13)
     case = load_case(cases_dir / f"{name}.toml")

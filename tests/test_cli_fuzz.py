@@ -2,7 +2,7 @@
 else; a sample of accepted mutants runs through the CLI with no traceback, exit 0/1/2 and one line on failure.
 
 Property-based with Hypothesis, derandomized (fixed seed) and bounded (max_examples) so that it takes about
-20 s in CI. The mutations are in tests/mutations.py; benchmarks/fuzz_cases.py runs the same at a larger scale.
+20 s in CI. The mutations are in tests/mutations.py; tests/fuzz/fuzz_cases.py runs the same at a larger scale.
 """
 import os
 import random

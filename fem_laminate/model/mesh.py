@@ -3,7 +3,8 @@ and 3D plates (x, y in plane, z through the thickness), plus external meshes thr
 
 Geometry is carried by linear quads/hexes (the layered box is exactly trilinear); the displacement
 field uses quadratic Lagrange elements (ElementQuad2 / ElementHex2) on top of it, which do not lock
-when a thin layer bends (plain bilinear/trilinear elements do: see tests/test_locking.py).
+when a thin layer bends (plain bilinear/trilinear elements do: tests/physics/test_elastic.py,
+test_trilinear_hexes_lock_quadratic_do_not).
 """
 from __future__ import annotations
 

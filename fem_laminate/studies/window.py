@@ -56,7 +56,7 @@ def hertz_window_fast(params: bd.BondingParams, interface: str, temperatures_C, 
     """Closed form of the stand-in over a T x v grid: Int p/mu dt = w/(v mu), healing time = 2b/v.
 
     Returns (D_ic, D_h) arrays of shape (len(T), len(v)): the closed-form reference that the numerical
-    history integration of bond_quality is tested against (tests/test_window.py).
+    history integration of bond_quality is tested against (tests/studies/test_window.py).
     """
     T = np.asarray(temperatures_C, dtype=float)[:, None]
     v = np.asarray(speeds_m_per_min, dtype=float)[None, :] / 60.0

@@ -104,7 +104,7 @@ def test_calibrated_toughness_reproduces_example_1():
 
 
 # -- the cohesive-zone root ------------------------------------------------------------------------------
-SCALED = dict(E_Pa=10e9, nu=0.34, thickness_m=20e-6)  # the scaled arm of benchmarks/bench_peel.py
+SCALED = dict(E_Pa=10e9, nu=0.34, thickness_m=20e-6)  # the scaled arm of tests/studies/regenerate/peel_fem_scaled_arm.py
 K_PI = ap.winkler_stiffness(PI)
 
 
@@ -149,8 +149,8 @@ def test_cohesive_zone_is_in_equilibrium_and_opens_delta_f():
 
 
 def test_closed_form_against_the_recorded_fem_peels():
-    """The FEM peels recorded by benchmarks/bench_peel.py in benchmarks/results/bench_peel.json (data, not rerun:
-    200-450 s each): scaled arm, linear hardening 100 MPa, 90 deg, 3 elements per layer, steady detected. The
+    """The FEM peels of the fixture tests/data/peel_fem_scaled_arm.json, regenerated row by row by
+    tests/studies/regenerate/peel_fem_scaled_arm.py (data, not rerun: 200-450 s each): scaled arm, linear hardening 100 MPa, 90 deg, 3 elements per layer, steady detected. The
     closed form with the cohesive root (the elastic-plastic zone beam and the energy balance; the FEM's law:
     sigma_c and its penalty K0 = 50 E'/t) is within 7 % of every row (sigma_y 400/450/500/600 MPa at sigma_c
     40 MPa, and sigma_c 20/100 MPa at 500 MPa; worst 5.5 % at 450 MPa, 6.4 % with the elastic zone beam) and
@@ -158,7 +158,7 @@ def test_closed_form_against_the_recorded_fem_peels():
     import json
     from pathlib import Path
 
-    bench = json.loads((Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "bench_peel.json").read_text())
+    bench = json.loads((Path(__file__).resolve().parents[1] / "data" / "peel_fem_scaled_arm.json").read_text())
     rows = {n: r for n, r in bench.items() if n.startswith("plastic") and r.get("elements_per_layer") == 3}
     assert {r["yield_MPa"] for r in rows.values()} >= {400.0, 450.0, 500.0, 600.0}
     within_10 = set()
@@ -242,21 +242,20 @@ def test_energy_balance_and_first_integral_agree_with_the_axial_force():
 
 
 def test_zone_beam_root_against_the_fem_of_the_patent_arm():
-    """The FEM peels of the patent's arm recorded with their inputs by benchmarks/bench_peel_rows.py (Example 1's
-    polyimides, G_c 273.98 J/m2, sigma_c 60 MPa; data, not rerun; benchmarks/peel_rows_vs_closed_form.py recomputes
-    the closed form): every steady 35 um run (90/120/150/180 deg, elements halved, 2-8 through the copper, 1-3 mm
+    """The FEM peels of the patent's arm recorded with their inputs in the fixture tests/data/peel_fem_patent_rows.json
+    (regenerated run by run by tests/studies/regenerate/peel_fem_patent_rows.py; Example 1's polyimides, G_c 273.98
+    J/m2, sigma_c 60 MPa; data, not rerun; tests/studies/regenerate/peel_rows_vs_closed_form.py recomputes the
+    closed form): every steady 35 um run (90/120/150/180 deg, elements halved, 2-8 through the copper, 1-3 mm
     bonded) within 5 % of the closed form (0.965-1.011) and its peak curvature within 5 %; the elastic zone beam
     read 0.657 at 90 deg. 18 / 12 um at 180 deg: within 12 / 20 % (0.898 / 0.840; the limit stated in README: the
     arm bends to 1.1-1.7 x its thickness), their peak curvature within 7 %."""
-    import importlib.util
+    import importlib
     import json
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2] / "benchmarks"
-    spec = importlib.util.spec_from_file_location("peel_rows_vs_closed_form", root / "peel_rows_vs_closed_form.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    recorded = json.loads((root / "results" / "bench_peel_rows.json").read_text())
+    mod = importlib.import_module("tests.studies.regenerate.peel_rows_vs_closed_form")
+    data = Path(__file__).resolve().parents[1] / "data"
+    recorded = json.loads((data / "peel_fem_patent_rows.json").read_text())
     rows = {k: r for k, r in recorded.items() if "inputs" in r and r["steady"]}
     table = {t["key"]: t for t in mod.compare(rows)}
     assert {(t["angle_deg"], t["copper_um"]) for t in table.values()} >= {
@@ -361,7 +360,7 @@ def test_solder_float_fracture_criterion():
 
 
 def _scaled_elastic(angle_deg, **kw):
-    """The scaled arm of benchmarks/bench_peel.py (E 10 GPa, 20 um on 30 um PI, G_c 200 J/m2, sigma_c 10 MPa)."""
+    """The scaled arm of tests/studies/regenerate/peel_fem_scaled_arm.py (E 10 GPa, 20 um on 30 um PI, G_c 200 J/m2, sigma_c 10 MPa)."""
     base = dict(arm=(fp.Layer(10e9, 0.34, 20e-6),), substrate=(fp.Layer(3e9, 0.34, 30e-6),),
                 toughness_J_per_m2=200.0, strength_Pa=10e6, angle_deg=angle_deg, element_length_m=25e-6,
                 bonded_length_m=1.2e-3, tail_length_m=0.3e-3, elements_per_layer=1, max_step_m=50e-6,
@@ -437,19 +436,18 @@ def test_fem_peel_of_patent_rows_against_the_closed_form(name, tmp_path):
 
 
 def test_patent_arm_fem_rows_against_the_closed_form_table_is_well_formed():
-    """benchmarks/peel_rows_vs_closed_form.py recomputes the closed form for every FEM row recorded with its inputs in
-    benchmarks/results/bench_peel_rows.json (no FEM rerun, ~1 s): every row comes back complete and finite, the
+    """tests/studies/regenerate/peel_rows_vs_closed_form.py recomputes the closed form for every FEM row recorded with
+    its inputs in the fixture tests/data/peel_fem_patent_rows.json (regenerated by
+    tests/studies/regenerate/peel_fem_patent_rows.py; no FEM rerun, ~1 s): every row comes back complete and finite, the
     ratio is the FEM force over the recomputed closed form, and the closed form at the FEM's own root rotation is
     the arm mechanics given theta0. Agreement levels are not asserted here (README, Peel test)."""
-    import importlib.util
+    import importlib
     import json
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2] / "benchmarks"
-    spec = importlib.util.spec_from_file_location("peel_rows_vs_closed_form", root / "peel_rows_vs_closed_form.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    rows = json.loads((root / "results" / "bench_peel_rows.json").read_text())
+    mod = importlib.import_module("tests.studies.regenerate.peel_rows_vs_closed_form")
+    data = Path(__file__).resolve().parents[1] / "data"
+    rows = json.loads((data / "peel_fem_patent_rows.json").read_text())
     table = mod.compare(rows)
     assert len(table) == sum("inputs" in r for r in rows.values()) >= 8
     assert {t["angle_deg"] for t in table} >= {90.0, 120.0, 150.0, 180.0}

@@ -1,5 +1,5 @@
 """Conduction through the strip: FEM (physics/models/thermal.py) against erfc, convective semi-infinite and
-layered-slab series solutions (fem_laminate/analytic_contact.py); errors relative to the temperature step."""
+layered-slab series solutions (fem_laminate/analytic/contact.py); errors relative to the temperature step."""
 import math
 
 import numpy as np

@@ -224,7 +224,7 @@ def test_determinism_of_a_bundled_case(tmp_path):
 
 @pytest.mark.parametrize("name", ["example_1_external_mesh", "comparative_1"])
 def test_bundled_case_summary_parses_strictly(name, tmp_path):
-    """The patent rows are parsed strictly in test_validation.py (one run of every row); these are the others
+    """The patent rows are parsed strictly in tests/studies/test_validate.py (one run of every row); these are the others
     that run in seconds. example_1_curl (large-deflection samples, about a minute) and example_1_plate3d
     (3D, tens of seconds) are left to benchmarks/bench_cases.py."""
     job.run_case(ROOT / "cases" / f"{name}.toml", tmp_path / "o")

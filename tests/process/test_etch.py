@@ -182,7 +182,7 @@ def test_fine_grating_against_homogenized_laminate_theory():
     some transverse stress (shear lag at its base), which this nearly balanced laminate's kappa_y is very
     sensitive to (1 % of the copper's transverse stiffness moves it 12 %): the FEM lies between the etched
     laminate and the homogenized limit and approaches the limit as the lines get finer (40 -> 20 um here;
-    benchmarks/grating_convergence.py follows it to 10 um, 6.8 %)."""
+    the grating of tests/studies/regenerate/etch_pattern_convergence.py follows it to 10 um, 6.8 %)."""
     k = clt_lines(0.5, "x")
     k_etched = clt_lines(0.0)
     ky_err = []

@@ -3,7 +3,7 @@
 The y-z cross-section of an infinitely long grating (lines along the out-of-plane axis; generalized plane strain
 with out-of-plane bending) is the 3D panel's answer across the lines, and resolves micrometre lines cheaply. With
 four elements per layer through the thickness (the tall, narrow ribs deform at their base) the curvature across
-the lines approaches the homogenized limit as the lines get finer (benchmarks/grating_cross_section.py:
+the lines approaches the homogenized limit as the lines get finer (tests/studies/regenerate/grating_cross_section.py, fixture tests/data/grating_cross_section.json:
 -23 / -8.9 / -4.9 / -3.1 % at 50 / 20 / 10 / 5 um with one element per layer; -2.1 / -1.0 % at 5 / 2 um with four).
 """
 import numpy as np

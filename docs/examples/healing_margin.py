@@ -1,17 +1,26 @@
-"""How far each patent row's bond line is past full healing, and how Comparative 6 would respond to a longer t_r.
+"""
+Healing margin of the patent rows
+=================================
 
-Run: PYTHONPATH=. python benchmarks/healing_margin.py  (about 5 s; writes benchmarks/results/healing_margin.json)
+How far each patent row's bond line is past full healing, and how Comparative 6 would respond to a longer t_r.
 
 For every bundled row: the surface resin, its reptation time at the peak interface temperature (Doi-Edwards lower
-bound, physics/correlations/bonding.py), the dwell, the time the controlling surface spends above Tg in the nip history and
-after it (Newton cooling in air, physics/nip.air_cooling_tail), the reduced time Int dt/t_r (uncapped: the factor
-by which t_r could be longer before D_h drops below 1) and D_h. Then, for Comparative 6 only, D_h and the
-healing toughness factor D_h^2 if t_r were longer than the lower bound by 1 ... 1e4 (a sensitivity to an unknown
-parameter, not a fit: the row's measured result is held back and nothing here is compared with it). Last, the
-sampling check of the air-cooling tail (192 vs 1920 points).
+bound, physics/correlations/bonding.py), the dwell, the time the controlling surface spends above Tg in the nip
+history and after it (Newton cooling in air, `air_cooling_tail` in physics/models/nip.py), the reduced time
+Int dt/t_r (uncapped: the factor by which t_r could be longer before D_h drops below 1) and D_h. Then, for
+Comparative 6 only, D_h and the healing toughness factor D_h^2 if t_r were longer than the lower bound by 1 ... 1e4
+(a sensitivity to an unknown parameter, not a fit: the row's measured result is held back and nothing here is
+compared with it). Last, the sampling check of the air-cooling tail (192 vs 1920 points).
+
+About 5 s. Writes healing_margin.json into the folder given as the first argument (default: a new temporary
+folder); the copy README quotes is docs/results/healing_margin.json.
+
+    PYTHONPATH=. python docs/examples/healing_margin.py [OUT_DIR]
 """
 import dataclasses
 import json
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -22,11 +31,14 @@ from fem_laminate.physics.correlations import bonding as bd
 from fem_laminate.physics.models import nip as nip_mod
 from fem_laminate.process import bond as B
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NAMES = [f"example_{i}" for i in range(1, 6)] + [f"comparative_{i}" for i in range(1, 7)]
 MULTIPLIERS = [1.0, 10.0, 100.0, 1e3, 1e4]
 
 
+# %%
+# One row: the nip (analytic), the bond history in and after the nip, the healing
+# --------------------------------------------------------------------------------
 def row(name):
     case = load_case(ROOT / "cases" / f"{name}.toml")
     setup = B.bond_setup(case)
@@ -46,7 +58,9 @@ def row(name):
         "D_h": full["degree_healing"], "D_ic": full["degree_intimate_contact"]}
 
 
-def main():
+def main(out_dir=None):
+    out_dir = Path(out_dir or tempfile.mkdtemp(prefix="healing_margin_"))
+    out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     rows, comp6 = [], None
     print(f"{'row':15s} {'resin':6s} {'Tg':>4s} {'itf':5s} {'dwell s':>7s} {'t_r(peak) s':>11s} {'>Tg nip s':>9s} "
@@ -85,10 +99,15 @@ def main():
     print(f"{len(rows)} rows in {dt:.1f} s")
     out = {"rows": rows, "comparative_6_sensitivity": sens,
            "tail_sampling": {"n192": red96, "n1920": red960, "rel_diff": abs(red96 / red960 - 1)}, "seconds": dt}
-    path = ROOT / "benchmarks" / "results" / "healing_margin.json"
+    path = out_dir / "healing_margin.json"
     path.write_text(json.dumps(out, indent=1, default=lambda o: None if not np.isfinite(o) else float(o)))
-    print(f"wrote {path.relative_to(ROOT)}")
+    print(f"wrote {path}")
+    return out
 
 
+# %%
+# Run
+# ---
+# The rows, the Comparative 6 sensitivity and the tail sampling check, printed and written as JSON.
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1] if len(sys.argv) > 1 else None)

@@ -1,12 +1,13 @@
 """Fuzz the case loader and the CLI with mutated bundled cases (issue 11); the larger sibling of
-tests/test_fuzz_cases.py.
+tests/test_cli_fuzz.py (minutes to an hour, not run by pytest).
 
 Phase 1: N mutants (tests/mutations.py) are loaded with load_case: each either loads or raises InputError;
 anything else is a crash (listed). Phase 2: a sample of the accepted mutants runs through
 `python -m fem_laminate.cli run MUTANT --out DIR --quiet` with a timeout; counted by exit status, tracebacks on
-stderr, multi-line stderr and runs over time. Prints the counts and writes benchmarks/results/fuzz_cases.txt.
+stderr, multi-line stderr and runs over time. Prints the counts and writes them to report.txt in the folder of the
+mutants (a new temporary folder); the reports of the recorded runs (seeds 11 and 12) are in tests/fuzz/fuzz_cases.txt.
 
-    python benchmarks/fuzz_cases.py --n 1500 --cli 100 --timeout 100 --seed 11
+    PYTHONPATH=. python tests/fuzz/fuzz_cases.py --n 1500 --cli 100 --timeout 100 --seed 11
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ import tomllib
 import traceback
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
@@ -106,9 +107,7 @@ def main(argv=None):
     lines.append(f"  files in {folder}")
     text = "\n".join(lines)
     print(text)
-    out = ROOT / "benchmarks" / "results" / "fuzz_cases.txt"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text + "\n")
+    (folder / "report.txt").write_text(text + "\n")
     return 1 if crashes or ccounts.get("traceback") or ccounts.get("multi-line stderr") else 0
 
 

@@ -9,11 +9,15 @@ Laminate: the benchmark stack (Cu 18 / PI-I 25 / PI-II 5 / Cu 18 um), stress-fre
 (elastic), top foil etched to lines = spaces = w. Section width 1 mm (curvature fitted over its central half),
 two Quad2 elements per line and per space, one per layer through the thickness (two: --npl 2).
 
-    PYTHONPATH=. python benchmarks/grating_cross_section.py [--widths 50 20 10 5 2 1] [--npl 1]
+Regenerates the fixture tests/data/grating_cross_section.json (rows of both runs, one and four elements per layer;
+about 15 s; read by tests/studies/test_convergence_fixtures.py):
+
+    PYTHONPATH=. python -m tests.studies.regenerate.grating_cross_section [--widths 50 20 10 5 2 1] [--npl 1 4]
 """
 import argparse
 import json
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -27,6 +31,8 @@ from fem_laminate.post import measure
 
 STACK = [("copper_ed", 18.0), ("pi_I", 25.0), ("pi_II", 5.0), ("copper_ed", 18.0)]
 WIDTH_M = 1e-3
+FIXTURE = Path(__file__).resolve().parents[2] / "data" / "grating_cross_section.json"
+WIDTHS = {1: [50, 20, 10, 5, 2, 1], 4: [50, 20, 10, 5, 2]}  # um, per elements-per-layer
 
 
 def clt_across(fraction: float) -> float:
@@ -60,19 +66,19 @@ def section(w_m: float, npl: int = 1) -> dict:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--widths", type=float, nargs="+", default=[50, 20, 10, 5, 2, 1])
-    ap.add_argument("--npl", type=int, default=1)
-    ap.add_argument("--out", default="benchmarks/results/grating_cross_section.json")
+    ap.add_argument("--widths", type=float, nargs="+", default=None, help="line widths, um (default: WIDTHS)")
+    ap.add_argument("--npl", type=int, nargs="+", default=[1, 4])
+    ap.add_argument("--out", default=str(FIXTURE))
     a = ap.parse_args()
     rows = []
-    for w in a.widths:
-        r = section(w * 1e-6, a.npl)
+    for npl, w in [(n, w) for n in a.npl for w in (a.widths or WIDTHS.get(n, WIDTHS[1]))]:
+        r = section(w * 1e-6, npl)
         rows.append(r)
         print(f"line {w:6.2f} um  {r['dofs']:>8,} DOFs  kappa_across {r['kappa_across_1_per_m']:+.5f} 1/m  "
               f"CLT {r['clt_homogenized_1_per_m']:+.5f}  error {r['error_pct']:+.2f} %  {r['seconds']:.1f} s",
               flush=True)
     with open(a.out, "w") as fh:
-        json.dump(rows, fh, indent=1)
+        json.dump({"rows": rows}, fh, indent=1)
 
 
 if __name__ == "__main__":

@@ -8,12 +8,16 @@ bending and the 3D plate are both equi-biaxial far from the edges). Refined in p
 thickness, 2D (Quad2, and Quad1 for contrast) and 3D (Hex2 vs trilinear Hex1: Hex1 locks in bending when
 the elements are much wider than thick, Hex2 does not).
 
-    PYTHONPATH=. python benchmarks/mesh_convergence.py [--quick] [--out benchmarks/results/mesh_convergence.json]
+Regenerates the fixture tests/data/mesh_convergence.json read by tests/studies/test_convergence_fixtures.py
+(about 3 min on 2 cores; --quick: two meshes per path, a few seconds, run by that test):
+
+    PYTHONPATH=. python -m tests.studies.regenerate.mesh_convergence [--quick] [--out tests/data/mesh_convergence.json]
 """
 import argparse
 import json
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -30,6 +34,7 @@ STACKS = {
     "4-layer Cu18/PI-I25/PI-II5/Cu18": (("copper_ed", 18e-6), ("pi_I", 25e-6), ("pi_II", 5e-6), ("copper_ed", 18e-6)),
 }
 T_SF_C, T_C, LENGTH_M = 250.0, 25.0, 10e-3
+FIXTURE = Path(__file__).resolve().parents[2] / "data" / "mesh_convergence.json"
 
 
 def reference_curvature(stack) -> float:
@@ -77,24 +82,30 @@ def studies(quick: bool):
     return [(2, "Quad2", True, r2), (2, "Quad1", False, r2), (3, "Hex2", True, r3), (3, "Hex1", False, r3_lin)]
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="two meshes per path (a smoke run)")
-    ap.add_argument("--out", default="benchmarks/results/mesh_convergence.json")
-    a = ap.parse_args()
+def run(quick: bool, echo=print) -> list[dict]:
+    """Every refinement path of every stack: one row per mesh, with the CLT reference and the relative error."""
     rows = []
-    print(f"{'stack':34s} {'dim':>3s} {'elem':5s} {'nx':>4s} {'n/layer':>7s} {'DOFs':>8s} "
-          f"{'kappa 1/m':>12s} {'CLT 1/m':>12s} {'rel.err':>9s} {'s':>6s}")
+    echo(f"{'stack':34s} {'dim':>3s} {'elem':5s} {'nx':>4s} {'n/layer':>7s} {'DOFs':>8s} "
+         f"{'kappa 1/m':>12s} {'CLT 1/m':>12s} {'rel.err':>9s} {'s':>6s}")
     for sname, stack in STACKS.items():
         k_ref = reference_curvature(stack)
-        for dim, ename, quadratic, path in studies(a.quick):
+        for dim, ename, quadratic, path in studies(quick):
             for nx, npl in path:
                 r = fe_curvature(stack, dim, nx, npl, quadratic)
                 err = r["curvature_per_m"] / k_ref - 1
                 rows.append({"stack": sname, "dim": dim, "element": ename, "nx": nx, "n_per_layer": npl,
                              "reference_curvature_per_m": k_ref, "relative_error": err, **r})
-                print(f"{sname:34s} {dim:3d} {ename:5s} {nx:4d} {npl:7d} {r['dofs']:8d} "
-                      f"{r['curvature_per_m']:12.6g} {k_ref:12.6g} {err:9.2e} {r['seconds']:6.1f}", flush=True)
+                echo(f"{sname:34s} {dim:3d} {ename:5s} {nx:4d} {npl:7d} {r['dofs']:8d} "
+                     f"{r['curvature_per_m']:12.6g} {k_ref:12.6g} {err:9.2e} {r['seconds']:6.1f}")
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="two meshes per path (a smoke run)")
+    ap.add_argument("--out", default=str(FIXTURE))
+    a = ap.parse_args()
+    rows = run(a.quick, echo=lambda s: print(s, flush=True))
     os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
     with open(a.out, "w") as fh:
         json.dump({"length_m": LENGTH_M, "T_stress_free_C": T_SF_C, "T_C": T_C, "rows": rows}, fh, indent=1)

@@ -1,11 +1,13 @@
-"""The FEM peels of the patent arm (benchmarks/results/bench_peel_rows.json, written by bench_peel_rows.py) against the
-closed form, recomputed from each row's recorded inputs (no FEM is rerun; seconds).
+"""The FEM peels of the patent arm (the fixture tests/data/peel_fem_patent_rows.json, written by
+tests/studies/regenerate/peel_fem_patent_rows.py) against the closed form, recomputed from each row's recorded inputs
+(no FEM is rerun; seconds). tests/physics/test_peel.py imports this module.
 
 For every row with recorded inputs: analytic.peel.steady_peel with the default root and the row's cohesive law
 (CohesiveLaw(sigma_c), rigid up to sigma_c as in the peel step), and the closed form's arm mechanics at the FEM's
-own root rotation (steady_peel(..., root_rotation_deg=theta0_FEM)). Writes
-benchmarks/results/peel_rows_vs_closed_form.json and .md (README, Peel test).
-Usage: python benchmarks/peel_rows_vs_closed_form.py
+own root rotation (steady_peel(..., root_rotation_deg=theta0_FEM)). Writes peel_rows_vs_closed_form.json, .md and
+peel_arm_diagnostics.png into OUT_DIR (default: a new temporary folder); the copies the docs quote are in
+docs/results/ (README, Peel test).
+Usage: PYTHONPATH=. python -m tests.studies.regenerate.peel_rows_vs_closed_form [OUT_DIR]
 """
 import json
 import math
@@ -16,9 +18,7 @@ from scipy.optimize import brentq
 
 from fem_laminate.analytic import peel as ap
 
-RESULTS = Path(__file__).resolve().parent / "results"
-ROWS = RESULTS / "bench_peel_rows.json"
-OUT = RESULTS / "peel_rows_vs_closed_form"
+ROWS = Path(__file__).resolve().parents[2] / "data" / "peel_fem_patent_rows.json"
 
 
 def _arm(inputs):
@@ -125,7 +125,7 @@ def compare_row(key: str, r: dict) -> dict:
 
 
 def compare(rows: dict) -> list[dict]:
-    """Every row of bench_peel_rows.json that records its inputs (entries from before the inputs were recorded are
+    """Every row of the patent-arm fixture that records its inputs (entries from before the inputs were recorded are
     left out), in the file's order."""
     return [compare_row(k, r) for k, r in rows.items() if "inputs" in r]
 
@@ -237,22 +237,30 @@ def diagnostic_keys(rows: dict) -> list[str]:
     return out
 
 
-def main():
+def main(out_dir=None):
+    import tempfile
+
+    out = Path(out_dir or tempfile.mkdtemp(prefix="peel_rows_vs_closed_form_"))
+    out.mkdir(parents=True, exist_ok=True)
     rows = json.loads(ROWS.read_text())
     table = compare(rows)
-    OUT.with_suffix(".json").write_text(json.dumps(table, indent=1))
+    (out / "peel_rows_vs_closed_form.json").write_text(json.dumps(table, indent=1))
     keys = diagnostic_keys(rows)
     if keys:
-        plot(rows, keys, RESULTS / "peel_arm_diagnostics.png")
-    md = ("FEM peel of the patent arm (benchmarks/bench_peel_rows.py) against the closed form recomputed from the "
-          "recorded inputs (benchmarks/peel_rows_vs_closed_form.py; cohesive root, sigma_c recorded, K0 rigid).\n\n"
+        plot(rows, keys, out / "peel_arm_diagnostics.png")
+    md = ("FEM peel of the patent arm (tests/studies/regenerate/peel_fem_patent_rows.py) against the closed form "
+          "recomputed from the recorded inputs (tests/studies/regenerate/peel_rows_vs_closed_form.py; cohesive root, "
+          "sigma_c recorded, K0 rigid).\n\n"
           + markdown(table) + "\nArm at the end of each run (a: arc length from the crack tip, > 0 into the free arm; "
-          "far arm: the last quarter of the material peeled in the run; benchmarks/results/peel_arm_diagnostics.png: "
+          "far arm: the last quarter of the material peeled in the run; peel_arm_diagnostics.png: "
           + ", ".join(keys) + ").\n\n" + arm_markdown(table))
-    OUT.with_suffix(".md").write_text(md)
+    (out / "peel_rows_vs_closed_form.md").write_text(md)
     print(md)
+    print(f"-> {out}")
     return table
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(sys.argv[1] if len(sys.argv) > 1 else None)

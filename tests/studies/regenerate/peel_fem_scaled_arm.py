@@ -1,8 +1,9 @@
 """FEM peel against the closed form: elastic arm at 90 and 180 deg (Rivlin/Kendall) and elastic-plastic arms.
 
 Each run pulls until the force levels off (plateau detected) or the bonded strip / time limit runs out; prints DOFs,
-seconds, steps, the steady force and the closed form; appends to benchmarks/results/bench_peel.json.
-Usage: python benchmarks/bench_peel.py [name ...]   (names: see CASES)
+seconds, steps, the steady force and the closed form; adds the row to the fixture tests/data/peel_fem_scaled_arm.json
+(read by tests/physics/test_peel.py and docs/examples/peel_cohesive_root.py). Each row takes 200-450 s of FEM.
+Usage: PYTHONPATH=. python -m tests.studies.regenerate.peel_fem_scaled_arm [name ...]   (names: see CASES)
 The arm is a scaled model (E 10 GPa, 20 um): the comparison is dimensionless, and a thin compliant arm keeps the
 bend length and the cohesive zone short enough for a 2-core machine. The free arm starts on the closed-form
 elastica (physics/models/peel.py initial_shape), so the steady state comes after a short crack advance.
@@ -16,7 +17,7 @@ from pathlib import Path
 from fem_laminate.analytic import peel as ap
 from fem_laminate.physics.models import peel as fp
 
-OUT = Path(__file__).resolve().parent / "results" / "bench_peel.json"
+OUT = Path(__file__).resolve().parents[2] / "data" / "peel_fem_scaled_arm.json"
 SUB = (fp.Layer(3e9, 0.34, 30e-6),)
 
 

@@ -1,21 +1,22 @@
 """FEM peel of bundled patent rows (ED copper on the row's polyimides, G_c = the bonding model's fully wetted Cu-PI
 toughness, sigma_c from data/bonding.toml) against the closed form (cohesive root), as the peel step runs it.
 
-Records in benchmarks/results/bench_peel_rows.json, one entry per run: every input needed to recompute the closed
+Regenerates the fixture tests/data/peel_fem_patent_rows.json (read by tests/physics/test_peel.py), one entry per run: every input needed to recompute the closed
 form (`inputs`: G, sigma_c, the arm's E/nu/h/sigma_y/H, the foundation layers, the angle), the mesh, and the FEM's
 outputs (steady flag, force, root rotation and curvature, crack-tip slope, plastic share, DOFs, seconds, crack
 advance), the force history, and the arm diagnostics at the end of the run (`arm`: curvature and bending moment
 along the arm against arc length from the crack tip, downsampled; README, Peel test). Run FEM jobs one at a time.
 
-Usage: python benchmarks/bench_peel_rows.py ROW ANGLE START LINE_SEARCH EXTRAPOLATE SECONDS [MAX_STEP_ELEMENTS]
-                                            [--cu-um 35] [--refine 1] [--arm-per-layer 2] [--bonded-mm 1.0]
-                                            [--min-crack-mm 0]
+Usage: PYTHONPATH=. python -m tests.studies.regenerate.peel_fem_patent_rows ROW ANGLE START LINE_SEARCH EXTRAPOLATE SECONDS [MAX_STEP_ELEMENTS]
+                                                                      [--cu-um 35] [--refine 1] [--arm-per-layer 2] [--bonded-mm 1.0]
+                                                                      [--min-crack-mm 0]
   e.g. example1 180 arc 1 1 90     ROW: example1 | example4
 START: "arc" (stress-free arc of radius 1/kappa0 of the closed form, the peel step's start for a plastic arm) or
 "elastica" (the elastic elastica, prestressed straight); LINE_SEARCH / EXTRAPOLATE: 0 | 1 (the peel step: 1 1).
 --refine k: element length / k; --arm-per-layer: elements through the copper (the polyimides keep 2);
 --min-crack-mm: keep pulling to this crack advance before the plateau may end the run.
-The comparison with the closed form and the PNG of the arm diagnostics: benchmarks/peel_rows_vs_closed_form.py.
+The comparison with the closed form and the PNG of the arm diagnostics: tests/studies/regenerate/peel_rows_vs_closed_form.py.
+Each run takes 1-30 min of FEM; the fixture is a record of such runs (a run adds or replaces its own entry).
 Entries written before the recorded inputs (bonded length 1.5 mm) keep their keys and fields.
 """
 import argparse
@@ -34,8 +35,7 @@ from fem_laminate.model.materials import load_library
 from fem_laminate.physics.models import peel as fp
 from fem_laminate.physics.correlations.bonding import cohesive_strength_Pa, full_toughness_J_per_m2
 
-RESULTS = Path(__file__).resolve().parent / "results"
-OUT = RESULTS / "bench_peel_rows.json"
+OUT = Path(__file__).resolve().parents[2] / "data" / "peel_fem_patent_rows.json"
 T = 25.0
 PROFILE_POINTS = 160  # downsampled arm profile
 

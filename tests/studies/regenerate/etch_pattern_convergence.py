@@ -8,7 +8,10 @@
 
 Prints one row per run (DOFs, seconds, peak RSS of this process so far) and writes JSON.
 
-    PYTHONPATH=. python benchmarks/etch_pattern_convergence.py [--quick] [--fine]
+Regenerates the fixture tests/data/etch_pattern_convergence.json (about 13 min on 2 cores; read by
+tests/studies/test_convergence_fixtures.py):
+
+    PYTHONPATH=. python -m tests.studies.regenerate.etch_pattern_convergence [--quick] [--fine]
 """
 import argparse
 import json
@@ -16,6 +19,7 @@ import os
 import resource
 import time
 import tomllib
+from pathlib import Path
 
 import numpy as np
 
@@ -24,7 +28,8 @@ from fem_laminate.analytic import laminate as lam
 from fem_laminate.case import load_case_dict
 from fem_laminate.model.materials import load_library
 
-CASE = "cases/circuit_lines_small.toml"
+ROOT = Path(__file__).resolve().parents[3]
+CASE = str(ROOT / "cases" / "circuit_lines_small.toml")
 
 
 def base():
@@ -95,7 +100,7 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--fine", action="store_true", help="add 5 um lines (about 0.5 M DOF)")
-    ap.add_argument("--out", default="benchmarks/results/etch_pattern_convergence.json")
+    ap.add_argument("--out", default=str(ROOT / "tests" / "data" / "etch_pattern_convergence.json"))
     a = ap.parse_args()
     load = os.getloadavg()
     out = {"load_average_at_start": load, "mesh": mesh_convergence(a.quick), "grating": grating(a.fine),
