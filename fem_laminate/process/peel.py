@@ -52,7 +52,7 @@ def check(spec, case, index: int) -> None:
     if not present:
         raise CaseError(f"{where}.kind' = 'peel' is not allowed here: no layers")
     foil = present[-1] if spec.side == "top" else present[0]
-    if foil.material.kind != "metal":
+    if not foil.material.is_metal:
         raise CaseError(f"{where}.side' = {spec.side!r} is not allowed: the {spec.side} layer is {foil.name!r}, "
                         "not a foil (peel before any etch step)")
     if len(present) < 2:
@@ -65,7 +65,7 @@ def check(spec, case, index: int) -> None:
 
 # -- toughness of the interfaces in the peel path ---------------------------------------------------------
 def interface_kind(lo, hi) -> str:
-    return "Cu-PI" if "metal" in (lo.material.kind, hi.material.kind) else "PI-PI"
+    return "Cu-PI" if lo.material.is_metal or hi.material.is_metal else "PI-PI"
 
 
 def interface_toughness(lo, hi, bond: dict | None, T_C: float) -> float:
@@ -78,7 +78,7 @@ def interface_toughness(lo, hi, bond: dict | None, T_C: float) -> float:
                                                                                        bond["interface"]))
     else:
         G = bd.cast_interface_toughness_J_per_m2(interface_kind(lo, hi))
-    polymers = [lay.material for lay in (lo, hi) if lay.material.kind != "metal"]
+    polymers = [lay.material for lay in (lo, hi) if not lay.material.is_metal]
     return G * bd.toughness_temperature_factor(polymers, T_C)
 
 
@@ -89,11 +89,11 @@ def path_toughness(layers, bond: dict | None, override: float | None, T_C: float
     for k in range(len(layers) - 1, 0, -1):
         lo, hi = layers[k - 1], layers[k]
         name = f"{lo.name}/{hi.name}"
-        if k < len(layers) - 1 and hi.material.kind == "metal":
+        if k < len(layers) - 1 and hi.material.is_metal:
             break  # the next foil down: the crack does not cross it
         out[name] = (float(override) if override is not None and k == len(layers) - 1
                      else interface_toughness(lo, hi, bond, T_C))
-        if lo.material.kind == "metal":
+        if lo.material.is_metal:
             break
     return out
 
@@ -103,12 +103,12 @@ def arm_and_foundation(layers, failing: str, T_C: float):
     names = [f"{lo.name}/{hi.name}" for lo, hi in zip(layers[:-1], layers[1:])]
     k = names.index(failing) + 1  # first arm layer
     arm = [ap.ArmLayer(float(m.E(T_C)), m.nu, lay.thickness_m,
-                       m.yield_stress(T_C) if m.kind == "metal" and m.yield_Pa else math.inf,
-                       (m.hardening_Pa or 0.0) if m.kind == "metal" else 0.0)
+                       m.yield_stress(T_C) if m.is_metal and m.yield_Pa else math.inf,
+                       (m.hardening_Pa or 0.0) if m.is_metal else 0.0)
            for lay in layers[k:] for m in [lay.material]]
     found = []
     for lay in reversed(layers[:k]):
-        if lay.material.kind == "metal":
+        if lay.material.is_metal:
             break
         found.append(ap.FoundationLayer(float(lay.material.E(T_C)), lay.material.nu, lay.thickness_m))
     return arm, found
@@ -191,7 +191,7 @@ def _peel_fem(arm, found, G: float, spec, root_curvature_1_per_m: float | None =
 
 def run(state, spec, record):
     layers = _oriented(state, spec.side)
-    if layers[-1].material.kind != "metal":
+    if not layers[-1].material.is_metal:
         raise ProcessError(f"peel: the {spec.side} layer {layers[-1].name!r} is not a foil")
     bond = record.results.get("bond")
     res, fem = peel_laminate(layers, float(state.T_C), spec, bond)

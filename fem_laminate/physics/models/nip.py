@@ -163,7 +163,7 @@ def _strip_layers(spec: NipSpec, T_layers, n_elem=None):
     out = []
     for (mat, h), T in zip(spec.layers, T_layers):
         K, G = elastic_constants(mat, T)
-        plastic = mat.kind == "metal" and mat.yield_Pa is not None
+        plastic = mat.is_metal and mat.yield_Pa is not None
         out.append(C.StripLayer(thickness_m=h, K_Pa=K, G_Pa=G,
                                 yield_Pa=mat.yield_stress(T) if plastic else math.inf,
                                 hardening_Pa=(mat.hardening_Pa or 0.0) if plastic else 0.0,
@@ -294,7 +294,7 @@ def solve_nip(spec: NipSpec, method: str = "fem", progress=None) -> NipResult:
         peak = float(p_half.max())
         x_full = np.concatenate([-itf.x[::-1], itf.x[1:]])
         p_full = np.concatenate([p_half[::-1], p_half[1:]])
-        metal = np.array([m.kind == "metal" and m.yield_Pa is not None for m, _ in spec.layers])
+        metal = np.array([m.is_metal and m.yield_Pa is not None for m, _ in spec.layers])
         in_metal = (model.layer >= 0) & metal[np.maximum(model.layer, 0)]
         ep = float(sol.alpha[in_metal].max()) if in_metal.any() else 0.0
         foil_el = _foil_elongation(sol, model, spec.foil_index)
