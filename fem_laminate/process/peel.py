@@ -24,6 +24,7 @@ from pydantic import Field
 from ..analytic import peel as ap
 from ..errors import CaseError, ProcessError
 from ..physics.correlations import bonding as bd
+from ..physics.laws.layer_views import arm_layer, foundation_layer
 from ..units import kgf_per_cm
 from .step import Strict, StepKind, layers_present_at
 
@@ -102,15 +103,12 @@ def arm_and_foundation(layers, failing: str, T_C: float):
     """Arm = layers above the failing interface (bottom-up), foundation = polymers below it to the next foil."""
     names = [f"{lo.name}/{hi.name}" for lo, hi in zip(layers[:-1], layers[1:])]
     k = names.index(failing) + 1  # first arm layer
-    arm = [ap.ArmLayer(float(m.E(T_C)), m.nu, lay.thickness_m,
-                       m.yield_stress(T_C) if m.is_metal and m.yield_Pa else math.inf,
-                       (m.hardening_Pa or 0.0) if m.is_metal else 0.0)
-           for lay in layers[k:] for m in [lay.material]]
+    arm = [arm_layer(lay, T_C) for lay in layers[k:]]
     found = []
     for lay in reversed(layers[:k]):
         if lay.material.is_metal:
             break
-        found.append(ap.FoundationLayer(float(lay.material.E(T_C)), lay.material.nu, lay.thickness_m))
+        found.append(foundation_layer(lay, T_C))
     return arm, found
 
 
@@ -164,10 +162,11 @@ def _closed_form(G, angle_deg, arm, found, strength_Pa):
     return ap.steady_peel(G, angle_deg, list(arm), list(found), cohesive=ap.CohesiveLaw(strength_Pa))
 
 
-def _peel_fem(arm, found, G: float, spec, root_curvature_1_per_m: float | None = None):
-    """The FEM peel. A plastic arm starts as a stress-free arc of the closed form's root radius 1/kappa0 (the
-    peeled arm's bend; the elastic elastica start bends 35 um copper far past yield and stalls), with the
-    backtracking line search and the pull-rate predictor (README: what made the patent rows run)."""
+def fem_spec(arm, found, G: float, spec, root_curvature_1_per_m: float | None = None):
+    """The FEM peel's spec: the arm views as its layers, the foundation elastic. A plastic arm starts as a
+    stress-free arc of the closed form's root radius 1/kappa0 (the peeled arm's bend; the elastic elastica start
+    bends 35 um copper far past yield and stalls), with the backtracking line search and the pull-rate predictor
+    (README: what made the patent rows run)."""
     from ..physics.models import peel as fp
 
     plastic = any(math.isfinite(a.yield_Pa) for a in arm)
@@ -175,16 +174,22 @@ def _peel_fem(arm, found, G: float, spec, root_curvature_1_per_m: float | None =
              if plastic and root_curvature_1_per_m else {})
 
     fspec = fp.PeelFEMSpec(
-        arm=tuple(fp.Layer(a.E_Pa, a.nu, a.thickness_m, a.yield_Pa, a.hardening_Pa) for a in arm),
+        arm=tuple(arm),  # the FEM's layers are the closed form's arm views
         substrate=tuple(fp.Layer(f.E_Pa, f.nu, f.thickness_m) for f in found) or (fp.Layer(1e12, 0.3, 1e-6),),
         toughness_J_per_m2=G, strength_Pa=bd.cohesive_strength_Pa(), angle_deg=spec.angle_deg,
         elements_per_layer=spec.fem_elements_per_layer, bonded_length_m=spec.fem_bonded_length_mm * 1e-3,
         tail_length_m=0.3e-3, time_limit_s=spec.fem_time_limit_s, line_search=True, extrapolate=True, **start)
     le = (spec.fem_element_length_um * 1e-6 if spec.fem_element_length_um is not None
           else fp.process_zone_length(fspec) / (1.01 * fspec.min_cohesive_elements))
-    fspec = replace(fspec, element_length_m=le, max_step_m=2.0 * le)
+    return replace(fspec, element_length_m=le, max_step_m=2.0 * le)
+
+
+def _peel_fem(arm, found, G: float, spec, root_curvature_1_per_m: float | None = None):
+    """The FEM peel (fem_spec); an under-resolved cohesive zone is a process error."""
+    from ..physics.models import peel as fp
+
     try:
-        return fp.run_peel_fem(fspec)
+        return fp.run_peel_fem(fem_spec(arm, found, G, spec, root_curvature_1_per_m))
     except fp.CohesiveResolutionError as exc:
         raise ProcessError(f"peel (fem): {exc}") from None
 
