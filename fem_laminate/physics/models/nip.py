@@ -296,7 +296,7 @@ def solve_nip(spec: NipSpec, method: str = "fem", progress=None) -> NipResult:
         p_full = np.concatenate([p_half[::-1], p_half[1:]])
         metal = np.array([J2.of(m) is not None for m, _ in spec.layers])  # the layers that can yield
         in_metal = (model.layer >= 0) & metal[np.maximum(model.layer, 0)]
-        ep = float(sol.alpha[in_metal].max()) if in_metal.any() else 0.0
+        ep = float(sol.history["alpha"][in_metal].max()) if in_metal.any() else 0.0
         foil_el = _foil_elongation(sol, model, spec.foil_index)
         # the dwell changed with the FEM half-width: redo the (cheap) conduction
         th, t_off, z_bond, lay = _thermal(spec, a)
@@ -340,7 +340,7 @@ def _foil_elongation(sol, model, foil):
     xc = model.mesh.p[0, model.mesh.t].mean(axis=0)
     area = model.dx.sum(axis=-1)
     col = m & np.isclose(xc, xc[m].min())
-    epxx = _element_mean(model, sol.eps_p[0])
+    epxx = _element_mean(model, sol.history["strain"][0])
     return float((epxx[col] * area[col]).sum() / area[col].sum())
 
 
@@ -363,7 +363,7 @@ def _fields(spec, sol, model, th, t_off):
     sig = _element_mean(model, sol.sigma).T  # (nel, 4)
     sig_m = sig.copy()
     sig_m[:, 3] *= -1  # shear changes sign under the mirror
-    ep = _element_mean(model, sol.alpha)
+    ep = _element_mean(model, sol.history["alpha"])
     vm = _element_mean(model, von_mises(sol.sigma))
     # temperature: strip nodes from the thermal history at t = x / v; roll nodes at the roll temperature
     body_node = np.full(n, 0)
