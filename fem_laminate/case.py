@@ -108,7 +108,7 @@ class Case:
         layers, counts = [], {}
         for spec in self.spec.layers:
             mat = self.materials[spec.material]
-            origin = "foil" if mat.kind == "metal" else "cast"
+            origin = "foil" if mat.is_metal else "cast"
             layers.append(Layer(_layer_name(spec.name, mat, origin, counts), mat, spec.thickness_um * 1e-6, origin))
         return Stack(tuple(layers))
 

@@ -38,6 +38,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class PlateLayer:
+    """One layer of the plate (SI). From a stack layer at a temperature: physics/laws/layer_views.plate_layer."""
     E_Pa: float
     nu: float
     thickness_m: float

@@ -81,7 +81,8 @@ N_FIBRES = 2000  # fibres through the arm: the cycle work converges as 1/N^2 awa
 
 @dataclass(frozen=True)
 class ArmLayer:
-    """One layer of the peeled arm (SI, uniaxial values; plane strain is applied here)."""
+    """One layer of the peeled arm (SI, uniaxial values; plane strain is applied here). From a stack layer at a
+    temperature: physics/laws/layer_views.arm_layer."""
     E_Pa: float
     nu: float
     thickness_m: float

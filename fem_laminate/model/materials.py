@@ -65,6 +65,11 @@ class Material:
     def is_metal(self) -> bool:
         return self.kind == "metal"
 
+    @property
+    def is_metal(self) -> bool:
+        """A foil or a roll (the kinds are "metal" and "polymer": not a metal is a polymer)."""
+        return self.kind == "metal"
+
     # -- elasticity -------------------------------------------------------------------------------
     def E(self, T_C):
         """Young's modulus (Pa) at temperature T_C; drops through Tg to the rubbery plateau."""

@@ -88,7 +88,7 @@ def radius_mm(kappa: float) -> float | None:
 
 
 def polymer_layers(state: LaminateState) -> list[int]:
-    return [i for i in state.active_layers() if state.stack.layers[i].material.kind == "polymer"]
+    return [i for i in state.active_layers() if not state.stack.layers[i].material.is_metal]
 
 
 def mark_distance(state: LaminateState, layers: list[int] | None = None, span_fraction: float = 0.5,

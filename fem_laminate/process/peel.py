@@ -24,6 +24,7 @@ from pydantic import Field
 from ..analytic import peel as ap
 from ..errors import CaseError, ProcessError
 from ..physics.correlations import bonding as bd
+from ..physics.laws.layer_views import arm_layer, foundation_layer
 from ..units import kgf_per_cm
 from .step import Strict, StepKind, layers_present_at
 
@@ -52,7 +53,7 @@ def check(spec, case, index: int) -> None:
     if not present:
         raise CaseError(f"{where}.kind' = 'peel' is not allowed here: no layers")
     foil = present[-1] if spec.side == "top" else present[0]
-    if foil.material.kind != "metal":
+    if not foil.material.is_metal:
         raise CaseError(f"{where}.side' = {spec.side!r} is not allowed: the {spec.side} layer is {foil.name!r}, "
                         "not a foil (peel before any etch step)")
     if len(present) < 2:
@@ -65,7 +66,7 @@ def check(spec, case, index: int) -> None:
 
 # -- toughness of the interfaces in the peel path ---------------------------------------------------------
 def interface_kind(lo, hi) -> str:
-    return "Cu-PI" if "metal" in (lo.material.kind, hi.material.kind) else "PI-PI"
+    return "Cu-PI" if lo.material.is_metal or hi.material.is_metal else "PI-PI"
 
 
 def interface_toughness(lo, hi, bond: dict | None, T_C: float) -> float:
@@ -78,7 +79,7 @@ def interface_toughness(lo, hi, bond: dict | None, T_C: float) -> float:
                                                                                        bond["interface"]))
     else:
         G = bd.cast_interface_toughness_J_per_m2(interface_kind(lo, hi))
-    polymers = [lay.material for lay in (lo, hi) if lay.material.kind != "metal"]
+    polymers = [lay.material for lay in (lo, hi) if not lay.material.is_metal]
     return G * bd.toughness_temperature_factor(polymers, T_C)
 
 
@@ -89,11 +90,11 @@ def path_toughness(layers, bond: dict | None, override: float | None, T_C: float
     for k in range(len(layers) - 1, 0, -1):
         lo, hi = layers[k - 1], layers[k]
         name = f"{lo.name}/{hi.name}"
-        if k < len(layers) - 1 and hi.material.kind == "metal":
+        if k < len(layers) - 1 and hi.material.is_metal:
             break  # the next foil down: the crack does not cross it
         out[name] = (float(override) if override is not None and k == len(layers) - 1
                      else interface_toughness(lo, hi, bond, T_C))
-        if lo.material.kind == "metal":
+        if lo.material.is_metal:
             break
     return out
 
@@ -102,15 +103,12 @@ def arm_and_foundation(layers, failing: str, T_C: float):
     """Arm = layers above the failing interface (bottom-up), foundation = polymers below it to the next foil."""
     names = [f"{lo.name}/{hi.name}" for lo, hi in zip(layers[:-1], layers[1:])]
     k = names.index(failing) + 1  # first arm layer
-    arm = [ap.ArmLayer(float(m.E(T_C)), m.nu, lay.thickness_m,
-                       m.yield_stress(T_C) if m.kind == "metal" and m.yield_Pa else math.inf,
-                       (m.hardening_Pa or 0.0) if m.kind == "metal" else 0.0)
-           for lay in layers[k:] for m in [lay.material]]
+    arm = [arm_layer(lay, T_C) for lay in layers[k:]]
     found = []
     for lay in reversed(layers[:k]):
-        if lay.material.kind == "metal":
+        if lay.material.is_metal:
             break
-        found.append(ap.FoundationLayer(float(lay.material.E(T_C)), lay.material.nu, lay.thickness_m))
+        found.append(foundation_layer(lay, T_C))
     return arm, found
 
 
@@ -164,10 +162,11 @@ def _closed_form(G, angle_deg, arm, found, strength_Pa):
     return ap.steady_peel(G, angle_deg, list(arm), list(found), cohesive=ap.CohesiveLaw(strength_Pa))
 
 
-def _peel_fem(arm, found, G: float, spec, root_curvature_1_per_m: float | None = None):
-    """The FEM peel. A plastic arm starts as a stress-free arc of the closed form's root radius 1/kappa0 (the
-    peeled arm's bend; the elastic elastica start bends 35 um copper far past yield and stalls), with the
-    backtracking line search and the pull-rate predictor (README: what made the patent rows run)."""
+def fem_spec(arm, found, G: float, spec, root_curvature_1_per_m: float | None = None):
+    """The FEM peel's spec: the arm views as its layers, the foundation elastic. A plastic arm starts as a
+    stress-free arc of the closed form's root radius 1/kappa0 (the peeled arm's bend; the elastic elastica start
+    bends 35 um copper far past yield and stalls), with the backtracking line search and the pull-rate predictor
+    (README: what made the patent rows run)."""
     from ..physics.models import peel as fp
 
     plastic = any(math.isfinite(a.yield_Pa) for a in arm)
@@ -175,23 +174,29 @@ def _peel_fem(arm, found, G: float, spec, root_curvature_1_per_m: float | None =
              if plastic and root_curvature_1_per_m else {})
 
     fspec = fp.PeelFEMSpec(
-        arm=tuple(fp.Layer(a.E_Pa, a.nu, a.thickness_m, a.yield_Pa, a.hardening_Pa) for a in arm),
+        arm=tuple(arm),  # the FEM's layers are the closed form's arm views
         substrate=tuple(fp.Layer(f.E_Pa, f.nu, f.thickness_m) for f in found) or (fp.Layer(1e12, 0.3, 1e-6),),
         toughness_J_per_m2=G, strength_Pa=bd.cohesive_strength_Pa(), angle_deg=spec.angle_deg,
         elements_per_layer=spec.fem_elements_per_layer, bonded_length_m=spec.fem_bonded_length_mm * 1e-3,
         tail_length_m=0.3e-3, time_limit_s=spec.fem_time_limit_s, line_search=True, extrapolate=True, **start)
     le = (spec.fem_element_length_um * 1e-6 if spec.fem_element_length_um is not None
           else fp.process_zone_length(fspec) / (1.01 * fspec.min_cohesive_elements))
-    fspec = replace(fspec, element_length_m=le, max_step_m=2.0 * le)
+    return replace(fspec, element_length_m=le, max_step_m=2.0 * le)
+
+
+def _peel_fem(arm, found, G: float, spec, root_curvature_1_per_m: float | None = None):
+    """The FEM peel (fem_spec); an under-resolved cohesive zone is a process error."""
+    from ..physics.models import peel as fp
+
     try:
-        return fp.run_peel_fem(fspec)
+        return fp.run_peel_fem(fem_spec(arm, found, G, spec, root_curvature_1_per_m))
     except fp.CohesiveResolutionError as exc:
         raise ProcessError(f"peel (fem): {exc}") from None
 
 
 def run(state, spec, record):
     layers = _oriented(state, spec.side)
-    if layers[-1].material.kind != "metal":
+    if not layers[-1].material.is_metal:
         raise ProcessError(f"peel: the {spec.side} layer {layers[-1].name!r} is not a foil")
     bond = record.results.get("bond")
     res, fem = peel_laminate(layers, float(state.T_C), spec, bond)

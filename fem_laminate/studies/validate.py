@@ -52,7 +52,7 @@ def patent_dimensional_stability(film_cte_per_K) -> str | None:
 
 def _film1_cte(case):
     """TMA CTE of the first polyimide layer (the one cast on the foil) from its material data."""
-    pis = [lay for lay in case.base_stack().layers if lay.material.kind == "polymer"]
+    pis = [lay for lay in case.base_stack().layers if not lay.material.is_metal]
     if not pis:
         return None
     m = pis[0].material
@@ -62,7 +62,7 @@ def _film1_cte(case):
 def _criteria(case, s) -> dict:
     """The patent's claims and preferred ranges as pass/fail (None where they do not apply)."""
     bond = next((st for st in case.steps if st.kind == "bond"), None)
-    surface = [lay for lay in case.base_stack().layers if lay.material.kind == "polymer"]
+    surface = [lay for lay in case.base_stack().layers if not lay.material.is_metal]
     tg = surface[-1].material.Tg_C if surface else None
     cte1 = _film1_cte(case)
     film = (s.get("film") or {}).get("cte_per_K")

@@ -108,7 +108,7 @@ def solder_float_from_process(interfaces: Mapping[str, Mapping[str, float]], mat
         lo, _, hi = name.partition("/")
         if lo not in materials or hi not in materials:
             raise ValueError(f"interface {name!r}: both layer names must be in materials ({sorted(materials)})")
-        resins = [materials[n] for n in (lo, hi) if materials[n].kind == "polymer"]
+        resins = [materials[n] for n in (lo, hi) if not materials[n].is_metal]
         if not resins:
             continue  # metal-metal: not a bonded interface of this laminate
         resin = min(resins, key=lambda m: interface_strength_Pa(1.0, m, T))

@@ -8,6 +8,8 @@ A law is one module of this package holding one class derived from `Law`, regist
     "stiffness"   the stress of the elastic strain (elastic(T), Prony): one per layer, the first that applies;
     "eigenstrain" a stress-free strain (thermal expansion, swelling, cure shrinkage);
     "inelastic"   a strain the stress drives (J2 plasticity, power-law creep), by return mapping;
+    "interface"   a traction from the opening of a bonded interface (the cohesive law): built from the
+                  interface's numbers, not a material (its `of` is None, so `laws_for` never returns it);
 - ``history``: its variables per quadrature point, name -> `Var` (shape after the point axes; whether it is a
   mechanical memory, wiped when the layer is born or relaxes, or a state of the material that survives that);
 - ``of(material)``: the law for that material, or None when the material has no data for it;
@@ -25,7 +27,7 @@ from typing import ClassVar
 import numpy as np
 
 REGISTRY: dict[str, type["Law"]] = {}
-ROLES = ("stiffness", "eigenstrain", "inelastic")
+ROLES = ("stiffness", "eigenstrain", "inelastic", "interface")
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,19 @@ class Law:
         """Longest accurate time step given [(law, view), ...], a view per layer: {"stress": (npts, ncomp), and
         the law's history variables} (inf: no limit)."""
         return np.inf
+
+
+@dataclass
+class PointHistory:
+    """A law's history at points during a Newton solve: the committed state (the last converged one) and the
+    trial of the iteration in progress. Evaluate from `committed`, keep the result as `trial`, `commit()` once
+    the solve has converged (the nip's contact, the peel's bodies and cohesive zone)."""
+    committed: dict
+    trial: dict | None = None
+
+    def commit(self) -> None:
+        if self.trial is not None:
+            self.committed, self.trial = self.trial, None
 
 
 def register(cls: type[Law]) -> type[Law]:

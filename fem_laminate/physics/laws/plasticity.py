@@ -1,5 +1,4 @@
 """J2 (von Mises) elastoplasticity with linear isotropic hardening, small strain, vectorised over points.
-vectorised over points.
 
 Strains and stresses are Voigt vectors with engineering shear strain: [xx, yy, zz, xy] in the 2D
 cross-sections (eps_zz is whatever the kinematics gives: 0, a + b y, or the B-bar dilatation correction) and
@@ -80,6 +79,19 @@ def return_mapping(eps, eps_p_old, alpha_old, K, G, sigma_y, H):
     return sigma, eps_p, alpha, D
 
 
+def update_history(strain, history: dict, K, G, sigma_y, H):
+    """`return_mapping` on a history dict keyed as the laminate keeps J2's ({"strain": plastic strain (ncomp, ...),
+    "alpha": equivalent plastic strain (...)}): (stress, consistent tangent, new history). The J2 law's update
+    and the nip's and peel's point-wise constants (K, G, σ_y, H per point) share it."""
+    sigma, eps_p, alpha, D = return_mapping(strain, history["strain"], history["alpha"], K, G, sigma_y, H)
+    return sigma, D, {**history, "strain": eps_p, "alpha": alpha}
+
+
+def initial_history(ncomp: int, points: tuple) -> dict:
+    """Virgin J2 history at points of shape `points`."""
+    return {"strain": np.zeros((ncomp,) + tuple(points)), "alpha": np.zeros(tuple(points))}
+
+
 def von_mises(sigma, axis: int = 0):
     """Equivalent stress sqrt(3/2 s:s) of Voigt stresses [xx, yy, zz, shear...] (4 components in plane
     strain, 6 in 3D) stored along `axis`."""
@@ -143,6 +155,4 @@ class J2(Law):
         """Radial return from (inelastic strain, alpha) at the increment's start: strain (ncomp, ...) is the
         mechanical strain (total minus stress-free strains). Returns (stress, consistent tangent, history)."""
         K, G = self.bulk_shear(T_C)
-        sigma, eps_p, alpha, D = return_mapping(strain, history["strain"], history["alpha"], K, G,
-                                                self.yield_stress(T_C), self.hardening(T_C))
-        return sigma, D, {**history, "strain": eps_p, "alpha": alpha}
+        return update_history(strain, history, K, G, self.yield_stress(T_C), self.hardening(T_C))

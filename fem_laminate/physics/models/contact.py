@@ -28,7 +28,8 @@ from skfem import Basis, ElementQuad1, ElementVector, MeshQuad
 
 from ..fe import assembly
 from ..solve import newton
-from ..laws.plasticity import return_mapping
+from ..laws.layer_views import bulk_shear_glassy_bulk, yield_and_hardening
+from ..laws.plasticity import initial_history, update_history
 from ..fe.solvers import direct_solve
 
 
@@ -53,6 +54,14 @@ class StripLayer:
     yield_Pa: float = math.inf
     hardening_Pa: float = 0.0
     n_elements: int | None = None  # through the thickness; None: from the contact element size
+
+    @classmethod
+    def of(cls, layer, T_C: float, n_elements: int | None = None) -> "StripLayer":
+        """The strip view of a `model.stack.Layer` at T_C: K, G of the squeezed strip (glassy bulk modulus),
+        yield and hardening of its J2 law (elastic without one)."""
+        K, G = bulk_shear_glassy_bulk(layer.material, T_C)
+        sy, H = yield_and_hardening(layer.material, T_C)
+        return cls(layer.thickness_m, K, G, sy, H, n_elements)
 
 
 @dataclass
@@ -97,13 +106,21 @@ class ContactSolution:
     model: ContactModel
     u: np.ndarray  # full displacement vector
     sigma: np.ndarray  # (4, nel, nqp) Pa
-    eps_p: np.ndarray  # (4, nel, nqp)
-    alpha: np.ndarray  # (nel, nqp) equivalent plastic strain
+    history: dict  # J2 history as the laminate keys it: "strain" (4, nel, nqp) plastic, "alpha" (nel, nqp)
     pressure: list[np.ndarray]  # per interface, nodal contact pressure (Pa)
     shear: list[np.ndarray]  # per interface, tangential traction (Pa)
     approach_m: float  # top roll's far-face displacement (negative = down)
     newton_iterations: int
     load_N_per_m: float
+
+    @property
+    def eps_p(self) -> np.ndarray:
+        return self.history["strain"]
+
+    @property
+    def alpha(self) -> np.ndarray:
+        """Equivalent plastic strain (nel, nqp)."""
+        return self.history["alpha"]
 
 
 # ---------------------------------------------------------------------------------------- geometry
@@ -361,13 +378,12 @@ def solve_contact(model: ContactModel, load_N_per_m: float, friction: float = 0.
     F = np.zeros(T.shape[1])
     P_half = 0.5 * load_N_per_m
     # converged state: displacement, plastic history, friction history (committed by a converged step)
-    s = {"u": np.zeros(model.ndof), "eps_p": np.zeros((4, nel, nqp)), "alpha": np.zeros((nel, nqp)),
-         "lam": 0.0, "iterations": 0, "results": None, "residual": math.inf}
+    s = {"u": np.zeros(model.ndof), "history": initial_history(4, (nel, nqp)), "lam": 0.0, "iterations": 0, "results": None, "residual": math.inf}
 
     def evaluate(u, lam, predictor):
         """Residual (reduced), tangent pieces and state at displacement u."""
         eps = strains(model, u)
-        sigma, ep_new, al_new, D = return_mapping(eps, s["eps_p"], s["alpha"], K_q, G_q, sy_q, H_q)
+        sigma, D, history = update_history(eps, s["history"], K_q, G_q, sy_q, H_q)
         f_c = np.zeros(model.ndof)
         trip, actives, results = [], [], []
         for itf in model.interfaces:
@@ -379,7 +395,7 @@ def solve_contact(model: ContactModel, load_N_per_m: float, friction: float = 0.
             np.add.at(f_c, dofs, forces)
             trip.append(tri); actives.append(act); results.append((p, t, slip))
         R = T.T @ (internal_force(model, sigma) - f_c) - F
-        return newton.Point(R, (D, trip, np.concatenate(actives), results, (sigma, ep_new, al_new)))
+        return newton.Point(R, (D, trip, np.concatenate(actives), results, (sigma, history)))
 
     def correct(point):
         D, trip = point.data[:2]
@@ -424,8 +440,7 @@ def solve_contact(model: ContactModel, load_N_per_m: float, friction: float = 0.
         if res.converged:
             results, state = res.point.data[3:]
             s["u"], s["lam"], s["results"] = res.u, lam, results
-            s["eps_p"], s["alpha"] = state[1], state[2]
-            s["sigma"] = state[0]
+            s["sigma"], s["history"] = state
             for itf, (_, _, slip) in zip(model.interfaces, results):
                 itf.slip = slip
         return res.converged, res.iterations
@@ -436,7 +451,7 @@ def solve_contact(model: ContactModel, load_N_per_m: float, friction: float = 0.
         raise RuntimeError(f"nip contact: Newton did not converge at load fraction {path.t_failed:.3f} "
                            f"after {max_cuts} step cuts (residual {s['residual']:.1e})")
     u, results = s["u"], s["results"]
-    return ContactSolution(model=model, u=u, sigma=s["sigma"], eps_p=s["eps_p"], alpha=s["alpha"],
+    return ContactSolution(model=model, u=u, sigma=s["sigma"], history=s["history"],
                            pressure=[r[0] for r in results], shear=[r[1] for r in results],
                            approach_m=float(u[model.ndof - 1]), newton_iterations=s["iterations"],
                            load_N_per_m=load_N_per_m)

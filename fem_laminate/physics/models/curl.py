@@ -19,10 +19,12 @@ from skfem import Basis, ElementHex2, ElementVector, MeshHex
 
 from ...analytic import curl as ac
 from ...model.materials import Material
+from ...model.stack import Layer
 from ...model.mesh import layered_mesh_3d
 from ...units import STANDARD_GRAVITY
 from . import large_deflection as ld
 from ..fe.ans import gauss_27
+from ..laws.layer_views import plate_layer
 from ..fe.elastic import lame
 
 G_M_PER_S2 = STANDARD_GRAVITY
@@ -202,8 +204,8 @@ def _check_inputs(layers, eigenstrain, length_m, width_m, shape, n_inplane, impe
 
 def plate_layers(layers, eigenstrain, temperature_C, gradient_per_m=None) -> list[ac.PlateLayer]:
     g = [0.0] * len(layers) if gradient_per_m is None else list(gradient_per_m)
-    return [ac.PlateLayer(float(m.E(temperature_C)), m.nu, h, e, gi)
-            for (m, h), e, gi in zip(layers, eigenstrain, g)]
+    return [plate_layer(Layer(f"layer {i}", m, h), temperature_C, e, gi)
+            for i, ((m, h), e, gi) in enumerate(zip(layers, eigenstrain, g))]
 
 
 def build_model(layers, eigenstrain, temperature_C, length_m, width_m, shape="rectangle", n_inplane=16,

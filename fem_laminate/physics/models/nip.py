@@ -11,9 +11,10 @@ Model choices (details in the physics modules):
   shear modulus G = E(T) / 2(1 + nu) follows Material.E(T) (rubbery above Tg); the bulk modulus keeps its
   glassy value K = E_glassy(T) / 3(1 - 2 nu) through Tg (assumption, usual for amorphous polymers: above Tg the
   thermoplastic PI is soft in shear but nearly incompressible, nu_eff -> 0.5; B-bar elements avoid locking).
-- Copper: J2 plasticity, yield Material.yield_stress(T), linear hardening Material.hardening_Pa.  The foil
-  elongation is the plastic in-plane strain eps_p_xx of the incoming foil averaged through its thickness at the
-  nip centre: a point rolled through the nip is loaded to the peak pressure once, as the centre is here.
+- Copper: J2 plasticity, yield and linear hardening of its J2 law at the layer's temperature (the numbers the
+  laminate's thermal steps use; physics/laws/layer_views.py).  The foil elongation is the plastic in-plane strain
+  eps_p_xx of the incoming foil averaged through its thickness at the nip centre: a point rolled through the nip
+  is loaded to the peak pressure once, as the centre is here.
 - Heat (physics/models/thermal.py): 1D conduction through the strip along its path, t = x / speed, x = 0 at the
   nip centre; both rolls at roll_temperature_C, reached through a contact conductance (assumption, default
   1e5 W/m^2K; None = roll temperature prescribed on the faces) over the contact length; air
@@ -22,7 +23,7 @@ Model choices (details in the physics modules):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,9 @@ from ...analytic.contact import compliant_strip_contact
 from ...model.materials import Material, load_library
 from ...units import N_PER_KGF
 from . import contact as C
-from ..laws.plasticity import uniaxial_strain_compression, von_mises
+from ...model.stack import Layer
+from ..laws.layer_views import bulk_shear_glassy_bulk
+from ..laws.plasticity import J2, uniaxial_strain_compression, von_mises
 from .thermal import FaceBC, Phase, layered_nodes, solve_transient
 
 AIR_H_W_PER_M2K = 10.0  # assumption: natural convection to still air
@@ -154,21 +157,18 @@ def validate_nip(spec: NipSpec) -> None:
 # ------------------------------------------------------------------------------ material at the nip
 def elastic_constants(mat: Material, T_C: float) -> tuple[float, float]:
     """(K, G) at T_C: G follows E(T) (rubbery above Tg), K keeps the glassy value (assumption, see module doc)."""
-    E = float(mat.E(T_C))
-    E_glassy = float(replace(mat, Tg_C=None).E(T_C))
-    return E_glassy / (3.0 * (1.0 - 2.0 * mat.nu)), E / (2.0 * (1.0 + mat.nu))
+    return bulk_shear_glassy_bulk(mat, T_C)
+
+
+def stack_layers(spec: NipSpec) -> list[Layer]:
+    """The spec's (material, thickness) pairs as stack layers, bottom-up."""
+    return [Layer(f"layer {i}", m, h) for i, (m, h) in enumerate(spec.layers)]
 
 
 def _strip_layers(spec: NipSpec, T_layers, n_elem=None):
-    out = []
-    for (mat, h), T in zip(spec.layers, T_layers):
-        K, G = elastic_constants(mat, T)
-        plastic = mat.kind == "metal" and mat.yield_Pa is not None
-        out.append(C.StripLayer(thickness_m=h, K_Pa=K, G_Pa=G,
-                                yield_Pa=mat.yield_stress(T) if plastic else math.inf,
-                                hardening_Pa=(mat.hardening_Pa or 0.0) if plastic else 0.0,
-                                n_elements=None if n_elem is None else n_elem(h)))
-    return out
+    """Each layer's strip view at its temperature (elastic constants and J2 law at T)."""
+    return [C.StripLayer.of(lay, T, None if n_elem is None else n_elem(lay.thickness_m))
+            for lay, T in zip(stack_layers(spec), T_layers)]
 
 
 def _roll_constants(spec):
@@ -294,9 +294,9 @@ def solve_nip(spec: NipSpec, method: str = "fem", progress=None) -> NipResult:
         peak = float(p_half.max())
         x_full = np.concatenate([-itf.x[::-1], itf.x[1:]])
         p_full = np.concatenate([p_half[::-1], p_half[1:]])
-        metal = np.array([m.kind == "metal" and m.yield_Pa is not None for m, _ in spec.layers])
+        metal = np.array([J2.of(m) is not None for m, _ in spec.layers])  # the layers that can yield
         in_metal = (model.layer >= 0) & metal[np.maximum(model.layer, 0)]
-        ep = float(sol.alpha[in_metal].max()) if in_metal.any() else 0.0
+        ep = float(sol.history["alpha"][in_metal].max()) if in_metal.any() else 0.0
         foil_el = _foil_elongation(sol, model, spec.foil_index)
         # the dwell changed with the FEM half-width: redo the (cheap) conduction
         th, t_off, z_bond, lay = _thermal(spec, a)
@@ -340,7 +340,7 @@ def _foil_elongation(sol, model, foil):
     xc = model.mesh.p[0, model.mesh.t].mean(axis=0)
     area = model.dx.sum(axis=-1)
     col = m & np.isclose(xc, xc[m].min())
-    epxx = _element_mean(model, sol.eps_p[0])
+    epxx = _element_mean(model, sol.history["strain"][0])
     return float((epxx[col] * area[col]).sum() / area[col].sum())
 
 
@@ -363,7 +363,7 @@ def _fields(spec, sol, model, th, t_off):
     sig = _element_mean(model, sol.sigma).T  # (nel, 4)
     sig_m = sig.copy()
     sig_m[:, 3] *= -1  # shear changes sign under the mirror
-    ep = _element_mean(model, sol.alpha)
+    ep = _element_mean(model, sol.history["alpha"])
     vm = _element_mean(model, von_mises(sol.sigma))
     # temperature: strip nodes from the thermal history at t = x / v; roll nodes at the roll temperature
     body_node = np.full(n, 0)
