@@ -34,4 +34,4 @@ def test_bad_issue13_input_is_one_line(mutate, fragment, cases_dir):
 def test_physics_defaults_to_the_full_model(cases_dir):
     case = load_case_dict(_example(cases_dir), "case.toml")
     assert case.spec.physics.model_dump() == {"viscoelastic": True, "copper_plasticity": True, "copper_creep": True,
-                                                "moisture": True}
+                                                "moisture": True, "cure_shrinkage": True}

@@ -10,7 +10,7 @@ vanishes removes it, as in the MITC9 shell (Bucalem & Bathe, Int. J. Numer. Meth
     E_ss from 3 x 2, E_rs from 2 x 2, each at the 3 Gauss levels through the thickness,
 interpolated (Lagrange) to the 3 x 3 x 3 Gauss points; the other components (E_tt, E_rt, E_st, t the
 thickness axis) are taken at the Gauss points. The counts (6 + 6 + 4 per level against 15 non-rigid
-in-plane modes of a 9-node layer) leave no spurious zero-energy mode; tests/test_curl_nonlinear.py checks
+in-plane modes of a 9-node layer) leave no spurious zero-energy mode; tests/physics/test_curl.py checks
 the element's null space, the tangent against the derivative of the force, and the linear limit.
 
 Total Lagrangian with covariant components in the reference element coordinates xi:

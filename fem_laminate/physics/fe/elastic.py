@@ -83,7 +83,7 @@ def make_model(lmesh, out_of_plane: str = "free", quadratic: bool = True, intord
                family: str = "lagrange") -> ElasticModel:
     """family = "lagrange": 9-node quads / 27-node hexes; "serendipity": 8-node quads / 20-node hexes (CalculiX's
     C3D20: about half the unknowns of the 27-node hex on a thin layered plate, same quadratic bending field, so
-    it does not lock on thin layers either; tests/test_elastic.py checks it against Hsueh)."""
+    it does not lock on thin layers either; tests/physics/test_elastic.py checks it against Hsueh)."""
     if out_of_plane not in OUT_OF_PLANE:
         raise ValueError(f"out_of_plane must be one of {OUT_OF_PLANE}, got {out_of_plane!r}")
     if family not in ELEMENTS:

@@ -6,7 +6,7 @@ where t is the load factor (0 -> 1) and E* = diag(e*_x, e*_y, e*_z) is constant 
 per quadrature point). The readable weak forms (`internal_force_form`, `tangent_form`) are assembled by
 scikit-fem and are the reference; `Assembler` evaluates the same integrals with batched matrix products
 and scatters them through physics/fe/assembly.py into the upper triangle of the free-free block.
-tests/test_fast_paths_vs_forms.py checks one against the other; physics/fe/ans.py derives the MITC9 element
+tests/physics/test_fast_paths_vs_forms.py checks one against the other; physics/fe/ans.py derives the MITC9 element
 from `Assembler`, physics/models/large_deflection.py follows the load path.
 """
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Model (x = rolling direction, y = through the thickness, half model x >= 0 with symmetry u_x = 0 at x = 0):
 - each roll is an elastic block truncated to a region of a few tens of contact half-widths around the nip
   (``depth_factor``); its curved surface enters through the initial gap x^2 / 2R (the Hertz half-space
-  assumption; checked against Hertz in tests/test_nip_contact.py).  The bottom roll's far face is held in y,
+  assumption; checked against Hertz in tests/physics/test_nip_contact.py).  The bottom roll's far face is held in y,
   the top roll's far face moves as one (a single master DOF that carries the applied load, so the load is
   imposed exactly).  A roll may also be rigid (two DOFs), and the strip may instead be bonded to a rigid base.
 - the strip: layers bottom-up, bilinear quads with mean-dilatation B-bar (no volumetric locking when the
