@@ -8,8 +8,8 @@ the bonding model (physics/correlations/bonding.py: intimate contact and healing
 bonding and a peel strength.
 The bonded foil is born stress-free at the bonding temperature, resting on the molten bonding layer.
 
-Reads: the laminate state, the step's roll geometry and operating point. Writes: summary blocks ``nip`` and
-``bond``; files ``nip/nip_pressure.csv|png``, ``nip/nip_temperature.csv|png``, ``nip/nip_field.vtu`` (FEM nip).
+Reads: the laminate state, the step's roll geometry and operating point. Puts a BondResult (summary blocks
+``nip`` and ``bond``; the peel step's force joins the bond block in peel.summarize); files ``nip/nip_pressure.csv|png``, ``nip/nip_temperature.csv|png``, ``nip/nip_field.vtu`` (FEM nip).
 """
 from __future__ import annotations
 
@@ -23,11 +23,13 @@ from pydantic import Field
 
 from ..errors import CaseError, ProcessError
 from ..model.materials import Material
+from ..model.stack import Layer
 from ..physics.correlations import bonding as bd
 from ..physics.models.nip import NipSpec, air_cooling_tail, solve_nip, validate_nip
 from ..physics.models.laminate import change_temperature, give_birth
 from ..units import N_PER_KGF
-from .step import MaxStep, Strict, StepKind, Temperature, ensure_started, layers_present_at, step_summary
+from .step import (MaxStep, Strict, StepKind, Temperature, base_layers, ensure_started, layer_name,
+                   layers_present_at, step_summary)
 
 
 class Spec(Strict):
@@ -46,6 +48,31 @@ class Spec(Strict):
     nip_method: Literal["fem", "analytic", "none"] = "analytic"  # "fem": contact + plasticity FEM (slower)
     contact_conductance_W_per_m2K: float | None = Field(default=1e5, gt=0.0, le=1e9)  # None: roll T imposed
     max_step_K: MaxStep = 25.0
+
+
+@dataclass(frozen=True)
+class BondResult:
+    """The nip and the bond it made, as predict_bond gives it (bond line, interface, surface, degrees of contact,
+    healing and bonding, peel); both None with nip_method = "none" (nothing computed)."""
+    nip: dict | None
+    bond: dict | None
+
+    def blocks(self) -> dict:
+        return {} if self.bond is None else {"nip": dict(self.nip), "bond": dict(self.bond)}
+
+
+def new_layers(spec, case, counts: dict) -> list[Layer]:
+    """The layers the nip presses on: the foil, or (mirror_base) the base turned over."""
+    if spec.mirror_base:
+        return [Layer(lay.name + "_mirror", lay.material, lay.thickness_m, "bonded")
+                for lay in reversed(case.base_stack().layers)]
+    mat = case.materials[spec.foil_material]
+    return [Layer(layer_name(None, mat, "bonded", counts), mat, spec.foil_thickness_um * 1e-6, "bonded")]
+
+
+def adds_layers(spec, present, stack) -> list[Layer]:
+    """Every layer no step has brought in yet joins in the nip (the case has one bond step)."""
+    return [lay for lay in stack if lay not in base_layers(stack) and not any(lay is p for p in present)]
 
 
 # -- what the bonding model needs from the laminate ------------------------------------------------------
@@ -181,6 +208,7 @@ def press(state, spec, record) -> dict:
     """The roll nip (contact, heat transfer) and the bond it makes; results go under nip.* and bond.*."""
     if spec.nip_method == "none":
         record.notes.append("bond: nip_method = 'none', nip and bonding not computed")
+        record.put(BondResult(None, None))
         return {}
     nip_spec = nip_spec_for(state.stack, spec, spec.temperature_C, spec.speed_m_per_min, spec.load_kgf)
     nip = solve_nip(nip_spec, method=spec.nip_method)
@@ -193,8 +221,7 @@ def press(state, spec, record) -> dict:
     nip_summary = nip.summary()["nip"]
     nip_summary["method"] = nip.method
     nip_summary["foil_elongation"] = nip.foil_elongation
-    record.results["nip"] = nip_summary
-    record.results["bond"] = bond
+    record.put(BondResult(nip_summary, bond))
     record.output("bond", nip)
     return {"nip": nip_summary, "peel_kgf_per_cm": bond["peel_kgf_per_cm"]}
 
@@ -209,7 +236,6 @@ def run(state, spec, record):
              "line_load_kgf_per_cm": spec.load_kgf / (spec.roll_width_mm / 10.0)}
     extra.update(press(state, spec, record))
     give_birth(state, new)
-    record.bonded = True
     record.steps.append(step_summary(state, "bond", **extra))
     return state
 
@@ -221,4 +247,6 @@ def write(out: Path, nip) -> None:
 
 
 KIND = StepKind("bond", Spec, run, check=check, write=write,
-                doc="hot roll press: roll_diameter_mm, roll_width_mm, temperature_C, load_kgf, speed_m_per_min")
+                doc="hot roll press: roll_diameter_mm, roll_width_mm, temperature_C, load_kgf, speed_m_per_min",
+                new_layers=new_layers, adds_layers=adds_layers, temperatures=lambda spec: [spec.temperature_C],
+                forms_laminate=True, result=BondResult)
