@@ -9,7 +9,8 @@ bonding and a peel strength.
 The bonded foil is born stress-free at the bonding temperature, resting on the molten bonding layer.
 
 Reads: the laminate state, the step's roll geometry and operating point. Puts a BondResult (summary blocks
-``nip`` and ``bond``; the peel step's force joins the bond block in peel.summarize); files ``nip/nip_pressure.csv|png``, ``nip/nip_temperature.csv|png``, ``nip/nip_field.vtu`` (FEM nip).
+``nip`` and ``bond``; the peel step's force joins the bond block in peel.summarize); files
+``nip/nip_pressure.csv|png``, ``nip/nip_temperature.csv|png``, ``nip/nip_field.vtu`` (FEM nip).
 """
 from __future__ import annotations
 

@@ -4,8 +4,8 @@ After the cure's `cool` it is the single-sided base, after the bond's `cool` the
 `etch` the etched one. Each present layer's in-plane stress-free strain (mid-plane value and gradient) loads the
 cut sample (physics/models/curl.py: total-Lagrangian Hex27 with MITC9 tying, Newton with load steps, table, weight).
 
-Puts a CurlResult: an entry in ``curl_sample`` (and in steps[]); the ``curl`` block quotes the sample cut from the base it
-speaks of; files ``curl/curl_sample.vtu|png`` (``curl_<k>/`` for the k-th sample).
+Puts a CurlResult: an entry in ``curl_sample`` (and in steps[]); the ``curl`` block quotes the sample cut from
+the base it speaks of; files ``curl/curl_sample.vtu|png`` (``curl_<k>/`` for the k-th sample).
 """
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
 """Etching: the outermost metal foil(s) on a side are removed and equilibrium is re-solved.
 
 With a `pattern` (3D plates only) the foil is etched into a circuit: the copper outside the pattern goes, the
-lines or pads stay. The plate mesh has element faces on every pattern edge (job.build_state asks `patterns`),
-so the etch removes whole elements (its kind declares `mesh_patterns`). The step reports the panel's warpage (principal curvatures, corner lift)
-and its dimensional change along x and y, before against after the etch, in ``etch_pattern``.
+lines or pads stay. The plate mesh has element faces on every pattern edge (the kind declares `mesh_patterns`;
+job.build_state asks step.patterns), so the etch removes whole elements. The step reports the panel's warpage
+(principal curvatures, corner lift) and its dimensional change along x and y, before against after the etch, in
+``etch_pattern`` (its EtchResult).
 """
 from __future__ import annotations
 
