@@ -6,6 +6,7 @@ Units are in the field names (thickness_um, temperature_C, load_kgf, speed_m_per
 """
 from __future__ import annotations
 
+import functools
 import math
 import tomllib
 from pathlib import Path
@@ -19,7 +20,7 @@ from .model.stack import Layer, Stack
 from .physics.laws import check_material, switches
 from .process import STEP_KINDS
 from .process.etch import PATTERN_KINDS
-from .process.step import MAX_INCREMENTS_PER_CASE, MAX_INCREMENTS_PER_STEP, Identifier
+from .process.step import MAX_INCREMENTS_PER_CASE, MAX_INCREMENTS_PER_STEP, Identifier, layer_name
 from .process.step import Strict as _Strict
 from .process.step import Temperature
 from .sizing import check_size
@@ -66,7 +67,11 @@ class MeshSpec(_Strict):
 PhysicsSpec = create_model("PhysicsSpec", __base__=_Strict, **{s: (bool, True) for s in switches()})
 
 
-Step = Annotated[Union[tuple(k.spec for k in STEP_KINDS.values())], Field(discriminator="kind")]
+def _steps_union(specs: tuple):
+    return Annotated[Union[specs], Field(discriminator="kind")]
+
+
+Step = _steps_union(tuple(k.spec for k in STEP_KINDS.values()))
 
 
 class CaseSpec(_Strict):
@@ -80,6 +85,21 @@ class CaseSpec(_Strict):
     physics: PhysicsSpec = Field(default_factory=PhysicsSpec)
     reference: dict = Field(default_factory=dict)  # e.g. {patent = "EP0496334A1", row = "Example 1"}
     meta: dict = Field(default_factory=dict)  # free-form, for outside tools
+
+
+@functools.lru_cache(maxsize=8)
+def _schema(specs: tuple) -> type:
+    return create_model("CaseSpec", __base__=CaseSpec,
+                        steps=(list[_steps_union(specs)], Field(min_length=1, max_length=MAX_STEPS)))
+
+
+def case_schema() -> type:
+    """The case schema for the step kinds registered now (CaseSpec unless a kind was registered since import)."""
+    specs = tuple(k.spec for k in STEP_KINDS.values())
+    return CaseSpec if specs == _IMPORTED_SPECS else _schema(specs)
+
+
+_IMPORTED_SPECS = tuple(k.spec for k in STEP_KINDS.values())
 
 
 class Case:
@@ -109,34 +129,17 @@ class Case:
         for spec in self.spec.layers:
             mat = self.materials[spec.material]
             origin = "foil" if mat.is_metal else "cast"
-            layers.append(Layer(_layer_name(spec.name, mat, origin, counts), mat, spec.thickness_um * 1e-6, origin))
+            layers.append(Layer(layer_name(spec.name, mat, origin, counts), mat, spec.thickness_um * 1e-6, origin))
         return Stack(tuple(layers))
 
     def full_stack(self) -> Stack:
-        """Every layer that will ever exist, bottom-up: the cast base plus whatever bond steps add on top."""
+        """Every layer that will ever exist, bottom-up: the cast base plus whatever the steps bring on top (their
+        kinds' `new_layers`: a bond's foil)."""
         stack = list(self.base_stack().layers)
-        counts = {}
+        counts = {}  # generated names, numbered across the steps
         for step in self.spec.steps:
-            if step.kind != "bond":
-                continue
-            if step.mirror_base:
-                base = [lay for lay in self.base_stack().layers]
-                for lay in reversed(base):
-                    stack.append(Layer(lay.name + "_mirror", lay.material, lay.thickness_m, "bonded"))
-            else:
-                mat = self.materials[step.foil_material]
-                stack.append(Layer(_layer_name(None, mat, "bonded", counts), mat, step.foil_thickness_um * 1e-6,
-                                   "bonded"))
+            stack += STEP_KINDS[step.kind].new_layers(step, self, counts)
         return Stack(tuple(stack))
-
-
-def _layer_name(given, mat: Material, origin: str, counts: dict) -> str:
-    if given:
-        return given
-    stem = {"foil": "cu_foil" if "copper" in mat.name else "foil", "cast": mat.name,
-            "bonded": "cu_bonded" if "copper" in mat.name else "bonded_" + mat.name}[origin]
-    counts[stem] = counts.get(stem, 0) + 1
-    return stem if counts[stem] == 1 else f"{stem}_{counts[stem]}"
 
 
 def _fmt_loc(loc) -> str:
@@ -203,7 +206,7 @@ def load_case_dict(d: dict, source: str = "<case>") -> Case:
         raise CaseError(f"{source}: a case is a table of fields, got {type(d).__name__}")
     _legacy_mesh(d, source)
     try:
-        spec = CaseSpec.model_validate(d)
+        spec = case_schema().model_validate(d)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = [p for p in err["loc"]]
@@ -323,14 +326,9 @@ def _check_increments(case: Case) -> None:
 
 
 def _temperature_targets(step) -> list[float]:
-    """The temperatures a process step drives the laminate through, in order (tests work on copies)."""
-    if step.kind == "cure":
-        return [seg.to_C if seg.action == "ramp" else seg.temperature_C for seg in step.segments]
-    if step.kind == "cool":
-        return [step.from_C, step.to_C]
-    if step.kind == "bond":
-        return [step.temperature_C]
-    return []
+    """The temperatures a process step drives the laminate through, in order (a test on a copy: none)."""
+    kind = STEP_KINDS[step.kind]
+    return [] if kind.on_copy else list(kind.temperatures(step))
 
 
 def _check_mesh(case: Case) -> None:

@@ -34,7 +34,7 @@ def build_state(case: Case):
         lmesh = layered_mesh_2d(stack.interfaces_m, m.length_mm * 1e-3, nx=m.nx, n_per_layer=m.n_per_layer,
                                 edge_refinement=m.edge_refinement)
     else:
-        cut = process.etch.patterns(case)  # the mesh resolves every circuit pattern an etch will cut
+        cut = process.step.patterns(case)  # the mesh resolves every circuit pattern a step will cut
         lmesh = layered_mesh_3d(stack.interfaces_m, m.length_mm * 1e-3, m.width_mm * 1e-3, nx=m.nx, ny=m.ny,
                                 n_per_layer=min(m.n_per_layer, 4), edge_refinement=1.0,
                                 pattern=PatternSet(tuple(cut)) if cut else None)
@@ -99,7 +99,7 @@ def write_outputs(out: Path, case: Case, state, record, summary, times=None, plo
     if record.snapshots:
         output.plot_stress_profiles(record.snapshots, out / "stress_through_thickness.png")
     output.plot_deformed(state, out / "deformed.png", title=f"{_label(case.name)}: after the last step")
-    if record.base_curl is not None and record.snapshots:
+    if any(r.of_base for r in record.all(process.cool.CoolResult)) and record.snapshots:
         first = next(iter(record.snapshots.values()))
         output.plot_deformed(first, out / "deformed_base.png", title=f"{_label(case.name)}: single-sided base after cooling")
     output.plot_temperature_history(record, out / "cure_schedule.png")

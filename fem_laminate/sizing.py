@@ -20,7 +20,7 @@ import math
 from .errors import CaseError
 from .model.mesh_io import load_layered_mesh, resolve
 from .physics.fe.solvers import available_bytes  # the memory the solver choice also reads (tests patch it here)
-from .process.step import layers_present_at
+from .process.step import STEP_KINDS, layers_present_at, patterns
 
 # peak bytes per DOF (measured, see the module docstring; for the serendipity family, 8/20-node elements, the
 # Lagrange node count is used: an over-estimate), and a fixed allowance for the interpreter, plots, VTU
@@ -52,12 +52,6 @@ def mesh_dofs(model: str, nlayers: int, nx: int, ny: int, n_per_layer: int, quad
     if quadratic and family == "serendipity":
         return 2 * ((nx + 1) * (nz + 1) + nx * (nz + 1) + (nx + 1) * nz) + 2
     return 2 * _nodes(nx, quadratic) * _nodes(nz, quadratic) + 2  # + the out-of-plane strain unknowns
-
-
-def curl_dofs(n_inplane: int, length_mm: float, width_mm: float, shape: str, nlayers: int) -> int:
-    """DOFs of the quarter-sample Hex27 model of physics/models/curl.py (one element per layer through the thickness)."""
-    ny = max(2, int(round(n_inplane * (length_mm if shape == "disc" else width_mm) / length_mm)))
-    return 3 * (2 * n_inplane + 1) * (2 * ny + 1) * (2 * nlayers + 1)
 
 
 def peak_bytes(dofs: int, dim: int) -> float:
@@ -119,8 +113,6 @@ def _grid_elements(case, axis: int, span_m: float, n: int) -> int:
     """Elements along one axis of a plate whose grid has a line on every edge of the case's circuit patterns
     (model.pattern.grid_with_breaks): counted from the break positions, which are first counted without
     building them (2 per pitch for lines and pads) so that a micron pitch over a metre is refused, not built."""
-    from .process.etch import patterns
-
     pats = patterns(case)
     if not pats:
         return n
@@ -198,16 +190,17 @@ def check_size(case) -> None:
                             f"{dofs:,} DOFs and needs about {_gb(peak_bytes(dofs, dim))} at its peak, "
                             f"{_gb(budget)} is usable (at most {MAX_DOFS:,} DOFs); the largest resolution that "
                             f"fits: {fit}")
-    for i, step in enumerate(case.spec.steps):
-        if step.kind != "curl":
+    for i, step in enumerate(case.spec.steps):  # the steps that solve a model of their own (a curl sample)
+        own = STEP_KINDS[step.kind].own_model
+        if own is None:
             continue
         nl = max(1, len(layers_present_at(case, i)))
-        dofs = curl_dofs(step.n_inplane, step.length_mm, step.width_mm, step.shape, nl)
-        if not ok(dofs, 3):
-            best = _largest(lambda n: ok(curl_dofs(n, step.length_mm, step.width_mm, step.shape, nl), 3), 64)
-            fit = f"n_inplane = {best}" if best >= 2 else "none: make the sample less elongated (width/length)"
-            raise CaseError(f"{case.source}: field 'steps.{i}.n_inplane' = {step.n_inplane} is not allowed on this "
-                            f"machine: the {step.length_mm:g} x {step.width_mm:g} mm sample has about {dofs:,} DOFs "
-                            f"and needs about {_gb(peak_bytes(dofs, 3))}, {_gb(budget)} is usable (at most "
+        dofs = own.dofs(step, nl)
+        if not ok(dofs, own.dim):
+            best = _largest(lambda n: ok(own.dofs(step.model_copy(update={own.resolution: n}), nl), own.dim),
+                            own.finest)
+            fit = f"{own.resolution} = {best}" if best >= own.coarsest else own.none_fits
+            raise CaseError(f"{case.source}: field 'steps.{i}.{own.resolution}' = {getattr(step, own.resolution)} is "
+                            f"not allowed on this machine: {own.describe(step)} has about {dofs:,} DOFs "
+                            f"and needs about {_gb(peak_bytes(dofs, own.dim))}, {_gb(budget)} is usable (at most "
                             f"{MAX_DOFS:,} DOFs); the largest that fits: {fit}")
-

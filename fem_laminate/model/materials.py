@@ -63,10 +63,6 @@ class Material:
 
     @property
     def is_metal(self) -> bool:
-        return self.kind == "metal"
-
-    @property
-    def is_metal(self) -> bool:
         """A foil or a roll (the kinds are "metal" and "polymer": not a metal is a polymer)."""
         return self.kind == "metal"
 

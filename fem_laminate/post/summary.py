@@ -20,20 +20,24 @@ def _version() -> str:
         return "0+src"
 
 
-def make_summary(case, state, record, summarizers=()) -> dict:
-    """The summary.json dict. Steps contribute their blocks through `record.results`; `summarizers` are the step
-    kinds' hooks that shape the top-level blocks. Nothing here depends on time or machine (timing.json has that),
-    so two runs of a case give byte-identical summaries."""
-    model = state.model
-    if record.base_curl is not None:
-        curl = dict(record.base_curl)
-        curl["measured_on"] = "single-sided base after its last cool before bonding"
-    else:
-        curl = dict(measure.curvature(state))
-        curl["measured_on"] = "stack after the last step"
-        curl["temperature_C"] = state.T_C
+def curl_block(curvature: dict, measured_on: str, **extra) -> dict:
+    """The summary's curl block: the curvature entries, what they were measured on, the radius."""
+    curl = dict(curvature)
+    curl["measured_on"] = measured_on
+    curl.update(extra)
     curl["radius_mm"] = measure.radius_mm(curl["curvature_1_per_m"])
     curl["sign_convention"] = SIGN_CONVENTION
+    return curl
+
+
+def make_summary(case, state, record, summarizers=()) -> dict:
+    """The summary.json dict. Steps contribute their blocks through their results (`record.blocks()`);
+    `summarizers` are the step kinds' hooks that shape the top-level blocks (the curl block is the stack's after
+    the last step unless a hook says otherwise). Nothing here depends on time or machine (timing.json has that),
+    so two runs of a case give byte-identical summaries."""
+    model = state.model
+    curl = curl_block(measure.curvature(state), "stack after the last step", temperature_C=state.T_C)
+    blocks = record.blocks()
     summary = {
         "name": case.name,
         "case_file": case.source,
@@ -47,13 +51,13 @@ def make_summary(case, state, record, summarizers=()) -> dict:
         "stack": [{"name": lay.name, "material": lay.material.name, "thickness_um": lay.thickness_m * 1e6,
                    "origin": lay.origin, "born_at_C": state.born_at_C.get(lay.name)} for lay in state.stack.layers],
         "curl": curl,
-        "film": record.results.get("film"),
-        "dimensional_change_pct": record.results.get("dimensional_change_pct"),
+        "film": blocks.get("film"),
+        "dimensional_change_pct": blocks.get("dimensional_change_pct"),
         "layers": peak_layer_stresses(record.steps),
         "steps": record.steps,
         "notes": list(case.notes) + record.notes,
     }
-    for key, block in record.results.items():
+    for key, block in blocks.items():
         summary.setdefault(key, block)
     for hook in summarizers:
         hook(summary, record)

@@ -8,8 +8,9 @@ the bonding model (physics/correlations/bonding.py: intimate contact and healing
 bonding and a peel strength.
 The bonded foil is born stress-free at the bonding temperature, resting on the molten bonding layer.
 
-Reads: the laminate state, the step's roll geometry and operating point. Writes: summary blocks ``nip`` and
-``bond``; files ``nip/nip_pressure.csv|png``, ``nip/nip_temperature.csv|png``, ``nip/nip_field.vtu`` (FEM nip).
+Reads: the laminate state, the step's roll geometry and operating point. Puts a BondResult (summary blocks
+``nip`` and ``bond``; the peel step's force joins the bond block in peel.summarize); files
+``nip/nip_pressure.csv|png``, ``nip/nip_temperature.csv|png``, ``nip/nip_field.vtu`` (FEM nip).
 """
 from __future__ import annotations
 
@@ -23,11 +24,13 @@ from pydantic import Field
 
 from ..errors import CaseError, ProcessError
 from ..model.materials import Material
+from ..model.stack import Layer
 from ..physics.correlations import bonding as bd
 from ..physics.models.nip import NipSpec, air_cooling_tail, solve_nip, validate_nip
 from ..physics.models.laminate import change_temperature, give_birth
 from ..units import N_PER_KGF
-from .step import MaxStep, Strict, StepKind, Temperature, ensure_started, layers_present_at, step_summary
+from .step import (MaxStep, Strict, StepKind, Temperature, base_layers, ensure_started, layer_name,
+                   layers_present_at, step_summary)
 
 
 class Spec(Strict):
@@ -46,6 +49,31 @@ class Spec(Strict):
     nip_method: Literal["fem", "analytic", "none"] = "analytic"  # "fem": contact + plasticity FEM (slower)
     contact_conductance_W_per_m2K: float | None = Field(default=1e5, gt=0.0, le=1e9)  # None: roll T imposed
     max_step_K: MaxStep = 25.0
+
+
+@dataclass(frozen=True)
+class BondResult:
+    """The nip and the bond it made, as predict_bond gives it (bond line, interface, surface, degrees of contact,
+    healing and bonding, peel); both None with nip_method = "none" (nothing computed)."""
+    nip: dict | None
+    bond: dict | None
+
+    def blocks(self) -> dict:
+        return {} if self.bond is None else {"nip": dict(self.nip), "bond": dict(self.bond)}
+
+
+def new_layers(spec, case, counts: dict) -> list[Layer]:
+    """The layers the nip presses on: the foil, or (mirror_base) the base turned over."""
+    if spec.mirror_base:
+        return [Layer(lay.name + "_mirror", lay.material, lay.thickness_m, "bonded")
+                for lay in reversed(case.base_stack().layers)]
+    mat = case.materials[spec.foil_material]
+    return [Layer(layer_name(None, mat, "bonded", counts), mat, spec.foil_thickness_um * 1e-6, "bonded")]
+
+
+def adds_layers(spec, present, stack) -> list[Layer]:
+    """Every layer no step has brought in yet joins in the nip (the case has one bond step)."""
+    return [lay for lay in stack if lay not in base_layers(stack) and not any(lay is p for p in present)]
 
 
 # -- what the bonding model needs from the laminate ------------------------------------------------------
@@ -75,11 +103,11 @@ def bond_setup_from_stack(stack, step) -> BondSetup:
     if not base:
         raise ValueError("stack has no base layers to bond onto (allowed: at least one cast/foil layer)")
     surface = base[-1].material
-    if surface.kind != "polymer":
+    if surface.is_metal:
         raise ValueError(f"top layer {base[-1].name!r} of the base is {surface.name!r}: must be a polymer to bond")
 
     def interfaces_of(layers):
-        return {f"{lo.name}/{hi.name}": "Cu-PI" if "metal" in (lo.material.kind, hi.material.kind) else "PI-PI"
+        return {f"{lo.name}/{hi.name}": "Cu-PI" if lo.material.is_metal or hi.material.is_metal else "PI-PI"
                 for lo, hi in zip(layers[:-1], layers[1:])}
 
     cast = interfaces_of(base)
@@ -157,7 +185,7 @@ def check(spec, case, index: int) -> None:
         raise CaseError(f"{where}.foil_thickness_um' = {spec.foil_thickness_um!r} is not allowed: must be smaller "
                         "than the roll radius")
     present = layers_present_at(case, index)
-    if not present or present[-1].material.kind != "polymer":
+    if not present or present[-1].material.is_metal:
         top = repr(present[-1].name) if present else "nothing"
         raise CaseError(f"{where}.kind' = 'bond' is not allowed here: the top of the laminate is {top}; the foil "
                         "bonds onto a polymer (thermoplastic) surface")
@@ -181,6 +209,7 @@ def press(state, spec, record) -> dict:
     """The roll nip (contact, heat transfer) and the bond it makes; results go under nip.* and bond.*."""
     if spec.nip_method == "none":
         record.notes.append("bond: nip_method = 'none', nip and bonding not computed")
+        record.put(BondResult(None, None))
         return {}
     nip_spec = nip_spec_for(state.stack, spec, spec.temperature_C, spec.speed_m_per_min, spec.load_kgf)
     nip = solve_nip(nip_spec, method=spec.nip_method)
@@ -193,8 +222,7 @@ def press(state, spec, record) -> dict:
     nip_summary = nip.summary()["nip"]
     nip_summary["method"] = nip.method
     nip_summary["foil_elongation"] = nip.foil_elongation
-    record.results["nip"] = nip_summary
-    record.results["bond"] = bond
+    record.put(BondResult(nip_summary, bond))
     record.output("bond", nip)
     return {"nip": nip_summary, "peel_kgf_per_cm": bond["peel_kgf_per_cm"]}
 
@@ -209,7 +237,6 @@ def run(state, spec, record):
              "line_load_kgf_per_cm": spec.load_kgf / (spec.roll_width_mm / 10.0)}
     extra.update(press(state, spec, record))
     give_birth(state, new)
-    record.bonded = True
     record.steps.append(step_summary(state, "bond", **extra))
     return state
 
@@ -221,4 +248,6 @@ def write(out: Path, nip) -> None:
 
 
 KIND = StepKind("bond", Spec, run, check=check, write=write,
-                doc="hot roll press: roll_diameter_mm, roll_width_mm, temperature_C, load_kgf, speed_m_per_min")
+                doc="hot roll press: roll_diameter_mm, roll_width_mm, temperature_C, load_kgf, speed_m_per_min",
+                new_layers=new_layers, adds_layers=adds_layers, temperatures=lambda spec: [spec.temperature_C],
+                forms_laminate=True, result=BondResult)

@@ -34,4 +34,5 @@ def run(state, spec, record):
     return state
 
 
-KIND = StepKind("condition", Spec, run, doc="humid conditioning: temperature_C, rh_pct, hours (water uptake)")
+KIND = StepKind("condition", Spec, run, doc="humid conditioning: temperature_C, rh_pct, hours (water uptake)",
+                temperatures=lambda spec: [spec.temperature_C], forms_laminate=True)

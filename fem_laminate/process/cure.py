@@ -78,4 +78,9 @@ def run(state, spec, record):
     return state
 
 
-KIND = StepKind("cure", Spec, run, check=check, doc="drying and imidization schedule (segments dry/ramp/hold)")
+def temperatures(spec) -> list[float]:
+    return [seg.to_C if seg.action == "ramp" else seg.temperature_C for seg in spec.segments]
+
+
+KIND = StepKind("cure", Spec, run, check=check, doc="drying and imidization schedule (segments dry/ramp/hold)",
+                temperatures=temperatures, forms_laminate=True)

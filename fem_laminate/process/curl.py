@@ -4,11 +4,12 @@ After the cure's `cool` it is the single-sided base, after the bond's `cool` the
 `etch` the etched one. Each present layer's in-plane stress-free strain (mid-plane value and gradient) loads the
 cut sample (physics/models/curl.py: total-Lagrangian Hex27 with MITC9 tying, Newton with load steps, table, weight).
 
-Writes: an entry in ``curl_sample`` (and in steps[]); the ``curl`` block quotes the sample cut from the base it
-speaks of; files ``curl/curl_sample.vtu|png`` (``curl_<k>/`` for the k-th sample).
+Puts a CurlResult: an entry in ``curl_sample`` (and in steps[]); the ``curl`` block quotes the sample cut from
+the base it speaks of; files ``curl/curl_sample.vtu|png`` (``curl_<k>/`` for the k-th sample).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -17,7 +18,9 @@ from pydantic import Field
 from ..errors import CaseError
 from ..physics.models.curl import curl_sample
 from ..post.measure import layer_mismatch_profile
-from .step import Strict, StepKind, layers_present_at, require_formed
+from .cool import CoolResult
+from .etch import EtchResult
+from .step import OwnModel, Strict, StepKind, layers_present_at, require_formed
 
 
 class Spec(Strict):
@@ -29,6 +32,28 @@ class Spec(Strict):
     gravity: bool = False
     n_inplane: int = Field(default=8, ge=2, le=64)  # quadratic hexes along each half side (converged by ~6)
     flat_lift_mm: float = Field(default=0.5, ge=0.0, le=100.0)  # below this lift the sample counts as flat
+
+
+@dataclass(frozen=True)
+class CurlResult:
+    """One cut sample's curl (its summary entry: lift, curvatures, what it was cut from)."""
+    sample: dict
+
+    def blocks(self) -> dict:
+        return {"curl_sample": [self.sample]}
+
+
+def curl_dofs(n_inplane: int, length_mm: float, width_mm: float, shape: str, nlayers: int) -> int:
+    """DOFs of the quarter-sample Hex27 model of physics/models/curl.py (one element per layer through the thickness)."""
+    ny = max(2, int(round(n_inplane * (length_mm if shape == "disc" else width_mm) / length_mm)))
+    return 3 * (2 * n_inplane + 1) * (2 * ny + 1) * (2 * nlayers + 1)
+
+
+SAMPLE_MODEL = OwnModel(
+    dofs=lambda spec, nlayers: curl_dofs(spec.n_inplane, spec.length_mm, spec.width_mm, spec.shape, nlayers),
+    resolution="n_inplane", finest=64, coarsest=2,
+    describe=lambda spec: f"the {spec.length_mm:g} x {spec.width_mm:g} mm sample",
+    none_fits="none: make the sample less elongated (width/length)")
 
 
 def check(spec, case, index: int) -> None:
@@ -48,9 +73,12 @@ def check(spec, case, index: int) -> None:
 
 
 def _cut_from(record) -> str:
-    kinds = [st.get("kind") for st in record.steps]
-    bonded = "bond" in kinds
-    etched = "etch" in kinds[kinds.index("bond"):] if bonded else "etch" in kinds
+    """What the sample is cut from: the base or the laminate (a step has added layers), etched or not (since
+    then a step removed layers or etched a pattern)."""
+    added = [k for k, done in enumerate(record.history) if done.added]
+    bonded = bool(added)
+    since = record.history[added[0]:] if bonded else record.history
+    etched = any(done.removed or any(isinstance(r, EtchResult) for r in done.results) for done in since)
     if bonded:
         return "etched laminate" if etched else "double-sided laminate"
     return "etched base" if etched else "single-sided base"
@@ -63,7 +91,7 @@ def run(state, spec, record):
     res = curl_sample(layers, strains, state.T_C, spec.length_mm * 1e-3, spec.width_mm * 1e-3,
                       shape=spec.shape, table=spec.table, gravity=spec.gravity, n_inplane=spec.n_inplane,
                       flat_lift_m=spec.flat_lift_mm * 1e-3, gradient_per_m=gradients)
-    k = len(record.results.get("curl_sample", []))
+    k = len(record.all(CurlResult))
     record.output("curl", (k, res))
     out = {"corner_lift_mm": res.corner_lift_m * 1e3, "shape": res.shape,
            "principal_curvatures_1_per_m": list(res.principal_curvatures_1_per_m),
@@ -77,7 +105,7 @@ def run(state, spec, record):
     record.timing.append({"kind": "curl", "sample": k, "seconds": res.seconds})
     if not res.converged:
         record.notes.append(f"curl: {res.message}")
-    record.results.setdefault("curl_sample", []).append(out)
+    record.put(CurlResult(out))
     record.steps.append({"kind": "curl", **out})
     return state
 
@@ -85,12 +113,13 @@ def run(state, spec, record):
 def summarize(summary: dict, record) -> None:
     """The curl block quotes the sample cut from what it is measured on (the base) if there is one, else the
     last sample; every curl step's own result is in steps[]."""
-    samples = record.results.get("curl_sample")
+    samples = [r.sample for r in record.all(CurlResult)]
     if not samples:
         return
     curl = summary["curl"]
     on_base = [r for r in samples if r.get("cut_from") == "single-sided base"]
-    last = on_base[0] if record.base_curl is not None and on_base else samples[-1]
+    base_curl = any(r.of_base for r in record.all(CoolResult))  # the curl block speaks of the base
+    last = on_base[0] if base_curl and on_base else samples[-1]
     curl["corner_lift_mm"] = last["corner_lift_mm"]
     curl["shape"] = last["shape"]
     curl["principal_curvatures_1_per_m"] = last["principal_curvatures_1_per_m"]
@@ -106,4 +135,5 @@ def write(out: Path, payload) -> None:
 
 
 KIND = StepKind("curl", Spec, run, check=check, write=write, summarize=summarize,
-                doc="large-deflection curl of a sample cut from the laminate as it is")
+                doc="large-deflection curl of a sample cut from the laminate as it is",
+                on_copy=True, reads=(CoolResult, EtchResult), result=CurlResult, own_model=SAMPLE_MODEL)

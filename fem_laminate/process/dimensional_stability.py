@@ -4,6 +4,7 @@
 faces open after etching); viscoelastic layers relax during the drying and conditioning holds."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import Field
@@ -13,7 +14,16 @@ from ..physics.models.laminate import change_temperature, remove_layers
 from ..post import measure
 from .condition import condition
 from .hold import OVEN_RH_PCT
-from .step import Strict, StepKind, Temperature, layers_present_at, metal_layers, require_formed
+from .step import Report, Strict, StepKind, Temperature, layers_present_at, metal_layers, require_formed
+
+
+@dataclass(frozen=True)
+class DimensionalStabilityResult(Report):
+    """The JIS C 6481 test (block ``dimensional_stability``) and its headline ``dimensional_change_pct``."""
+    key = "dimensional_stability"
+
+    def blocks(self) -> dict:
+        return {"dimensional_change_pct": self.value["dimensional_change_pct"], self.key: self.value}
 
 
 class Spec(Strict):
@@ -29,9 +39,9 @@ def check(spec, case, index: int) -> None:
     require_formed(case, index, "dimensional_stability")
     present = layers_present_at(case, index)
     where = f"{case.source}: field 'steps.{index}.kind' = 'dimensional_stability' is not allowed here"
-    if not any(lay.material.kind == "metal" for lay in present):
+    if not any(lay.material.is_metal for lay in present):
         raise CaseError(f"{where}: the laminate has no metal foil left to etch")
-    if not any(lay.material.kind != "metal" for lay in present):
+    if not any(not lay.material.is_metal for lay in present):
         raise CaseError(f"{where}: no film would remain after etching the foil")
 
 
@@ -53,10 +63,11 @@ def run(state, spec, record):
     pct = (after - before) / before * 100.0
     res = {"dimensional_change_pct": pct, "condition_C": spec.condition_C, "dry_C": spec.dry_C,
            "rh_pct": spec.rh_pct, "condition_hours": spec.condition_hours, **water}
-    record.results["dimensional_change_pct"] = pct
-    record.report("dimensional_stability", "dimensional_stability", res)
+    record.report("dimensional_stability", DimensionalStabilityResult(res))
     return state
 
 
 KIND = StepKind("dimensional_stability", Spec, run, check=check,
-                doc="JIS C 6481: marks, etch all foil, dry 150 C, condition 21 C")
+                doc="JIS C 6481: marks, etch all foil, dry 150 C, condition 21 C",
+                temperatures=lambda spec: [spec.condition_C, spec.dry_C, spec.condition_C], on_copy=True,
+                result=DimensionalStabilityResult)

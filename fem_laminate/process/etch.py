@@ -1,12 +1,14 @@
 """Etching: the outermost metal foil(s) on a side are removed and equilibrium is re-solved.
 
 With a `pattern` (3D plates only) the foil is etched into a circuit: the copper outside the pattern goes, the
-lines or pads stay. The plate mesh has element faces on every pattern edge (job.build_state asks `patterns`),
-so the etch removes whole elements. The step reports the panel's warpage (principal curvatures, corner lift)
-and its dimensional change along x and y, before against after the etch, in ``etch_pattern``.
+lines or pads stay. The plate mesh has element faces on every pattern edge (the kind declares `mesh_patterns`;
+job.build_state asks step.patterns), so the etch removes whole elements. The step reports the panel's warpage
+(principal curvatures, corner lift) and its dimensional change along x and y, before against after the etch, in
+``etch_pattern`` (its EtchResult).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal, Union
 
 import numpy as np
@@ -16,7 +18,7 @@ from ..errors import CaseError, ProcessError
 from ..model import pattern as pat
 from ..physics.models.laminate import remove_elements, remove_layers
 from ..post import measure
-from .step import Strict, StepKind, etched_positions, layers_present_at, require_formed, step_summary
+from .step import Strict, StepKind, layers_present_at, require_formed, step_summary
 
 UNITS_M = {"mm": 1e-3, "um": 1e-6}
 
@@ -63,6 +65,32 @@ Pattern = Annotated[Union[LinesSpec, PadsSpec, FileSpec], Field(discriminator="k
 PATTERN_KINDS = ("lines", "pads", "file")  # the tags pydantic puts in an error's location
 
 
+@dataclass(frozen=True)
+class EtchResult:
+    """What an etch took away: the side, the foil layers it acted on, and with a pattern its ``etch_pattern``
+    block (the panel's warpage and dimensional change; the foil stays in part)."""
+    side: str
+    layers: tuple[str, ...]
+    pattern: dict | None = None
+
+    def blocks(self) -> dict:
+        return {} if self.pattern is None else {"etch_pattern": dict(self.pattern)}
+
+
+def etched_positions(n_present: int, side: str) -> list[int]:
+    """Positions (in the bottom-up list of the n present layers) an etch of `side` takes away."""
+    if n_present == 0:
+        return []
+    return sorted({"top": {n_present - 1}, "bottom": {0}, "both": {0, n_present - 1}}[side])
+
+
+def removes_layers(spec, present) -> list:
+    """The outer foil(s) of `side`; a patterned foil stays (in part)."""
+    if spec.pattern is not None:
+        return []
+    return [present[k] for k in etched_positions(len(present), spec.side)]
+
+
 class Spec(Strict):
     kind: Literal["etch"]
     side: Literal["top", "bottom", "both"]
@@ -86,10 +114,10 @@ def build_pattern(spec: Spec, source: str, index: int):
         raise CaseError(f"{where}.file' = {p.file!r} is not allowed: {exc}") from None
 
 
-def patterns(case) -> list:
-    """Every copper pattern the case's etch steps will cut: the 3D mesh puts element faces on their edges."""
-    return [build_pattern(st, case.source, k) for k, st in enumerate(case.spec.steps)
-            if st.kind == "etch" and st.pattern is not None]
+def mesh_patterns(spec, case, index: int) -> list:
+    """The copper pattern this etch will cut: the 3D mesh puts element faces on its edges."""
+    return [] if spec.pattern is None else [build_pattern(spec, case.source, index)]
+
 
 
 def check(spec, case, index: int) -> None:
@@ -97,7 +125,7 @@ def check(spec, case, index: int) -> None:
     present = layers_present_at(case, index)
     where = f"{case.source}: field 'steps.{index}.side' = {spec.side!r} is not allowed"
     for k in etched_positions(len(present), spec.side):
-        if present[k].material.kind != "metal":
+        if not present[k].material.is_metal:
             side = "bottom" if k == 0 else "top"
             raise CaseError(f"{where}: the {side} layer {present[k].name!r} there is not a metal foil (etching "
                             "removes copper only)")
@@ -123,14 +151,15 @@ def run(state, spec, record):
         raise ProcessError("etch: nothing is present to etch")
     sides = [present[k] for k in etched_positions(len(present), spec.side)]
     for i in sides:
-        if state.stack.layers[i].material.kind != "metal":
+        if not state.stack.layers[i].material.is_metal:
             raise ProcessError(f"etch: the {spec.side} layer '{state.stack.layers[i].name}' is not a metal foil")
     if spec.pattern is None:
         remove_layers(state, sides)
+        record.put(EtchResult(spec.side, tuple(state.stack.layers[i].name for i in sides)))
         record.steps.append(step_summary(state, "etch", side=spec.side))
     else:
         res = etch_pattern(state, sides, build_pattern(spec, "<case>", -1), spec.side)
-        record.results["etch_pattern"] = res
+        record.put(EtchResult(spec.side, tuple(state.stack.layers[i].name for i in sides), res))
         record.steps.append(step_summary(state, "etch", side=spec.side, pattern=res["pattern"]))
         record.output("etch", _warpage_map(state))
     record.snapshots[f"etched ({spec.side})"] = state.copy()
@@ -194,4 +223,5 @@ def write(out_dir, payload) -> None:
 
 KIND = StepKind("etch", Spec, run, check=check, write=write,
                 doc="remove the outer metal foil: side = top | bottom | both; optional copper pattern "
-                    "(lines, pads, or polygons from a GeoJSON / gmsh file) on plate3d meshes")
+                    "(lines, pads, or polygons from a GeoJSON / gmsh file) on plate3d meshes",
+                removes_layers=removes_layers, mesh_patterns=mesh_patterns, result=EtchResult)

@@ -29,4 +29,5 @@ def run(state, spec, record):
     return state
 
 
-KIND = StepKind("hold", Spec, run, doc="dry hold: temperature_C, minutes (dries, relaxes)")
+KIND = StepKind("hold", Spec, run, doc="dry hold: temperature_C, minutes (dries, relaxes)",
+                temperatures=lambda spec: [spec.temperature_C], forms_laminate=True)

@@ -7,15 +7,16 @@ gets a toughness from its history (physics/correlations/bonding.py: the nip's in
 interfaces healing by interdiffusion); the crack runs along the least tough one; the arm is every layer above
 it and the foundation every polymer layer below it down to the next foil (taken rigid).
 
-Reads: the laminate (layers present, temperature), the ``bond`` block. Writes: summary block ``peel`` and the
-bond block's ``peel_kgf_per_cm`` / ``peel_N_per_mm`` (the bond reports the peel step's result); FEM: files
+Reads: the laminate (layers present, temperature), the BondResult. Puts a PeelResult: summary block ``peel``;
+its summarize hook gives the bond block the force of the last top-side peel after the bond (``peel_kgf_per_cm``
+/ ``peel_N_per_mm``: the bond reports what the test measures); FEM: files
 ``peel/peel_front.png``, ``peel/peel_force.png|csv``, ``peel/peel_field.vtu``.
 """
 from __future__ import annotations
 
 import functools
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -26,7 +27,8 @@ from ..errors import CaseError, ProcessError
 from ..physics.correlations import bonding as bd
 from ..physics.laws.layer_views import arm_layer, foundation_layer
 from ..units import kgf_per_cm
-from .step import Strict, StepKind, layers_present_at
+from .bond import BondResult
+from .step import Report, Strict, StepKind, layers_present_at, produced_before
 
 
 class Spec(Strict):
@@ -47,6 +49,13 @@ class Spec(Strict):
     fem_time_limit_s: float = Field(default=300.0, gt=0.0)  # pull stops here; result flagged steady = false
 
 
+@dataclass(frozen=True)
+class PeelResult(Report):
+    """The peel test: force, failing interface, arm (summary block ``peel``), and the side peeled."""
+    side: str = "top"
+    key = "peel"
+
+
 def check(spec, case, index: int) -> None:
     present = layers_present_at(case, index)
     where = f"{case.source}: field 'steps.{index}"
@@ -58,8 +67,7 @@ def check(spec, case, index: int) -> None:
                         "not a foil (peel before any etch step)")
     if len(present) < 2:
         raise CaseError(f"{where}.kind' = 'peel' is not allowed here: nothing beneath the foil to peel it from")
-    bonded = any(st.kind == "bond" for st in case.spec.steps[:index])
-    if spec.interface_toughness_J_per_m2 is None and not bonded:
+    if spec.interface_toughness_J_per_m2 is None and not produced_before(case, index, BondResult):
         raise CaseError(f"{where}.interface_toughness_J_per_m2' = None is not allowed without a bond step before "
                         "the peel: give the toughness of the interface to peel")
 
@@ -198,17 +206,26 @@ def run(state, spec, record):
     layers = _oriented(state, spec.side)
     if not layers[-1].material.is_metal:
         raise ProcessError(f"peel: the {spec.side} layer {layers[-1].name!r} is not a foil")
-    bond = record.results.get("bond")
-    res, fem = peel_laminate(layers, float(state.T_C), spec, bond)
-    record.report("peel", "peel", res)
-    if bond is not None and spec.side == "top":  # the bond block reports the peel the test measures
-        bond["peel_N_per_mm"] = res["force_N_per_mm"]
-        bond["peel_kgf_per_cm"] = res["kgf_per_cm"]
-        bond["failing_interface"] = res["failing_interface"]
-        bond["peel_from"] = f"peel step ({spec.method}, {spec.angle_deg:g} deg)"
+    bonded = record.latest(BondResult)
+    res, fem = peel_laminate(layers, float(state.T_C), spec, bonded.bond if bonded else None)
+    record.report("peel", PeelResult(res, spec.side))
     if fem is not None:
         record.output("peel", fem)
     return state
+
+
+def summarize(summary: dict, record) -> None:
+    """The bond block reports the peel the test measures: the last top-side peel after the bond."""
+    bonded = [k for k, r in enumerate(record.results) if isinstance(r, BondResult) and r.bond is not None]
+    if not bonded:
+        return
+    peels = [r for r in record.results[bonded[-1]:] if isinstance(r, PeelResult) and r.side == "top"]
+    if not peels:
+        return
+    res = peels[-1].value
+    summary["bond"] = {**summary["bond"], "peel_N_per_mm": res["force_N_per_mm"], "peel_kgf_per_cm": res["kgf_per_cm"],
+                       "failing_interface": res["failing_interface"],
+                       "peel_from": f"peel step ({res['method']}, {res['angle_deg']:g} deg)"}
 
 
 def write(out: Path, fem) -> None:
@@ -217,5 +234,6 @@ def write(out: Path, fem) -> None:
     write_peel_outputs(fem, Path(out) / "peel")
 
 
-KIND = StepKind("peel", Spec, run, check=check, write=write,
-                doc="peel test: angle_deg (180), side, width_mm, rate_mm_per_min, method analytic|fem")
+KIND = StepKind("peel", Spec, run, check=check, write=write, summarize=summarize,
+                doc="peel test: angle_deg (180), side, width_mm, rate_mm_per_min, method analytic|fem",
+                on_copy=True, reads=(BondResult,), result=PeelResult)

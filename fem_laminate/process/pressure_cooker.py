@@ -6,6 +6,7 @@ The patent cuts the laminate to a 1 cm strip first: a polyimide between two foil
 enters through the cut edges (in-plane Fick over the strip's half-width, physics/moisture.edge_ingress)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import Field
@@ -13,9 +14,14 @@ from pydantic import Field
 from ..physics.models.laminate import change_temperature
 from ..post import measure
 from .condition import condition
-from .step import Strict, StepKind, Temperature
+from .step import Report, Strict, StepKind, Temperature
 
 SATURATED_STEAM_RH_PCT = 100.0
+
+
+@dataclass(frozen=True)
+class PressureCookerResult(Report):
+    key = "pressure_cooker"
 
 
 class Spec(Strict):
@@ -35,8 +41,10 @@ def run(state, spec, record):
     after = {**measure.curvature(s), "layers": measure.layer_stress_summary(s)}
     res = {"temperature_C": spec.temperature_C, "rh_pct": SATURATED_STEAM_RH_PCT, "hours": spec.hours, **water,
            "in_steam": hot, f"after_at_{spec.after_C:g}_C": after}
-    record.report("pressure_cooker", "pressure_cooker", res)
+    record.report("pressure_cooker", PressureCookerResult(res))
     return state
 
 
-KIND = StepKind("pressure_cooker", Spec, run, doc="121 C saturated steam for hours (moisture state, stresses)")
+KIND = StepKind("pressure_cooker", Spec, run, doc="121 C saturated steam for hours (moisture state, stresses)",
+                temperatures=lambda spec: [spec.temperature_C, spec.after_C], on_copy=True,
+                result=PressureCookerResult)

@@ -8,6 +8,7 @@ G = (sqrt G_ss + sqrt G_vap)^2 (physics/correlations/solder.py). The former trac
 ``strength_check``. A test on a copy; adds ``solder_float``."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import Field
@@ -17,8 +18,9 @@ from ..physics.correlations.solder import (bending_stiffness, blister_G, combine
 from ..physics.models.laminate import change_temperature
 from ..post import measure
 from ..errors import CaseError
+from .bond import BondResult
 from .peel import interface_toughness
-from .step import Strict, StepKind, Temperature, layers_present_at, require_formed
+from .step import Report, Strict, StepKind, Temperature, layers_present_at, require_formed
 
 
 class Spec(Strict):
@@ -30,6 +32,17 @@ class Spec(Strict):
     unbonded_patch_um: float = Field(default=100.0, gt=0.0, le=10000.0)
 
 
+@dataclass(frozen=True)
+class SolderFloatResult(Report):
+    key = "solder_float"
+
+
+def _bond(record) -> dict | None:
+    """The bond prediction (bond line, degrees of contact, healing, bonding), None if none was computed."""
+    bonded = record.latest(BondResult)
+    return bonded.bond if bonded else None
+
+
 def check(spec, case, index: int) -> None:
     require_formed(case, index, "solder_float")
     if len(layers_present_at(case, index)) < 2:
@@ -38,7 +51,7 @@ def check(spec, case, index: int) -> None:
 
 
 def verdict(state, interfaces, record) -> dict:
-    bond = record.results.get("bond")
+    bond = _bond(record)
     if not bond:
         return {"verdict": None, "note": "no bond computed: no verdict"}
     mats = {lay.name: lay.material for lay in state.stack.layers}
@@ -68,7 +81,7 @@ def vapour(state, k_interface: int, present, patch_m: float) -> dict:
 def fracture(state, record, patch_m: float) -> dict:
     """G_ss of each interface (the larger of freeing the stack above or below it), with the vapour pressure of
     absorbed water in an unbonded patch of half-width patch_m, against its toughness."""
-    bond = record.results.get("bond")
+    bond = _bond(record)
     if not bond:
         return {"verdict": None, "note": "no bond computed: no verdict"}
     present = state.active_layers()
@@ -102,8 +115,10 @@ def run(state, spec, record):
     res["strength_check"] = verdict(s, interfaces, record)
     res["unbonded_patch_um"] = spec.unbonded_patch_um
     res.update(fracture(s, record, spec.unbonded_patch_um * 1e-6))
-    record.report("solder_float", "solder_float", res)
+    record.report("solder_float", SolderFloatResult(res))
     return state
 
 
-KIND = StepKind("solder_float", Spec, run, check=check, doc="350 C solder float (temperature_C, minutes)")
+KIND = StepKind("solder_float", Spec, run, check=check, doc="350 C solder float (temperature_C, minutes)",
+                temperatures=lambda spec: [spec.temperature_C], on_copy=True, reads=(BondResult,),
+                result=SolderFloatResult)

@@ -10,6 +10,7 @@ expansion, as in a real trace. With viscoelasticity off it is today's quasi-stat
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from ..errors import CaseError
@@ -17,7 +18,13 @@ from pydantic import Field
 
 from ..physics.models.laminate import apply_uniaxial_load, change_temperature, relaxing_layers
 from ..post import measure
-from .step import Strict, StepKind, Temperature, layers_present_at, metal_layers, require_formed
+from .step import Report, Strict, StepKind, Temperature, layers_present_at, metal_layers, require_formed
+
+
+@dataclass(frozen=True)
+class FilmResult(Report):
+    """The film's CTE as the patent measures it (summary block ``film``)."""
+    key = "film"
 
 
 class Spec(Strict):
@@ -35,7 +42,7 @@ def check(spec, case, index: int) -> None:
     if not spec.to_C > spec.from_C:
         raise CaseError(f"{case.source}: field 'steps.{index}.to_C' = {spec.to_C!r} is not allowed: must be above "
                         f"from_C ({spec.from_C})")
-    if not any(lay.material.kind == "polymer" for lay in layers_present_at(case, index)):
+    if not any(not lay.material.is_metal for lay in layers_present_at(case, index)):
         raise CaseError(f"{case.source}: field 'steps.{index}.kind' = 'tma' is not allowed here: no polymer film "
                         "is present to measure")
 
@@ -67,8 +74,10 @@ def run(state, spec, record):
            "reference_C": spec.reference_C, "layers": [s.stack.layers[i].name for i in layers], **extra}
     if instrument:
         res["increments"] = s.increments - n0
-    record.report("tma", "film", res)
+    record.report("tma", FilmResult(res))
     return state
 
 
-KIND = StepKind("tma", Spec, run, check=check, doc="film CTE (from_C, to_C, default 100 -> 250 C)")
+KIND = StepKind("tma", Spec, run, check=check, doc="film CTE (from_C, to_C, default 100 -> 250 C)",
+                temperatures=lambda spec: [spec.reference_C, spec.from_C, spec.to_C], on_copy=True,
+                result=FilmResult)

@@ -15,6 +15,7 @@ from ..physics.laws import switches
 from ..case import load_case
 from ..errors import InputError
 from ..job import run_case
+from ..process.bond import Spec as BondSpec
 
 PATENT_CASES = ["example_1", "example_2", "example_3", "example_4", "example_5"] + \
     [f"comparative_{k}" for k in range(1, 7)] + [f"preparation_{k}" for k in range(1, 8)]
@@ -61,7 +62,7 @@ def _film1_cte(case):
 
 def _criteria(case, s) -> dict:
     """The patent's claims and preferred ranges as pass/fail (None where they do not apply)."""
-    bond = next((st for st in case.steps if st.kind == "bond"), None)
+    bond = next((st for st in case.steps if isinstance(st, BondSpec)), None)
     surface = [lay for lay in case.base_stack().layers if not lay.material.is_metal]
     tg = surface[-1].material.Tg_C if surface else None
     cte1 = _film1_cte(case)
