@@ -5,12 +5,13 @@ a film that was never cast in the process, a bonded film, starts at 1). Kinetics
 conversion at which the forming polyimide vitrifies at the present temperature,
 
     dx/dt = k(T) (x_v(T) - x)   while x < x_v(T),     k(T) = k_200 exp(-Q/R (1/T - 1/473.15 K)),
-    x_v(T) = clip((T - Tg_p) / (Tg_c - Tg_p), 0, 1),
+    x_v(T) = r / (λ + (1 - λ) r),   r = clip((T - Tg_p) / (Tg_c - Tg_p), 0, 1),
 
 (the fast first stage of Kreuz et al. 1966; the reaction "slows down very markedly" once the polymer's Tg,
 rising with conversion, reaches the temperature, and resumes only above it: studies of the thermal cyclization
-of polyamic acids; Tg linear in x between the dried precursor's Tg_p and the cured resin's Tg_c). Integrated
-exactly over sub-steps at constant temperature, so any increment is stable.
+of polyamic acids). x_v inverts DiBenedetto's Tg(x) in the form of Pascault & Williams (1990),
+(Tg - Tg_p)/(Tg_c - Tg_p) = λx / (1 - (1 - λ) x), between the dried precursor's Tg_p and the cured resin's Tg_c
+(λ = 1: Tg linear in x). Integrated exactly over sub-steps at constant temperature, so any increment is stable.
 
 Eigenstrain: ε_cs = -(β_in, β_z) x, a free shrinkage proportional to conversion. The laminate makes a cast
 layer stress-free when it forms at the end of the imidization hold (Ree, Chu, Goldberg 1994: the stress-free
@@ -46,6 +47,7 @@ class CureShrinkage(Law):
         "activation_kJ_per_mol": (10.0, 400.0, "activation energy of imidization"),
         "precursor_Tg_C": (-100.0, 500.0, "Tg of the dried precursor film: conversion starts above it"),
         "cured_Tg_C": (-100.0, 700.0, "Tg of the fully imidized resin (default: the material's Tg_C)"),
+        "dibenedetto_lambda": (0.05, 1.0, "DiBenedetto's lambda of Tg(x) (1: Tg linear in the conversion)"),
     }
     required = ("shrinkage_per_conversion", "rate_per_s_at_200C", "activation_kJ_per_mol", "precursor_Tg_C")
 
@@ -72,10 +74,13 @@ class CureShrinkage(Law):
         return self._p("rate_per_s_at_200C") * math.exp(-Q / GAS_CONSTANT * (1.0 / kelvin(T_C) - 1.0 / kelvin(200.0)))
 
     def vitrification_degree(self, T_C: float) -> float:
-        """x_v(T): the conversion at which the forming resin's Tg reaches T_C."""
-        Tg_p = self._p("precursor_Tg_C")
-        Tg_c = self.material.law_data[self.name].get("cured_Tg_C", self.material.Tg_C)
-        return float(np.clip((T_C - Tg_p) / max(Tg_c - Tg_p, 1e-9), 0.0, 1.0))
+        """x_v(T): the conversion at which the forming resin's Tg reaches T_C (DiBenedetto's Tg(x) inverted)."""
+        data = self.material.law_data[self.name]
+        Tg_p = data["precursor_Tg_C"]
+        Tg_c = data.get("cured_Tg_C", self.material.Tg_C)
+        lam = data.get("dibenedetto_lambda", 1.0)
+        r = float(np.clip((T_C - Tg_p) / max(Tg_c - Tg_p, 1e-9), 0.0, 1.0))
+        return r / (lam + (1.0 - lam) * r) if r > 0.0 else 0.0
 
     def advance(self, history: dict, Ta: float, Tb: float, dt_s: float) -> dict:
         """The degree after dt_s along the linear path Ta -> Tb (exact at constant T over each sub-step)."""

@@ -71,8 +71,9 @@ class Law:
         return 1
 
     @classmethod
-    def hold_steps(cls, laws, T_C: float, seconds: float):
-        """Increment lengths for a hold, or None when these laws set no schedule."""
+    def hold_steps(cls, items, T_C: float, seconds: float):
+        """Increment lengths for a hold, or None when these laws set no schedule; `items` as for
+        `max_time_step`."""
         return None
 
     @classmethod

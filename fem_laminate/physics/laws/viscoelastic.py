@@ -202,5 +202,5 @@ class Prony(Law):
         return subdivide_for_shift([law.material for law, _ in items], Ta, Tb, dt_s)
 
     @classmethod
-    def hold_steps(cls, laws, T_C, seconds):
-        return hold_steps([law.material for law in laws], T_C, seconds)
+    def hold_steps(cls, items, T_C, seconds):
+        return hold_steps([law.material for law, _ in items], T_C, seconds)

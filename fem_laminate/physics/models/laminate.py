@@ -203,11 +203,22 @@ def _write_view(state: LaminateState, law, elements: np.ndarray, view: dict) -> 
         state.hist(f"{law.name}.{v}")[elements] = view[v]
 
 
-def advance_states(state: LaminateState, Ta: float, Tb: float, dt_s: float) -> None:
-    """Material states that evolve with time and temperature (degree of cure) follow the path Ta -> Tb over dt_s."""
+def advance_states(state: LaminateState, Ta: float, Tb: float, dt_s: float, unborn_only: bool = False) -> None:
+    """Material states that evolve with time and temperature (degree of cure) follow the path Ta -> Tb over dt_s
+    (`unborn_only`: those of layers not formed yet, which need no equilibrium solve)."""
     for i, law in state.evolving_laws():
+        if unborn_only and state.born[i]:
+            continue
         el = np.flatnonzero(state.layer_of_element == i)
         _write_view(state, law, el, law.advance(_view(state, law, el), Ta, Tb, dt_s))
+
+
+def _pass_time(state: LaminateState, Ta: float, Tb: float, seconds: float) -> None:
+    """The clock moves with no increment (nothing present depends on the rate): layers not formed yet still
+    convert."""
+    state.time_s += float(seconds)
+    if seconds > 0.0:
+        advance_states(state, Ta, Tb, seconds, unborn_only=True)
 
 
 def eigenstrain(state: LaminateState, elements: np.ndarray, T_C: float) -> list[np.ndarray]:
@@ -366,9 +377,9 @@ def relaxing_layers(state: LaminateState) -> list[int]:
 
 
 def _stepping_laws(state: LaminateState) -> list:
-    """[(layer, law)] the stepping answers to: the present layers' laws and the evolving states of the rest."""
-    present = [(i, law) for i in state.active_layers() for law in state.laws(i).all]
-    return present + [(i, law) for i, law in state.evolving_laws() if not state.active[i]]
+    """[(layer, law)] the stepping answers to: the present layers' laws (a layer not formed yet converts along
+    the same path, exactly, with no solve: its state needs no increments of its own)."""
+    return [(i, law) for i in state.active_layers() for law in state.laws(i).all]
 
 
 def _present_classes(state: LaminateState, attr: str) -> dict:
@@ -520,6 +531,7 @@ def change_temperature(state: LaminateState, T_to: float, max_step_K: float = 25
     `seconds` is the duration of the change (None: instantaneous for rate-independent laws; with a rate-dependent
     law present the default rate DEFAULT_RATE_K_PER_MIN applies, since relaxation needs a clock).
     """
+    T0 = state.T_C
     if path_dependent(state):  # follow the path in increments
         _change_temperature_with_history(state, T_to, max_step_K, seconds)
         return
@@ -532,7 +544,7 @@ def change_temperature(state: LaminateState, T_to: float, max_step_K: float = 25
     if rubbery or not moved:
         increment(state, state.T_C, state.T_C)  # relax at the end temperature (or just re-equilibrate)
     if seconds:
-        state.time_s += float(seconds)
+        _pass_time(state, T0, T_to, seconds)
 
 
 def _items(state: LaminateState, cls) -> list:
@@ -540,8 +552,7 @@ def _items(state: LaminateState, cls) -> list:
     items = []
     for i, law in _stepping_laws(state):
         if type(law) is cls:
-            el = np.flatnonzero((state.element_active | ~state.active[state.layer_of_element])
-                                & (state.layer_of_element == i))
+            el = np.flatnonzero(state.element_active & (state.layer_of_element == i))
             items.append((law, {"stress": state.stress[el], **_view(state, law, el)}))
     return items
 
@@ -563,7 +574,7 @@ def _change_temperature_with_history(state, T_to, max_step_K, seconds) -> None:
             hold(state, seconds)
         else:
             increment(state, T0, T0)
-            state.time_s += seconds
+            _pass_time(state, T0, T0, seconds)
         return
     for Tb in paths.history_path(T0, T_to, _tgs(state), max_step_K, seconds, _subdivisions(state)):
         dt = seconds * abs(Tb - state.T_C) / abs(T_to - T0)
@@ -606,11 +617,11 @@ def hold(state: LaminateState, seconds: float) -> None:
     one only the clock advances."""
     groups = _present_classes(state, "rate_dependent")
     if not groups or seconds <= 0:
-        state.time_s += max(float(seconds), 0.0)
+        _pass_time(state, state.T_C, state.T_C, max(float(seconds), 0.0))
         return
     steps = None
-    for cls, laws in groups.items():
-        steps = cls.hold_steps(laws, state.T_C, seconds) if steps is None else steps
+    for cls in groups:
+        steps = cls.hold_steps(_items(state, cls), state.T_C, seconds) if steps is None else steps
     for dt in ([float(seconds)] if steps is None else steps):
         _timed_increment(state, state.T_C, float(dt))
 
@@ -697,7 +708,7 @@ def expose_to_humidity(state: LaminateState, rh_pct: float, seconds: float, chun
             hold(state, float(dt))
         else:
             increment(state, state.T_C, state.T_C)
-            state.time_s += float(dt)
+            _pass_time(state, state.T_C, state.T_C, float(dt))
     out = moisture.polymer_uptake(state.stack, state.active, state.water, rh_pct)
     if edge:
         out["moisture_from_cut_edges"] = edge
