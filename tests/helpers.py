@@ -5,7 +5,8 @@ from fem_laminate.model.materials import Material
 from fem_laminate.model.mesh import layered_mesh_2d, layered_mesh_3d
 from fem_laminate.physics.fe import elastic
 from fem_laminate.model.stack import Layer, Stack
-from fem_laminate.physics.models.laminate import change_temperature, give_birth, initial_state
+from fem_laminate.physics.models.laminate import give_birth, initial_state
+from fem_laminate.physics.models.schedule import change_temperature
 from fem_laminate.post import measure
 
 

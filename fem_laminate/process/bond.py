@@ -27,7 +27,8 @@ from ..model.materials import Material
 from ..model.stack import Layer
 from ..physics.correlations import bonding as bd
 from ..physics.models.nip import NipSpec, air_cooling_tail, solve_nip, validate_nip
-from ..physics.models.laminate import change_temperature, give_birth
+from ..physics.models.laminate import give_birth
+from ..physics.models.schedule import change_temperature
 from ..units import N_PER_KGF
 from .step import (MaxStep, Strict, StepKind, Temperature, base_layers, ensure_started, layer_name,
                    layers_present_at, step_summary)

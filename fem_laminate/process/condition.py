@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..physics.models.laminate import change_temperature, expose_to_humidity
+from ..physics.models.schedule import change_temperature, expose_to_humidity
 from .step import MaxStep, Strict, StepKind, Temperature, ensure_started, step_summary
 
 

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..errors import CaseError
-from ..physics.models.laminate import change_temperature
+from ..physics.models.schedule import change_temperature
 from ..post.summary import curl_block
 from .step import MaxStep, Strict, StepKind, Temperature, ensure_started, step_summary
 

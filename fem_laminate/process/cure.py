@@ -12,7 +12,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from ..errors import CaseError
-from ..physics.models.laminate import cast, change_temperature, give_birth
+from ..physics.models.laminate import cast, give_birth
+from ..physics.models.schedule import change_temperature
 from .step import MaxStep, Strict, StepKind, Temperature, step_summary
 
 

@@ -10,7 +10,8 @@ from typing import Literal
 from pydantic import Field
 
 from ..errors import CaseError, ProcessError
-from ..physics.models.laminate import change_temperature, remove_layers
+from ..physics.models.laminate import remove_layers
+from ..physics.models.schedule import change_temperature
 from ..post import measure
 from .condition import condition
 from .hold import OVEN_RH_PCT

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..physics.models.laminate import change_temperature
+from ..physics.models.schedule import change_temperature
 from ..post import measure
 from .condition import condition
 from .step import Report, Strict, StepKind, Temperature

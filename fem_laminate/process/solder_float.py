@@ -15,7 +15,7 @@ from pydantic import Field
 
 from ..physics.correlations.solder import (bending_stiffness, blister_G, combined_G, fracture_verdict, solder_float_from_process,
                               steady_delamination_G, vapour_pressure_Pa)
-from ..physics.models.laminate import change_temperature
+from ..physics.models.schedule import change_temperature
 from ..post import measure
 from ..errors import CaseError
 from .bond import BondResult

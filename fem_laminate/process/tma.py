@@ -16,7 +16,8 @@ from typing import Literal
 from ..errors import CaseError
 from pydantic import Field
 
-from ..physics.models.laminate import apply_uniaxial_load, change_temperature, relaxing_layers
+from ..physics.models.laminate import apply_uniaxial_load, relaxing_layers
+from ..physics.models.schedule import change_temperature
 from ..post import measure
 from .step import Report, Strict, StepKind, Temperature, layers_present_at, metal_layers, require_formed
 

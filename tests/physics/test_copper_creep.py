@@ -8,8 +8,8 @@ from fem_laminate.model.mesh import layered_mesh_2d
 from fem_laminate.model.stack import Layer, Stack
 from fem_laminate.physics.fe import elastic
 from fem_laminate.physics.laws import creep, plasticity
-from fem_laminate.physics.models import laminate as thermoelastic
-from fem_laminate.physics.models.laminate import change_temperature, give_birth, hold, initial_state
+from fem_laminate.physics.models.laminate import give_birth, initial_state
+from fem_laminate.physics.models.schedule import change_temperature, hold
 from fem_laminate.post import measure
 
 # a fast-creeping copper (A raised so that relaxation happens within a short test hold); the library's copper

@@ -7,7 +7,8 @@ from fem_laminate.model.materials import Material
 from fem_laminate.model.mesh import layered_mesh_2d
 from fem_laminate.model.stack import Layer, Stack
 from fem_laminate.physics.fe import elastic
-from fem_laminate.physics.models.laminate import change_temperature, give_birth, initial_state
+from fem_laminate.physics.models.laminate import give_birth, initial_state
+from fem_laminate.physics.models.schedule import change_temperature
 from fem_laminate.post import measure
 
 CU = Material(name="cu", kind="metal", E_Pa=116e9, nu=0.34, cte_per_K=17e-6, dE_rel_per_K=-3e-4, yield_Pa=250e6,

@@ -13,7 +13,8 @@ from fem_laminate.model.stack import Layer, Stack
 from fem_laminate.physics.fe import elastic
 from fem_laminate.physics.laws import check_material, laws_for
 from fem_laminate.physics.laws.cure_shrinkage import CureShrinkage
-from fem_laminate.physics.models.laminate import cast, change_temperature, give_birth, hold, initial_state
+from fem_laminate.physics.models.laminate import cast, give_birth, initial_state
+from fem_laminate.physics.models.schedule import change_temperature, hold
 from fem_laminate.post import measure
 
 DATA = {"shrinkage_per_conversion": 0.04, "rate_per_s_at_200C": 1e-3, "activation_kJ_per_mol": 130.0,

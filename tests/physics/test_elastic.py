@@ -121,7 +121,8 @@ def test_serendipity_hex20_does_not_lock_on_thin_layers():
     """The 20-node hex (CalculiX's C3D20), one element per layer of the benchmark laminate (Cu 18 / PI 25 /
     PI 5 / Cu 18 um) on a 10 mm plate: curvature within 1e-4 of Hsueh, as the 27-node hex, with about half the
     unknowns."""
-    from fem_laminate.physics.models.laminate import change_temperature, give_birth, initial_state
+    from fem_laminate.physics.models.laminate import give_birth, initial_state
+    from fem_laminate.physics.models.schedule import change_temperature
     from fem_laminate.post import measure
     st = stack_of([116, 9.1, 3.5, 116], [0.34] * 4, [17e-6, 15e-6, 33e-6, 17e-6], [18, 25, 5, 18])
     lm = layered_mesh_3d(st.interfaces_m, 10e-3, 10e-3, nx=16, ny=16, n_per_layer=1)

@@ -16,7 +16,8 @@ from fem_laminate.physics import laws
 from fem_laminate.physics.fe import elastic
 from fem_laminate.physics.laws.law import REGISTRY, ROLES, Law, register, voigt_normal
 from fem_laminate.physics.laws.viscoelastic import Prony
-from fem_laminate.physics.models.laminate import change_temperature, give_birth, initial_state
+from fem_laminate.physics.models.laminate import give_birth, initial_state
+from fem_laminate.physics.models.schedule import change_temperature
 from fem_laminate.post import measure
 
 LAWS = Path(laws.__file__).parent

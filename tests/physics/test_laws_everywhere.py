@@ -10,7 +10,6 @@ from fem_laminate.model.materials import load_library
 from fem_laminate.model.stack import Layer, Stack
 from fem_laminate.physics.models import laminate as lam
 from fem_laminate.physics.models import nip
-from fem_laminate.physics.models import peel as fp
 from fem_laminate.process.peel import Spec as PeelSpec
 from fem_laminate.process.peel import arm_and_foundation, fem_spec
 

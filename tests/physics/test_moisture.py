@@ -10,7 +10,8 @@ from fem_laminate.model.mesh import layered_mesh_2d
 from fem_laminate.model.stack import Layer, Stack
 from fem_laminate.physics.fe import elastic
 from fem_laminate.physics.models import moisture
-from fem_laminate.physics.models.laminate import expose_to_humidity, give_birth, initial_state
+from fem_laminate.physics.models.laminate import give_birth, initial_state
+from fem_laminate.physics.models.schedule import expose_to_humidity
 from fem_laminate.post import measure
 
 LIB = load_library()

@@ -10,7 +10,8 @@ from fem_laminate.model.mesh import layered_mesh_2d
 from fem_laminate.model.stack import Layer, Stack
 from fem_laminate.physics.fe import elastic
 from fem_laminate.physics.laws import viscoelastic
-from fem_laminate.physics.models.laminate import change_temperature, give_birth, hold, initial_state
+from fem_laminate.physics.models.laminate import give_birth, initial_state
+from fem_laminate.physics.models.schedule import change_temperature, hold
 from fem_laminate.post import measure
 
 SERIES = ((0.3, 100.0), (0.4, 1000.0))

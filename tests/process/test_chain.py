@@ -8,7 +8,8 @@ from fem_laminate.analytic import laminate as analytic
 from fem_laminate.post import measure
 from fem_laminate.case import load_case_dict
 from fem_laminate.job import run_case, simulate
-from fem_laminate.physics.models.laminate import change_temperature, give_birth, remove_layers
+from fem_laminate.physics.models.laminate import give_birth, remove_layers
+from fem_laminate.physics.models.schedule import change_temperature
 
 from helpers import cooled_state, stack_of
 

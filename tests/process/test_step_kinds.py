@@ -18,7 +18,7 @@ from pydantic import Field
 from fem_laminate import process
 from fem_laminate.case import load_case_dict
 from fem_laminate.errors import CaseError
-from fem_laminate.physics.models.laminate import change_temperature
+from fem_laminate.physics.models.schedule import change_temperature
 from fem_laminate.process.step import (STEP_KINDS, MaxStep, OwnModel, Strict, StepKind, Temperature,
                                        ensure_started, layers_present_at, register, step_summary, walk)
 

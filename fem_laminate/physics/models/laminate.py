@@ -19,7 +19,7 @@ K serves every iteration) and commits each law's history. ε0 is set by events:
 - an elastic thermoplastic above Tg relaxes: the same reset at every increment (viscous flow over minutes);
 - a layer is etched: its elements leave the assembly and the rest re-equilibrates; a patterned etch removes
   single elements of a layer (`removed`), the copper outside the circuit pattern.
-Temperature changes and holds follow the paths of physics/solve/paths.py, cut where the laws ask for it.
+Temperature changes, holds and humid holds walk through increments in physics/models/schedule.py.
 """
 from __future__ import annotations
 
@@ -29,15 +29,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..fe import elastic
-from ..fe.layered_system import body_key, build_system, constrained_dofs, solve  # noqa: F401
-from ..laws import REGISTRY, Law, laws_for
-from ..solve import paths
+from ..fe.layered_system import body_key, build_system, solve
+from ..laws import REGISTRY, laws_for
 from ...model.stack import Stack
 from . import moisture
+from .newborn import follow_nodes
 
 INELASTIC = "inelastic.strain"  # the inelastic strain every inelastic law of a layer adds to (J2, then creep)
-DEFAULT_RATE_K_PER_MIN = 10.0  # a temperature change given no duration with rate-dependent laws (assumption: oven /
-# free cooling of a web)
 
 
 @dataclass(frozen=True)
@@ -179,7 +177,7 @@ def give_birth(state: LaminateState, layers: list[int]) -> None:
             continue
         state.born[i] = True
         state.born_at_C[state.stack.layers[i].name] = state.T_C
-    _follow_nodes(state, before_el)
+    follow_nodes(state, before_el)
     newborn = np.flatnonzero(state.element_active & ~before_el)
     _reset_stress_free(state, newborn)
 
@@ -191,14 +189,14 @@ def cast(state: LaminateState, layers: list[int]) -> None:
         el = np.flatnonzero(state.layer_of_element == i)
         for law in state.laws(i).all:
             if hasattr(law, "start"):
-                _write_view(state, law, el, law.start(_view(state, law, el)))
+                write_history_view(state, law, el, law.start(history_view(state, law, el)))
 
 
-def _view(state: LaminateState, law, elements: np.ndarray) -> dict:
+def history_view(state: LaminateState, law, elements: np.ndarray) -> dict:
     return {v: state.hist(f"{law.name}.{v}")[elements] for v in law.history}
 
 
-def _write_view(state: LaminateState, law, elements: np.ndarray, view: dict) -> None:
+def write_history_view(state: LaminateState, law, elements: np.ndarray, view: dict) -> None:
     for v in law.history:
         state.hist(f"{law.name}.{v}")[elements] = view[v]
 
@@ -210,15 +208,7 @@ def advance_states(state: LaminateState, Ta: float, Tb: float, dt_s: float, unbo
         if unborn_only and state.born[i]:
             continue
         el = np.flatnonzero(state.layer_of_element == i)
-        _write_view(state, law, el, law.advance(_view(state, law, el), Ta, Tb, dt_s))
-
-
-def _pass_time(state: LaminateState, Ta: float, Tb: float, seconds: float) -> None:
-    """The clock moves with no increment (nothing present depends on the rate): layers not formed yet still
-    convert."""
-    state.time_s += float(seconds)
-    if seconds > 0.0:
-        advance_states(state, Ta, Tb, seconds, unborn_only=True)
+        write_history_view(state, law, el, law.advance(history_view(state, law, el), Ta, Tb, dt_s))
 
 
 def eigenstrain(state: LaminateState, elements: np.ndarray, T_C: float) -> list[np.ndarray]:
@@ -265,73 +255,6 @@ def _reset_stress_free(state: LaminateState, elements: np.ndarray) -> None:
             arr[elements] = 0.0
 
 
-def _follow_nodes(state: LaminateState, before_el: np.ndarray) -> None:
-    """Give nodes that only newborn elements touch the displacement of the top-most old node below them,
-    rotated with the surface there.
-
-    A new layer is born stress-free in this shape (ε0 = ε(u) - ε_th), so the shape matters: it keeps plots and
-    VTU frames of a bonded foil in place, and it makes the layer follow the substrate's curvature in-plane as
-    the generalized-plane-strain curvature already does out of plane.
-    """
-    model = state.model
-    d = model.dim
-    ed = model.basis.element_dofs
-    old = np.zeros(model.nnodes, bool)
-    old[np.unique(ed[:, before_el])] = True
-    new = np.zeros(model.nnodes, bool)
-    new[np.unique(ed[:, state.element_active & ~before_el])] = True
-    new &= ~old
-    if not new.any() or not old.any():
-        return
-    x = model.basis.doflocs
-    inplane = x[:d - 1]
-    h = x[d - 1]
-    # the top-most old node in the same column (same in-plane coordinates)
-    old_idx = np.flatnonzero(old)
-    key_old = np.round(inplane[:, old_idx].T / max(model.lmesh.length_m, 1e-30) * 1e9).astype(np.int64)
-    order = np.argsort(h[old_idx], kind="stable")
-    table = {}
-    for j in order:  # ascending height: the last one written per column is the top-most old node
-        table[tuple(key_old[j])] = old_idx[j]
-    uu = state.u[:d * model.nnodes].reshape(-1, d)
-    slope = _surface_slopes(table, uu, inplane, d)
-    for n in np.flatnonzero(new):
-        k = tuple(np.round(inplane[:, n] / max(model.lmesh.length_m, 1e-30) * 1e9).astype(np.int64))
-        src = table.get(k)
-        if src is not None:
-            # the column of the surface it rests on, rotated with it (Kirchhoff): a layer formed on a curved
-            # substrate is stress-free curved in every in-plane direction, not only out of the plane
-            uu[n] = uu[src]
-            uu[n, :d - 1] -= (h[n] - h[src]) * slope.get(src, 0.0)
-    state.u[:d * model.nnodes] = uu.ravel()
-
-
-def _surface_slopes(table: dict, uu: np.ndarray, inplane: np.ndarray, d: int) -> dict:
-    """Slope of the out-of-plane displacement along each in-plane axis at the surface nodes of `table`.
-
-    Finite differences over the surface columns (2D: along x; 3D: on the tensor grid of a layered plate).
-    Returns {node: slope array (d - 1,)}; empty where the columns do not form a grid.
-    """
-    src = np.array(list(table.values()))
-    if src.size < 3:
-        return {}
-    X = inplane[:, src]
-    w = uu[src, d - 1]
-    if d == 2:
-        order = np.argsort(X[0])
-        g = np.empty(src.size)
-        g[order] = np.gradient(w[order], X[0, order])
-        return {int(n): np.array([gi]) for n, gi in zip(src, g)}
-    xs, ix = np.unique(np.round(X[0], 12), return_inverse=True)
-    ys, iy = np.unique(np.round(X[1], 12), return_inverse=True)
-    if len(xs) * len(ys) != src.size or len(xs) < 3 or len(ys) < 3:
-        return {}
-    W = np.full((len(xs), len(ys)), np.nan)
-    W[ix, iy] = w
-    gx, gy = np.gradient(W, xs, ys)
-    return {int(n): np.array([gx[i, j], gy[i, j]]) for n, i, j in zip(src, ix, iy)}
-
-
 def layer_E(state: LaminateState, T_C: float) -> np.ndarray:
     """(nlayers,) Young's moduli E(T) of the materials at T_C (the step through Tg included)."""
     return np.array([lay.material.E(T_C) for lay in state.stack.layers], dtype=float)
@@ -374,29 +297,6 @@ def relax_rubbery(state: LaminateState, T_C: float) -> None:
 def relaxing_layers(state: LaminateState) -> list[int]:
     """Present layers whose stiffness relaxes over time (a Prony series): their response needs a clock."""
     return [i for i in state.active_layers() if state.laws(i).stiffness.rate_dependent]
-
-
-def _stepping_laws(state: LaminateState) -> list:
-    """[(layer, law)] the stepping answers to: the present layers' laws (a layer not formed yet converts along
-    the same path, exactly, with no solve: its state needs no increments of its own)."""
-    return [(i, law) for i in state.active_layers() for law in state.laws(i).all]
-
-
-def _present_classes(state: LaminateState, attr: str) -> dict:
-    """{law class: [instances]} of the stepping laws that have the class flag `attr` set."""
-    out = {}
-    for _, law in _stepping_laws(state):
-        if getattr(law, attr):
-            out.setdefault(type(law), []).append(law)
-    return out
-
-
-def rate_dependent(state: LaminateState) -> bool:
-    return bool(_present_classes(state, "rate_dependent"))
-
-
-def path_dependent(state: LaminateState) -> bool:
-    return bool(_present_classes(state, "path_dependent"))
 
 
 def increment(state: LaminateState, Ta: float, Tb: float, dt_s: float = 0.0) -> None:
@@ -514,118 +414,6 @@ def _inelastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_e
     return u, strain, free_strain
 
 
-def _tgs(state: LaminateState) -> list[float]:
-    return [lay.material.Tg_C for i, lay in enumerate(state.stack.layers)
-            if state.active[i] and lay.material.Tg_C is not None]
-
-
-def temperature_path(state: LaminateState, T_to: float, max_step_K: float = 25.0) -> np.ndarray:
-    """Increment end temperatures from the present temperature to T_to (paths.temperature_path)."""
-    return paths.temperature_path(state.T_C, T_to, _tgs(state), max_step_K)
-
-
-def change_temperature(state: LaminateState, T_to: float, max_step_K: float = 25.0,
-                       seconds: float | None = None) -> None:
-    """Follow a uniform temperature change of the whole present stack, then re-equilibrate at T_to.
-
-    `seconds` is the duration of the change (None: instantaneous for rate-independent laws; with a rate-dependent
-    law present the default rate DEFAULT_RATE_K_PER_MIN applies, since relaxation needs a clock).
-    """
-    T0 = state.T_C
-    if path_dependent(state):  # follow the path in increments
-        _change_temperature_with_history(state, T_to, max_step_K, seconds)
-        return
-    moved = False
-    for Tb in temperature_path(state, T_to, max_step_K):
-        if Tb != state.T_C:
-            increment(state, state.T_C, float(Tb))
-            moved = True
-    rubbery = any(state.stack.layers[i].material.is_rubbery(state.T_C) for i in state.active_layers())
-    if rubbery or not moved:
-        increment(state, state.T_C, state.T_C)  # relax at the end temperature (or just re-equilibrate)
-    if seconds:
-        _pass_time(state, T0, T_to, seconds)
-
-
-def _items(state: LaminateState, cls) -> list:
-    """[(law, view)] of the stepping laws of class `cls`: a view per layer, {"stress": ..., and its history}."""
-    items = []
-    for i, law in _stepping_laws(state):
-        if type(law) is cls:
-            el = np.flatnonzero(state.element_active & (state.layer_of_element == i))
-            items.append((law, {"stress": state.stress[el], **_view(state, law, el)}))
-    return items
-
-
-def _subdivisions(state: LaminateState):
-    groups = _present_classes(state, "path_dependent")
-    return lambda Ta, Tb, dt: max([1] + [cls.subdivisions(_items(state, cls), Ta, Tb, dt) for cls in groups])
-
-
-def _change_temperature_with_history(state, T_to, max_step_K, seconds) -> None:
-    T0 = state.T_C
-    rate = rate_dependent(state)
-    if seconds is None and not rate:
-        seconds = 0.0  # rate-independent laws (plasticity) need no clock
-    if seconds is None:
-        seconds = abs(T_to - T0) / DEFAULT_RATE_K_PER_MIN * 60.0
-    if T_to == T0:
-        if rate:
-            hold(state, seconds)
-        else:
-            increment(state, T0, T0)
-            _pass_time(state, T0, T0, seconds)
-        return
-    for Tb in paths.history_path(T0, T_to, _tgs(state), max_step_K, seconds, _subdivisions(state)):
-        dt = seconds * abs(Tb - state.T_C) / abs(T_to - T0)
-        _timed_increment(state, float(Tb), dt)
-    if any(state.laws(i).stiffness.relaxes_at(state.T_C) for i in state.active_layers()):
-        increment(state, state.T_C, state.T_C)  # an elastic thermoplastic above Tg relaxes at the end
-
-
-_NO_LIMIT = Law.max_time_step.__func__
-MAX_SUBSTEPS = 400  # per hold or ramp increment; past it the rest is one (stable, backward-Euler) step
-
-
-def max_time_step(state: LaminateState) -> float:
-    """The longest time step the present laws allow for accuracy (inf when none limits it)."""
-    dt = np.inf
-    groups = _present_classes(state, "rate_dependent")
-    for cls, _ in groups.items():
-        if getattr(cls.max_time_step, "__func__", None) is _NO_LIMIT:
-            continue  # this law sets no time step (skip gathering its stresses)
-        dt = min(dt, cls.max_time_step(_items(state, cls), state.T_C))
-    return dt
-
-
-def _timed_increment(state: LaminateState, Tb: float, dt: float) -> None:
-    """One increment Ta -> Tb over dt, cut into sub-increments where a law needs a finer clock."""
-    Ta, left, n = state.T_C, float(dt), 0
-    while left > 0.0:
-        step = left if n >= MAX_SUBSTEPS else min(left, max(max_time_step(state), left * 1e-12))
-        T_end = Tb if step >= left else Ta + (Tb - Ta) * (1.0 - (left - step) / dt)
-        increment(state, state.T_C, float(T_end), step)
-        left -= step
-        n += 1
-    if dt <= 0.0:
-        increment(state, state.T_C, float(Tb), 0.0)
-
-
-def hold(state: LaminateState, seconds: float) -> None:
-    """Time passes at constant temperature: rate-dependent laws follow it in the increments they ask for (a Prony
-    series: log-spaced from a tenth of its fastest shifted relaxation time; creep: its relaxation time); without
-    one only the clock advances."""
-    groups = _present_classes(state, "rate_dependent")
-    if not groups or seconds <= 0:
-        _pass_time(state, state.T_C, state.T_C, max(float(seconds), 0.0))
-        return
-    steps = None
-    for cls in groups:
-        steps = cls.hold_steps(_items(state, cls), state.T_C, seconds) if steps is None else steps
-    for dt in ([float(seconds)] if steps is None else steps):
-        _timed_increment(state, state.T_C, float(dt))
-
-
 def apply_uniaxial_load(state: LaminateState, stress_Pa: float, layers: list[int]) -> None:
     """A tensile end load along x carried by `layers`: the consistent nodal forces of a uniform σ_xx over them
     (∫ B^T σ0 dx of a uniform stress is exactly its traction on the end faces); 0 removes the load."""
@@ -677,39 +465,3 @@ def update_swelling(state: LaminateState) -> None:
         h = model._height_qp = model.basis.mapping.F(model.basis.X)[model.dim - 1]
     state.history["swelling.strain"] = moisture.swelling_strain_at_qp(
         state.stack, state.water, state.layer_of_element, h, model.dim, model.ncomp, state.active)
-
-
-def expose_to_humidity(state: LaminateState, rh_pct: float, seconds: float, chunks: int = 6,
-                       edge_half_width_m: float | None = None) -> dict:
-    """Hold at the present temperature with the open polymer faces at rh_pct for `seconds`: water diffuses
-    (physics/models/moisture.py), the swelling law turns it into a stress-free strain, rate-dependent laws relax
-    meanwhile.
-
-    `edge_half_width_m`: a strip of that half-width also takes water in through its cut edges into layers no open
-    face reaches (moisture.edge_ingress). The hold is split into `chunks` log-spaced intervals (one when nothing
-    relaxes: the elastic response is path independent); each ends with an equilibrium solve. Returns the uptake
-    block of the step's summary entry. Moisture off: only the clock (and relaxation) advance, and the block says
-    the uptake was not modelled.
-    """
-    if not state.mechanisms.get("moisture"):
-        hold(state, seconds)
-        return {"moisture_uptake_wt_pct": None, "moisture_fraction_of_equilibrium": None,
-                "moisture_note": "moisture off ([physics] moisture = false)"}
-    if state.water is None:
-        state.water = moisture.dry_field(state.stack)
-    edge = []
-    for dt in paths.humidity_chunks(seconds, chunks, rate_dependent(state)):
-        moisture.diffuse(state.stack, state.active, state.water, state.T_C, rh_pct, float(dt))
-        if edge_half_width_m is not None:
-            edge = moisture.edge_ingress(state.stack, state.active, state.water, state.T_C, rh_pct, float(dt),
-                                         edge_half_width_m)
-        update_swelling(state)
-        if rate_dependent(state):
-            hold(state, float(dt))
-        else:
-            increment(state, state.T_C, state.T_C)
-            _pass_time(state, state.T_C, state.T_C, float(dt))
-    out = moisture.polymer_uptake(state.stack, state.active, state.water, rh_pct)
-    if edge:
-        out["moisture_from_cut_edges"] = edge
-    return out

@@ -26,7 +26,8 @@ from fem_laminate.model.materials import load_library
 from fem_laminate.model.mesh import layered_mesh_2d
 from fem_laminate.model.stack import Layer, Stack
 from fem_laminate.physics.fe import elastic
-from fem_laminate.physics.models.laminate import change_temperature, give_birth, initial_state, remove_elements
+from fem_laminate.physics.models.laminate import give_birth, initial_state, remove_elements
+from fem_laminate.physics.models.schedule import change_temperature
 from fem_laminate.post import measure
 
 STACK = [("copper_ed", 18.0), ("pi_I", 25.0), ("pi_II", 5.0), ("copper_ed", 18.0)]
