@@ -15,6 +15,8 @@ from fem_laminate.studies import window as wn
 from fem_laminate.case import load_case
 from fem_laminate.physics.correlations import bonding as bd
 
+from _record import Tee, record  # benchmarks/_record.py (run as a script: its folder is on the path)
+
 CASES = Path(__file__).resolve().parents[1] / "cases"
 NAMES = [f"example_{i}" for i in range(1, 6)] + [f"comparative_{i}" for i in range(1, 7)]
 
@@ -60,32 +62,6 @@ def main():
     print(f"window map: {win['peel_kgf_per_cm'].size} points in {dt:.2f} s "
           f"({dt / win['peel_kgf_per_cm'].size * 1e3:.0f} ms/point), PNG in {time.perf_counter() - t0:.2f} s; "
           f"peak RSS {peak_mb():.0f} MB")
-
-
-class Tee:
-    """stdout that is also kept, to append this run's printout to the results file."""
-
-    def __init__(self, stream):
-        self.stream, self.lines = stream, []
-
-    def write(self, s):
-        self.lines.append(s)
-        return self.stream.write(s)
-
-    def flush(self):
-        self.stream.flush()
-
-
-def record(text: str, name: str) -> None:
-    """Append this run (a header with the command line and the date, then the printout) to results/<name>."""
-    import time
-    from pathlib import Path
-
-    out = Path(__file__).resolve().parent / "results" / name
-    head = f"# {' '.join(['python benchmarks/' + Path(sys.argv[0]).name] + sys.argv[1:])}, " \
-           f"{time.strftime('%Y-%m-%dT%H:%MZ', time.gmtime())}\n"
-    with open(out, "a") as fh:
-        fh.write(("\n" if out.is_file() else "") + head + text)
 
 
 if __name__ == "__main__":

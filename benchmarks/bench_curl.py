@@ -18,6 +18,8 @@ from fem_laminate.physics.models import curl as C
 from fem_laminate.studies import curl_study as S
 from fem_laminate.model.materials import load_library
 
+from _record import Tee, record  # benchmarks/_record.py (run as a script: its folder is on the path)
+
 
 def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
@@ -47,32 +49,6 @@ def main(ns, plain=False, gravity=False):
               f"{r.corner_lift_m * 1e3:8.3f} {r.principal_curvatures_1_per_m[0]:8.4f} "
               f"{r.principal_curvatures_1_per_m[1]:8.4f} {r.centre_curvatures_1_per_m[0]:9.4f} {r.shape}"
               + ("" if r.converged else f"  NOT CONVERGED: {r.message}"), flush=True)
-
-
-class Tee:
-    """stdout that is also kept, to append this run's printout to the results file."""
-
-    def __init__(self, stream):
-        self.stream, self.lines = stream, []
-
-    def write(self, s):
-        self.lines.append(s)
-        return self.stream.write(s)
-
-    def flush(self):
-        self.stream.flush()
-
-
-def record(text: str, name: str) -> None:
-    """Append this run (a header with the command line and the date, then the printout) to results/<name>."""
-    import time
-    from pathlib import Path
-
-    out = Path(__file__).resolve().parent / "results" / name
-    head = f"# {' '.join(['python benchmarks/' + Path(sys.argv[0]).name] + sys.argv[1:])}, " \
-           f"{time.strftime('%Y-%m-%dT%H:%MZ', time.gmtime())}\n"
-    with open(out, "a") as fh:
-        fh.write(("\n" if out.is_file() else "") + head + text)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ import tracemalloc
 from fem_laminate.model.materials import load_library
 from fem_laminate.physics.models.nip import solve_nip, spec_from_patent
 
+from _record import Tee, record  # benchmarks/_record.py (run as a script: its folder is on the path)
+
 
 def example3(**kw):
     lib = load_library()
@@ -31,32 +33,6 @@ def run(method, **kw):
           f"seconds={dt:6.2f} py_peak_MiB={peak:6.1f}  a={s['half_width_mm']:.4f} mm  p0={s['peak_pressure_MPa']:.1f} MPa  "
           f"eps_p={s['cu_plastic_strain_max']:.4f}  foil_elong={r.foil_elongation:.4f}  T_if_max={s['interface_temperature_max_C']:.1f} C")
     return r
-
-
-class Tee:
-    """stdout that is also kept, to append this run's printout to the results file."""
-
-    def __init__(self, stream):
-        self.stream, self.lines = stream, []
-
-    def write(self, s):
-        self.lines.append(s)
-        return self.stream.write(s)
-
-    def flush(self):
-        self.stream.flush()
-
-
-def record(text: str, name: str) -> None:
-    """Append this run (a header with the command line and the date, then the printout) to results/<name>."""
-    import time
-    from pathlib import Path
-
-    out = Path(__file__).resolve().parent / "results" / name
-    head = f"# {' '.join(['python benchmarks/' + Path(sys.argv[0]).name] + sys.argv[1:])}, " \
-           f"{time.strftime('%Y-%m-%dT%H:%MZ', time.gmtime())}\n"
-    with open(out, "a") as fh:
-        fh.write(("\n" if out.is_file() else "") + head + text)
 
 
 def main():
