@@ -119,20 +119,20 @@ class LaminateState:
         """[(layer, law), ...] of the present layers' laws in `role`."""
         return [(i, law) for i in self.active_layers() for law in self.laws(i).role(role)]
 
-    def hist(self, key: str, law=None) -> np.ndarray:
-        """The history array `key` ("law.variable"), made (zero) on first use from the law's declaration."""
+    def hist(self, key: str) -> np.ndarray:
+        """The history array `key` ("law.variable"), made on first use from the law's declaration (its initial
+        value; a size named in its shape, "nterms" say, is the largest over the stack's instances of the law)."""
         arr = self.history.get(key)
         if arr is None:
             nel, nq, nc = self.stress.shape
             if key == INELASTIC:
-                shape = (nc,)
+                shape, initial = (nc,), 0.0
             else:
                 name, var = key.split(".")
                 decl = REGISTRY[name].history[var]
-                sizes = [law_.__getattribute__(d) for i in range(len(self.stack))
-                         for law_ in self.laws(i).all if law_.name == name for d in decl.shape if d != "ncomp"]
-                shape = tuple(nc if d == "ncomp" else max(sizes) for d in decl.shape)
-            initial = 0.0 if key == INELASTIC else REGISTRY[key.split(".")[0]].history[key.split(".")[1]].initial
+                instances = [law for i in range(len(self.stack)) for law in self.laws(i).all if law.name == name]
+                shape = tuple(nc if d == "ncomp" else max(getattr(law, d) for law in instances) for d in decl.shape)
+                initial = decl.initial
             arr = self.history[key] = np.full((nel, nq) + shape, initial)
         return arr
 
