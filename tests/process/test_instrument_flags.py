@@ -1,0 +1,128 @@
+"""Simulated tests flag what the instrument would flag: a TMA scan the load deformed, a JIS C 6481 reading and
+what moved its marks, a solder-float verdict outside its correlations' range, a peel without a plateau or with
+a broken arm. Small meshes and only the steps each test needs."""
+import json
+import tomllib
+
+import pytest
+
+from fem_laminate import process
+from fem_laminate.case import load_case_dict
+from fem_laminate.job import simulate
+from fem_laminate.physics.models.laminate import apply_uniaxial_load, relaxing_layers
+from fem_laminate.physics.models.schedule import change_temperature
+from fem_laminate.post import measure
+from fem_laminate.process import tma
+
+CHAIN = ("cure", "cool", "bond", "etch", "tma")
+
+
+def _small(cases_dir, name, keep=CHAIN):
+    d = tomllib.loads((cases_dir / f"{name}.toml").read_text())
+    d["mesh"].update(nx=12, n_per_layer=1)
+    d["steps"] = [s for s in d["steps"] if s["kind"] in keep]
+    return d
+
+
+def _tester_case(cases_dir):
+    """The outside tester's Comparative 5: pi_IV's Prony series referred to 0.13 C (it flows at the scan's
+    temperatures) and 8.84 N on the 4 mm strip (74 MPa)."""
+    d = _small(cases_dir, "comparative_5")
+    d["materials"] = {"pi_IV": {"base": "pi_IV", "prony_reference_C": 0.13}}
+    d["steps"][-1]["load_N"] = 8.84
+    return d
+
+
+# -- TMA ------------------------------------------------------------------------------------------------
+def test_tester_tma_case_is_invalid_with_reason_and_null_cte(cases_dir):
+    _, record, s = simulate(load_case_dict(_tester_case(cases_dir), "tester.toml"))
+    film = s["film"]
+    assert film["valid"] is False and film["cte_per_K"] is None and film["cte_ppm_per_K"] is None
+    assert "creep" in film["invalid_reason"] and "10 %" in film["invalid_reason"]
+    # the strip crept some 350 % during the scan, the thermal part is the film's own 3.1e-5/K
+    assert film["creep_strain"] > 1.0
+    assert film["thermal_strain"] / 150.0 == pytest.approx(3.1e-5, rel=0.05)
+    assert film["measured_strain"] == pytest.approx(
+        film["thermal_strain"] + film["load_elastic_strain"] + film["creep_strain"], rel=1e-12)
+    notes = [n for n in record.notes if n.startswith("tma:")]
+    assert len(notes) == 1 and "\n" not in notes[0] and "invalid" in notes[0]
+    json.dumps(s, allow_nan=False)  # strict JSON: the null is a null
+
+
+def _unflagged_cte(state, spec):
+    """The TMA as it was computed before the flags: one loaded scan, the marks' change over the window."""
+    s = state.copy()
+    layers = s.active_layers()
+    change_temperature(s, spec.reference_C)
+    timed = bool(relaxing_layers(s))
+    if timed:
+        thick = sum(s.stack.layers[i].thickness_m for i in layers)
+        apply_uniaxial_load(s, spec.load_N / (spec.sample_width_mm * 1e-3 * thick), layers)
+        change_temperature(s, spec.reference_C, seconds=0.0)
+    rate = spec.rate_K_per_min / 60.0
+    L_ref = measure.mark_distance(s, layers)
+    change_temperature(s, spec.from_C, seconds=abs(spec.from_C - s.T_C) / rate if timed else None)
+    L1 = measure.mark_distance(s, layers)
+    change_temperature(s, spec.to_C, seconds=abs(spec.to_C - s.T_C) / rate if timed else None)
+    return (measure.mark_distance(s, layers) - L1) / (L_ref * (spec.to_C - spec.from_C))
+
+
+@pytest.mark.parametrize("name", ["example_1", "comparative_3"])
+def test_patent_tma_scans_stay_valid_and_unchanged(cases_dir, name):
+    case = load_case_dict(_small(cases_dir, name), f"{name}.toml")
+    spec = case.steps[-1]
+    case.spec = case.spec.model_copy(update={"steps": case.spec.steps[:-1]})
+    state, _, _ = simulate(case)
+    record = process.Record()
+    tma.run(state, spec, record)
+    film = record.latest(tma.FilmResult).value
+    assert film["valid"] is True and film["invalid_reason"] is None and not record.notes
+    assert film["cte_per_K"] == pytest.approx(_unflagged_cte(state, spec), rel=1e-12)
+    # the default 0.05 N load is far below the limit
+    assert abs(film["creep_strain"]) < 0.01 * film["thermal_strain"]
+    assert abs(film["load_elastic_strain"]) < 0.01 * film["thermal_strain"]
+
+
+def test_quasi_static_tma_has_no_load_parts(cases_dir):
+    d = _small(cases_dir, "example_1")
+    d["physics"] = {"viscoelastic": False}
+    _, _, s = simulate(load_case_dict(d, "elastic.toml"))
+    film = s["film"]
+    assert film["valid"] is True and film["mode"] == "quasi-static, unloaded"
+    assert film["load_elastic_strain"] == 0.0 and film["creep_strain"] == 0.0
+    assert film["cte_per_K"] * 150.0 == pytest.approx(film["thermal_strain"], rel=1e-12)
+
+
+def _parts(creep=0.0, elastic=0.0, thermal=1e-3):
+    return {"thermal_strain": thermal, "load_elastic_strain": elastic, "creep_strain": creep,
+            "measured_strain": thermal + elastic + creep}
+
+
+@pytest.mark.parametrize("parts, valid", [
+    (_parts(creep=0.1e-3), True),  # at the limit: still the film's expansion
+    (_parts(creep=0.1e-3 * (1 + 1e-9)), False),
+    (_parts(creep=-0.1e-3 * (1 + 1e-9)), False),  # shrinking under load counts as well
+    (_parts(elastic=0.1e-3), True),
+    (_parts(elastic=0.1e-3 * (1 + 1e-9)), False),
+    (_parts(thermal=0.0), True),  # nothing expands and nothing deforms: a zero CTE, measured
+    (_parts(thermal=0.0, creep=1e-9), False),
+])
+def test_tma_threshold_edges(parts, valid):
+    why = tma.invalid_reason(parts)
+    assert (why is None) is valid
+    if why:
+        assert "10 %" in why and "\n" not in why
+
+
+def test_validation_table_shows_dash_and_reason_for_an_invalid_scan(cases_dir):
+    from fem_laminate.studies import validate
+    case = load_case_dict(_tester_case(cases_dir), "tester.toml")
+    why = "the load's creep over the window (3.5) is 75000 % of the thermal expansion (0.0047), above the 10 % limit"
+    s = {"film": {"cte_per_K": None, "valid": False, "invalid_reason": why}, "curl": {"curvature_1_per_m": 0.0}}
+    row = validate._row(case, "comparative_5", s, {"film_cte_per_K": 3.0e-5})
+    assert row["film CTE (1e-5/K) predicted"] is None and row["film CTE (1e-5/K) error (%)"] is None
+    assert row["film CTE not reported because"] == why
+    assert row[validate.PATENT_DS_COLUMN] is None
+    table = validate.markdown_table([row], list(row))
+    line = next(ln for ln in table.splitlines() if ln.startswith("| comparative_5"))  # the predictions table
+    assert "| – |" in line and why in line
