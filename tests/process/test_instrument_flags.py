@@ -126,3 +126,63 @@ def test_validation_table_shows_dash_and_reason_for_an_invalid_scan(cases_dir):
     table = validate.markdown_table([row], list(row))
     line = next(ln for ln in table.splitlines() if ln.startswith("| comparative_5"))  # the predictions table
     assert "| – |" in line and why in line
+
+
+# -- the patent's rows: every test's reading valid -------------------------------------------------------------
+TESTS = ("cure", "cool", "bond", "solder_float", "dimensional_stability", "peel")
+
+
+@pytest.fixture(scope="module")
+def example_1_tests(cases_dir):
+    return simulate(load_case_dict(_small(cases_dir, "example_1", TESTS), "example_1.toml"))
+
+
+def test_patent_row_readings_are_valid(example_1_tests):
+    _, record, s = example_1_tests
+    assert s["peel"]["valid"] is True and s["peel"]["invalid_reason"] is None
+    assert 0.0 < s["peel"]["arm_tension_over_yield"] < 1.0
+    assert not [n for n in record.notes if "invalid" in n]
+
+
+# -- peel --------------------------------------------------------------------------------------------------
+def test_peel_without_plateau_is_invalid(example_1_tests, monkeypatch, cases_dir):
+    from types import SimpleNamespace
+
+    from fem_laminate.process import peel
+    state, record, _ = example_1_tests
+    unsteady = SimpleNamespace(force_N_per_mm=1.2, plastic_dissipation_fraction=0.5, root_rotation_deg=10.0,
+                               root_curvature_1_per_m=1e4, steady=False, ndofs=10, seconds=1.0,
+                               element_length_m=1e-6, process_zone_m=1e-5)
+    monkeypatch.setattr(peel, "_peel_fem", lambda *a, **k: unsteady)
+    spec = peel.Spec(kind="peel", method="fem")
+    rec = process.Record(results=list(record.results))
+    peel.run(state, spec, rec)
+    res = rec.latest(peel.PeelResult).value
+    assert res["valid"] is False and "plateau" in res["invalid_reason"]
+    assert [n for n in rec.notes if n.startswith("peel:")] == [f"peel: reading invalid: {res['invalid_reason']}"]
+
+
+@pytest.mark.parametrize("share, valid", [(1 - 1e-9, True), (1 + 1e-9, False), (1.5, False)])
+def test_peel_arm_yielding_in_tension_is_invalid(share, valid):
+    from fem_laminate.analytic.peel import ArmLayer
+    from fem_laminate.process import peel
+    cu = ArmLayer(E_Pa=116e9, nu=0.34, thickness_m=35e-6, yield_Pa=200e6)
+    arm = peel.arm_tension(share * 200e6 * 35e-6, [cu])
+    assert arm["arm_tension_over_yield"] == pytest.approx(share, rel=1e-12)
+    assert arm["arm_tensile_stress_MPa"] == pytest.approx(share * 200.0, rel=1e-12)
+    why = peel.invalid_reason({**arm, "steady": True})
+    assert (why is None) is valid
+    if why:
+        assert "yield" in why
+
+
+def test_peel_polymer_arm_layer_shares_the_pull_but_has_no_yield():
+    from fem_laminate.analytic.peel import ArmLayer
+    from fem_laminate.process import peel
+    pi = ArmLayer(E_Pa=5e9, nu=0.34, thickness_m=6e-6)
+    cu = ArmLayer(E_Pa=116e9, nu=0.34, thickness_m=35e-6, yield_Pa=200e6)
+    F = 1e3  # N/m
+    arm = peel.arm_tension(F, [pi, cu])
+    Ep = [a.E_Pa / (1 - a.nu ** 2) for a in (pi, cu)]
+    strain = F / (Ep[0] * 6e-6 + Ep[1] * 35e-6)
+    assert arm["arm_tension_over_yield"] == pytest.approx(Ep[1] * strain / 200e6, rel=1e-12)
