@@ -186,3 +186,54 @@ def test_peel_polymer_arm_layer_shares_the_pull_but_has_no_yield():
     Ep = [a.E_Pa / (1 - a.nu ** 2) for a in (pi, cu)]
     strain = F / (Ep[0] * 6e-6 + Ep[1] * 35e-6)
     assert arm["arm_tension_over_yield"] == pytest.approx(Ep[1] * strain / 200e6, rel=1e-12)
+
+
+# -- solder float ------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def wet_open_laminate(cases_dir):
+    """Example 1 bonded, its top foil etched and the film conditioned at 50 % RH: water in the resin."""
+    d = _small(cases_dir, "example_1", ("cure", "cool", "bond"))
+    d["steps"] += [{"kind": "etch", "side": "top"},
+                   {"kind": "condition", "temperature_C": 21, "rh_pct": 50, "hours": 4}]
+    state, record, _ = simulate(load_case_dict(d, "wet.toml"))
+    return state, record
+
+
+def _float(wet_open_laminate, **kw):
+    from fem_laminate.process import solder_float
+    state, record = wet_open_laminate
+    rec = process.Record(results=list(record.results))
+    solder_float.run(state, solder_float.Spec(kind="solder_float", **kw), rec)
+    return rec.latest(solder_float.SolderFloatResult).value, rec.notes
+
+
+def test_solder_float_above_the_critical_point_of_water_is_flagged(wet_open_laminate):
+    res, notes = _float(wet_open_laminate, temperature_C=380.0, unbonded_patch_um=1.0)
+    assert res["valid"] is False and "critical point" in res["invalid_reason"]
+    assert res["verdict"] in ("OK", "FAIL")  # kept, marked
+    assert notes == [f"solder_float: verdict outside its correlations' range: {res['invalid_reason']}"]
+
+
+def test_solder_float_blister_beyond_small_deflection_is_flagged(wet_open_laminate):
+    res, _ = _float(wet_open_laminate, temperature_C=350.0, unbonded_patch_um=100.0)
+    worst = max(v["blister_deflection_over_thickness"] for v in res["per_interface"].values())
+    assert worst > 1.0 and res["valid"] is False and "small-deflection" in res["invalid_reason"]
+    res, notes = _float(wet_open_laminate, temperature_C=350.0, unbonded_patch_um=1.0)  # a pinhole: in range
+    assert res["valid"] is True and res["invalid_reason"] is None and not notes
+
+
+def test_patent_row_solder_float_is_valid(example_1_tests):
+    assert example_1_tests[2]["solder_float"]["valid"] is True
+
+
+@pytest.mark.parametrize("T_C, water, deflection, valid", [
+    (373.946, 0.5, 0.0, True),  # at the critical point: the saturation line still holds
+    (373.947, 0.5, 0.0, False),
+    (400.0, 0.0, 0.0, True),  # dry resin: no vapour, no correlation to leave
+    (350.0, 0.5, 1.0, True),  # deflection equal to the thickness: the plate still bends
+    (350.0, 0.5, 1.0 + 1e-9, False),
+])
+def test_solder_float_range_edges(T_C, water, deflection, valid):
+    from fem_laminate.process import solder_float
+    per = {"a/b": {"water_activity": water, "blister_deflection_over_thickness": deflection}}
+    assert (solder_float.invalid_reason(per, T_C) is None) is valid
