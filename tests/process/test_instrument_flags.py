@@ -237,3 +237,21 @@ def test_solder_float_range_edges(T_C, water, deflection, valid):
     from fem_laminate.process import solder_float
     per = {"a/b": {"water_activity": water, "blister_deflection_over_thickness": deflection}}
     assert (solder_float.invalid_reason(per, T_C) is None) is valid
+
+
+# -- JIS C 6481 dimensional stability --------------------------------------------------------------------
+def test_dimensional_stability_states_what_moved_the_marks(example_1_tests):
+    ds = example_1_tests[2]["dimensional_stability"]
+    parts = ds["moved_by"]
+    assert set(parts) == {"etch_release_pct", "moisture_swelling_pct", "relaxation_pct"}
+    assert sum(parts.values()) == pytest.approx(ds["dimensional_change_pct"], rel=1e-9)
+    assert ds["moved_mostly_by"] == max(parts, key=lambda k: abs(parts[k])).removesuffix("_pct")
+    assert parts["moisture_swelling_pct"] > 0.0 and parts["etch_release_pct"] != 0.0  # water in, stress out
+
+
+def test_dimensional_stability_without_moisture_has_no_swelling_part(cases_dir):
+    d = _small(cases_dir, "comparative_3", ("cure", "cool", "bond", "dimensional_stability"))
+    d["physics"] = {"moisture": False}
+    ds = simulate(load_case_dict(d, "dry.toml"))[2]["dimensional_stability"]
+    assert ds["moved_by"]["moisture_swelling_pct"] == 0.0
+    assert ds["moved_mostly_by"] == "etch_release"
