@@ -11,6 +11,13 @@ Reads: the laminate (layers present, temperature), the BondResult. Puts a PeelRe
 its summarize hook gives the bond block the force of the last top-side peel after the bond (``peel_kgf_per_cm``
 / ``peel_N_per_mm``: the bond reports what the test measures); FEM: files
 ``peel/peel_front.png``, ``peel/peel_force.png|csv``, ``peel/peel_field.vtu``.
+
+A reading a tester would reject is flagged (``valid`` false, ``invalid_reason``, a note; the force is kept, as
+the tester's trace would be): the FEM pull found no steady plateau (the force is then the last one of the pull,
+not the peel force), or the arm's tensile stress reaches its yield strength (``arm_tensile_stress_MPa``: the
+force over the arm's section, shared by its layers in proportion to their plane-strain moduli; a foil that
+yields along its length stretches or tears instead of peeling, so the force measures the foil, not the
+interface). A polymer layer of the arm has no yield in the model: it is not checked.
 """
 from __future__ import annotations
 
@@ -156,7 +163,33 @@ def peel_laminate(layers, T_C: float, spec, bond: dict | None) -> tuple[dict, ob
                    closed_form_root_curvature_1_per_mm=cf.root_curvature_1_per_m * 1e-3)
     res["force_N"] = res["force_N_per_mm"] * spec.width_mm
     res["kgf_per_cm"] = kgf_per_cm(res["force_N_per_mm"])
+    res.update(arm_tension(res["force_N_per_mm"] * 1e3, arm))
+    why = invalid_reason(res)
+    res.update(valid=why is None, invalid_reason=why)
     return res, fem
+
+
+def arm_tension(force_N_per_m: float, arm) -> dict:
+    """The arm's tensile stress far from the root (the pull over its section; layers strained alike, so each
+    carries its share E'_i / sum E'_j h_j) and its worst ratio to the layer's yield strength."""
+    if not arm:
+        return {"arm_tensile_stress_MPa": 0.0, "arm_tension_over_yield": 0.0}
+    moduli = [a.E_Pa / (1.0 - a.nu ** 2) for a in arm]
+    strain = force_N_per_m / sum(E * a.thickness_m for E, a in zip(moduli, arm))
+    ratio = max(E * strain / a.yield_Pa for E, a in zip(moduli, arm))  # inf yield: 0
+    return {"arm_tensile_stress_MPa": force_N_per_m / sum(a.thickness_m for a in arm) * 1e-6,
+            "arm_tension_over_yield": ratio}
+
+
+def invalid_reason(res: dict) -> str | None:
+    """Why the peel reading is not the interface's peel strength (None: it is)."""
+    if res.get("steady") is False:
+        return ("no steady plateau in the FEM pull: the force is the last of the pull, not the peel force "
+                "(longer fem_bonded_length_mm or fem_time_limit_s)")
+    if res["arm_tension_over_yield"] >= 1.0:
+        return (f"the arm's tensile stress ({res['arm_tensile_stress_MPa']:.3g} MPa) reaches its yield strength "
+                f"({res['arm_tension_over_yield'] * 100:.0f} % of it): the foil stretches or tears instead of peeling")
+    return None
 
 
 def closed_form(G: float, angle_deg: float, arm, found):
@@ -209,6 +242,8 @@ def run(state, spec, record):
     bonded = record.latest(BondResult)
     res, fem = peel_laminate(layers, float(state.T_C), spec, bonded.bond if bonded else None)
     record.report("peel", PeelResult(res, spec.side))
+    if res["invalid_reason"]:
+        record.notes.append(f"peel: reading invalid: {res['invalid_reason']}")
     if fem is not None:
         record.output("peel", fem)
     return state

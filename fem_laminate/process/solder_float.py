@@ -5,7 +5,15 @@ toughness model: nip history for the bond line, cast interfaces fully bonded; sc
 the resin's modulus, process/peel.interface_toughness). Water the resin holds adds the pressure of its vapour in an unbonded patch at the
 interface (`unbonded_patch_um` half-width): the patch's energy release rate p^2 a^4 / 18D joins the mismatch one,
 G = (sqrt G_ss + sqrt G_vap)^2 (physics/correlations/solder.py). The former traction-vs-strength check is kept under
-``strength_check``. A test on a copy; adds ``solder_float``."""
+``strength_check``. A test on a copy; adds ``solder_float``.
+
+A verdict computed outside its correlations' range is flagged (``valid`` false, ``invalid_reason``, a note; the
+verdict is kept, marked): water in the resin above the critical point of water (373.946 C), where the saturation
+line (IAPWS-IF97) ends and the vapour pressure is only bounded by the critical pressure; or an unbonded patch whose
+pressurized blister deflects more than the freed stack is thick (``blister_deflection_over_thickness``, the
+clamped strip's w = p a^4 / 24D over the thickness of the side that lifts), where the small-deflection plate
+behind p^2 a^4 / 18D no longer holds (membrane stretching carries the pressure beyond about one thickness:
+Timoshenko & Woinowsky-Krieger, Theory of Plates and Shells, large deflections of plates)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,7 +22,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..physics.correlations.solder import (bending_stiffness, blister_G, combined_G, fracture_verdict, solder_float_from_process,
-                              steady_delamination_G, vapour_pressure_Pa)
+                              steady_delamination_G, vapour_pressure_Pa, CRITICAL_T_C)
 from ..physics.models.schedule import change_temperature
 from ..post import measure
 from ..errors import CaseError
@@ -69,13 +77,28 @@ def vapour(state, k_interface: int, present, patch_m: float) -> dict:
     was when the float began: water does not leave a bonded interface in the seconds blistering takes) and the
     energy release rate it gives the more compliant side of an unbonded patch."""
     if state.water is None:
-        return {"water_activity": 0.0, "vapour_pressure_MPa": 0.0, "G_vapour_J_per_m2": 0.0}
+        return {"water_activity": 0.0, "vapour_pressure_MPa": 0.0, "G_vapour_J_per_m2": 0.0,
+                "blister_deflection_over_thickness": 0.0}
     node = state.water.layer_start[present[k_interface + 1]]
     a = float(state.water.a[node])
     p = vapour_pressure_Pa(a, state.T_C)
-    Dmin = min(bending_stiffness(_elastic(state, present[k_interface + 1:])),
-               bending_stiffness(_elastic(state, present[:k_interface + 1])))
-    return {"water_activity": a, "vapour_pressure_MPa": p * 1e-6, "G_vapour_J_per_m2": blister_G(p, patch_m, Dmin)}
+    # the side that lifts is the more compliant one
+    D, h = min((bending_stiffness(_elastic(state, side)), sum(state.stack.layers[i].thickness_m for i in side))
+               for side in (present[k_interface + 1:], present[:k_interface + 1]))
+    return {"water_activity": a, "vapour_pressure_MPa": p * 1e-6, "G_vapour_J_per_m2": blister_G(p, patch_m, D),
+            "blister_deflection_over_thickness": p * patch_m ** 4 / (24.0 * D) / h}
+
+
+def invalid_reason(per_interface: dict, T_C: float) -> str | None:
+    """Why the verdict rests on correlations used outside their range (None: it does not)."""
+    for name, d in per_interface.items():
+        if d.get("water_activity", 0.0) > 0.0 and T_C > CRITICAL_T_C:
+            return (f"{name}: water in the resin at {T_C:g} C, above the critical point of water "
+                    f"({CRITICAL_T_C} C): its vapour pressure is outside the saturation-line correlation")
+        if d.get("blister_deflection_over_thickness", 0.0) > 1.0:
+            return (f"{name}: the vapour blister deflects {d['blister_deflection_over_thickness']:.3g} times the "
+                    "thickness of the side it lifts: outside the small-deflection plate behind G_vapour")
+    return None
 
 
 def fracture(state, record, patch_m: float) -> dict:
@@ -115,6 +138,10 @@ def run(state, spec, record):
     res["strength_check"] = verdict(s, interfaces, record)
     res["unbonded_patch_um"] = spec.unbonded_patch_um
     res.update(fracture(s, record, spec.unbonded_patch_um * 1e-6))
+    why = invalid_reason(res.get("per_interface", {}), spec.temperature_C)
+    res.update(valid=why is None, invalid_reason=why)
+    if why:
+        record.notes.append(f"solder_float: verdict outside its correlations' range: {why}")
     record.report("solder_float", SolderFloatResult(res))
     return state
 

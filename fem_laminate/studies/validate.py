@@ -106,6 +106,7 @@ def _row(case, name, s, pub) -> dict:
         if pred is not None and meas is not None:
             err = (pred - meas) / abs(meas) * 100 if (kind == "%" and meas) else pred - meas
         row[f"{col} error ({'%' if kind == '%' else 'abs'})"] = err
+    row["film CTE not reported because"] = (s.get("film") or {}).get("invalid_reason")  # an invalid TMA scan
     peel = s.get("peel") or {}
     row["peel (N/mm) predicted"] = bond.get("peel_N_per_mm")
     row["peel method"] = peel.get("method")
