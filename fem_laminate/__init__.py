@@ -7,6 +7,18 @@ ParaView, plots); job.py runs one case end to end, studies/ many (validate, wind
 
 Importing the package has no side effects; `run_case` and `load_case` are imported on first use.
 """
+from importlib import metadata as _metadata
+
+try:
+    __version__ = _metadata.version("fem_laminate")
+except _metadata.PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = ["load_case", "load_case_dict", "run_case", "CaseError", "InputError", "ProcessError", "__version__"]
+
+
+def __dir__():
+    return sorted(__all__)
 
 
 def __getattr__(name):  # lazy: `import fem_laminate` stays light and loads nothing it does not need
