@@ -131,7 +131,7 @@ class FolderLock:
         """Take the lock, or raise InputError naming its owner; wait_s: wait up to that many seconds
         (inf: without limit), with one note line per owner waited for."""
         deadline = None if wait_s is None else time.monotonic() + wait_s
-        waited_for = None
+        waited_for = ...  # no owner yet: the first wait is told even when the owner is not known
         while True:
             got, owner = self._try()
             if got:
