@@ -5,7 +5,9 @@ One error mapping for every command (`_guarded`):
   on stderr, exit status 2;
 - a failure inside a valid run (RunError, ProcessError, anything unexpected): one line on stderr saying what
   failed and where the full traceback was logged, exit status 1.
-No traceback ever reaches the terminal.
+No traceback ever reaches the terminal, and nothing else but `note:` lines does: Python warnings raised during a
+command (numerical RuntimeWarnings, library warnings) become one `note:` line each (`_warnings_as_notes`), progress
+bars are drawn only on a terminal (`_progress`).
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from pathlib import Path
 
 import click
@@ -48,26 +51,62 @@ def _fail(msg: str, code: int = 2):
     sys.exit(code)
 
 
+def _where(filename: str, lineno: int) -> str:
+    """A warning's source as a short path: inside this package from its root, else the file's name."""
+    path = Path(filename)
+    parts = path.parts
+    if "fem_laminate" in parts:
+        path = Path(*parts[len(parts) - 1 - parts[::-1].index("fem_laminate"):])
+    else:
+        path = Path(path.name)
+    return f"{path.as_posix()}:{lineno}"
+
+
+def _warnings_as_notes():
+    """A warnings.showwarning that prints each distinct warning once, as one `note:` line (what, where)."""
+    seen = set()
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        key = (category, str(message), filename, lineno)
+        if key in seen:
+            return
+        seen.add(key)
+        try:
+            click.echo(f"note: {category.__name__} in {_where(filename, lineno)}: "
+                       f"{_one_line(str(message))[:300]}", err=True)
+        except Exception:  # noqa: BLE001 - a warning must never end a run
+            pass
+    return show
+
+
 def _guarded(command: str):
-    """Map every exception of a command to one line and an exit status (2: bad input, 1: failed run)."""
+    """Map every exception of a command to one line and an exit status (2: bad input, 1: failed run); warnings
+    raised meanwhile become `note:` lines."""
     def deco(fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            try:
-                return fn(*args, **kwargs)
-            except InputError as exc:
-                _fail(str(exc), 2)
-            except KeyboardInterrupt:
-                _fail(f"{command}: interrupted; no output folder was changed", 130)
-            except MemoryError:
-                log = _log_traceback(command)
-                _fail(f"{command}: ran out of memory (use a coarser mesh); details in {log}", 1)
-            except Exception as exc:  # a failure inside a valid run: one line here, the traceback in a log
-                log = _log_traceback(command)
-                where = f"details in {log}" if log else "no log could be written"
-                _fail(f"{command} failed: {type(exc).__name__}: {exc}; {where}", 1)
+            with warnings.catch_warnings():
+                warnings.showwarning = _warnings_as_notes()
+                return _mapped(command, fn, args, kwargs)
         return wrapper
     return deco
+
+
+def _mapped(command: str, fn, args, kwargs):
+    """Run fn; every exception becomes one line and an exit status."""
+    try:
+        return fn(*args, **kwargs)
+    except InputError as exc:
+        _fail(str(exc), 2)
+    except KeyboardInterrupt:
+        _fail(f"{command}: interrupted; no output folder was changed", 130)
+    except MemoryError:
+        log = _log_traceback(command)
+        _fail(f"{command}: ran out of memory (use a coarser mesh); details in {log}", 1)
+    except Exception as exc:  # a failure inside a valid run: one line here, the traceback in a log
+        log = _log_traceback(command)
+        where = f"details in {log}" if log else "no log could be written"
+        _fail(f"{command} failed: {type(exc).__name__}: {exc}; {where}", 1)
 
 
 class _NoteHandler(logging.Handler):
@@ -93,6 +132,26 @@ def _quiet_libraries() -> None:
             lg.propagate = False
 
 
+def _progress(quiet: bool = False) -> bool:
+    """Progress bars only on a terminal: piped or logged, stderr carries nothing but `note:` lines and errors."""
+    return not quiet and sys.stderr.isatty()
+
+
+def _wait_options(fn):
+    """--wait / --wait-timeout-s: what to do when another run is writing the same output."""
+    fn = click.option("--wait-timeout-s", "wait_timeout_s", type=click.FloatRange(min=0.0), default=None,
+                      help="With --wait: give up (exit 2) after this many seconds (default: no limit).")(fn)
+    return click.option("--wait", is_flag=True,
+                        help="If another run is writing the same output, wait for it instead of refusing.")(fn)
+
+
+def _wait_s(wait: bool, wait_timeout_s: float | None) -> float | None:
+    """None: refuse at once; seconds to wait otherwise (inf: no limit). A timeout implies --wait."""
+    if wait_timeout_s is not None:
+        return wait_timeout_s
+    return float("inf") if wait else None
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main():
     """Finite-element simulator for adhesiveless double-sided copper-clad laminates (EP0496334A1)."""
@@ -104,9 +163,10 @@ def main():
 @click.option("--out", "out_dir", type=click.Path(), default=None,
               help="Output folder (default: results/<case file name>).")
 @click.option("--overwrite", is_flag=True, help="Replace --out even if it holds files this tool did not write.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--quiet", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
+@_wait_options
 @_guarded("run")
-def run(case_file, out_dir, overwrite, quiet):
+def run(case_file, out_dir, overwrite, quiet, wait, wait_timeout_s):
     """Simulate the process chain of CASE_FILE and write summary.json, a ParaView series and PNG plots."""
     from .case import load_case
     from .job import run_case
@@ -115,7 +175,7 @@ def run(case_file, out_dir, overwrite, quiet):
     for note in case.notes:
         click.echo(f"note: {_one_line(note)}", err=True)
     out = Path(out_dir) if out_dir else Path("results") / Path(case_file).stem
-    s = run_case(case, out, progress=not quiet, overwrite=overwrite)
+    s = run_case(case, out, progress=_progress(quiet), overwrite=overwrite, wait_s=_wait_s(wait, wait_timeout_s))
     click.echo(report(s, out))
 
 
@@ -146,12 +206,14 @@ def report(s: dict, out) -> str:
 @click.option("--physics", "physics", type=click.Choice(["case", "elastic"]), default="case", show_default=True,
               help="case: each case's [physics] table (full model by default); elastic: viscoelasticity and "
                    "moisture off in every case (the elastic model of 0.2).")
+@_wait_options
 @_guarded("validate")
-def validate(cases_dir, out_dir, physics):
+def validate(cases_dir, out_dir, physics, wait, wait_timeout_s):
     """Run every patent case and write validation.csv / validation.md beside the published values."""
     from .studies.validate import ELASTIC, run_validation
 
-    rows = run_validation(cases_dir, out_dir, physics=ELASTIC if physics == "elastic" else None)
+    rows = run_validation(cases_dir, out_dir, progress=_progress(), physics=ELASTIC if physics == "elastic" else None,
+                          wait_s=_wait_s(wait, wait_timeout_s))
     click.echo((Path(out_dir) / "validation.md").read_text())
     click.echo(f"{len(rows)} cases -> {out_dir}/validation.csv, validation.md")
 
@@ -187,8 +249,9 @@ def materials(sources):
               help="Nip model for each grid point.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Output folder (default: results/<case>_window).")
+@_wait_options
 @_guarded("window")
-def window(case_file, temps, speeds, loads, nip, out_dir):
+def window(case_file, temps, speeds, loads, nip, out_dir, wait, wait_timeout_s):
     """Process-window map: predicted peel over roll temperature x speed (x load), CSV + PNG."""
     from .case import load_case
     from .process.bond import bond_setup
@@ -204,7 +267,7 @@ def window(case_file, temps, speeds, loads, nip, out_dir):
     v = parse_grid(speeds, "--speeds-m-per-min")
     L = parse_grid(loads, "--loads-kgf") if loads else None
     out = Path(out_dir) if out_dir else Path("results") / f"{Path(case_file).stem}_window"
-    res = window_command(case, out, T, v, L, progress=True, nip=nip)
+    res = window_command(case, out, T, v, L, progress=_progress(), nip=nip, wait_s=_wait_s(wait, wait_timeout_s))
     click.echo(f"window map -> {out}: " + ", ".join(str(p) for p in res.values() if isinstance(p, (str, Path))))
 
 
@@ -214,13 +277,15 @@ def window(case_file, temps, speeds, loads, nip, out_dir):
               help="Sweep folder (default: from the spec, beside it).")
 @click.option("--scheduler", default=None, help="Address of a running Dask scheduler (default: a LocalCluster).")
 @click.option("--workers", type=int, default=None, help="LocalCluster workers (default: one per core; 0 = serial).")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--quiet", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
+@_wait_options
 @_guarded("sweep")
-def sweep(spec_file, out_dir, scheduler, workers, quiet):
+def sweep(spec_file, out_dir, scheduler, workers, quiet, wait, wait_timeout_s):
     """Run a parameter sweep over a base case on Dask; finished points survive crashes and are skipped on rerun."""
     from .studies.sweep import sweep_command
 
-    sys.exit(sweep_command(spec_file, out_dir, scheduler=scheduler, workers=workers, progress=not quiet))
+    sys.exit(sweep_command(spec_file, out_dir, scheduler=scheduler, workers=workers, progress=_progress(quiet),
+                           wait_s=_wait_s(wait, wait_timeout_s)))
 
 
 @main.command()
@@ -235,8 +300,9 @@ def sweep(spec_file, out_dir, scheduler, workers, quiet):
               help="Quadratic element family: 9/27-node Lagrange or 8/20-node serendipity (CalculiX's C3D20).")
 @click.option("--solver", type=click.Choice(["pardiso", "spsolve", "cg_plate", "cg_amg"]), default=None,
               help="Run only the configurations with this solver (e.g. cg_plate for the 3D scaling).")
+@_wait_options
 @_guarded("bench")
-def bench(sizes, dims, large, out_json, no_skfem, max_memory_GB, element, solver):
+def bench(sizes, dims, large, out_json, no_skfem, max_memory_GB, element, solver, wait, wait_timeout_s):
     """Assembly and solve scaling: DOFs, seconds, peak memory; fast path vs scikit-fem's generic path."""
     from .studies.bench import bench_command
 
@@ -244,7 +310,10 @@ def bench(sizes, dims, large, out_json, no_skfem, max_memory_GB, element, solver
     dd = tuple(_int_list(dims, "--dims"))
     try:
         code = bench_command(sizes=sz, out_json=out_json, large=large, dims=dd, compare_skfem=not no_skfem,
-                             max_memory_GB=max_memory_GB, family=element, solver=solver)
+                             max_memory_GB=max_memory_GB, family=element, solver=solver,
+                             wait_s=_wait_s(wait, wait_timeout_s))
+    except InputError:
+        raise
     except ValueError as exc:
         raise InputError(f"bench: {exc}") from None
     sys.exit(code)

@@ -17,7 +17,7 @@ from .model.pattern import PatternSet
 from .physics.fe import elastic
 from .physics.models.laminate import initial_state
 from .post import output
-from .post.folder import OutputFolder
+from .post.folder import OutputFolder, locked
 from .post.summary import make_summary
 
 
@@ -107,16 +107,19 @@ def write_outputs(out: Path, case: Case, state, record, summary, times=None, plo
         process.STEP_KINDS[kind].write(out, payload)
 
 
-def run_case(case_or_path, out_dir, *, progress: bool = False, overwrite: bool = False, plots: bool = True) -> dict:
+def run_case(case_or_path, out_dir, *, progress: bool = False, overwrite: bool = False, plots: bool = True,
+             wait_s: float | None = None) -> dict:
     """Validate, simulate and write the output folder; returns the summary dict (also summary.json).
 
     The output location is checked before any computing; an existing folder that this tool did not write is
-    refused (InputError) unless `overwrite`.
+    refused (InputError) unless `overwrite`. The folder is locked from start to end: another run writing it
+    is refused (InputError naming it), or waited for up to `wait_s` seconds (inf: no limit).
     """
     case = case_or_path if isinstance(case_or_path, Case) else load_case(case_or_path)
     folder = OutputFolder(Path(out_dir), overwrite=overwrite)
     folder.check()
-    state, record, summary = simulate(case, progress=progress)
-    with folder.scratch() as tmp:
-        write_outputs(tmp, case, state, record, summary, timing(record), plots=plots)
+    with locked(folder.target, "--out", wait_s):
+        state, record, summary = simulate(case, progress=progress)
+        with folder.scratch() as tmp:
+            write_outputs(tmp, case, state, record, summary, timing(record), plots=plots)
     return summary

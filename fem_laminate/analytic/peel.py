@@ -366,6 +366,9 @@ def _root_model(root: str, cohesive: CohesiveLaw | None, sec: Section, k: float,
     if cohesive is None:
         raise ValueError(f"root={root!r} needs the interface's cohesive law (cohesive=CohesiveLaw(strength_Pa))")
     model = ZoneBeam(sec, k, G, cohesive, N) if root == "cohesive" else CohesiveRoot(sec.EI, k, G, cohesive)
+    if getattr(model, "rigid", False):  # the elastic zone beam has the clamped solution the shooting lacks
+        notes.append("rigid foundation and rigid cohesive law: the elastic zone beam (cohesive_elastic) is used")
+        model = CohesiveRoot(sec.EI, k, G, cohesive)
     if model.valid:
         return model
     notes.append(f"cohesive strength {cohesive.strength_Pa / 1e6:.4g} MPa >= sqrt(2 G_c k_e) = "

@@ -44,7 +44,10 @@ class ZoneBeam:
         z = zone_law(k, G, law)
         self.ke, self.df, self.d0 = z.k_e, z.delta_f, z.delta_0
         self.brittle_above_Pa, self.valid = z.brittle_above_Pa, z.valid
-        if not self.valid:
+        # a rigid law on a rigid base (k_e = inf) has no decaying far field to shoot from: the step h would be 0
+        self.rigid = not math.isfinite(self.ke)
+        if not self.valid or self.rigid:
+            self.valid = False
             return
         self.sp, self.sc, self.wp = z.softening, z.strength_Pa, z.strength_Pa / z.k_e
         self.EI, self.N = section.EI, float(N)

@@ -325,7 +325,7 @@ def format_table(rows: list[dict]) -> str:
 def bench_command(sizes=None, out_json: str | None = "bench.json", large: bool = False, dims=(2, 3),
                   compare_skfem: bool = True, sizes_2d=SIZES_2D, sizes_3d=SIZES_3D,
                   configs: list[Config] | None = None, max_memory_GB: float | None = None, echo=print,
-                  family: str = "lagrange", solver: str | None = None) -> int:
+                  family: str = "lagrange", solver: str | None = None, wait_s: float | None = None) -> int:
     """CLI entry: run the benchmark matrix, print rows as they finish and the table, write JSON.
 
     sizes (target DOFs) replaces both size lists; dims picks 2D and/or 3D; a configuration whose memory
@@ -344,6 +344,15 @@ def bench_command(sizes=None, out_json: str | None = "bench.json", large: bool =
         cfgs = [c for c in cfgs if c.solver == solver]
         if not cfgs:
             raise ValueError(f"solver = {solver!r}: no configuration of these sizes and dims uses it")
+    from ..post.folder import locked
+
+    if not out_json:
+        return _bench(cfgs, None, max_memory_GB, echo)
+    with locked(out_json, "--json", wait_s):  # another bench writing the same JSON: refused, or waited for
+        return _bench(cfgs, out_json, max_memory_GB, echo)
+
+
+def _bench(cfgs: list[Config], out_json: str | None, max_memory_GB: float | None, echo) -> int:
     rows = []
     meta = {"cpu_count": os.cpu_count(), "python": sys.version.split()[0], "machine": os.uname().machine,
             "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

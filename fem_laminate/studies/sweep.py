@@ -293,12 +293,21 @@ def read_record(sweep_dir, pid: str) -> dict | None:
 
 # -- the sweep -------------------------------------------------------------------------------------
 def run_sweep(spec: SweepSpec, sweep_dir, *, client=None, runner: Runner | None = None,
-              progress: bool = False, retry_failed: bool = True) -> list[dict]:
+              progress: bool = False, retry_failed: bool = True, wait_s: float | None = None) -> list[dict]:
     """Run every unfinished point, on ``client`` (a dask.distributed Client) or serially when None.
 
-    Returns the records of all points, in sweep order, and writes the results table.
+    Returns the records of all points, in sweep order, and writes the results table. The sweep folder is locked
+    for the whole sweep: another sweep into it is refused (InputError), or waited for up to wait_s seconds.
     """
+    from ..post.folder import locked
+
     sweep_dir = Path(sweep_dir)
+    with locked(sweep_dir, "--out", wait_s):
+        return _sweep_into(spec, sweep_dir, client, runner, progress, retry_failed)
+
+
+def _sweep_into(spec: SweepSpec, sweep_dir: Path, client, runner: Runner | None, progress: bool,
+                retry_failed: bool) -> list[dict]:
     sweep_dir.mkdir(parents=True, exist_ok=True)
     points = expand_points(spec)
     _write_json_atomic(sweep_dir / "sweep.json", {
@@ -379,10 +388,13 @@ def run_sweep(spec: SweepSpec, sweep_dir, *, client=None, runner: Runner | None 
 
 def _clean_scratch(sweep_dir: Path) -> None:
     """Scratch folders left by a killed run hold no finished result; remove them (all hidden folders
-    in a sweep folder are scratch: ours, and job.run_case's own temporary siblings)."""
+    in a sweep folder are scratch: ours, and job.run_case's own temporary siblings), and the lock files a killed
+    point left beside its scratch folder. Called with the sweep folder locked: no point of ours is running."""
     for d in sweep_dir.glob(".*"):
         if d.is_dir():
             shutil.rmtree(d, ignore_errors=True)
+    for f in sweep_dir.glob("..tmp-*.lock"):
+        f.unlink(missing_ok=True)
 
 
 def _progress_bar(total: int, initial: int):
@@ -502,7 +514,7 @@ def connect(scheduler: str):
 
 
 def sweep_command(spec_path, out_dir=None, scheduler: str | None = None, workers: int | None = None,
-                  progress: bool = True, runner: Runner | None = None) -> int:
+                  progress: bool = True, runner: Runner | None = None, wait_s: float | None = None) -> int:
     """CLI entry: run a sweep; workers=0 runs serially in this process. Exit code 0 when every point
     succeeded, 1 when some failed (they are in the table), 2 for a bad spec."""
     try:
@@ -524,7 +536,7 @@ def sweep_command(spec_path, out_dir=None, scheduler: str | None = None, workers
             except ValueError as exc:
                 print(f"error: {_one_line(exc)}", file=sys.stderr)
                 return 2
-        records = run_sweep(spec, out_dir, client=client, runner=runner, progress=progress)
+        records = run_sweep(spec, out_dir, client=client, runner=runner, progress=progress, wait_s=wait_s)
     finally:
         if client is not None:
             cluster = getattr(client, "cluster", None)

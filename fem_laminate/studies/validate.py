@@ -15,6 +15,7 @@ from ..physics.laws import switches
 from ..case import load_case
 from ..errors import InputError
 from ..job import run_case
+from ..post.folder import locked
 from ..process.bond import Spec as BondSpec
 
 PATENT_CASES = ["example_1", "example_2", "example_3", "example_4", "example_5"] + \
@@ -143,15 +144,23 @@ def with_physics(case, physics: dict | None):
     return case
 
 
-def run_validation(cases_dir, out_dir, progress: bool = True, physics: dict | None = None) -> list[dict]:
+def run_validation(cases_dir, out_dir, progress: bool = True, physics: dict | None = None,
+                   wait_s: float | None = None) -> list[dict]:
     """Run every patent case found in cases_dir; write validation.csv and validation.md to out_dir.
-    `physics` overrides every case's [physics] switches (e.g. ELASTIC)."""
+    `physics` overrides every case's [physics] switches (e.g. ELASTIC). out_dir is locked for the whole run
+    (another run writing it: refused, or waited for up to wait_s seconds)."""
     cases_dir, out_dir = Path(cases_dir), Path(out_dir)
     ref = published()["rows"]
     names = [n for n in PATENT_CASES if (cases_dir / f"{n}.toml").is_file()]
     if not names:
         raise InputError(f"--cases {cases_dir}: no patent case files (example_1.toml ...) found")
     cases = {n: with_physics(load_case(cases_dir / f"{n}.toml"), physics) for n in names}  # all checked first
+    with locked(out_dir, "--out", wait_s):
+        return _validate_into(out_dir, cases, ref, progress)
+
+
+def _validate_into(out_dir: Path, cases: dict, ref: dict, progress: bool) -> list[dict]:
+    names = list(cases)
     it = names
     if progress:
         from tqdm import tqdm

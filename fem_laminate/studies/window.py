@@ -20,6 +20,7 @@ from ..errors import InputError
 from ..model.materials import Material, load_library
 from ..physics.correlations import bonding as bd
 from ..physics.models.nip import solve_nip
+from ..post.folder import locked
 from ..post.output import plain_text
 from ..process.bond import BondSetup, bond_history, bond_setup, bond_setup_from_stack, nip_spec_for  # noqa: F401
 from ..process.bond import predict_bond as _predict_bond
@@ -272,7 +273,8 @@ def parse_grid(text: str, name: str = "grid") -> list[float]:
 
 
 def window_command(case_path, out_dir, temperatures_C: Sequence[float], speeds_m_per_min: Sequence[float],
-                   loads_kgf: Sequence[float] | None = None, progress: bool = True, nip: str = "analytic") -> dict:
+                   loads_kgf: Sequence[float] | None = None, progress: bool = True, nip: str = "analytic",
+                   wait_s: float | None = None) -> dict:
     """`fem-laminate window CASE`: peel map as window.csv and window.png in out_dir; returns the paths.
 
     nip: "analytic" (nip.solve_nip analytic, the nip validate uses) or "hertz" (fast isothermal stand-in).
@@ -285,10 +287,11 @@ def window_command(case_path, out_dir, temperatures_C: Sequence[float], speeds_m
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: is a file, not a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"--out {out}: cannot create the folder ({exc.strerror or exc})") from None
-    win = peel_window(case, temperatures_C, speeds_m_per_min, loads_kgf, progress=progress, nip=nip)
-    return {"csv": write_window_csv(win, out / "window.csv"), "png": plot_window(win, out / "window.png"),
-            "points": int(win["peel_kgf_per_cm"].size), "nip": win["nip"]}
+    with locked(out, "--out", wait_s):  # another window run into out: refused, or waited for
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"--out {out}: cannot create the folder ({exc.strerror or exc})") from None
+        win = peel_window(case, temperatures_C, speeds_m_per_min, loads_kgf, progress=progress, nip=nip)
+        return {"csv": write_window_csv(win, out / "window.csv"), "png": plot_window(win, out / "window.png"),
+                "points": int(win["peel_kgf_per_cm"].size), "nip": win["nip"]}
