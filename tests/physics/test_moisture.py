@@ -109,3 +109,29 @@ def test_sealed_polyimide_takes_water_through_the_cut_edges():
     got = moisture.polymer_uptake(stack, act, field, 100.0)["moisture_fraction_of_equilibrium"]
     assert got == pytest.approx(moisture.fick_series_uptake_fraction(moisture.diffusivity(PI, 121.0), w, t),
                                 rel=1e-9)
+
+
+def test_dry_film_in_a_dry_oven_is_one_hold():
+    """No water can move (dry film, 0 % RH): the humid hold is one plain hold, same increments and state as
+    `hold` (computed in the same run)."""
+    from fem_laminate.model.materials import load_library
+    from fem_laminate.model.mesh import layered_mesh_2d
+    from fem_laminate.model.stack import Layer, Stack
+    from fem_laminate.physics.fe import elastic
+    from fem_laminate.physics.models.laminate import give_birth, initial_state
+    from fem_laminate.physics.models.schedule import expose_to_humidity, hold
+    lib = load_library()
+    stack = Stack((Layer("cu", lib["copper_ed"], 18e-6, "foil"), Layer("pi", lib["pi_II"], 25e-6, "cast")))
+    states = []
+    for humid in (True, False):
+        model = elastic.make_model(layered_mesh_2d(stack.interfaces_m, 2e-3, nx=8, n_per_layer=1))
+        s = initial_state(stack, model, 320.0, mechanisms={"viscoelastic": True, "moisture": True})
+        give_birth(s, [0, 1])
+        if humid:
+            expose_to_humidity(s, 0.0, 60.0)
+        else:
+            hold(s, 60.0)
+        states.append(s)
+    wet, dry = states
+    assert wet.increments == dry.increments > 1
+    np.testing.assert_allclose(wet.u, dry.u, rtol=1e-9, atol=1e-18)

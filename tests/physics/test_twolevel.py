@@ -194,3 +194,23 @@ def test_fine_etched_lines_with_in_plane_levels_match_the_direct_solve():
     (s_it, sum_it), (s_ref, _) = out["cg_plate"], out["spsolve"]
     assert sum_it["model"]["solver_iterations_max"] <= 150
     assert np.abs(s_it.u - s_ref.u).max() / np.abs(s_ref.u).max() < 1e-6
+
+
+@pytest.mark.skipif(not solvers.HAVE_PARDISO, reason="PARDISO not installed")
+def test_pardiso_refactor_keeps_the_pattern_and_solves_the_new_matrix():
+    """A refactorisation of the same pattern (numbers only) solves the new matrix as a fresh factorisation does;
+    a freed factorisation holds nothing."""
+    n = 200
+    main = np.linspace(2.0, 3.0, n)
+    K1 = sp.diags([-np.ones(n - 1), main, -np.ones(n - 1)], [-1, 0, 1], format="csr")
+    K2 = sp.diags([-np.ones(n - 1), 1.7 * main, -np.ones(n - 1)], [-1, 0, 1], format="csr")
+    f = np.linspace(-1.0, 1.0, n)
+    F = solvers.Factorized(K1, "pardiso")
+    assert F.same_pattern(K2)
+    G = F.refactor(K2)
+    assert G is F
+    fresh = solvers.Factorized(K2, "pardiso")
+    np.testing.assert_allclose(G(f), fresh(f), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(K2 @ G(f), f, atol=1e-10)
+    fresh.free()
+    assert fresh._solver is None

@@ -131,3 +131,38 @@ def test_every_new_mechanism_off_reproduces_the_elastic_model(name, cases_dir, t
             assert float(new) == pytest.approx(float(old), rel=1e-6, abs=1e-12), key
         except (TypeError, ValueError):
             assert ("" if new is None else str(new)) == old, key
+
+
+def test_hold_steps_end_once_every_term_has_relaxed():
+    """Far above the reference temperature the whole spectrum relaxes in microseconds: the log-spaced steps stop
+    at RELAXED_AFTER slowest relaxation times and the rest of the hold is one step; a hold that relaxes
+    nothing within it keeps its full log spacing."""
+    film = _visco_film(Tg=100.0)
+    hot, tau_max = 130.0, viscoelastic.slowest_shifted_tau([film], 130.0)
+    steps = viscoelastic.hold_steps([film], hot, 60.0)
+    assert steps.sum() == pytest.approx(60.0)
+    assert np.cumsum(steps)[-2] == pytest.approx(viscoelastic.RELAXED_AFTER * tau_max)
+    assert len(steps) <= 4 * np.log10(steps[-2] / steps[0]) + 3
+    warm = viscoelastic.hold_steps([film], 100.0, 60.0)  # taus 100 s and 1000 s: nothing done within 60 s
+    assert np.allclose(warm, np.diff(np.concatenate([[0.0], np.geomspace(warm[0], 60.0, len(warm))])))
+
+
+def test_hold_past_relaxation_matches_the_fully_stepped_hold():
+    """The shortened schedule gives the same curvature as log spacing all the way (computed in the same run)."""
+    sub = Material(name="sub", kind="metal", E_Pa=3e12, nu=0.3, cte_per_K=0.0)
+    film = _visco_film(Tg=100.0)
+    stack = Stack((Layer("s", sub, 100e-6, "foil"), Layer("f", film, 2e-6, "cast")))
+    out = []
+    for after in (viscoelastic.RELAXED_AFTER, np.inf):
+        s = _state(stack, T0=250.0, nx=10)
+        change_temperature(s, 130.0, seconds=0.0)
+        old, viscoelastic.RELAXED_AFTER = viscoelastic.RELAXED_AFTER, after
+        try:
+            n0 = s.increments
+            hold(s, 60.0)
+        finally:
+            viscoelastic.RELAXED_AFTER = old
+        out.append((measure.curvature(s)["curvature_1_per_m"], s.increments - n0))
+    (k_short, n_short), (k_full, n_full) = out
+    assert n_short < n_full
+    assert k_short == pytest.approx(k_full, rel=1e-6, abs=1e-12)

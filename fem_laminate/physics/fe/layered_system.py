@@ -114,8 +114,17 @@ def _method(state, n: int) -> str:
 
 
 def _factorize(state, system: "_System", K: sp.csr_matrix) -> solvers.Factorized:
-    layout = solvers.Layout.of(state.model.basis, system.free) if state.model.dim == 3 else None
-    factor = solvers.Factorized(K, _method(state, K.shape[0]), layout=layout)
+    """A factorisation of K; the body's earlier PARDISO factorisation is redone in place (same pattern: its
+    ordering is kept) or released, so that replaced factors do not pile up in MKL's memory."""
+    old = system.factor
+    method = _method(state, K.shape[0])
+    if old is not None and old.method == method and old.same_pattern(K):
+        factor = old.refactor(K)
+    else:
+        if old is not None:
+            old.free()
+        layout = solvers.Layout.of(state.model.basis, system.free) if state.model.dim == 3 else None
+        factor = solvers.Factorized(K, method, layout=layout)
     state.solver_used = factor.method
     return factor
 

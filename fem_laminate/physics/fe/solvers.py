@@ -197,8 +197,16 @@ DIRECT_SMALL = 100_000  # below this many dofs SuperLU beats PARDISO's per-call 
 def _pardiso_spd():
     """PARDISO in real symmetric positive definite mode (mtype 2) on the upper triangle: about half the
     memory of the unsymmetric LU pypardiso uses by default (measured 2.6 -> 1.7 GB at 100 k DOF in 3D)."""
+    import os
+
     import pypardiso
-    return pypardiso.PyPardisoSolver(mtype=2)
+    solver = pypardiso.PyPardisoSolver(mtype=2)
+    # pypardiso looks for mkl_rt by globbing the whole environment on every construction when find_library
+    # fails (0.4 s each); once found, its documented variable names it for the next ones
+    os.environ.setdefault("PYPARDISO_MKL_RT", getattr(solver.libmkl, "_name", "") or "")
+    if not os.environ["PYPARDISO_MKL_RT"]:
+        del os.environ["PYPARDISO_MKL_RT"]
+    return solver
 
 
 class Factorized:
@@ -226,6 +234,41 @@ class Factorized:
         else:
             self._lu = spla.splu(self.K.tocsc())
         self.factor_seconds = time.perf_counter() - t0
+
+    def same_pattern(self, K: sp.spmatrix) -> bool:
+        return self.method == "pardiso" and K.shape == self.K.shape and K.nnz == self.K.nnz and \
+            np.array_equal(K.indptr, self.K.indptr) and np.array_equal(K.indices, self.K.indices)
+
+    def refactor(self, K: sp.spmatrix) -> "Factorized":
+        """This PARDISO factorisation redone for K, a matrix of the same pattern (`same_pattern`) with other
+        values: the ordering and symbolic analysis are kept, only the numbers are factorised (phase 22)."""
+        Ku = sp.triu(K.tocsr(), format="csr") if self.method == "pardiso" else None
+        if Ku is None or not (np.array_equal(Ku.indptr, self._Ku.indptr) and
+                              np.array_equal(Ku.indices, self._Ku.indices)):
+            raise ValueError("refactor: a PARDISO factorisation of the same pattern only")
+        t0 = time.perf_counter()
+        s = self._solver
+        s._check_A(Ku)
+        s.set_phase(22)
+        s._call_pardiso(Ku, np.zeros((Ku.shape[0], 1)))
+        s.set_phase(13)
+        s.factorized_A = Ku.copy() if Ku.nnz <= s.size_limit_storage else s._hash_csr_matrix(Ku)
+        self.K, self._Ku = K.tocsr(), Ku
+        self.factor_seconds = time.perf_counter() - t0
+        return self
+
+    def free(self) -> None:
+        """Release PARDISO's factors (kept by MKL until asked: a replaced factorisation would otherwise stay in
+        memory for the life of the process)."""
+        if self.method == "pardiso" and getattr(self, "_solver", None) is not None:
+            self._solver.free_memory(everything=True)
+            self._solver = None
+
+    def __del__(self):
+        try:
+            self.free()
+        except Exception:  # interpreter shutdown: MKL may be gone already
+            pass
 
     def __call__(self, f: np.ndarray, K: sp.spmatrix | None = None) -> np.ndarray:
         """K^-1 f for the factorised K; "cg_plate" also takes a nearby K (other moduli, same pattern): its

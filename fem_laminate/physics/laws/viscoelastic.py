@@ -117,16 +117,32 @@ def subdivide_for_shift(materials, Ta: float, Tb: float, dt_s: float) -> int:
     return min(n, 200)
 
 
+RELAXED_AFTER = 40.0  # slowest shifted relaxation times after which every term is gone (exp(-40) = 4e-18)
+
+
+def slowest_shifted_tau(materials, T_C: float) -> float:
+    """Largest relaxation time at T_C over the given materials (0 if none has a series)."""
+    out = 0.0
+    for m in materials:
+        if has_series(m):
+            out = max(out, max(p[1] for p in m.prony) * shift_factor(m, T_C))
+    return out
+
+
 def hold_steps(materials, T_C: float, seconds: float, per_decade: int = 4) -> np.ndarray:
     """Increment lengths for a hold at T_C: log-spaced from a tenth of the fastest shifted relaxation time (the
-    recursion is exact for constant strain, so steps grow with the time already spent), `per_decade` per decade."""
+    recursion is exact for constant strain, so steps grow with the time already spent), `per_decade` per decade,
+    up to RELAXED_AFTER slowest relaxation times; the rest of the hold is one step (every term has relaxed: the
+    series is its equilibrium modulus, and steps there would only repeat the same solve - far above Tg a hold
+    otherwise spent tens of increments after its last term had gone)."""
     if seconds <= 0:
         return np.zeros(0)
     t0 = max(0.1 * fastest_shifted_tau(materials, T_C), 1e-6 * seconds)
-    if not math.isfinite(t0) or t0 >= seconds:
-        return np.array([seconds])
-    n = max(1, int(math.ceil(per_decade * math.log10(seconds / t0))))
-    t = np.concatenate([[0.0], np.geomspace(t0, seconds, n)])
+    t_end = min(seconds, RELAXED_AFTER * slowest_shifted_tau(materials, T_C))
+    if not math.isfinite(t0) or t0 >= t_end:
+        return np.array([seconds])  # nothing relaxes within the hold, or all of it within its first step
+    n = max(1, int(math.ceil(per_decade * math.log10(t_end / t0))))
+    t = np.concatenate([[0.0], np.geomspace(t0, t_end, n)] + ([[seconds]] if t_end < seconds else []))
     return np.diff(t)
 
 

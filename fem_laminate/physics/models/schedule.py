@@ -160,6 +160,17 @@ def hold(state: LaminateState, seconds: float) -> None:
         _timed_increment(state, state.T_C, float(dt))
 
 
+def _water_at_equilibrium(state: LaminateState, rh_pct: float) -> bool:
+    """Every water-absorbing present layer holds exactly the activity of rh_pct: diffusion and edge ingress leave
+    the field as it is (so the swelling does not change during the hold)."""
+    a = state.water.a
+    for i in range(len(state.stack)):
+        if state.active[i] and moisture.takes_up_water(state.stack.layers[i].material):
+            if np.any(a[state.water.layer_nodes(i)] != rh_pct / 100.0):
+                return False
+    return True
+
+
 def expose_to_humidity(state: LaminateState, rh_pct: float, seconds: float, chunks: int = 6,
                        edge_half_width_m: float | None = None) -> dict:
     """Hold at the present temperature with the open polymer faces at rh_pct for `seconds`: water diffuses
@@ -179,6 +190,8 @@ def expose_to_humidity(state: LaminateState, rh_pct: float, seconds: float, chun
     if state.water is None:
         state.water = moisture.dry_field(state.stack)
     edge = []
+    if _water_at_equilibrium(state, rh_pct):
+        chunks = 1  # no water moves (a dry film in a dry oven): one hold, not a hold restarted at every chunk
     for dt in paths.humidity_chunks(seconds, chunks, rate_dependent(state)):
         moisture.diffuse(state.stack, state.active, state.water, state.T_C, rh_pct, float(dt))
         if edge_half_width_m is not None:
