@@ -176,6 +176,8 @@ def run(case_file, out_dir, overwrite, quiet, wait, wait_timeout_s):
         click.echo(f"note: {_one_line(note)}", err=True)
     out = Path(out_dir) if out_dir else Path("results") / Path(case_file).stem
     s = run_case(case, out, progress=_progress(quiet), overwrite=overwrite, wait_s=_wait_s(wait, wait_timeout_s))
+    for note in s.get("notes", [])[len(case.notes):]:  # what the steps flagged (also in summary.json)
+        click.echo(f"note: {_one_line(note)}", err=True)
     click.echo(report(s, out))
 
 

@@ -214,3 +214,14 @@ def layer_mismatch_profile(state) -> tuple[list[float], list[float]]:
         mids.append(float(a + off))
         grads.append(float(g))
     return mids, grads
+
+
+def peak_elastic_strain(state: LaminateState) -> float:
+    """The largest stress-producing (elastic) strain component of the present body, D⁻¹σ with the instantaneous
+    moduli, from the element-averaged stresses (free thermal, hygroscopic and cure strains only move the
+    reference; small-strain theory is about this one)."""
+    el = state.active_elements()
+    if not el.size:
+        return 0.0
+    D = instantaneous_D(state, state.T_C)[state.layer_of_element[el]]
+    return float(np.abs(np.linalg.solve(D, state.stress[el].mean(axis=1)[..., None])[..., 0]).max())

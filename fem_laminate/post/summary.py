@@ -30,6 +30,26 @@ def curl_block(curvature: dict, measured_on: str, **extra) -> dict:
     return curl
 
 
+SMALL_STRAIN = 0.02  # small-strain elasticity: engineering and Green-Lagrange strain differ by ε/2 relative, 1 %
+
+
+def kinematics_check(state, record) -> dict:
+    """Whether small-strain elasticity held for the laminate model: the largest stress-producing (elastic)
+    strain component after any step (`measure.peak_elastic_strain`) against SMALL_STRAIN, flagged with a note
+    beyond it. The end rotation of the section, |κ| L/2 over every step, is reported beside it: a free 2D section
+    in pure bending is an exact arc in either kinematics, so its curvature holds at any rotation; a cut plate at
+    large deflection is the curl step's."""
+    L = state.model.lmesh.length_m
+    kappas = [abs(k) for st in record.steps for k in (st.get("principal_curvatures_1_per_m") or [])]
+    strain = max(record.peak_elastic_strain, measure.peak_elastic_strain(state))
+    out = {"max_elastic_strain": strain, "strain_limit": SMALL_STRAIN, "valid": strain <= SMALL_STRAIN,
+           "max_end_rotation_rad": max(kappas, default=0.0) * L / 2}
+    if not out["valid"]:
+        out["invalid_reason"] = (f"elastic strains reach {strain:.3g}, beyond small-strain theory ({SMALL_STRAIN}): "
+                                 "the numbers are those of the small-strain model")
+    return out
+
+
 def make_summary(case, state, record, summarizers=()) -> dict:
     """The summary.json dict. Steps contribute their blocks through their results (`record.blocks()`);
     `summarizers` are the step kinds' hooks that shape the top-level blocks (the curl block is the stack's after
@@ -47,7 +67,8 @@ def make_summary(case, state, record, summarizers=()) -> dict:
                   "element": type(model.basis.elem).__name__, "dofs": int(model.ndofs),
                   "elements": int(model.nelements), "solver": state.solver_used or solvers.default_method(), "solves": state.solves,
                   **({"solver_iterations_max": state.solver_iterations, "solver_residual_max": state.solver_residual}
-                     if state.solver_used.startswith("cg") else {})},
+                     if state.solver_used.startswith("cg") else {}),
+                  "kinematics": kinematics_check(state, record)},
         "stack": [{"name": lay.name, "material": lay.material.name, "thickness_um": lay.thickness_m * 1e6,
                    "origin": lay.origin, "born_at_C": state.born_at_C.get(lay.name)} for lay in state.stack.layers],
         "curl": curl,
@@ -57,6 +78,8 @@ def make_summary(case, state, record, summarizers=()) -> dict:
         "steps": record.steps,
         "notes": list(case.notes) + record.notes,
     }
+    if not summary["model"]["kinematics"]["valid"]:
+        summary["notes"].append(f"model: {summary['model']['kinematics']['invalid_reason']}")
     for key, block in blocks.items():
         summary.setdefault(key, block)
     for hook in summarizers:

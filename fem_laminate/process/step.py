@@ -158,6 +158,7 @@ class Record:
     outputs: list = field(default_factory=list)  # (step kind, payload) for the kind's `write` hook
     timing: list = field(default_factory=list)  # wall-clock seconds of long steps: timing.json, not summary.json
     total_s: float | None = None
+    peak_elastic_strain: float = 0.0  # largest stress-producing strain seen after any step (small-strain check)
 
     def put(self, result) -> None:
         self.results.append(result)
@@ -189,6 +190,7 @@ class Record:
                                  None if (eqp := state.equivalent_plastic_strain()) is None else eqp.mean(axis=1),
                                  None if (sw := state.history.get("swelling.strain")) is None
                                  else sw[..., 0].mean(axis=1)))
+        self.peak_elastic_strain = max(self.peak_elastic_strain, measure.peak_elastic_strain(state))
 
     def output(self, kind: str, payload) -> None:
         """Hand a payload to the step kind's declared `write(out_dir, payload)` hook."""
