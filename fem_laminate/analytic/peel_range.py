@@ -139,3 +139,17 @@ def _mpa(H_Pa: float | None) -> str:
 
 def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
+
+
+def force_bounds_N_per_m(toughness_J_per_m2: float, angle_deg: float, arm: list[ArmLayer]) -> tuple[float, float]:
+    """The physically possible steady force of this arm, whatever the root: (lower, upper), per width.
+
+    Lower: Kendall's elastic arm (no bending work). Upper: the tightest fold a sheet can take, its neutral axis
+    at radius h/2 (kappa = 2/h), every section bent to it and straightened again: the fibre cycle's work there
+    (for a perfectly plastic arm 2 M_p kappa - elastic part <= sigma_y' h) in the energy balance (1)."""
+    from .peel import kendall_force
+
+    sec = Section(arm)
+    W_fold = sec.cycle(2.0 / sec.thickness_m)[2]
+    return (kendall_force(toughness_J_per_m2, angle_deg, sec.EA),
+            kendall_force(toughness_J_per_m2 + W_fold, angle_deg, sec.EA))

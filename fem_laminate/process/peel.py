@@ -23,6 +23,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..analytic import peel as ap
+from ..analytic import peel_range as pr
 from ..errors import CaseError, ProcessError
 from ..physics.correlations import bonding as bd
 from ..physics.laws.layer_views import arm_layer, foundation_layer
@@ -39,7 +40,8 @@ class Spec(Strict):
     # JIS C 6471 peel rate 50 mm/min (IPC-TM-650 2.4.9: 50.8 mm/min); recorded: the model is rate-independent
     rate_mm_per_min: float = Field(default=50.0, gt=0.0, le=10000.0)
     interface_toughness_J_per_m2: float | None = Field(default=None, ge=0.0, le=1e6)
-    method: Literal["analytic", "fem"] = "analytic"
+    # "auto": the closed form inside its range, the FEM outside it when affordable, null otherwise (README)
+    method: Literal["auto", "analytic", "fem"] = "auto"
     # FEM mesh: None = a quarter of the estimated cohesive zone (resolved); a coarser value is refused
     fem_element_length_um: float | None = Field(default=None, ge=1.0, le=1000.0)
     fem_elements_per_layer: int = Field(default=2, ge=1, le=8)  # through each layer (3 Gauss points each)
@@ -137,26 +139,85 @@ def peel_laminate(layers, T_C: float, spec, bond: dict | None) -> tuple[dict, ob
     fem = None
     if G <= 0.0:
         res.update(force_N_per_mm=0.0, arm_plastic_dissipation_fraction=0.0, root_rotation_deg=0.0,
-                   note="interface not bonded: nothing to peel")
-    elif spec.method == "analytic":
-        r = closed_form(G, spec.angle_deg, arm, found)
-        res.update(force_N_per_mm=r.force_N_per_mm, arm_plastic_dissipation_fraction=r.plastic_dissipation_fraction,
-                   root_rotation_deg=r.root_rotation_deg, root_curvature_1_per_mm=r.root_curvature_1_per_m * 1e-3,
-                   arm_yields=r.arm_yields, notes=r.notes, root_model=r.root,
-                   cohesive_zone_um=r.zone_length_m * 1e6, crack_tip_rotation_deg=r.crack_tip_rotation_deg)
+                   method_used="none", valid=True, invalid_reason=None, note="interface not bonded: nothing to peel")
     else:
         cf = closed_form(G, spec.angle_deg, arm, found)
-        fem = _peel_fem(arm, found, G, spec, cf.root_curvature_1_per_m)
-        # the check of the FEM against the closed form: the force, and the peak curvature that decides it (README)
-        res.update(force_N_per_mm=fem.force_N_per_mm, arm_plastic_dissipation_fraction=fem.plastic_dissipation_fraction,
-                   root_rotation_deg=fem.root_rotation_deg, root_curvature_1_per_mm=fem.root_curvature_1_per_m * 1e-3,
-                   steady=fem.steady, fem_dofs=fem.ndofs, fem_seconds=fem.seconds,
-                   fem_element_length_um=fem.element_length_m * 1e6, process_zone_um=fem.process_zone_m * 1e6,
-                   closed_form_N_per_mm=cf.force_N_per_mm, closed_form_root_rotation_deg=cf.root_rotation_deg,
-                   closed_form_root_curvature_1_per_mm=cf.root_curvature_1_per_m * 1e-3)
-    res["force_N"] = res["force_N_per_mm"] * spec.width_mm
-    res["kgf_per_cm"] = kgf_per_cm(res["force_N_per_mm"])
+        ok = pr.check(cf, arm)
+        res.update(validity=ok.summary(), valid=ok.valid, invalid_reason=ok.reason, range_notes=ok.reasons)
+        lo, hi = pr.force_bounds_N_per_m(G, spec.angle_deg, arm)
+        res["force_bounds_N_per_mm"] = {"elastic_kendall": lo * 1e-3, "tightest_fold": hi * 1e-3}
+        used, why = choose_method(spec, ok, arm, found, G)
+        if used == "analytic":
+            res.update(_closed_form_block(cf))
+        elif used == "fem":
+            fem = _peel_fem(arm, found, G, spec, _start_curvature(cf, arm, ok))
+            res.update(_fem_block(fem, cf if ok.valid else None))
+            if not fem.steady and spec.method == "auto":
+                why = f"the FEM peel reached no steady force in {spec.fem_time_limit_s:g} s"
+                used = None
+        if used is None:
+            res.update(force_N_per_mm=None, arm_plastic_dissipation_fraction=None, root_rotation_deg=None)
+        res.update(method_used=used, peel_null_reason=why)
+    res["force_N"] = None if res["force_N_per_mm"] is None else res["force_N_per_mm"] * spec.width_mm
+    res["kgf_per_cm"] = None if res["force_N_per_mm"] is None else kgf_per_cm(res["force_N_per_mm"])
     return res, fem
+
+
+# cost of the FEM peel that "auto" accepts: elements along the bonded length and tail (Example 1: ~100 elements,
+# 5.3 k DOF, ~20 s; 400 is ~4x that, minutes on the shared 2-core machine; a 1.5 um foil needs ~2300)
+FEM_MAX_ELEMENTS_ALONG = 400
+
+
+def fem_elements_along(arm, found, G: float, spec) -> float:
+    fs = fem_spec(arm, found, G, spec)
+    return (fs.bonded_length_m + fs.tail_length_m) / fs.element_length_m
+
+
+def choose_method(spec, validity, arm, found, G: float) -> tuple[str | None, str | None]:
+    """Which model reports the peel, and why the peel is null if none does. "analytic": the closed form, null
+    outside its range; "fem": the FEM always; "auto": the closed form inside its range, the FEM outside it when
+    its mesh is affordable (FEM_MAX_ELEMENTS_ALONG), null otherwise."""
+    if spec.method == "fem":
+        return "fem", None
+    if validity.valid:
+        return "analytic", None
+    if spec.method == "analytic":
+        return None, f"closed form outside its range ({validity.reason}); method = \"auto\" or \"fem\" runs the FEM"
+    try:
+        n = fem_elements_along(arm, found, G, spec)
+    except ProcessError as exc:  # an under-resolved zone with a user element length
+        return None, f"closed form outside its range and the FEM cannot run: {exc}"
+    if n > FEM_MAX_ELEMENTS_ALONG:
+        return None, (f"closed form outside its range and the FEM too costly ({n:.0f} elements along the bonded "
+                      f"length, limit {FEM_MAX_ELEMENTS_ALONG})")
+    return "fem", None
+
+
+def _start_curvature(cf, arm, validity) -> float:
+    """The FEM's start: an arc of the closed form's root radius, at least 4 arm thicknesses when the closed form is
+    out of range (its radius there, down to a fraction of the thickness, is not a shape to mesh)."""
+    h = sum(a.thickness_m for a in arm)
+    k = cf.root_curvature_1_per_m
+    return k if validity.valid else min(k, 1.0 / (4.0 * h))
+
+
+def _closed_form_block(r) -> dict:
+    return dict(force_N_per_mm=r.force_N_per_mm, arm_plastic_dissipation_fraction=r.plastic_dissipation_fraction,
+                root_rotation_deg=r.root_rotation_deg, root_curvature_1_per_mm=r.root_curvature_1_per_m * 1e-3,
+                arm_yields=r.arm_yields, notes=r.notes, root_model=r.root, cohesive_zone_um=r.zone_length_m * 1e6,
+                crack_tip_rotation_deg=r.crack_tip_rotation_deg)
+
+
+def _fem_block(fem, cf) -> dict:
+    """The FEM's result and its check against the closed form (the force, and the peak curvature that decides it;
+    None where the closed form is out of its range)."""
+    return dict(force_N_per_mm=fem.force_N_per_mm, arm_plastic_dissipation_fraction=fem.plastic_dissipation_fraction,
+                root_rotation_deg=fem.root_rotation_deg, root_curvature_1_per_mm=fem.root_curvature_1_per_m * 1e-3,
+                steady=fem.steady, fem_dofs=fem.ndofs, fem_seconds=fem.seconds,
+                fem_element_length_um=fem.element_length_m * 1e6, process_zone_um=fem.process_zone_m * 1e6,
+                closed_form_N_per_mm=None if cf is None else cf.force_N_per_mm,
+                closed_form_root_rotation_deg=None if cf is None else cf.root_rotation_deg,
+                closed_form_root_curvature_1_per_mm=None if cf is None else cf.root_curvature_1_per_m * 1e-3)
 
 
 def closed_form(G: float, angle_deg: float, arm, found):
@@ -208,10 +269,18 @@ def run(state, spec, record):
         raise ProcessError(f"peel: the {spec.side} layer {layers[-1].name!r} is not a foil")
     bonded = record.latest(BondResult)
     res, fem = peel_laminate(layers, float(state.T_C), spec, bonded.bond if bonded else None)
+    record.notes.extend(range_notes(res))
     record.report("peel", PeelResult(res, spec.side))
     if fem is not None:
         record.output("peel", fem)
     return state
+
+
+def range_notes(res: dict) -> list[str]:
+    """One note line per failed range check of the closed form, each saying what the step reported instead."""
+    reasons = res.pop("range_notes", None) or []
+    then = {"fem": "the FEM peel reported", None: "peel reported null", "analytic": "closed form reported"}
+    return [f"peel: closed form out of its range: {r}; {then[res['method_used']]}" for r in reasons]
 
 
 def summarize(summary: dict, record) -> None:
@@ -225,7 +294,8 @@ def summarize(summary: dict, record) -> None:
     res = peels[-1].value
     summary["bond"] = {**summary["bond"], "peel_N_per_mm": res["force_N_per_mm"], "peel_kgf_per_cm": res["kgf_per_cm"],
                        "failing_interface": res["failing_interface"],
-                       "peel_from": f"peel step ({res['method']}, {res['angle_deg']:g} deg)"}
+                       "peel_from": f"peel step ({res['method_used'] or 'null'}, {res['angle_deg']:g} deg)",
+                       "peel_null_reason": res.get("peel_null_reason")}
 
 
 def write(out: Path, fem) -> None:
@@ -235,5 +305,5 @@ def write(out: Path, fem) -> None:
 
 
 KIND = StepKind("peel", Spec, run, check=check, write=write, summarize=summarize,
-                doc="peel test: angle_deg (180), side, width_mm, rate_mm_per_min, method analytic|fem",
+                doc="peel test: angle_deg (180), side, width_mm, rate_mm_per_min, method auto|analytic|fem",
                 on_copy=True, reads=(BondResult,), result=PeelResult)

@@ -140,7 +140,7 @@ def peel_window(case, temperatures_C: Sequence[float], speeds_m_per_min: Sequenc
 
     setup, T, v, L = check_window(case, temperatures_C, speeds_m_per_min, loads_kgf)
     layers = list(case.full_stack().layers)
-    peel_spec = PeelSpec(kind="peel")
+    peel_spec = PeelSpec(kind="peel", method="analytic")  # a map point never runs the FEM; out of range: NaN
     shape = (L.size, T.size, v.size)
     out = {k: np.zeros(shape) for k in ("D_ic", "D_h", "D_b", "peel_kgf_per_cm")}
     failing = np.empty(shape, dtype=object)
@@ -154,7 +154,7 @@ def peel_window(case, temperatures_C: Sequence[float], speeds_m_per_min: Sequenc
                     out["D_b"][i, j, k] = r["degree_bonding"]
                     # the peel a tester reads: toughness from the nip history, then the peel mechanics (closed form)
                     pk, _ = peel_laminate(layers, PEEL_TEST_C, peel_spec, r)
-                    out["peel_kgf_per_cm"][i, j, k] = pk["kgf_per_cm"]
+                    out["peel_kgf_per_cm"][i, j, k] = np.nan if pk["kgf_per_cm"] is None else pk["kgf_per_cm"]
                     failing[i, j, k] = pk["failing_interface"]
                     bar.update()
     return {"case": case.name, "surface": setup.surface.name, "Tg_C": setup.surface.Tg_C,
