@@ -136,31 +136,41 @@ def peel_laminate(layers, T_C: float, spec, bond: dict | None) -> tuple[dict, ob
            "method": spec.method, "temperature_C": T_C, "failing_interface": failing,
            "interface_toughness_J_per_m2": G, "interface_toughnesses_J_per_m2": tough,
            "arm": [lay.name for lay in layers[len(layers) - len(arm):]]}
-    fem = None
+    peel, fem = peel_arm(arm, found, G, spec)
+    return {**res, **peel}, fem
+
+
+def peel_arm(arm, found, G: float, spec) -> tuple[dict, object]:
+    """The peel of `arm` from `found` at toughness G: the closed form's range checks, the model `choose_method`
+    picks, its force (None outside every model's reach) and the bounds any steady force lies within."""
     if G <= 0.0:
-        res.update(force_N_per_mm=0.0, arm_plastic_dissipation_fraction=0.0, root_rotation_deg=0.0,
+        res = dict(force_N_per_mm=0.0, arm_plastic_dissipation_fraction=0.0, root_rotation_deg=0.0,
                    method_used="none", valid=True, invalid_reason=None, note="interface not bonded: nothing to peel")
-    else:
-        cf = closed_form(G, spec.angle_deg, arm, found)
-        ok = pr.check(cf, arm)
-        res.update(validity=ok.summary(), valid=ok.valid, invalid_reason=ok.reason, range_notes=ok.reasons)
-        lo, hi = pr.force_bounds_N_per_m(G, spec.angle_deg, arm)
-        res["force_bounds_N_per_mm"] = {"elastic_kendall": lo * 1e-3, "tightest_fold": hi * 1e-3}
-        used, why = choose_method(spec, ok, arm, found, G)
-        if used == "analytic":
-            res.update(_closed_form_block(cf))
-        elif used == "fem":
-            fem = _peel_fem(arm, found, G, spec, _start_curvature(cf, arm, ok))
-            res.update(_fem_block(fem, cf if ok.valid else None))
-            if not fem.steady and spec.method == "auto":
-                why = f"the FEM peel reached no steady force in {spec.fem_time_limit_s:g} s"
-                used = None
-        if used is None:
-            res.update(force_N_per_mm=None, arm_plastic_dissipation_fraction=None, root_rotation_deg=None)
-        res.update(method_used=used, peel_null_reason=why)
-    res["force_N"] = None if res["force_N_per_mm"] is None else res["force_N_per_mm"] * spec.width_mm
-    res["kgf_per_cm"] = None if res["force_N_per_mm"] is None else kgf_per_cm(res["force_N_per_mm"])
-    return res, fem
+        return _with_force(res, spec), None
+    cf = closed_form(G, spec.angle_deg, arm, found)
+    ok = pr.check(cf, arm)
+    lo, hi = pr.force_bounds_N_per_m(G, spec.angle_deg, arm)
+    res = dict(validity=ok.summary(), valid=ok.valid, invalid_reason=ok.reason, range_notes=ok.reasons,
+               force_bounds_N_per_mm={"elastic_kendall": lo * 1e-3, "tightest_fold": hi * 1e-3})
+    used, why = choose_method(spec, ok, arm, found, G)
+    fem = None
+    if used == "analytic":
+        res.update(_closed_form_block(cf))
+    elif used == "fem":
+        fem = _peel_fem(arm, found, G, spec, _start_curvature(cf, arm, ok))
+        res.update(_fem_block(fem, cf if ok.valid else None))
+        if not fem.steady and spec.method == "auto":
+            used, why = None, f"the FEM peel reached no steady force in {spec.fem_time_limit_s:g} s"
+    if used is None:
+        res.update(force_N_per_mm=None, arm_plastic_dissipation_fraction=None, root_rotation_deg=None)
+    res.update(method_used=used, peel_null_reason=why)
+    return _with_force(res, spec), fem
+
+
+def _with_force(res: dict, spec) -> dict:
+    F = res["force_N_per_mm"]
+    return {**res, "force_N": None if F is None else F * spec.width_mm,
+            "kgf_per_cm": None if F is None else kgf_per_cm(F)}
 
 
 # cost of the FEM peel that "auto" accepts: elements along the bonded length and tail (Example 1: ~100 elements,
