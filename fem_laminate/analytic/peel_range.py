@@ -123,7 +123,7 @@ def check(result: PeelResult, arm: list[ArmLayer]) -> Validity:
     if tension > ARM_TENSION_OVER_YIELD_MAX:
         reasons.append(f"arm tension P/h {tension:.2g} x its yield stress (arm tension plasticity, not modelled)")
     if H is not None and (H_min is None or H < H_min):
-        reasons.append(f"hardening {H / 1e6:.3g} MPa below the {_mpa(H_min)} MPa that keeps the root's radius "
+        reasons.append(f"hardening {H / 1e6:.4g} MPa below the {_mpa(H_min)} MPa that keeps the root's radius "
                        "at least the arm's thickness")
     values = {"root_radius_over_thickness": _finite(r_h), "root_rotation_deg": result.root_rotation_deg,
               "arm_tension_over_yield": tension, "hardening_MPa": None if H is None else H / 1e6,
@@ -134,7 +134,7 @@ def check(result: PeelResult, arm: list[ArmLayer]) -> Validity:
 
 
 def _mpa(H_Pa: float | None) -> str:
-    return "(none: an elastic arm folds too)" if H_Pa is None else f"{H_Pa / 1e6:.3g}"
+    return "(none: an elastic arm folds too)" if H_Pa is None else f"{H_Pa / 1e6:.4g}"
 
 
 def _finite(x: float) -> float | None:
