@@ -125,9 +125,11 @@ def test_validate_row_of_a_null_peel_shows_the_reason():
 @pytest.mark.slow  # the FEM peel of a perfectly plastic and a nearly perfectly plastic arm: minutes each
 @pytest.mark.parametrize("H_MPa", [0.0, 0.3])
 def test_step_auto_outside_the_range_is_the_fem(H_MPa):
+    """Example 1's arm at hardening 0 / 0.3 MPa: auto reports the FEM (measured 3.37 N/mm = 3.44 kgf/cm, a steady
+    oscillation of +-4 %), finite, between Kendall's force and the tightest fold (0.13-5.25 N/mm)."""
     res = _peel(H_MPa, method="auto")
-    assert res["method_used"] == "fem" and res["steady"]
+    assert res["method_used"] == "fem" and (res["steady"] or res["fem_steady_by"])
     b = res["force_bounds_N_per_mm"]
-    assert b["elastic_kendall"] < res["force_N_per_mm"] < b["tightest_fold"]
-    assert res["closed_form_N_per_mm"] is None
+    assert math.isfinite(res["force_N_per_mm"]) and b["elastic_kendall"] < res["force_N_per_mm"] < b["tightest_fold"]
+    assert res["closed_form_N_per_mm"] is None and len(pp.range_notes(res)) == 4
     json.dumps(res, allow_nan=False)
