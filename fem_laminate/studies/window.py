@@ -200,7 +200,8 @@ def plot_window(win: dict, path) -> Path:
 
     path = Path(path)
     T, v, L = win["temperatures_C"], win["speeds_m_per_min"], win["loads_kgf"]
-    vmax = max(float(win["peel_kgf_per_cm"].max()), 1e-9)
+    finite = win["peel_kgf_per_cm"][np.isfinite(win["peel_kgf_per_cm"])]  # NaN: the closed form out of range
+    vmax = max(float(finite.max()) if finite.size else 0.0, 1e-9)
     fig, axes = plt.subplots(1, L.size, figsize=(5.2 * L.size + 0.8, 4.4), squeeze=False, constrained_layout=True)
     (t0, t1), (v0, v1), (p0, p1) = PREFERRED.values()
     for i, ax in enumerate(axes[0]):
