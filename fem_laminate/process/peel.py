@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from pydantic import Field
 
 from ..analytic import peel as ap
@@ -215,8 +216,6 @@ def oscillating_mean(fem) -> dict | None:
     3.37 N/mm, period ~200 um of crack) that the FEM's 1 % plateau never accepts. Its steady force is the mean
     over the pull for the second half of the crack advance, when the two halves of that window agree within
     OSCILLATION_MEAN_TOL and the window spans at least 10 elements and 3 process zones of crack; None otherwise."""
-    import numpy as np
-
     crack, pull, force = (np.asarray(x) for x in (fem.crack_advance_m, fem.pull_m, fem.force_history_N_per_m))
     sel = crack >= 0.5 * crack[-1]
     if np.count_nonzero(sel) < 8 or 0.5 * crack[-1] < max(10 * fem.element_length_m, 3 * fem.process_zone_m):
