@@ -146,7 +146,8 @@ def peel_arm(arm, found, G: float, spec) -> tuple[dict, object]:
     picks, its force (None outside every model's reach) and the bounds any steady force lies within."""
     if G <= 0.0:
         res = dict(force_N_per_mm=0.0, arm_plastic_dissipation_fraction=0.0, root_rotation_deg=0.0,
-                   method_used="none", valid=True, invalid_reason=None, note="interface not bonded: nothing to peel")
+                   method_used="none", valid=True, invalid_reason=None, peel_null_reason=None,
+                   note="interface not bonded: nothing to peel")
         return _with_force(res, spec), None
     cf = closed_form(G, spec.angle_deg, arm, found)
     ok = pr.check(cf, arm)
