@@ -5,7 +5,9 @@ The reading of a peel tester is mechanics: the toughness of the interface that f
 (analytic/peel.py closed form; physics/models/peel.py FEM with a cohesive zone). Each interface in the peel path
 gets a toughness from its history (physics/correlations/bonding.py: the nip's intimate contact, and for resin-resin
 interfaces healing by interdiffusion); the crack runs along the least tough one; the arm is every layer above
-it and the foundation every polymer layer below it down to the next foil (taken rigid).
+it and the foundation every polymer layer below it down to the next foil (taken rigid). The closed form knows its
+range (analytic/peel_range.py); outside it, method "auto" runs the FEM when affordable and otherwise reports the
+peel as null with the reason, never the closed form's number (README "Peel test", validity table).
 
 Reads: the laminate (layers present, temperature), the BondResult. Puts a PeelResult: summary block ``peel``;
 its summarize hook gives the bond block the force of the last top-side peel after the bond (``peel_kgf_per_cm``
