@@ -5,7 +5,9 @@ The reading of a peel tester is mechanics: the toughness of the interface that f
 (analytic/peel.py closed form; physics/models/peel.py FEM with a cohesive zone). Each interface in the peel path
 gets a toughness from its history (physics/correlations/bonding.py: the nip's intimate contact, and for resin-resin
 interfaces healing by interdiffusion); the crack runs along the least tough one; the arm is every layer above
-it and the foundation every polymer layer below it down to the next foil (taken rigid).
+it and the foundation every polymer layer below it down to the next foil (taken rigid). The closed form knows its
+range (analytic/peel_range.py); outside it, method "auto" runs the FEM when affordable and otherwise reports the
+peel as null with the reason, never the closed form's number (README "Peel test", validity table).
 
 Reads: the laminate (layers present, temperature), the BondResult. Puts a PeelResult: summary block ``peel``;
 its summarize hook gives the bond block the force of the last top-side peel after the bond (``peel_kgf_per_cm``
@@ -27,9 +29,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from pydantic import Field
 
 from ..analytic import peel as ap
+from ..analytic import peel_range as pr
 from ..errors import CaseError, ProcessError
 from ..physics.correlations import bonding as bd
 from ..physics.laws.layer_views import arm_layer, foundation_layer
@@ -46,7 +50,8 @@ class Spec(Strict):
     # JIS C 6471 peel rate 50 mm/min (IPC-TM-650 2.4.9: 50.8 mm/min); recorded: the model is rate-independent
     rate_mm_per_min: float = Field(default=50.0, gt=0.0, le=10000.0)
     interface_toughness_J_per_m2: float | None = Field(default=None, ge=0.0, le=1e6)
-    method: Literal["analytic", "fem"] = "analytic"
+    # "auto": the closed form inside its range, the FEM outside it when affordable, null otherwise (README)
+    method: Literal["auto", "analytic", "fem"] = "auto"
     # FEM mesh: None = a quarter of the estimated cohesive zone (resolved); a coarser value is refused
     fem_element_length_um: float | None = Field(default=None, ge=1.0, le=1000.0)
     fem_elements_per_layer: int = Field(default=2, ge=1, le=8)  # through each layer (3 Gauss points each)
@@ -141,32 +146,136 @@ def peel_laminate(layers, T_C: float, spec, bond: dict | None) -> tuple[dict, ob
            "method": spec.method, "temperature_C": T_C, "failing_interface": failing,
            "interface_toughness_J_per_m2": G, "interface_toughnesses_J_per_m2": tough,
            "arm": [lay.name for lay in layers[len(layers) - len(arm):]]}
-    fem = None
+    peel, fem = peel_arm(arm, found, G, spec)
+    return {**res, **peel}, fem
+
+
+def peel_arm(arm, found, G: float, spec) -> tuple[dict, object]:
+    """The peel of `arm` from `found` at toughness G: the closed form's range checks, the model `choose_method`
+    picks, its force (None outside every model's reach) and the bounds any steady force lies within."""
     if G <= 0.0:
-        res.update(force_N_per_mm=0.0, arm_plastic_dissipation_fraction=0.0, root_rotation_deg=0.0,
+        res = dict(force_N_per_mm=0.0, arm_plastic_dissipation_fraction=0.0, root_rotation_deg=0.0,
+                   method_used="none", valid=True, invalid_reason=None, peel_null_reason=None,
                    note="interface not bonded: nothing to peel")
-    elif spec.method == "analytic":
-        r = closed_form(G, spec.angle_deg, arm, found)
-        res.update(force_N_per_mm=r.force_N_per_mm, arm_plastic_dissipation_fraction=r.plastic_dissipation_fraction,
-                   root_rotation_deg=r.root_rotation_deg, root_curvature_1_per_mm=r.root_curvature_1_per_m * 1e-3,
-                   arm_yields=r.arm_yields, notes=r.notes, root_model=r.root,
-                   cohesive_zone_um=r.zone_length_m * 1e6, crack_tip_rotation_deg=r.crack_tip_rotation_deg)
+        return _with_force(res, spec), None
+    cf = closed_form(G, spec.angle_deg, arm, found)
+    ok = pr.check(cf, arm)
+    lo, hi = pr.force_bounds_N_per_m(G, spec.angle_deg, arm)
+    res = dict(validity=ok.summary(), valid=ok.valid, invalid_reason=ok.reason, range_notes=ok.reasons,
+               force_bounds_N_per_mm={"elastic_kendall": lo * 1e-3, "tightest_fold": hi * 1e-3})
+    used, why = choose_method(spec, ok, arm, found, G)
+    fem = None
+    if used == "analytic":
+        res.update(_closed_form_block(cf))
+    elif used == "fem":
+        fem = _peel_fem(arm, found, G, spec, _start_curvature(cf, arm, ok))
+        res.update(_fem_block(fem, cf if ok.valid else None))
+        if not fem.steady and spec.method == "auto":
+            mean = oscillating_mean(fem)
+            if mean is None:
+                used, why = None, f"the FEM peel reached no steady force in {spec.fem_time_limit_s:g} s"
+            else:
+                res.update(mean)
+    if used is None:
+        res.update(force_N_per_mm=None, arm_plastic_dissipation_fraction=None, root_rotation_deg=None)
+    res.update(method_used=used, peel_null_reason=why)
+    res = _with_force(res, spec)
+    if res["force_N_per_mm"] is not None:  # the reading itself, whichever model made it
+        res.update(arm_tension(res["force_N_per_mm"] * 1e3, arm))
+        reading = invalid_reason({**res, "steady": res.get("steady") if "fem_steady_by" not in res else True})
+        res.update(valid=reading is None, invalid_reason=reading)
     else:
-        cf = closed_form(G, spec.angle_deg, arm, found)
-        fem = _peel_fem(arm, found, G, spec, cf.root_curvature_1_per_m)
-        # the check of the FEM against the closed form: the force, and the peak curvature that decides it (README)
-        res.update(force_N_per_mm=fem.force_N_per_mm, arm_plastic_dissipation_fraction=fem.plastic_dissipation_fraction,
-                   root_rotation_deg=fem.root_rotation_deg, root_curvature_1_per_mm=fem.root_curvature_1_per_m * 1e-3,
-                   steady=fem.steady, fem_dofs=fem.ndofs, fem_seconds=fem.seconds,
-                   fem_element_length_um=fem.element_length_m * 1e6, process_zone_um=fem.process_zone_m * 1e6,
-                   closed_form_N_per_mm=cf.force_N_per_mm, closed_form_root_rotation_deg=cf.root_rotation_deg,
-                   closed_form_root_curvature_1_per_mm=cf.root_curvature_1_per_m * 1e-3)
-    res["force_N"] = res["force_N_per_mm"] * spec.width_mm
-    res["kgf_per_cm"] = kgf_per_cm(res["force_N_per_mm"])
-    res.update(arm_tension(res["force_N_per_mm"] * 1e3, arm))
-    why = invalid_reason(res)
-    res.update(valid=why is None, invalid_reason=why)
+        res.update(valid=False, invalid_reason=why)
     return res, fem
+
+
+def _with_force(res: dict, spec) -> dict:
+    F = res["force_N_per_mm"]
+    return {**res, "force_N": None if F is None else F * spec.width_mm,
+            "kgf_per_cm": None if F is None else kgf_per_cm(F)}
+
+
+# cost of the FEM peel that "auto" accepts: elements along the bonded length and tail (Example 1: ~100 elements,
+# 5.3 k DOF, ~20 s; 400 is ~4x that, minutes on the shared 2-core machine; a 1.5 um foil needs ~2300)
+FEM_MAX_ELEMENTS_ALONG = 400
+
+
+def fem_elements_along(arm, found, G: float, spec) -> float:
+    fs = fem_spec(arm, found, G, spec)
+    return (fs.bonded_length_m + fs.tail_length_m) / fs.element_length_m
+
+
+def choose_method(spec, validity, arm, found, G: float) -> tuple[str | None, str | None]:
+    """Which model reports the peel, and why the peel is null if none does. "analytic": the closed form, null
+    outside its range; "fem": the FEM always; "auto": the closed form inside its range, the FEM outside it when
+    its mesh is affordable (FEM_MAX_ELEMENTS_ALONG), null otherwise."""
+    if spec.method == "fem":
+        return "fem", None
+    if validity.valid:
+        return "analytic", None
+    if spec.method == "analytic":
+        return None, f"closed form outside its range ({validity.reason}); method = \"auto\" or \"fem\" runs the FEM"
+    try:
+        n = fem_elements_along(arm, found, G, spec)
+    except ProcessError as exc:  # an under-resolved zone with a user element length
+        return None, f"closed form outside its range and the FEM cannot run: {exc}"
+    if n > FEM_MAX_ELEMENTS_ALONG:
+        return None, (f"closed form outside its range and the FEM too costly ({n:.0f} elements along the bonded "
+                      f"length, limit {FEM_MAX_ELEMENTS_ALONG})")
+    return "fem", None
+
+
+OSCILLATION_MEAN_TOL = 0.02  # the two halves of the window's mean force agree within this (relative)
+
+
+def oscillating_mean(fem) -> dict | None:
+    """A perfectly plastic arm peels in a steady oscillation (Example 1's copper at hardening 0: +-4 % about
+    3.37 N/mm, period ~200 um of crack) that the FEM's 1 % plateau never accepts. Its steady force is the mean
+    over the pull for the second half of the crack advance, when the two halves of that window agree within
+    OSCILLATION_MEAN_TOL and the window spans at least 10 elements and 3 process zones of crack; None otherwise."""
+    crack, pull, force = (np.asarray(x) for x in (fem.crack_advance_m, fem.pull_m, fem.force_history_N_per_m))
+    sel = crack >= 0.5 * crack[-1]
+    if np.count_nonzero(sel) < 8 or 0.5 * crack[-1] < max(10 * fem.element_length_m, 3 * fem.process_zone_m):
+        return None
+    p, f = pull[sel], force[sel]
+    mid = 0.5 * (p[0] + p[-1])
+
+    def mean(lo, hi):
+        m = (p >= lo) & (p <= hi)
+        return float(np.trapezoid(f[m], p[m]) / (p[m][-1] - p[m][0])) if np.count_nonzero(m) > 2 else math.nan
+
+    a, b, whole = mean(p[0], mid), mean(mid, p[-1]), mean(p[0], p[-1])
+    if not (abs(a - b) <= OSCILLATION_MEAN_TOL * whole):
+        return None
+    return {"force_N_per_mm": whole * 1e-3, "fem_force_band_N_per_mm": [float(f.min()) * 1e-3, float(f.max()) * 1e-3],
+            "fem_steady_by": "mean over the oscillation (second half of the crack advance)"}
+
+
+def _start_curvature(cf, arm, validity) -> float:
+    """The FEM's start: an arc of the closed form's root radius, at least 4 arm thicknesses when the closed form is
+    out of range (its radius there, down to a fraction of the thickness, is not a shape to mesh)."""
+    h = sum(a.thickness_m for a in arm)
+    k = cf.root_curvature_1_per_m
+    return k if validity.valid else min(k, 1.0 / (4.0 * h))
+
+
+def _closed_form_block(r) -> dict:
+    return dict(force_N_per_mm=r.force_N_per_mm, arm_plastic_dissipation_fraction=r.plastic_dissipation_fraction,
+                root_rotation_deg=r.root_rotation_deg, root_curvature_1_per_mm=r.root_curvature_1_per_m * 1e-3,
+                arm_yields=r.arm_yields, notes=r.notes, root_model=r.root, cohesive_zone_um=r.zone_length_m * 1e6,
+                crack_tip_rotation_deg=r.crack_tip_rotation_deg)
+
+
+def _fem_block(fem, cf) -> dict:
+    """The FEM's result and its check against the closed form (the force, and the peak curvature that decides it;
+    None where the closed form is out of its range)."""
+    return dict(force_N_per_mm=fem.force_N_per_mm, arm_plastic_dissipation_fraction=fem.plastic_dissipation_fraction,
+                root_rotation_deg=fem.root_rotation_deg, root_curvature_1_per_mm=fem.root_curvature_1_per_m * 1e-3,
+                steady=fem.steady, fem_dofs=fem.ndofs, fem_seconds=fem.seconds,
+                fem_element_length_um=fem.element_length_m * 1e6, process_zone_um=fem.process_zone_m * 1e6,
+                closed_form_N_per_mm=None if cf is None else cf.force_N_per_mm,
+                closed_form_root_rotation_deg=None if cf is None else cf.root_rotation_deg,
+                closed_form_root_curvature_1_per_mm=None if cf is None else cf.root_curvature_1_per_m * 1e-3)
 
 
 def arm_tension(force_N_per_m: float, arm) -> dict:
@@ -241,12 +350,20 @@ def run(state, spec, record):
         raise ProcessError(f"peel: the {spec.side} layer {layers[-1].name!r} is not a foil")
     bonded = record.latest(BondResult)
     res, fem = peel_laminate(layers, float(state.T_C), spec, bonded.bond if bonded else None)
+    record.notes.extend(range_notes(res))
     record.report("peel", PeelResult(res, spec.side))
-    if res["invalid_reason"]:
+    if res["invalid_reason"] and res["force_N_per_mm"] is not None:  # a null peel's reason is in its range notes
         record.notes.append(f"peel: reading invalid: {res['invalid_reason']}")
     if fem is not None:
         record.output("peel", fem)
     return state
+
+
+def range_notes(res: dict) -> list[str]:
+    """One note line per failed range check of the closed form, each saying what the step reported instead."""
+    reasons = res.pop("range_notes", None) or []
+    then = {"fem": "the FEM peel reported", None: "peel reported null", "analytic": "closed form reported"}
+    return [f"peel: closed form out of its range: {r}; {then[res['method_used']]}" for r in reasons]
 
 
 def summarize(summary: dict, record) -> None:
@@ -260,7 +377,8 @@ def summarize(summary: dict, record) -> None:
     res = peels[-1].value
     summary["bond"] = {**summary["bond"], "peel_N_per_mm": res["force_N_per_mm"], "peel_kgf_per_cm": res["kgf_per_cm"],
                        "failing_interface": res["failing_interface"],
-                       "peel_from": f"peel step ({res['method']}, {res['angle_deg']:g} deg)"}
+                       "peel_from": f"peel step ({res['method_used'] or 'null'}, {res['angle_deg']:g} deg)",
+                       "peel_null_reason": res.get("peel_null_reason")}
 
 
 def write(out: Path, fem) -> None:
@@ -270,5 +388,5 @@ def write(out: Path, fem) -> None:
 
 
 KIND = StepKind("peel", Spec, run, check=check, write=write, summarize=summarize,
-                doc="peel test: angle_deg (180), side, width_mm, rate_mm_per_min, method analytic|fem",
+                doc="peel test: angle_deg (180), side, width_mm, rate_mm_per_min, method auto|analytic|fem",
                 on_copy=True, reads=(BondResult,), result=PeelResult)

@@ -110,7 +110,8 @@ def _row(case, name, s, pub) -> dict:
     row["film CTE not reported because"] = (s.get("film") or {}).get("invalid_reason")  # an invalid TMA scan
     peel = s.get("peel") or {}
     row["peel (N/mm) predicted"] = bond.get("peel_N_per_mm")
-    row["peel method"] = peel.get("method")
+    row["peel method"] = peel.get("method_used", peel.get("method"))
+    row["peel null reason"] = peel.get("peel_null_reason")  # a null peel shows "–" and why
     row["interface toughness (J/m2)"] = peel.get("interface_toughness_J_per_m2")
     row["arm plastic share"] = peel.get("arm_plastic_dissipation_fraction")
     row["root rotation (deg)"] = peel.get("root_rotation_deg")

@@ -141,7 +141,7 @@ def peel_window(case, temperatures_C: Sequence[float], speeds_m_per_min: Sequenc
 
     setup, T, v, L = check_window(case, temperatures_C, speeds_m_per_min, loads_kgf)
     layers = list(case.full_stack().layers)
-    peel_spec = PeelSpec(kind="peel")
+    peel_spec = PeelSpec(kind="peel", method="analytic")  # a map point never runs the FEM; out of range: NaN
     shape = (L.size, T.size, v.size)
     out = {k: np.zeros(shape) for k in ("D_ic", "D_h", "D_b", "peel_kgf_per_cm")}
     failing = np.empty(shape, dtype=object)
@@ -155,7 +155,7 @@ def peel_window(case, temperatures_C: Sequence[float], speeds_m_per_min: Sequenc
                     out["D_b"][i, j, k] = r["degree_bonding"]
                     # the peel a tester reads: toughness from the nip history, then the peel mechanics (closed form)
                     pk, _ = peel_laminate(layers, PEEL_TEST_C, peel_spec, r)
-                    out["peel_kgf_per_cm"][i, j, k] = pk["kgf_per_cm"]
+                    out["peel_kgf_per_cm"][i, j, k] = np.nan if pk["kgf_per_cm"] is None else pk["kgf_per_cm"]
                     failing[i, j, k] = pk["failing_interface"]
                     bar.update()
     return {"case": case.name, "surface": setup.surface.name, "Tg_C": setup.surface.Tg_C,
@@ -201,7 +201,8 @@ def plot_window(win: dict, path) -> Path:
 
     path = Path(path)
     T, v, L = win["temperatures_C"], win["speeds_m_per_min"], win["loads_kgf"]
-    vmax = max(float(win["peel_kgf_per_cm"].max()), 1e-9)
+    finite = win["peel_kgf_per_cm"][np.isfinite(win["peel_kgf_per_cm"])]  # NaN: the closed form out of range
+    vmax = max(float(finite.max()) if finite.size else 0.0, 1e-9)
     fig, axes = plt.subplots(1, L.size, figsize=(5.2 * L.size + 0.8, 4.4), squeeze=False, constrained_layout=True)
     (t0, t1), (v0, v1), (p0, p1) = PREFERRED.values()
     for i, ax in enumerate(axes[0]):

@@ -91,3 +91,27 @@ def test_patent_dimensional_stability_rule_marks_comparatives_3_and_5(table):
     for name in ("comparative_3", "comparative_5"):
         assert rows[name][col] == "inferior"
     assert "claim 1" in md
+
+
+def test_patent_rows_peel_inside_the_closed_form_range_unchanged(validation_out):
+    """Every bundled patent row's peel is inside the closed form's range (README, validity table) and reads the
+    closed form computed directly from the row's arm and foundation at its toughness (method auto changes none)."""
+    from fem_laminate.analytic import peel as ap
+    from fem_laminate.case import load_case
+    from fem_laminate.physics.correlations import bonding as bd
+    from fem_laminate.process import peel as pp
+
+    for name in PATENT_CASES:
+        p = json.loads((validation_out / "cases" / name / "summary.json").read_text()).get("peel")
+        if p is None:
+            continue
+        assert p["valid"] and p["invalid_reason"] is None and p["peel_null_reason"] is None, name
+        if p["interface_toughness_J_per_m2"] <= 0.0:
+            assert p["force_N_per_mm"] == 0.0, name
+            continue
+        assert p["method_used"] == "analytic", name
+        layers = list(load_case(ROOT / "cases" / f"{name}.toml").full_stack().layers)
+        arm, found = pp.arm_and_foundation(layers, p["failing_interface"], p["temperature_C"])
+        r = ap.steady_peel(p["interface_toughness_J_per_m2"], p["angle_deg"], arm, found,
+                           cohesive=ap.CohesiveLaw(bd.cohesive_strength_Pa()))
+        assert p["force_N_per_mm"] == r.force_N_per_mm, name
