@@ -47,7 +47,9 @@ class Spec(Strict):
     entry_temperature_C: Temperature = 25.0
     preheat_C: Temperature | None = None
     friction: float = Field(default=0.0, ge=0.0, le=2.0)
-    nip_method: Literal["fem", "analytic", "none"] = "analytic"  # "fem": contact + plasticity FEM (slower)
+    # "auto": the analytic nip inside its range (elastic strip, thin against the contact, contact small against the
+    # roll), the contact + plasticity FEM outside it; "analytic" keeps the closed form and flags it; "fem" always
+    nip_method: Literal["auto", "fem", "analytic", "none"] = "auto"
     contact_conductance_W_per_m2K: float | None = Field(default=1e5, gt=0.0, le=1e9)  # None: roll T imposed
     max_step_K: MaxStep = 25.0
 
@@ -213,7 +215,20 @@ def press(state, spec, record) -> dict:
         record.put(BondResult(None, None))
         return {}
     nip_spec = nip_spec_for(state.stack, spec, spec.temperature_C, spec.speed_m_per_min, spec.load_kgf)
-    nip = solve_nip(nip_spec, method=spec.nip_method)
+    nip = solve_nip(nip_spec, method="analytic" if spec.nip_method == "auto" else spec.nip_method)
+    if nip.info.get("valid") is False:
+        if spec.nip_method == "auto":
+            try:
+                fem = solve_nip(nip_spec, method="fem")
+                record.notes.append(f"bond: analytic nip out of its range ({nip.info['invalid_reason']}); the FEM "
+                                    "nip reported")
+                nip = fem
+            except RuntimeError as exc:  # the contact FEM did not converge: the closed form stays, flagged
+                record.notes.append(f"bond: analytic nip out of its range ({nip.info['invalid_reason']}) and the "
+                                    f"FEM nip failed ({' '.join(str(exc).split())[:200]}); the analytic nip reported")
+        else:
+            record.notes.append(f"bond: analytic nip out of its range ({nip.info['invalid_reason']}); reported "
+                                "as computed (nip_method = \"auto\" or \"fem\" runs the contact FEM)")
     setup = bond_setup_from_stack(state.stack, spec)
     *history, after_nip_s = bond_history(nip.t_s, nip.interface_temperature_C, nip.interface_pressure_Pa,
                                          nip_spec, setup)

@@ -104,14 +104,18 @@ class NipResult:
     info: dict = field(default_factory=dict)
 
     def summary(self) -> dict:
-        return {"nip": {
+        out = {
             "half_width_mm": self.half_width_m * 1e3,
             "peak_pressure_MPa": self.peak_pressure_Pa * 1e-6,
             "line_load_N_per_mm": self.line_load_N_per_m * 1e-3,
             "dwell_s": self.dwell_s,
             "interface_temperature_max_C": self.interface_temperature_max_C,
             "cu_plastic_strain_max": self.cu_plastic_strain_max,
-        }}
+        }
+        if "valid" in self.info:  # the analytic path's range checks
+            out.update(analytic_validity=self.info["validity"], valid=self.info["valid"],
+                       invalid_reason=self.info["invalid_reason"])
+        return {"nip": out}
 
 
 # -------------------------------------------------------------------------------------- validation
@@ -278,7 +282,8 @@ def solve_nip(spec: NipSpec, method: str = "fem", progress=None) -> NipResult:
         # free foil in plane-strain compression: von Mises stress sqrt(3)/2 p, linear hardening
         ep_up = max([max(0.0, (math.sqrt(3) / 2 * peak - L.yield_Pa) / L.hardening_Pa) if L.hardening_Pa > 0
                      else (math.inf if math.sqrt(3) / 2 * peak > L.yield_Pa else 0.0) for L in cu] + [0.0])
-        info = {"cu_plastic_strain_upper_bound": ep_up}
+        info = {"cu_plastic_strain_upper_bound": ep_up,
+                **analytic_validity(spec, a, peak, R_eff, _strip_layers(spec, T_layers))}
         x_full, p_full = x, p
         foil_el, fields = 0.0, {}
     else:
@@ -315,6 +320,29 @@ def solve_nip(spec: NipSpec, method: str = "fem", progress=None) -> NipResult:
                     interface_temperature_C=T_if, interface_pressure_Pa=p_t, layer_temperature_C=T_layers,
                     method=method, info=info, **fields)
     return res
+
+
+THIN_STRIP = 0.5  # Winkler strip: its thickness at most half the contact half-width (else it spreads the load)
+SMALL_CONTACT = 0.1  # Hertz half-spaces: the contact half-width at most a tenth of the effective roll radius
+
+
+def analytic_validity(spec: NipSpec, a: float, peak_Pa: float, R_eff: float, strip_layers) -> dict:
+    """Where the analytic nip holds: an elastic strip (no layer reaches its yield under the free plane-strain
+    compression of the peak pressure, von Mises √3/2 p0: beyond it the foil flows and the FEM contact is wider,
+    README), a strip thin against the contact (Winkler springs), a contact small against the roll (half-spaces).
+    Returns {"validity": {...}, "valid": bool, "invalid_reason": str | None}."""
+    h = sum(t for _, t in spec.layers)
+    yield_ratio = max([math.sqrt(3) / 2 * peak_Pa / L.yield_Pa for L in strip_layers] + [0.0])
+    checks = {"strip_yield_ratio": yield_ratio, "strip_thickness_over_half_width": h / a,
+              "half_width_over_roll_radius": a / R_eff}
+    reasons = []
+    if yield_ratio > 1.0:
+        reasons.append(f"the foil yields under the peak pressure (√3/2 p0 is {yield_ratio:.2f} of its yield stress)")
+    if h / a > THIN_STRIP:
+        reasons.append(f"the strip is thick against the contact (h/a = {h / a:.2f} > {THIN_STRIP})")
+    if a / R_eff > SMALL_CONTACT:
+        reasons.append(f"the contact is wide against the roll (a/R = {a / R_eff:.2f} > {SMALL_CONTACT})")
+    return {"validity": checks, "valid": not reasons, "invalid_reason": "; ".join(reasons) or None}
 
 
 def _fem_contact(spec, a_guess, T_layers, progress):
