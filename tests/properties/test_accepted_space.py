@@ -59,7 +59,18 @@ def _set_hold(d, v):
             seg["temperature_C"] = v
 
 
+def _insert_after_first_cool(step: dict):
+    def f(d, v):
+        k = next(i for i, s in enumerate(d["steps"]) if s["kind"] == "cool") + 1
+        d["steps"].insert(k, {**step, "temperature_C": v})
+    return f
+
+
 PERTURBATIONS = {
+    "a dry hold at temperature_C (30 min)": (_insert_after_first_cool({"kind": "hold", "minutes": 30.0}),
+                                             25.0, 450.0, False),
+    "a humid condition at temperature_C (85 % RH, 24 h)": (
+        _insert_after_first_cool({"kind": "condition", "rh_pct": 85.0, "hours": 24.0}), 5.0, 95.0, False),
     "foil thickness_um": (_set_thickness(0), 5.0, 200.0, True),
     "first polyimide thickness_um": (_set_thickness(1), 2.0, 200.0, True),
     "cure hold temperature_C": (_set_hold, 200.0, 450.0, False),
@@ -72,7 +83,7 @@ PERTURBATIONS = {
     "pi_I E_GPa": (_set_material("pi_I", "E_GPa"), 0.5, 20.0, True),
     "pi_I cte_per_K": (_set_material("pi_I", "cte_per_K"), -5e-6, 1e-4, False),
     "peel angle_deg": (_set_step("peel", "angle_deg"), 30.0, 180.0, False),
-}
+}  # every step kind of the patent rows is in the bases; the curl step's own properties are in tests/physics/test_curl.py
 
 
 @st.composite
