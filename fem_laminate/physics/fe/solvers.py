@@ -311,9 +311,14 @@ def rigid_body_modes(coords: np.ndarray) -> np.ndarray:
     return B
 
 
+SERIAL_DIRECT_BELOW = 50_000  # unknowns: below, SuperLU (serial, so the same bits on every run; PARDISO's threads
+# reorder its sums and move the last digits from run to run, and a system this small gains nothing from them)
+
+
 def direct_solve(A: sp.spmatrix, b: np.ndarray) -> np.ndarray:
-    """One sparse direct solve of a general square system: PARDISO (unsymmetric LU) or SuperLU."""
-    if HAVE_PARDISO:
+    """One sparse direct solve of a general square system: PARDISO (unsymmetric LU) for large systems, SuperLU
+    below SERIAL_DIRECT_BELOW unknowns (reproducible to the bit)."""
+    if HAVE_PARDISO and A.shape[0] >= SERIAL_DIRECT_BELOW:
         import pypardiso
         return pypardiso.spsolve(A.tocsr(), b)
     return spla.spsolve(A.tocsc(), b)
