@@ -1,4 +1,4 @@
-"""Fuzz (issue 11): mutated bundled cases either load or raise the package's own InputError, never anything
+"""Fuzz: mutated bundled cases either load or raise the package's own InputError, never anything
 else; a sample of accepted mutants runs through the CLI with no traceback, exit 0/1/2 and one line on failure.
 
 Property-based with Hypothesis, derandomized (fixed seed) and bounded (max_examples) so that it takes about

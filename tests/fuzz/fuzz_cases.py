@@ -1,4 +1,4 @@
-"""Fuzz the case loader and the CLI with mutated bundled cases (issue 11); the larger sibling of
+"""Fuzz the case loader and the CLI with mutated bundled cases; the larger sibling of
 tests/test_cli_fuzz.py (minutes to an hour, not run by pytest).
 
 Phase 1: N mutants (tests/mutations.py) are loaded with load_case: each either loads or raises InputError;

@@ -226,7 +226,7 @@ def test_case_defined_resins_get_params_without_library_lookup():
         bd.load_bonding_params("not_a_library_material")
 
 
-# -- reptation time on its own reference, healing over the time above Tg (issue 12) ------------------------
+# -- reptation time on its own reference, healing over the time above Tg ------------------------
 def test_reptation_time_follows_its_reference_and_the_wlf_shift():
     """t_r(T) = t_r,ref a_T(T)/a_T(Tg + dT_ref), written out by hand at two temperatures."""
     p = bd.load_bonding_params("pi_VII")  # Tg 280 C (Comparative 6)

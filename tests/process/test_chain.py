@@ -238,7 +238,7 @@ def test_mismatch_profile_with_viscoelastic_history_on_a_long_section(cases_dir)
     40 mm section. On the bundled 10 mm section it is 2.4 % above the chain's: the rubbery bonding layer at the
     roll has a shear-lag length (~ sqrt(E_Cu t_Cu t_TPI / G_rubbery) ~ 36 mm) longer than the section, so the
     section's ends shear the bonding layer (free shear strain 2e-3 at the centre, 3e-2 at the ends) while the
-    continuous web does not; the hand-off (in-plane profile, no shear) is the web's state (measured, issue 13)."""
+    continuous web does not; the hand-off (in-plane profile, no shear) is the web's state (measured)."""
     import tomllib
 
     from fem_laminate import process

@@ -1,4 +1,4 @@
-"""Patterned etching (issue 14): a circuit pattern cut into the top foil of a 3D plate.
+"""Patterned etching: a circuit pattern cut into the top foil of a 3D plate.
 
 Checks: the mesh resolves the pattern (copper area exact), 100 % copper left is the unetched laminate and 0 %
 the fully etched one (to 1e-9), a fine line grating against classical laminate theory with the etched foil

@@ -1,4 +1,4 @@
-"""Patterned etching (issue 14): mesh convergence of the warpage, and a line grating against laminate theory.
+"""Patterned etching: mesh convergence of the warpage, and a line grating against laminate theory.
 
 1. Mesh convergence: cases/circuit_lines_small.toml (2 x 2 mm, top foil etched to 50/50 um lines along x),
    refined in plane (elements along the lines, element rows per line) and through the thickness; warpage
