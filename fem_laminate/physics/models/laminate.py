@@ -30,12 +30,22 @@ import numpy as np
 
 from ..fe import elastic
 from ..fe.layered_system import body_key, build_system, solve
-from ..laws import REGISTRY, laws_for
+from ..laws import REGISTRY, Var, laws_for
+from ..laws.expansion import ThermalExpansion
+from ..laws.law import voigt_normal
 from ...model.stack import Stack
 from . import moisture
 from .newborn import follow_nodes
 
 INELASTIC = "inelastic.strain"  # the inelastic strain every inelastic law of a layer adds to (J2, then creep)
+
+
+def declaration(key: str) -> Var:
+    """The declared history variable behind a state key "law.variable" (the shared inelastic strain included)."""
+    if key == INELASTIC:
+        return Var(("ncomp",))
+    name, var = key.split(".")
+    return REGISTRY[name].history[var]
 
 
 @dataclass(frozen=True)
@@ -125,15 +135,11 @@ class LaminateState:
         arr = self.history.get(key)
         if arr is None:
             nel, nq, nc = self.stress.shape
-            if key == INELASTIC:
-                shape, initial = (nc,), 0.0
-            else:
-                name, var = key.split(".")
-                decl = REGISTRY[name].history[var]
-                instances = [law for i in range(len(self.stack)) for law in self.laws(i).all if law.name == name]
-                shape = tuple(nc if d == "ncomp" else max(getattr(law, d) for law in instances) for d in decl.shape)
-                initial = decl.initial
-            arr = self.history[key] = np.full((nel, nq) + shape, initial)
+            decl = declaration(key)
+            name = key.split(".")[0]
+            instances = [law for i in range(len(self.stack)) for law in self.laws(i).all if law.name == name]
+            shape = tuple(nc if d == "ncomp" else max(getattr(law, d) for law in instances) for d in decl.shape)
+            arr = self.history[key] = np.full((nel, nq) + shape, decl.initial)
         return arr
 
     def equivalent_plastic_strain(self) -> np.ndarray | None:
@@ -222,20 +228,16 @@ def eigenstrain(state: LaminateState, elements: np.ndarray, T_C: float) -> list[
             continue
         if any(f"{name}.{v}" not in state.history and var.initial == 0.0 for v, var in cls.history.items()):
             continue  # not made yet and zero until it is: contributes nothing (swelling before any water)
-        contrib, found = None, False
+        contrib = None
         for i in np.unique(lay):
             law = next((law for law in state.laws(i).role("eigenstrain") if law.name == name), None)
             if law is None:
                 continue
+            if contrib is None:  # a law without a history is the same at every point of a layer: one row
+                contrib = np.zeros((elements.size, state.stress.shape[1] if cls.history else 1, nc))
             k = lay == i
-            h = {v: state.hist(f"{name}.{v}")[elements[k]] for v in cls.history}
-            e = np.broadcast_to(law.strain(h, T_C, d, nc), (k.sum(),) + (1 if not cls.history else
-                                                                         state.stress.shape[1], nc))
-            if contrib is None:
-                contrib = np.zeros((elements.size, 1 if not cls.history else state.stress.shape[1], nc))
-            contrib[k] = e
-            found = True
-        if found:
+            contrib[k] = law.strain(history_view(state, law, elements[k]), T_C, d, nc)
+        if contrib is not None:
             out.append(contrib)
     return out
 
@@ -251,7 +253,7 @@ def _reset_stress_free(state: LaminateState, elements: np.ndarray) -> None:
     state.eps0[elements] = eps0
     state.stress[elements] = 0.0
     for key, arr in state.history.items():
-        if key == INELASTIC or REGISTRY[key.split(".")[0]].history[key.split(".")[1]].mechanical:
+        if declaration(key).mechanical:
             arr[elements] = 0.0
 
 
@@ -281,8 +283,6 @@ def instantaneous_D(state: LaminateState, T_C: float) -> np.ndarray:
 
 def layer_thermal_strain(state: LaminateState, Ta: float, Tb: float) -> np.ndarray:
     """(nlayers, ncomp) free thermal strain increment from Ta to Tb (in-plane / through-thickness)."""
-    from ..laws.expansion import ThermalExpansion
-    from ..laws.law import voigt_normal
     comps = [ThermalExpansion(lay.material).components(Ta, Tb) for lay in state.stack.layers]
     return np.array([voigt_normal(a, b, state.model.dim, state.model.ncomp) for a, b in comps])
 
@@ -327,8 +327,7 @@ def increment(state: LaminateState, Ta: float, Tb: float, dt_s: float = 0.0) -> 
             E_solve = E.copy()
         E_solve[i] = c * E[i]
         k = lay == i
-        h = {v: state.hist(f"{law.name}.{v}")[act_el[k]] for v in law.history}
-        sig_rhs[k] = c * sig_rhs[k] - law.history_stress(h, D_el[k], coef)
+        sig_rhs[k] = c * sig_rhs[k] - law.history_stress(history_view(state, law, act_el[k]), D_el[k], coef)
     f = elastic.internal_force(model, sig_rhs, act_el)
     if state.f_ext is not None:
         f = f + state.f_ext
@@ -349,10 +348,8 @@ def increment(state: LaminateState, Ta: float, Tb: float, dt_s: float = 0.0) -> 
         law = state.laws(i).stiffness
         k = lay == i
         ek = act_el[k]
-        h = {v: state.hist(f"{law.name}.{v}")[ek] for v in law.history}
-        state.stress[ek], new = law.commit(h, D_el[k], (strain - free_strain)[k], coef)
-        for v, arr in new.items():
-            state.hist(f"{law.name}.{v}")[ek] = arr
+        state.stress[ek], new = law.commit(history_view(state, law, ek), D_el[k], (strain - free_strain)[k], coef)
+        write_history_view(state, law, ek, new)
     # nodes of absent layers keep their last displacement (for plots); present ones take the solution
     state.u[system.dofs] = u[system.dofs]
     state.T_C = float(Tb)
@@ -379,7 +376,7 @@ def _inelastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_e
     lay_sel = lay[sel]
     ep_old = eps_in[el]
     own_old = {key: state.history[key][el] for key in own}
-    ep, own_new = ep_old.copy(), dict(own_old)
+    ep, own_new = ep_old.copy(), {key: arr.copy() for key, arr in own_old.items()}
     fs0 = free_strain[sel] - ep_old  # eigenstrains + birth: f already carries D ep_old
     for _ in range(INELASTIC_MAX_ITER):
         e_mech = np.moveaxis(strain[sel] - fs0, -1, 0)
@@ -394,7 +391,6 @@ def _inelastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_e
                 _, _, out = law.update(e_mech[:, k], view, T_C, dt_s)
                 h["strain"] = out["strain"]
                 for v in law.history:
-                    own_new[f"{law.name}.{v}"] = own_new[f"{law.name}.{v}"].copy()
                     own_new[f"{law.name}.{v}"][k] = out[v]
             ep_new[k] = np.moveaxis(h["strain"], 0, -1)
         change = np.abs(ep_new - ep).max()

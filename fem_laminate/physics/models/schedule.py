@@ -31,13 +31,9 @@ def _stepping_laws(state: LaminateState) -> list:
     return [(i, law) for i in state.active_layers() for law in state.laws(i).all]
 
 
-def _present_classes(state: LaminateState, attr: str) -> dict:
-    """{law class: [instances]} of the stepping laws that have the class flag `attr` set."""
-    out = {}
-    for _, law in _stepping_laws(state):
-        if getattr(law, attr):
-            out.setdefault(type(law), []).append(law)
-    return out
+def _present_classes(state: LaminateState, attr: str) -> list:
+    """The classes of the stepping laws that have the class flag `attr` set, in the order the layers meet them."""
+    return list(dict.fromkeys(type(law) for _, law in _stepping_laws(state) if getattr(law, attr)))
 
 
 def rate_dependent(state: LaminateState) -> bool:
@@ -124,8 +120,7 @@ MAX_SUBSTEPS = 400  # per hold or ramp increment; past it the rest is one (stabl
 def max_time_step(state: LaminateState) -> float:
     """The longest time step the present laws allow for accuracy (inf when none limits it)."""
     dt = np.inf
-    groups = _present_classes(state, "rate_dependent")
-    for cls, _ in groups.items():
+    for cls in _present_classes(state, "rate_dependent"):
         if getattr(cls.max_time_step, "__func__", None) is _NO_LIMIT:
             continue  # this law sets no time step (skip gathering its stresses)
         dt = min(dt, cls.max_time_step(_items(state, cls), state.T_C))
