@@ -145,6 +145,14 @@ def _wait_options(fn):
                         help="If another run is writing the same output, wait for it instead of refusing.")(fn)
 
 
+def _plot_options(fn):
+    """--format / --dpi: how figures are written."""
+    fn = click.option("--dpi", type=click.IntRange(20, 1200), default=120, show_default=True,
+                      help="Resolution of the figures (dots per inch; svg and pdf: of their raster parts).")(fn)
+    return click.option("--format", "plot_format", type=click.Choice(["png", "svg", "pdf"]), default="png",
+                        show_default=True, help="Format of the figures.")(fn)
+
+
 def _wait_s(wait: bool, wait_timeout_s: float | None) -> float | None:
     """None: refuse at once; seconds to wait otherwise (inf: no limit). A timeout implies --wait."""
     if wait_timeout_s is not None:
@@ -164,9 +172,10 @@ def main():
               help="Output folder (default: results/<case file name>).")
 @click.option("--overwrite", is_flag=True, help="Replace --out even if it holds files this tool did not write.")
 @click.option("--quiet", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
+@_plot_options
 @_wait_options
 @_guarded("run")
-def run(case_file, out_dir, overwrite, quiet, wait, wait_timeout_s):
+def run(case_file, out_dir, overwrite, quiet, plot_format, dpi, wait, wait_timeout_s):
     """Simulate the process chain of CASE_FILE and write summary.json, a ParaView series and PNG plots."""
     from .case import load_case
     from .job import run_case
@@ -175,7 +184,8 @@ def run(case_file, out_dir, overwrite, quiet, wait, wait_timeout_s):
     for note in case.notes:
         click.echo(f"note: {_one_line(note)}", err=True)
     out = Path(out_dir) if out_dir else Path("results") / Path(case_file).stem
-    s = run_case(case, out, progress=_progress(quiet), overwrite=overwrite, wait_s=_wait_s(wait, wait_timeout_s))
+    s = run_case(case, out, progress=_progress(quiet), overwrite=overwrite, wait_s=_wait_s(wait, wait_timeout_s),
+                 plot_format=plot_format, dpi=dpi)
     for note in s.get("notes", [])[len(case.notes):]:  # what the steps flagged (also in summary.json)
         click.echo(f"note: {_one_line(note)}", err=True)
     click.echo(report(s, out))
@@ -251,9 +261,10 @@ def materials(sources):
               help="Nip model for each grid point.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Output folder (default: results/<case>_window).")
+@_plot_options
 @_wait_options
 @_guarded("window")
-def window(case_file, temps, speeds, loads, nip, out_dir, wait, wait_timeout_s):
+def window(case_file, temps, speeds, loads, nip, out_dir, plot_format, dpi, wait, wait_timeout_s):
     """Process-window map: predicted peel over roll temperature x speed (x load), CSV + PNG."""
     from .case import load_case
     from .process.bond import bond_setup
@@ -269,7 +280,10 @@ def window(case_file, temps, speeds, loads, nip, out_dir, wait, wait_timeout_s):
     v = parse_grid(speeds, "--speeds-m-per-min")
     L = parse_grid(loads, "--loads-kgf") if loads else None
     out = Path(out_dir) if out_dir else Path("results") / f"{Path(case_file).stem}_window"
-    res = window_command(case, out, T, v, L, progress=_progress(), nip=nip, wait_s=_wait_s(wait, wait_timeout_s))
+    from .post.output import plot_settings
+
+    with plot_settings(plot_format, dpi):
+        res = window_command(case, out, T, v, L, progress=_progress(), nip=nip, wait_s=_wait_s(wait, wait_timeout_s))
     click.echo(f"window map -> {out}: " + ", ".join(str(p) for p in res.values() if isinstance(p, (str, Path))))
 
 

@@ -206,6 +206,8 @@ def _warpage_map(state) -> dict:
 
 def write(out_dir, payload) -> None:
     import matplotlib.pyplot as plt
+
+    from ..post.output import save_figure
     from matplotlib.tri import Triangulation
 
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
@@ -217,8 +219,7 @@ def write(out_dir, payload) -> None:
     ax.set_ylabel("y (mm)")
     ax.set_title(f"Warpage after the patterned etch, {payload['T_C']:g} °C")
     fig.tight_layout()
-    fig.savefig(out_dir / "etch_warpage.png", dpi=120)
-    plt.close(fig)
+    save_figure(fig, out_dir / "etch_warpage.png")
 
 
 KIND = StepKind("etch", Spec, run, check=check, write=write,

@@ -21,7 +21,7 @@ from ..model.materials import Material, load_library
 from ..physics.correlations import bonding as bd
 from ..physics.models.nip import solve_nip
 from ..post.folder import locked
-from ..post.output import plain_text
+from ..post.output import plain_text, save_figure
 from ..process.bond import BondSetup, bond_history, bond_setup, bond_setup_from_stack, nip_spec_for  # noqa: F401
 from ..process.bond import predict_bond as _predict_bond
 from ..process.peel import Spec as PeelSpec
@@ -76,7 +76,7 @@ def nip_source(nip: str = "analytic") -> str:
     if nip not in NIP_MODELS:
         raise ValueError(f"nip={nip!r} is not one of {NIP_MODELS}")
     if nip == "analytic":
-        return "nip.solve_nip(method='analytic')"
+        return "analytic nip model"
     return "Hertz stand-in (window.hertz_nip_history)"
 
 
@@ -221,8 +221,8 @@ def plot_window(win: dict, path) -> Path:
         if win["Tg_C"] is not None:
             Tg = win["Tg_C"]
             ax.add_patch(plt.Rectangle((v0, Tg + t0), v1 - v0, t1 - t0, fill=False, ls="--", lw=1.5, ec="r",
-                                       label=f"preferred: Tg+{t0:g}..Tg+{t1:g} C, {v0:g}-{v1:g} m/min"))
-            ax.axhline(Tg, color="r", lw=0.8, ls=":", label=f"Tg = {Tg:g} C")
+                                       label=f"preferred: Tg+{t0:g}..Tg+{t1:g} °C, {v0:g}-{v1:g} m/min"))
+            ax.axhline(Tg, color="r", lw=0.8, ls=":", label=f"Tg = {Tg:g} °C")
         T_op, v_op, L_op = win["operating_point"]
         if math.isclose(L[i], L_op):
             ax.plot([v_op], [T_op], "w*", ms=12, mec="k", label="case operating point")
@@ -232,13 +232,11 @@ def plot_window(win: dict, path) -> Path:
         ax.set_xlim(v.min() * (0.8 if v.size > 1 else 0.5), v.max() * (1.25 if v.size > 1 else 2.0))
         ax.set_ylim(T.min() - 5, T.max() + 5)
         ax.set_xlabel("speed (m/min)")
-        ax.set_ylabel("roll temperature (C)")
+        ax.set_ylabel("roll temperature (°C)")
         ax.legend(loc="lower right", fontsize=7)
     fig.colorbar(mesh, ax=axes[0].tolist(), label="predicted peel strength (kgf/cm)")
-    fig.suptitle(f"{_plain(win['case'])}: {win['interface']} bond on {win['surface']}; nip: {win['nip']}", fontsize=10)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    fig.suptitle(f"{_plain(win['case'])}: {win['interface']} bond on {win['surface']} ({win['nip']})", fontsize=10)
+    return save_figure(fig, path)
 
 
 def _plain(text) -> str:
