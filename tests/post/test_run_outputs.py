@@ -174,7 +174,12 @@ def test_view_script_renders_the_series_in_paraview(run, tmp_path):
     script.write_text(PV_READ)
     png = tmp_path / "view.png"
     args = [str(script), str(out / "process.pvd"), str(out / "view.py"), "--png", str(png), "--size", "800x400"]
-    proc = subprocess.run(cmd + args, capture_output=True, text=True, timeout=120)
+    for _ in range(3):  # a virtual display can lose a race for its number with another one starting
+        proc = subprocess.run(cmd + args, capture_output=True, text=True, timeout=120)
+        if "bad X server connection" not in proc.stderr:
+            break
+    else:
+        pytest.skip("ParaView found no X server to render into (no display, and none could be started)")
     if proc.returncode < 0 and not os.environ.get("DISPLAY"):
         pytest.skip(f"ParaView cannot render here (no display; signal {-proc.returncode})")
     assert proc.returncode == 0, proc.stderr[-2000:]
