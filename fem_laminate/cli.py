@@ -218,14 +218,17 @@ def report(s: dict, out) -> str:
 @click.option("--physics", "physics", type=click.Choice(["case", "elastic"]), default="case", show_default=True,
               help="case: each case's [physics] table (full model by default); elastic: viscoelasticity and "
                    "moisture off in every case (the elastic model of 0.2).")
+@_plot_options
 @_wait_options
 @_guarded("validate")
-def validate(cases_dir, out_dir, physics, wait, wait_timeout_s):
+def validate(cases_dir, out_dir, physics, plot_format, dpi, wait, wait_timeout_s):
     """Run every patent case and write validation.csv / validation.md beside the published values."""
+    from .post.output import plot_settings
     from .studies.validate import ELASTIC, run_validation
 
-    rows = run_validation(cases_dir, out_dir, progress=_progress(), physics=ELASTIC if physics == "elastic" else None,
-                          wait_s=_wait_s(wait, wait_timeout_s))
+    with plot_settings(plot_format, dpi):
+        rows = run_validation(cases_dir, out_dir, progress=_progress(), wait_s=_wait_s(wait, wait_timeout_s),
+                              physics=ELASTIC if physics == "elastic" else None)
     click.echo((Path(out_dir) / "validation.md").read_text())
     click.echo(f"{len(rows)} cases -> {out_dir}/validation.csv, validation.md")
 

@@ -122,7 +122,7 @@ def _as_case(case) -> Case:
 
 
 def publish(out_dir, case: Case, state, record, summary, *, overwrite: bool = False, plots: bool = True,
-            wait_s: float | None = None, plot_format: str = "png", dpi: int = output.DEFAULT_DPI,
+            wait_s: float | None = None, plot_format: str | None = None, dpi: int | None = None,
             frames=None, simulate_first=None) -> Path:
     """Write the output folder atomically (post/folder.py): checked, locked, written in scratch, renamed into
     place. `simulate_first`: a callable run under the lock before writing, returning (state, record, summary)."""
@@ -137,7 +137,7 @@ def publish(out_dir, case: Case, state, record, summary, *, overwrite: bool = Fa
 
 
 def run_case(case_or_path, out_dir=None, *, progress: bool = False, overwrite: bool = False, plots: bool = True,
-             wait_s: float | None = None, plot_format: str = "png", dpi: int = output.DEFAULT_DPI) -> dict:
+             wait_s: float | None = None, plot_format: str | None = None, dpi: int | None = None) -> dict:
     """Validate, simulate and (with `out_dir`) write the output folder; return the summary.
 
     Parameters
@@ -154,10 +154,10 @@ def run_case(case_or_path, out_dir=None, *, progress: bool = False, overwrite: b
         Write the figures.
     wait_s : float, optional
         If another run is writing `out_dir`, wait up to this many seconds (inf: no limit); None refuses at once.
-    plot_format : {"png", "svg", "pdf"}
-        Format of the figures.
-    dpi : int
-        Resolution of the figures (dots per inch).
+    plot_format : {"png", "svg", "pdf"}, optional
+        Format of the figures (default: png, or that of an enclosing ``post.output.plot_settings``).
+    dpi : int, optional
+        Resolution of the figures in dots per inch (default: 120, or that of an enclosing ``plot_settings``).
 
     Returns
     -------
@@ -314,8 +314,8 @@ class RunResult:
             raise KeyError(f"step {name!r}: no layer is present after it, so it has no frame")
         return frames[name]
 
-    def write(self, out, *, overwrite: bool = False, plots: bool = True, plot_format: str = "png",
-              dpi: int = output.DEFAULT_DPI, wait_s: float | None = None) -> Path:
+    def write(self, out, *, overwrite: bool = False, plots: bool = True, plot_format: str | None = None,
+              dpi: int | None = None, wait_s: float | None = None) -> Path:
         """Write the output folder, as ``fem-laminate run`` does (docs/python_api.md).
 
         Parameters
@@ -326,10 +326,10 @@ class RunResult:
             Replace a folder this tool did not write.
         plots : bool
             Write the figures.
-        plot_format : {"png", "svg", "pdf"}
-            Format of the figures.
-        dpi : int
-            Resolution of the figures.
+        plot_format : {"png", "svg", "pdf"}, optional
+            Format of the figures (default: png).
+        dpi : int, optional
+            Resolution of the figures in dots per inch (default: 120).
         wait_s : float, optional
             Wait up to this many seconds for another run writing `out`; None refuses at once.
 
@@ -343,7 +343,7 @@ class RunResult:
 
 
 def run(case, out=None, *, progress: bool = False, overwrite: bool = False, plots: bool = True,
-        plot_format: str = "png", dpi: int = output.DEFAULT_DPI) -> RunResult:
+        plot_format: str | None = None, dpi: int | None = None) -> RunResult:
     """Simulate a case in memory; write its output folder only if `out` is given.
 
     Parameters

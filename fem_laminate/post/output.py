@@ -32,11 +32,14 @@ _NO_DATE = {"png": None, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
 
 
 @contextmanager
-def plot_settings(fmt: str = "png", dpi: int = DEFAULT_DPI):
-    """Plots written inside the block use this format (png, svg or pdf) and resolution (dots per inch)."""
+def plot_settings(fmt: str | None = None, dpi: int | None = None):
+    """Plots written inside the block use this format (png, svg or pdf) and resolution (dots per inch); None
+    keeps the enclosing block's (default: png at DEFAULT_DPI)."""
+    old_fmt, old_dpi = _PLOT.get()
+    fmt = old_fmt if fmt is None else fmt
     if fmt not in PLOT_FORMATS:
         raise ValueError(f"plot format {fmt!r} is not one of {', '.join(PLOT_FORMATS)}")
-    token = _PLOT.set((fmt, int(dpi)))
+    token = _PLOT.set((fmt, old_dpi if dpi is None else int(dpi)))
     try:
         yield
     finally:

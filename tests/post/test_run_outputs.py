@@ -57,6 +57,19 @@ def test_run_in_memory_writes_nothing_and_types_the_steps(run, tmp_path, monkeyp
     assert set(fl.__all__) >= {"run", "run_case", "load_case", "__version__"} and fl.__version__[0].isdigit()
 
 
+def test_import_is_cheap_and_the_cli_takes_plot_options():
+    import sys
+
+    from click.testing import CliRunner
+
+    from fem_laminate import cli
+    code = "import sys, fem_laminate; print(sorted({'numpy', 'pyvista', 'pydantic'} & set(sys.modules)))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"
+    for command in ("run", "validate", "window"):
+        text = CliRunner().invoke(cli.main, [command, "--help"]).output
+        assert "--format [png|svg|pdf]" in text and "--dpi" in text, command
+
+
 def test_frames_are_the_vtu_files(run):
     r, out = run
     files = sorted((out / "vtu").glob("*.vtu"))
