@@ -118,7 +118,8 @@ def _blas() -> dict | None:
         deps = np.show_config(mode="dicts")["Build Dependencies"]
     except (TypeError, KeyError, AttributeError):
         return None
-    return {k: {f: deps[k].get(f) for f in ("name", "version") if deps[k].get(f)} for k in ("blas", "lapack") if k in deps}
+    return {k: {f: deps[k][f] for f in ("name", "version") if deps[k].get(f)}
+            for k in ("blas", "lapack") if k in deps}
 
 
 def versions() -> dict:
