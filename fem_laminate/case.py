@@ -197,11 +197,29 @@ def _clean(text: str, n: int) -> str:
 
 
 def load_case_dict(d: dict, source: str = "<case>") -> Case:
-    """Validate a case given as a dict (as parsed from TOML); raise CaseError with a one-line message.
+    """Validate a case given as a dict (as parsed from TOML).
 
     Everything a run could trip over is refused here, before any allocation: types and ranges (schema),
     materials, names, the stack each step acts on (the kinds' `check`), the number of thermoelastic increments,
-    and the size of the mesh against the memory of this machine (sizing.py)."""
+    and the size of the mesh against the memory of this machine (sizing.py).
+
+    Parameters
+    ----------
+    d : dict
+        The case's tables as Python dicts and lists (units in the key names, as in a case file).
+    source : str
+        What the messages call the case (a file name).
+
+    Returns
+    -------
+    Case
+        The validated case: its typed spec, its materials (library and own) and its full stack.
+
+    Raises
+    ------
+    CaseError
+        One line naming the source, the field, its value and what is allowed.
+    """
     if not isinstance(d, dict):
         raise CaseError(f"{source}: a case is a table of fields, got {type(d).__name__}")
     _legacy_mesh(d, source)
@@ -239,8 +257,24 @@ def load_case_dict(d: dict, source: str = "<case>") -> Case:
 
 
 def load_case(path) -> Case:
-    """Read and validate a case file; CaseError (one line) for a file that is missing, unreadable, too large,
-    not UTF-8 or not TOML, and for every field load_case_dict refuses."""
+    """Read and validate a case file (TOML).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The case file.
+
+    Returns
+    -------
+    Case
+        The validated case (see `load_case_dict`).
+
+    Raises
+    ------
+    CaseError
+        One line: a file that is missing, unreadable, too large, not UTF-8 or not TOML, and every field
+        `load_case_dict` refuses.
+    """
     path = Path(path)
     if not path.is_file():
         raise CaseError(f"{path}: case file not found")

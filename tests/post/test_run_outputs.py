@@ -37,7 +37,13 @@ CELL_ARRAYS = {"stress_Pa", "von_mises_Pa", "equivalent_plastic_strain", "hygros
 def run(tmp_path_factory):
     import matplotlib
 
-    r = fl.run(CASE)
+    cwd, old = tmp_path_factory.mktemp("cwd"), os.getcwd()
+    os.chdir(cwd)  # a run in memory writes nothing, not even into the working folder
+    try:
+        r = fl.run(CASE)
+    finally:
+        os.chdir(old)
+    assert not list(cwd.iterdir())
     out = tmp_path_factory.mktemp("api") / "out"
     with matplotlib.rc_context({"svg.fonttype": "none"}):  # text as <text>, so the test can read the labels
         r.write(out, plot_format="svg", dpi=50)
