@@ -42,7 +42,7 @@ def write_nip_outputs(result: NipResult, out_dir) -> list[Path]:
     lines += ax2.plot(result.t_s, result.interface_pressure_Pa * 1e-6, color="C0", lw=0.8,
                       label="pressure (right axis)")
     ax2.set_ylabel("interface pressure (MPa)")
-    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="upper right")
+    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="center right")
     ax.set_title("Bonding interface through the nip", fontsize=10)
     fig.tight_layout()
     paths.append(save_figure(fig, out / "nip_temperature.png"))
