@@ -77,7 +77,7 @@ def nip_source(nip: str = "analytic") -> str:
         raise ValueError(f"nip={nip!r} is not one of {NIP_MODELS}")
     if nip == "analytic":
         return "analytic nip model"
-    return "Hertz stand-in (window.hertz_nip_history)"
+    return "Hertz stand-in, isothermal"
 
 
 def case_nip_history(case, temperature_C: float, speed_m_per_min: float, load_kgf: float, nip: str = "analytic"):
