@@ -8,7 +8,7 @@ root="cohesive_elastic") against the FEM peels recorded in tests/data/peel_fem_s
 tests/studies/regenerate/peel_fem_scaled_arm.py; not rerun here), beside the old Winkler root; and the evidence for
 the elastic zone beam's two open points (where M0 acts, and the zone's force balance). Writes
 peel_cohesive_root.json and peel_cohesive_root.txt (the printed table) into the folder given as the first argument
-(default: a new temporary folder); the copies docs/peel_mechanics.md quotes are in docs/results/.
+(default: a new temporary folder); the copies docs/theory/peel_history.md quotes are in docs/results/.
 
 History: why the FEM's plastic peel sat below the closed form: the root rotation of a beam on a cohesive zone.
 

@@ -84,7 +84,8 @@ def frame_mesh(state, frame) -> meshio.Mesh:
         conn = remap[mesh.t[:, cells]].T[:, [0, 1, 2, 3]]
         ctype = "quad"
     else:
-        conn = remap[mesh.t[:, cells]].T
+        # scikit-fem numbers a hexahedron's vertices differently from VTK; skfem.io.meshio's HEX_MAPPING
+        conn = remap[mesh.t[:, cells]].T[:, [0, 3, 6, 2, 1, 5, 7, 4]]
         ctype = "hexahedron"
     s = frame.stress_cell[cells]
     cell_data = {"stress_Pa": [_paraview_stress(s, d)], "von_mises_Pa": [von_mises(s, axis=-1)],

@@ -1,0 +1,190 @@
+"""Sphinx extension: the case-file field reference and the step-kind reference, generated from the code at every
+build (the pydantic models of fem_laminate/case.py and the StepKind registry of fem_laminate/process/step.py), so the
+documentation cannot drift from what the case loader accepts.
+
+Writes ``guide/_generated/case_fields.md`` and ``guide/_generated/step_kinds.md`` (MyST tables) before Sphinx reads
+the sources; the guide pages include them."""
+from __future__ import annotations
+
+import inspect
+import re
+import types
+import typing
+from pathlib import Path
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+GENERATED = Path("guide") / "_generated"
+COMMENT = re.compile(r"^\s+(\w+)\s*:[^#]*#\s?(.*)$")
+CONTINUATION = re.compile(r"^\s+#\s?(.*)$")
+
+
+def field_comments(model: type) -> dict[str, str]:
+    """`name: type = default  # comment` (and the comment lines right below it) from the model's source."""
+    try:
+        lines = inspect.getsource(model).splitlines()
+    except (OSError, TypeError):
+        return {}
+    out, last = {}, None
+    for line in lines:
+        m = COMMENT.match(line)
+        if m:
+            last = m.group(1)
+            out[last] = m.group(2).strip()
+            continue
+        c = CONTINUATION.match(line)
+        if c and last is not None and out.get(last):
+            out[last] += " " + c.group(1).strip()
+        else:
+            last = None
+    return out
+
+
+def _models_in(annotation) -> list[type]:
+    """The pydantic models named anywhere inside a type annotation (list[Segment], A | B, Annotated[...])."""
+    if inspect.isclass(annotation) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found = []
+    for arg in typing.get_args(annotation):
+        found += _models_in(arg)
+    return found
+
+
+def type_name(annotation) -> str:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Literal:
+        return " \\| ".join(f'`"{a}"`' if isinstance(a, str) else f"`{a}`" for a in args)
+    if origin is typing.Annotated:
+        return type_name(args[0])
+    if origin in (typing.Union, types.UnionType):
+        parts = [type_name(a) for a in args if a is not type(None)]
+        return " \\| ".join(parts) + (" (optional)" if type(None) in args else "")
+    if origin in (list, tuple):
+        return "list of " + (type_name(args[0]) if args else "values")
+    if origin is dict:
+        return "table"
+    if inspect.isclass(annotation):
+        if issubclass(annotation, BaseModel):
+            return f"table `{annotation.__name__}`"
+        return {"float": "number", "int": "integer", "str": "text", "bool": "true \\| false"}.get(
+            annotation.__name__, annotation.__name__)
+    return str(annotation).replace("typing.", "")
+
+
+def bounds(field) -> str:
+    parts = []
+    for meta in list(field.metadata) + [m for a in typing.get_args(field.annotation) for m in getattr(a, "__metadata__", ())]:
+        for key, sym in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<"), ("min_length", "length ≥"),
+                         ("max_length", "length ≤")):
+            v = getattr(meta, key, None)
+            if v is not None:
+                parts.append(f"{sym} {v:g}" if isinstance(v, float) else f"{sym} {v}")
+        pattern = getattr(meta, "pattern", None)
+        if pattern:
+            parts.append("a name: `A-Z a-z 0-9 _ . + -`" if "A-Za-z0-9" in pattern else "one line of text")
+    return ", ".join(dict.fromkeys(parts))
+
+
+def default(field) -> str:
+    if field.is_required():
+        return "**required**"
+    if field.default is PydanticUndefined or field.default is None:
+        return "–" if field.default_factory is None else "(empty)"
+    d = field.default
+    if isinstance(d, bool):
+        return f"`{str(d).lower()}`"
+    if isinstance(d, str):
+        return f'`"{d}"`'
+    return f"`{d}`"
+
+
+def _unit(name: str) -> str:
+    units = {"_um": "µm", "_mm": "mm", "_C": "°C", "_K": "K", "_kgf": "kgf", "_m_per_min": "m/min", "_pct": "%",
+             "_N": "N", "_MPa": "MPa", "_GPa": "GPa", "_s": "s", "_deg": "°", "_J_per_m2": "J/m²",
+             "_W_per_m2K": "W/(m² K)", "_per_min": "1/min", "_K_per_min": "K/min", "_mm_per_min": "mm/min",
+             "_hours": "h", "minutes": "min", "hours": "h", "_m2_per_s": "m²/s"}
+    for suffix in sorted(units, key=len, reverse=True):
+        if name.endswith(suffix):
+            return units[suffix]
+    return ""
+
+
+def model_table(model: type, title: str, seen: set, level: int = 3) -> list[str]:
+    """One table per model, then the tables of the models its fields hold (once each)."""
+    seen.add(model)
+    comments = field_comments(model)
+    doc = inspect.getdoc(model) or ""
+    if doc.startswith(("A base class", "Usage docs")) or model.__module__.startswith("pydantic"):
+        doc = ""
+    out = [f"{'#' * level} {title}", ""]
+    if doc and "case-file table: unknown keys" not in doc:
+        out += [doc.split("\n\n")[0].replace("\n", " "), ""]
+    out += ["| field | type | default | allowed | unit | meaning |", "|---|---|---|---|---|---|"]
+    nested = []
+    for name, field in model.model_fields.items():
+        meaning = (field.description or comments.get(name, "")).replace("|", "\\|")
+        out.append(f"| `{name}` | {type_name(field.annotation)} | {default(field)} | {bounds(field)} | "
+                   f"{_unit(name)} | {meaning} |")
+        nested += [m for m in _models_in(field.annotation) if m not in seen and m not in nested]
+    out.append("")
+    for m in nested:
+        if m not in seen:
+            out += model_table(m, f"`{m.__name__}` (in `{model.__name__}`)", seen, level)
+    return out
+
+
+def case_fields_md() -> str:
+    from fem_laminate.case import CaseSpec, LayerSpec, MeshSpec, PhysicsSpec
+    from fem_laminate.physics.laws import switches
+    seen = {CaseSpec}
+    lines = ["Generated at build time from the pydantic models in `fem_laminate/case.py`.", ""]
+    top = ["| field | type | default | allowed | meaning |", "|---|---|---|---|---|"]
+    comments = field_comments(CaseSpec)
+    for name, field in CaseSpec.model_fields.items():
+        top.append(f"| `{name}` | {type_name(field.annotation)} | {default(field)} | {bounds(field)} | "
+                   f"{comments.get(name, '')} |")
+    lines += ["### Top level of a case file", ""] + top + [""]
+    lines += model_table(LayerSpec, "`[[layers]]` (bottom-up)", seen)
+    lines += model_table(MeshSpec, "`[mesh]`", seen)
+    lines += ["### `[physics]`", "", "One switch per switchable material law of the registry (`physics/laws/`); "
+              "all default to `true`; all `false` is the elastic model.", "",
+              "| switch | default |", "|---|---|"]
+    lines += [f"| `{s}` | `true` |" for s in switches()] + [""]
+    seen.add(PhysicsSpec)
+    return "\n".join(lines)
+
+
+def step_kinds_md() -> str:
+    from fem_laminate.process import STEP_KINDS
+    lines = ["Generated at build time from the `STEP_KINDS` registry (`fem_laminate/process/step.py`), "
+             "in the order the patent runs them.", "",
+             "| kind | what it does | works on | result |", "|---|---|---|---|"]
+    for name, kind in STEP_KINDS.items():
+        where = "a copy (a test)" if kind.on_copy else ("forms the laminate" if kind.forms_laminate else "the laminate")
+        result = f"`{kind.result.__name__}`" if kind.result is not None else "–"
+        lines.append(f"| [`{name}`](#step-{name}) | {kind.doc.replace('|', chr(92) + '|')} | {where} | {result} |")
+    lines.append("")
+    for name, kind in STEP_KINDS.items():
+        module = inspect.getmodule(kind.run)
+        doc = (inspect.getdoc(module) or "").split("\n\n")[0].replace("\n", " ")
+        lines += [f"(step-{name})=", f"## `kind = \"{name}\"`", "", doc, "",
+                  f"Module: `fem_laminate/process/{module.__name__.rsplit('.', 1)[-1]}.py`. "
+                  f"Reads the results of: {', '.join(f'`{t.__name__}`' for t in kind.reads) or 'none'}.", ""]
+        lines += model_table(kind.spec, f"Fields of `{name}`", set(), level=3)
+    return "\n".join(lines)
+
+
+def generate(app) -> None:
+    out = Path(app.srcdir) / GENERATED
+    out.mkdir(parents=True, exist_ok=True)
+    for fname, text in (("case_fields.md", case_fields_md()), ("step_kinds.md", step_kinds_md())):
+        path = out / fname
+        if not path.exists() or path.read_text() != text:  # unchanged files keep Sphinx's cache valid
+            path.write_text(text)
+
+
+def setup(app):
+    app.connect("builder-inited", generate)
+    return {"version": "1.0", "parallel_read_safe": True}
