@@ -35,7 +35,7 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "guide/_generated/*", "examples/*", "gallery/*.md", "**/.ipynb_checkpoints",
+exclude_patterns = ["_build", "guide/_generated/*", "examples/*", "gallery/*", "results/*", "**/.ipynb_checkpoints",
                     "auto_gallery/*.ipynb", "auto_gallery/*.py", "auto_gallery/*.zip", "auto_gallery/*.json"]
 
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]

@@ -21,23 +21,34 @@ CONTINUATION = re.compile(r"^\s+#\s?(.*)$")
 
 
 def field_comments(model: type) -> dict[str, str]:
-    """`name: type = default  # comment` (and the comment lines right below it) from the model's source."""
+    """A field's comments in the model's source: the trailing `name: type = default  # comment`, a comment block
+    right above the field (leading), and a comment block below it that no field follows (its continuation)."""
     try:
         lines = inspect.getsource(model).splitlines()
     except (OSError, TypeError):
         return {}
-    out, last = {}, None
-    for line in lines:
-        m = COMMENT.match(line)
-        if m:
-            last = m.group(1)
-            out[last] = m.group(2).strip()
-            continue
+    field = re.compile(r"^\s+(\w+)\s*:")
+    out: dict[str, str] = {}
+    block: list[str] = []
+    last = None  # the field line just before the comment block
+    for line in lines + [""]:
         c = CONTINUATION.match(line)
-        if c and last is not None and out.get(last):
-            out[last] += " " + c.group(1).strip()
+        if c:
+            block.append(c.group(1).strip())
+            continue
+        m = field.match(line)
+        if m:
+            name = m.group(1)
+            trailing = COMMENT.match(line)
+            parts = block + ([trailing.group(2).strip()] if trailing else [])
+            if parts:
+                out[name] = " ".join(parts)
+            last = name
         else:
+            if block and last is not None:
+                out[last] = (out.get(last, "") + " " + " ".join(block)).strip()
             last = None
+        block = []
     return out
 
 
@@ -185,6 +196,49 @@ def generate(app) -> None:
             path.write_text(text)
 
 
+BULLET = re.compile(r"^(\s*)([-*]|\d+\.) ")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def plain_docstring(lines: list[str]) -> list[str]:
+    """The package's docstrings are prose for readers of the code (indented equations, `|x|`, lists that wrap),
+    not strict reStructuredText: blank lines go around every change of indentation (an indented equation becomes a
+    block quote) and `|` is escaped (no substitutions), so that every docstring renders without a docutils error."""
+    out: list[str] = []
+    bullet = None  # the indentation of the list item being continued
+    for line in lines:
+        line = line.replace("|", "\\|")
+        if not line.strip():
+            bullet = None
+            out.append(line)
+            continue
+        prev = out[-1] if out and out[-1].strip() else None
+        ind = _indent(line)
+        is_item = BULLET.match(line) is not None
+        if prev is not None:
+            if is_item:
+                if bullet is None or ind != bullet:
+                    out.append("")
+            elif bullet is not None:
+                if ind != bullet + 2:
+                    out.append("")
+                    bullet = None
+            elif ind != _indent(prev) and not prev.rstrip().endswith("::"):
+                out.append("")
+        if is_item:
+            bullet = ind
+        out.append(line)
+    return out
+
+
+def _process_docstring(app, what, name, obj, options, lines):
+    lines[:] = plain_docstring(lines)
+
+
 def setup(app):
     app.connect("builder-inited", generate)
+    app.connect("autodoc-process-docstring", _process_docstring)
     return {"version": "1.0", "parallel_read_safe": True}
