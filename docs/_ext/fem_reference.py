@@ -84,9 +84,21 @@ def type_name(annotation) -> str:
     return str(annotation).replace("typing.", "")
 
 
+def _metadata(field) -> list:
+    """Constraints on the field and inside its type (an Annotated alias such as Temperature, also when optional)."""
+    found = list(field.metadata)
+    stack = [field.annotation]
+    while stack:
+        a = stack.pop()
+        for m in getattr(a, "__metadata__", ()):
+            found += list(getattr(m, "metadata", ())) + [m]
+        stack += list(typing.get_args(a))
+    return found
+
+
 def bounds(field) -> str:
     parts = []
-    for meta in list(field.metadata) + [m for a in typing.get_args(field.annotation) for m in getattr(a, "__metadata__", ())]:
+    for meta in _metadata(field):
         for key, sym in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<"), ("min_length", "length ≥"),
                          ("max_length", "length ≤")):
             v = getattr(meta, key, None)
@@ -94,8 +106,50 @@ def bounds(field) -> str:
                 parts.append(f"{sym} {v:g}" if isinstance(v, float) else f"{sym} {v}")
         pattern = getattr(meta, "pattern", None)
         if pattern:
-            parts.append("a name: `A-Z a-z 0-9 _ . + -`" if "A-Za-z0-9" in pattern else "one line of text")
+            if "A-Za-z0-9" in pattern:
+                parts.append("a name: `A-Z a-z 0-9 _ . + -`")
+            elif "\\x0b" in pattern:
+                parts.append("text without control characters")
+            else:
+                parts.append("one line of text")
     return ", ".join(dict.fromkeys(parts))
+
+
+# Meanings of the fields whose source carries no comment (the field list itself always comes from the models).
+MEANING = {
+    "name": "the case's name: titles the plots and the summary",
+    "description": "free text, copied into the summary",
+    "initial_temperature_C": "temperature of the stack when the process starts",
+    "materials": "inline materials `[materials.<name>]`, overriding or extending the library key by key "
+                 "(`base = \"<library material>\"` starts from one)",
+    "layers": "the stack, bottom-up",
+    "mesh": "the finite-element model and its resolution",
+    "steps": "the process steps in order, one `kind` each (see the step reference)",
+    "physics": "the material-law switches",
+    "LayerSpec.name": "the layer's name in the summary and the plots (default: made from the material)",
+    "material": "a library material (`fem-laminate materials`) or one of `[materials]`",
+    "thickness_um": "layer thickness",
+    "length_mm": "section length (2D) or plate length along x (plate3d)",
+    "width_mm": "plate width along y (plate3d)",
+    "nx": "elements along the length",
+    "ny": "elements along the width (plate3d)",
+    "n_per_layer": "elements through each layer",
+    "edge_refinement": "grading of the 2D mesh toward the free edges (1: uniform)",
+    "quadratic": "quadratic elements (linear ones lock in bending; for tests)",
+    "solver": "linear solver: auto picks PARDISO or SuperLU, and the plate CG for large 3D plates",
+    "Spec.kind": "the step kind",
+    "kind": "selects this table's variant",
+    "side": "which outer foil: top or bottom (etch: or both)",
+    "line_um": "copper line width",
+    "space_um": "gap between the lines",
+    "pad_um": "side of a square pad",
+    "pitch_um": "pad pitch (one pad on the centre)",
+    "file": "path of the file, relative to the case file",
+    "unit": "unit of the file's coordinates",
+    "max_step_K": "largest temperature change per thermoelastic increment",
+    "from_C": "start temperature",
+    "to_C": "end temperature",
+}
 
 
 def default(field) -> str:
@@ -122,7 +176,7 @@ def _unit(name: str) -> str:
     return ""
 
 
-def model_table(model: type, title: str, seen: set, level: int = 3) -> list[str]:
+def model_table(model: type, title: str, seen: set, level: int = 3, parent: str = "") -> list[str]:
     """One table per model, then the tables of the models its fields hold (once each)."""
     seen.add(model)
     comments = field_comments(model)
@@ -135,14 +189,17 @@ def model_table(model: type, title: str, seen: set, level: int = 3) -> list[str]
     out += ["| field | type | default | allowed | unit | meaning |", "|---|---|---|---|---|---|"]
     nested = []
     for name, field in model.model_fields.items():
-        meaning = (field.description or comments.get(name, "")).replace("|", "\\|")
+        known = MEANING.get(f"{model.__name__}.{name}", MEANING.get(name, "") if model.__name__ != "LayerSpec"
+                            or name != "name" else "")
+        meaning = field.description or "; ".join(p for p in (known, comments.get(name, "")) if p)
+        meaning = meaning.replace("|", "\\|")
         out.append(f"| `{name}` | {type_name(field.annotation)} | {default(field)} | {bounds(field)} | "
                    f"{_unit(name)} | {meaning} |")
         nested += [m for m in _models_in(field.annotation) if m not in seen and m not in nested]
     out.append("")
     for m in nested:
         if m not in seen:
-            out += model_table(m, f"`{m.__name__}` (in `{model.__name__}`)", seen, level)
+            out += model_table(m, f"`{m.__name__}` (in {parent or '`' + model.__name__ + '`'})", seen, level, parent)
     return out
 
 
@@ -154,8 +211,9 @@ def case_fields_md() -> str:
     top = ["| field | type | default | allowed | meaning |", "|---|---|---|---|---|"]
     comments = field_comments(CaseSpec)
     for name, field in CaseSpec.model_fields.items():
-        top.append(f"| `{name}` | {type_name(field.annotation)} | {default(field)} | {bounds(field)} | "
-                   f"{comments.get(name, '')} |")
+        kind = "list of step tables" if name == "steps" else type_name(field.annotation)
+        top.append(f"| `{name}` | {kind} | {default(field)} | {bounds(field)} | "
+                   f"{comments.get(name) or MEANING.get(name, '')} |")
     lines += ["### Top level of a case file", ""] + top + [""]
     lines += model_table(LayerSpec, "`[[layers]]` (bottom-up)", seen)
     lines += model_table(MeshSpec, "`[mesh]`", seen)
@@ -173,7 +231,7 @@ def step_kinds_md() -> str:
              "in the order the patent runs them.", "",
              "| kind | what it does | works on | result |", "|---|---|---|---|"]
     for name, kind in STEP_KINDS.items():
-        where = "a copy (a test)" if kind.on_copy else ("forms the laminate" if kind.forms_laminate else "the laminate")
+        where = "a copy (a test)" if kind.on_copy else "the laminate"
         result = f"`{kind.result.__name__}`" if kind.result is not None else "–"
         lines.append(f"| [`{name}`](#step-{name}) | {kind.doc.replace('|', chr(92) + '|')} | {where} | {result} |")
     lines.append("")
@@ -183,7 +241,7 @@ def step_kinds_md() -> str:
         lines += [f"(step-{name})=", f"## `kind = \"{name}\"`", "", doc, "",
                   f"Module: `fem_laminate/process/{module.__name__.rsplit('.', 1)[-1]}.py`. "
                   f"Reads the results of: {', '.join(f'`{t.__name__}`' for t in kind.reads) or 'none'}.", ""]
-        lines += model_table(kind.spec, f"Fields of `{name}`", set(), level=3)
+        lines += model_table(kind.spec, f"Fields of `{name}`", set(), level=3, parent=f"`{name}`")
     return "\n".join(lines)
 
 
