@@ -62,6 +62,7 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
     "show_memory": False,
+    "write_computation_times": False,  # no sg_execution_times page (it would land in the Topics glob)
     "min_reported_time": 0,
     "reset_modules": ("matplotlib",),
     "abort_on_example_error": True,
