@@ -24,7 +24,8 @@ data = tomllib.loads((ROOT / "cases" / "example_1.toml").read_text())
 data["steps"] = data["steps"][:2]  # cure, cool: the single-sided base at 25 C
 data["physics"] = {s: False for s in ("viscoelastic", "copper_plasticity", "copper_creep", "moisture",
                                       "cure_shrinkage")}
-data["mesh"]["nx"] = 30
+data["mesh"]["nx"] = 20
+data["mesh"]["n_per_layer"] = 6  # cell centres through each layer: the profile
 case = load_case_dict(data, source="example_1 (base)")
 state, record, summary = simulate(case)
 
