@@ -14,6 +14,23 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import pyvista  # noqa: E402
 
 pyvista.OFF_SCREEN = True  # render without a window (the CI machine has no display)
+
+
+def _renders() -> bool:
+    """VTK's wheel renders off screen through EGL or OSMesa when there is no display; where neither works, a
+    virtual X server (Debian's xvfb, which .ci/run installs) is the fallback."""
+    try:
+        plotter = pyvista.Plotter(off_screen=True, window_size=[16, 16])
+        plotter.add_mesh(pyvista.Sphere())
+        plotter.screenshot(return_img=True)
+        plotter.close()
+        return True
+    except Exception:  # noqa: BLE001 (any failure to render means: try the fallback)
+        return False
+
+
+if not _renders():
+    pyvista.start_xvfb()
 pyvista.set_plot_theme("document")
 pyvista.global_theme.window_size = [800, 500]
 pyvista.BUILDING_GALLERY = True
