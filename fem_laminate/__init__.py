@@ -1,6 +1,6 @@
 """fem_laminate: finite-element simulation of adhesiveless double-sided copper-clad laminates (EP0496334A1).
 
-A case flows down the packages in the patent's order (README, "Architecture"):
+A case flows down the packages in the patent's order (docs/reference/architecture.md):
 case.py (the case file) -> model/ (materials, stack, mesh) -> process/ (one module per step kind: cure, cool,
 bond, etch and the patent's tests) -> physics/ (the solvers the steps call) -> post/ (measurements, summary,
 ParaView, plots); job.py runs one case end to end, studies/ many (validate, window, sweep, bench); cli.py.

@@ -22,7 +22,7 @@ What the peel needs from it is the largest curvature a section of the arm reache
 V = 0): every fibre then runs the cycle straight -> kappa_peak -> straight, and the energy balance (1) of
 analytic/peel.py gives the force without the arm's first integral or a root rotation. The root rotation reported
 is the traction-weighted slope between the tip and x* (equation (4) of analytic/peel.py).
-Derived here; the FEM of physics/models/peel.py is its check (README, Peel test).
+Derived here; the FEM of physics/models/peel.py is its check (docs/theory/peel.md).
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ gets a toughness from its history (physics/correlations/bonding.py: the nip's in
 interfaces healing by interdiffusion); the crack runs along the least tough one; the arm is every layer above
 it and the foundation every polymer layer below it down to the next foil (taken rigid). The closed form knows its
 range (analytic/peel_range.py); outside it, method "auto" runs the FEM when affordable and otherwise reports the
-peel as null with the reason, never the closed form's number (README "Peel test", validity table).
+peel as null with the reason, never the closed form's number (docs/theory/peel.md, validity table).
 
 Reads: the laminate (layers present, temperature), the BondResult. Puts a PeelResult: summary block ``peel``;
 its summarize hook gives the bond block the force of the last top-side peel after the bond (``peel_kgf_per_cm``
@@ -50,13 +50,13 @@ class Spec(Strict):
     # JIS C 6471 peel rate 50 mm/min (IPC-TM-650 2.4.9: 50.8 mm/min); recorded: the model is rate-independent
     rate_mm_per_min: float = Field(default=50.0, gt=0.0, le=10000.0)
     interface_toughness_J_per_m2: float | None = Field(default=None, ge=0.0, le=1e6)
-    # "auto": the closed form inside its range, the FEM outside it when affordable, null otherwise (README)
+    # "auto": the closed form inside its range, the FEM outside it when affordable, null otherwise (docs/theory/peel.md)
     method: Literal["auto", "analytic", "fem"] = "auto"
     # FEM mesh: None = a quarter of the estimated cohesive zone (resolved); a coarser value is refused
     fem_element_length_um: float | None = Field(default=None, ge=1.0, le=1000.0)
     fem_elements_per_layer: int = Field(default=2, ge=1, le=8)  # through each layer (3 Gauss points each)
     # crack advance available for the plateau: 1 mm leaves Example 1 ~300 um of margin at 90 and 180 deg (the plateau
-    # is detected at 477-537 um of crack; the force is the same as with 1.5 mm within 0.01 %, README)
+    # is detected at 477-537 um of crack; the force is the same as with 1.5 mm within 0.01 %, docs/theory/peel.md)
     fem_bonded_length_mm: float = Field(default=1.0, gt=0.0, le=50.0)
     fem_time_limit_s: float = Field(default=300.0, gt=0.0)  # pull stops here; result flagged steady = false
 
@@ -316,7 +316,7 @@ def fem_spec(arm, found, G: float, spec, root_curvature_1_per_m: float | None = 
     """The FEM peel's spec: the arm views as its layers, the foundation elastic. A plastic arm starts as a
     stress-free arc of the closed form's root radius 1/kappa0 (the peeled arm's bend; the elastic elastica start
     bends 35 um copper far past yield and stalls), with the backtracking line search and the pull-rate predictor
-    (README: what made the patent rows run)."""
+    (docs/theory/peel.md: what made the patent rows run)."""
     from ..physics.models import peel as fp
 
     plastic = any(math.isfinite(a.yield_Pa) for a in arm)

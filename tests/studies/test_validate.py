@@ -94,7 +94,7 @@ def test_patent_dimensional_stability_rule_marks_comparatives_3_and_5(table):
 
 
 def test_patent_rows_peel_inside_the_closed_form_range_unchanged(validation_out):
-    """Every bundled patent row's peel is inside the closed form's range (README, validity table) and reads the
+    """Every bundled patent row's peel is inside the closed form's range (docs/theory/peel.md, validity table) and reads the
     closed form computed directly from the row's arm and foundation at its toughness (method auto changes none)."""
     from fem_laminate.analytic import peel as ap
     from fem_laminate.case import load_case
