@@ -396,6 +396,14 @@ class PardisoTangentSolver:
     def solve(self, b):
         return self._call(33, self._U, np.ascontiguousarray(b, dtype=float))
 
+    def __del__(self):
+        """Release MKL's memory for this solver (it keeps its factors and analysis until asked)."""
+        try:
+            if self._pattern is not None:
+                self._solver.free_memory(everything=True)
+        except Exception:  # interpreter shutdown: MKL may be gone already
+            pass
+
 
 def tangent_solver():
     """PARDISO's symmetric indefinite factorisation when pypardiso is importable, else SuperLU (TangentSolver)."""
