@@ -24,8 +24,9 @@ closed-form steady peel (analytic/peel.py) and reported as a named contribution 
 The bond line's own thinning (the thermoplastic polyimide squeezed in the nip) would change the foundation's
 stiffness beneath the arm; the nip model keeps the polymers elastic (no permanent flow), so it is not a
 contribution here; its sensitivity (force change per 10 % thinner bond line, `bond_line_sensitivity`) is
-reported in docs/press_conditions.md instead. Residual stress in the foil relaxes when the arm is peeled (Kendall, J. Phys. D 6 (1973) 1782); its thermal part is the
-same in every row, and the nip's share of it is not modelled.
+reported in docs/press_conditions.md instead. Residual stress in the foil relaxes when the arm is peeled
+(Kendall, J. Phys. D 6 (1973) 1782); its thermal part is the same in every row, and the nip's share of it is not
+modelled.
 """
 from __future__ import annotations
 
