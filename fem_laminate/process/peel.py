@@ -350,6 +350,8 @@ def run(state, spec, record):
         raise ProcessError(f"peel: the {spec.side} layer {layers[-1].name!r} is not a foil")
     bonded = record.latest(BondResult)
     res, fem = peel_laminate(layers, float(state.T_C), spec, bonded.bond if bonded else None)
+    if bonded is not None and bonded.nip is not None and spec.side == "top":
+        res["press_effects"] = press_effects(res, layers, float(state.T_C), spec, bonded.nip)
     record.notes.extend(range_notes(res))
     record.report("peel", PeelResult(res, spec.side))
     if res["invalid_reason"] and res["force_N_per_mm"] is not None:  # a null peel's reason is in its range notes
@@ -357,6 +359,25 @@ def run(state, spec, record):
     if fem is not None:
         record.output("peel", fem)
     return state
+
+
+def press_effects(res: dict, layers, T_C: float, spec, nip: dict) -> dict | None:
+    """What the nip-worked foil (its plastic elongation from the FEM nip: cold work and thinning) adds to the
+    closed-form force of this peel, by mechanism (analytic/peel_press.py); None without a bonded, peeled arm or
+    without the foil's elongation (the analytic nip does not compute it)."""
+    from ..analytic import peel_press
+
+    G = res["interface_toughness_J_per_m2"]
+    if not G > 0.0 or res["force_N_per_mm"] is None or not nip.get("foil_elongation"):
+        return None
+    arm, found = arm_and_foundation(layers, res["failing_interface"], T_C)
+    strength = bd.cohesive_strength_Pa()
+
+    def force(a, f):
+        return _closed_form(float(G), float(spec.angle_deg), tuple(a), tuple(f), strength).force_N_per_m * 1e-3
+
+    out = peel_press.press_effects(G, spec.angle_deg, arm, found, strength, nip["foil_elongation"], force=force)
+    return {**out, "from": f"closed form, the foil's plastic elongation from the {nip.get('method', 'fem')} nip"}
 
 
 def range_notes(res: dict) -> list[str]:
