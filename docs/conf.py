@@ -69,6 +69,7 @@ autodoc_typehints = "description"
 autodoc_member_order = "bysource"
 napoleon_numpy_docstring = True
 napoleon_google_docstring = False
+napoleon_use_ivar = True  # "Attributes" sections as fields: dataclass members are not described twice
 
 sphinx_gallery_conf = {
     "examples_dirs": ["gallery"],
