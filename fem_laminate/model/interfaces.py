@@ -80,7 +80,8 @@ def _bad(where: str, value, allowed: str) -> ValueError:
 
 
 def _suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.5)
+    same = [c for c in choices if str(c).lower() == str(word).lower()]
+    close = same or difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.5)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
