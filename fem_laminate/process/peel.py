@@ -3,9 +3,14 @@
 The reading of a peel tester is mechanics: the toughness of the interface that fails plus the work the arm
 (35 um copper) absorbs in plastic bending at the root, with the compliance of the polyimide beneath it
 (analytic/peel.py closed form; physics/models/peel.py FEM with a cohesive zone). Each interface in the peel path
-gets a toughness from its history (physics/correlations/bonding.py: the nip's intimate contact, and for resin-resin
-interfaces healing by interdiffusion); the crack runs along the least tough one; the arm is every layer above
-it and the foundation every polymer layer below it down to the next foil (taken rigid). The closed form knows its
+reads its entry of the interface table (model/interfaces.py, data/materials.toml [interfaces]; a case's inline
+[interfaces] wins): the roll-bonded line its bonded toughness scaled by the nip history (physics/correlations/
+bonding.py: wetted area, and for resin-resin interfaces healing by interdiffusion), an interface formed by casting
+its cast toughness. The crack runs along the interface whose energy release rate reaches its own toughness first
+as the pull rises, i.e. the one that needs the least force to open, each with its own arm (every layer above it,
+elastic-plastic: the foils' J2 data, the polyimides' [polymer_yield]) and foundation (every polymer below it down
+to the next foil; none: a rigid base, the stiff limit). The force is then min_i F_i(G_i), non-decreasing in every
+toughness. The closed form knows its
 range (analytic/peel_range.py); outside it, method "auto" runs the FEM when affordable and otherwise reports the
 peel as null with the reason, never the closed form's number (README "Peel test", validity table).
 
@@ -19,7 +24,10 @@ the tester's trace would be): the FEM pull found no steady plateau (the force is
 not the peel force), or the arm's tensile stress reaches its yield strength (``arm_tensile_stress_MPa``: the
 force over the arm's section, shared by its layers in proportion to their plane-strain moduli; a foil that
 yields along its length stretches or tears instead of peeling, so the force measures the foil, not the
-interface). A polymer layer of the arm has no yield in the model: it is not checked.
+interface). A polymer layer of the arm is checked against its [polymer_yield] stress.
+
+``interface_toughness_J_per_m2`` in the step replaces the toughness of the interface under the peeled foil (taken
+as given, at any temperature); the table is the place for an interface's data (docs/interfaces.md).
 """
 from __future__ import annotations
 

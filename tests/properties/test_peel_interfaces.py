@@ -41,7 +41,7 @@ def _peel_force(layers, tough, angle):
     return failing, forces[failing]
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(case=st.sampled_from(sorted(STACKS.values())),
        G=st.lists(st.floats(1.0, 2000.0), min_size=6, max_size=6),
        angle=st.floats(30.0, 180.0), foil_um=st.floats(5.0, 70.0),
