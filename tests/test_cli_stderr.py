@@ -43,6 +43,8 @@ to_C = 25
 kind = "peel"
 angle_deg = 180
 interface_toughness_J_per_m2 = 500
+[interfaces."copper_ed|pi_I"]
+cast_toughness_J_per_m2 = 150   # the cast interface opens first: its arm (pi_I + foil) on the rigid base foil
 """
 
 

@@ -230,7 +230,13 @@ def peel_arm(arm, found, G: float, spec) -> tuple[dict, object]:
     if used == "analytic":
         res.update(_closed_form_block(cf))
     elif used == "fem":
-        fem = _peel_fem(arm, found, G, spec, _start_curvature(cf, arm, ok))
+        try:
+            fem = _peel_fem(arm, found, G, spec, _start_curvature(cf, arm, ok))
+        except RuntimeError as exc:  # "auto" reports a null peel with the reason; "fem" asked for the FEM: fails
+            if spec.method != "auto":
+                raise
+            used, why = None, f"closed form outside its range and the FEM peel failed ({' '.join(str(exc).split())[:200]})"
+    if used == "fem":
         res.update(_fem_block(fem, cf if ok.valid else None))
         if not fem.steady and spec.method == "auto":
             mean = oscillating_mean(fem)

@@ -197,3 +197,19 @@ def test_the_wet_peel_is_the_dry_mechanics_at_the_lowered_toughness():
     arm, found = pp.arm_and_foundation(layers, wet["failing_layers"], 25.0)
     assert wet["force_N_per_mm"] == pytest.approx(pp.closed_form(G, 180.0, arm, found).force_N_per_mm, rel=1e-9)
     assert wet["failing_interface"] == "copper_ed|pi_IV"
+
+
+def test_a_failed_fem_peel_under_auto_is_a_null_peel_with_its_reason(monkeypatch):
+    """method = "auto" never ends the run on the FEM's failure: the peel is null and says why."""
+    def failing_fem(*args, **kwargs):
+        raise RuntimeError("peel FEM: Newton failed at pull 51 um even with tiny steps")
+
+    monkeypatch.setattr(pp, "choose_method", lambda *a: ("fem", None))
+    monkeypatch.setattr(pp, "_peel_fem", failing_fem)
+    layers = _elastic_stack()
+    arm, found = pp.arm_and_foundation(layers, "p1/top", 25.0)
+    res, fem = pp.peel_arm(arm, found, 200.0, pp.Spec(kind="peel", method="auto"))
+    assert fem is None and res["force_N_per_mm"] is None and res["kgf_per_cm"] is None and not res["valid"]
+    assert "FEM peel failed (peel FEM: Newton failed" in res["peel_null_reason"]
+    with pytest.raises(RuntimeError):
+        pp.peel_arm(arm, found, 200.0, pp.Spec(kind="peel", method="fem"))
