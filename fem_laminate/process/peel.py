@@ -220,8 +220,11 @@ def peel_arm(arm, found, G: float, spec) -> tuple[dict, object]:
                    method_used="none", valid=True, invalid_reason=None, peel_null_reason=None,
                    note="interface not bonded: nothing to peel")
         return _with_force(res, spec), None
-    cf = closed_form(G, spec.angle_deg, arm, found)
-    ok = pr.check(cf, arm)
+    try:
+        cf = closed_form(G, spec.angle_deg, arm, found)
+        ok = pr.check(cf, arm)
+    except ValueError as exc:  # no steady closed-form peel (the fully plastic hinge limit): out of its range
+        cf, ok = None, pr.Validity({}, {}, [f"no steady closed-form peel ({' '.join(str(exc).split())[:200]})"])
     lo, hi = pr.force_bounds_N_per_m(G, spec.angle_deg, arm)
     res = dict(validity=ok.summary(), valid=ok.valid, invalid_reason=ok.reason, range_notes=ok.reasons,
                force_bounds_N_per_mm={"elastic_kendall": lo * 1e-3, "tightest_fold": hi * 1e-3})
@@ -323,6 +326,8 @@ def _start_curvature(cf, arm, validity) -> float:
     """The FEM's start: an arc of the closed form's root radius, at least 4 arm thicknesses when the closed form is
     out of range (its radius there, down to a fraction of the thickness, is not a shape to mesh)."""
     h = sum(a.thickness_m for a in arm)
+    if cf is None:
+        return 1.0 / (4.0 * h)
     k = cf.root_curvature_1_per_m
     return k if validity.valid else min(k, 1.0 / (4.0 * h))
 

@@ -55,6 +55,11 @@ def test_peel_force_is_finite_positive_monotone_and_names_an_interface(case, G, 
     pairs = {f"{lo.name}/{hi.name}": pair_key(lo.material.name, hi.material.name)
              for lo, hi in zip(layers[:-1], layers[1:])}
     assert failing in path and pairs[failing] in set(pairs.values())
+    # the step's own path on the failing interface (closed form, its range checks): a force or a null with a reason
+    arm, found = pp.arm_and_foundation(layers, failing, 25.0)
+    res, _ = pp.peel_arm(arm, found, tough[failing], pp.Spec(kind="peel", method="analytic", angle_deg=angle))
+    assert (res["force_N_per_mm"] is None and res["peel_null_reason"]) or (
+        math.isfinite(res["force_N_per_mm"]) and res["force_N_per_mm"] > 0.0)
     bumped = path[which % len(path)]
     tougher = {**tough, bumped: tough[bumped] * factor}
     _, F2 = _peel_force(layers, tougher, angle)
