@@ -238,7 +238,8 @@ def peel_arm(arm, found, G: float, spec) -> tuple[dict, object]:
         except RuntimeError as exc:  # "auto" reports a null peel with the reason; "fem" asked for the FEM: fails
             if spec.method != "auto":
                 raise
-            used, why = None, f"closed form outside its range and the FEM peel failed ({' '.join(str(exc).split())[:200]})"
+            msg = " ".join(str(exc).split())[:200]
+            used, why = None, f"closed form outside its range and the FEM peel failed ({msg})"
     if used == "fem":
         res.update(_fem_block(fem, cf if ok.valid else None))
         if not fem.steady and spec.method == "auto":

@@ -362,7 +362,8 @@ def calibration_summary() -> str:
     lines = [f"bonding: {r['key']} = {r['value']} ({r['source'].split(':')[0]})" for r in cal]
     n_assume = sum(r["kind"] == "assumption" for r in provenance_rows())
     lines.append(f"bonding: calibration rows used: Example 1 only (peel 1.5 kgf/cm; it sets both parameters above: "
-                 f"the reported peel is the peel step's mechanics with interfaces.copper_ed|pi_IV.bonded_toughness_J_per_m2); Comparative 1 and 2 "
+                 "the reported peel is the peel step's mechanics with "
+                 f"interfaces.copper_ed|pi_IV.bonded_toughness_J_per_m2); Comparative 1 and 2 "
                  f"must and do come out 0 from the glassy-surface physics (no flow: no wetted area); {n_assume} "
                  "parameters are labelled assumption")
     return "\n".join(lines)
