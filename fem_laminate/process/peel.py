@@ -199,6 +199,12 @@ def peel_laminate(layers, T_C: float, spec, bond: dict | None, table=None,
     arm, found = arm_and_foundation(layers, failing, T_C)
     lo, hi = layers[[f"{a.name}/{b.name}" for a, b in zip(layers[:-1], layers[1:])].index(failing):][:2]
     data = interface_data(lo, hi, table)
+    assumed = {}  # every interface of the path whose data came (partly) from its class: labelled assumption
+    by_name = {f"{a.name}/{b.name}": (a, b) for a, b in zip(layers[:-1], layers[1:])}
+    for name in tough:
+        d = interface_data(*by_name[name], table)
+        if d.assumed:
+            assumed[name] = f"{d.pair}: {', '.join(d.assumed)} from its class (assumption)"
     res = {"angle_deg": spec.angle_deg, "width_mm": spec.width_mm, "rate_mm_per_min": spec.rate_mm_per_min,
            "method": spec.method, "temperature_C": T_C, "failing_interface": data.pair, "failing_layers": failing,
            "interface_toughness_J_per_m2": G, "interface_toughnesses_J_per_m2": tough,
@@ -207,6 +213,7 @@ def peel_laminate(layers, T_C: float, spec, bond: dict | None, table=None,
                               "assumed": list(data.assumed),
                               "note": (f"{', '.join(data.assumed)} of {data.pair}: class fallback (assumption)"
                                        if data.assumed else None)},
+           "interfaces_assumed": assumed or None,
            "arm": [lay.name for lay in layers[len(layers) - len(arm):]]}
     peel, fem = peel_arm(arm, found, G, spec)
     return {**res, **peel}, fem
@@ -426,6 +433,8 @@ def run(state, spec, record):
     res, fem = peel_laminate(layers, float(state.T_C), spec, bonded.bond if bonded else None,
                              table_of(state.stack))
     record.notes.extend(range_notes(res))
+    record.notes.extend(f"peel: interface {n}: no entry in the interface table, {why}"
+                        for n, why in (res["interfaces_assumed"] or {}).items())
     record.report("peel", PeelResult(res, spec.side))
     if res["invalid_reason"] and res["force_N_per_mm"] is not None:  # a null peel's reason is in its range notes
         record.notes.append(f"peel: reading invalid: {res['invalid_reason']}")

@@ -73,6 +73,17 @@ def test_a_pair_without_entry_falls_back_to_its_class_labelled_assumption():
     assert data.label("cast_toughness_J_per_m2") == "assumption (class fallback)"
     pp_ = library_table().of(new, lib["pi_I"])
     assert pp_.cast_toughness_J_per_m2 == library_table().classes["polymer|polymer"]["cast_toughness_J_per_m2"]
+    # the peel reports every interface of its path that took class values
+    case = load_case_dict(_case(materials={"my_tpi": {"base": "pi_IV"}},
+                                layers=[{"material": "copper_ed", "thickness_um": 35},
+                                        {"material": "pi_I", "thickness_um": 24},
+                                        {"material": "my_tpi", "thickness_um": 6}]))
+    bond = {"bond_line": "my_tpi/cu_bonded", "interface": "Cu-PI", "degree_intimate_contact": 1.0,
+            "degree_healing": 1.0, "surface": "pi_IV"}
+    res, _ = pp.peel_laminate(list(case.full_stack().layers), 25.0, pp.Spec(kind="peel", method="analytic"), bond,
+                              case.interfaces)
+    assert set(res["interfaces_assumed"]) == {"my_tpi/cu_bonded", "pi_I/my_tpi"}
+    assert "assumption" in res["interfaces_assumed"]["pi_I/my_tpi"]
 
 
 def test_an_inline_case_entry_overrides_the_library_field_by_field():
