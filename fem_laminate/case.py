@@ -15,6 +15,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, StringConstraints, ValidationError, create_model
 
 from .errors import CaseError
+from .model.interfaces import merged_table
 from .model.materials import Material, load_library, material_from_dict
 from .model.stack import Layer, Stack
 from .physics.laws import check_material, switches
@@ -79,6 +80,9 @@ class CaseSpec(_Strict):
     description: Description = ""
     initial_temperature_C: Temperature = 25.0
     materials: dict[Identifier, dict] = Field(default_factory=dict, max_length=100)
+    # interface data "a|b" (model/interfaces.py), merged field by field over the library's [interfaces]
+    interfaces: dict[Annotated[str, StringConstraints(max_length=200)], dict] = Field(default_factory=dict,
+                                                                                      max_length=200)
     layers: list[LayerSpec] = Field(min_length=1, max_length=MAX_LAYERS)
     mesh: MeshSpec
     steps: list[Step] = Field(min_length=1, max_length=MAX_STEPS)
@@ -111,6 +115,7 @@ class Case:
         self.source = source
         self.notes: list[str] = []  # one-line remarks for the user (printed by the CLI, kept in summary.json)
         self.external_mesh = None  # the [mesh] file as read (and checked) when the case loaded
+        self.interfaces = None  # the interface table, library merged with the case's [interfaces]
 
     @property
     def name(self) -> str:
@@ -130,7 +135,7 @@ class Case:
             mat = self.materials[spec.material]
             origin = "foil" if mat.is_metal else "cast"
             layers.append(Layer(layer_name(spec.name, mat, origin, counts), mat, spec.thickness_um * 1e-6, origin))
-        return Stack(tuple(layers))
+        return Stack(tuple(layers), interfaces=self.interfaces)
 
     def full_stack(self) -> Stack:
         """Every layer that will ever exist, bottom-up: the cast base plus whatever the steps bring on top (their
@@ -139,7 +144,7 @@ class Case:
         counts = {}  # generated names, numbered across the steps
         for step in self.spec.steps:
             stack += STEP_KINDS[step.kind].new_layers(step, self, counts)
-        return Stack(tuple(stack))
+        return Stack(tuple(stack), interfaces=self.interfaces)
 
 
 def _fmt_loc(loc) -> str:
@@ -245,6 +250,10 @@ def load_case_dict(d: dict, source: str = "<case>") -> Case:
             raise CaseError(f"{source}: field 'steps.{i}.foil_material' = {_short(foil)} is not allowed: must be a "
                             "library material or one under [materials]")
     case = Case(spec, materials, source)
+    try:
+        case.interfaces = merged_table(spec.interfaces, materials)
+    except ValueError as exc:
+        raise CaseError(f"{source}: {exc}") from None
     _check_layer_names(case)
     _check_mesh(case)
     if spec.mesh.model == "plane_strain":

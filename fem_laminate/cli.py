@@ -251,6 +251,22 @@ def materials(sources):
             for key, v in raw[name].items():
                 if isinstance(v, dict):
                     click.echo(f"    {key} = {v['value']}  [{v['source']}]")
+    _list_interfaces(sources)
+
+
+def _list_interfaces(sources: bool) -> None:
+    """The interface table (docs/interfaces.md): each pair's toughnesses and wet loss, then the class fallbacks."""
+    from .model.interfaces import FIELDS, library_table
+
+    table = library_table()
+    click.echo(f"\n{'interface':<24} {'bonded G_c (J/m2)':>18} {'cast G_c (J/m2)':>16} {'wet loss':>9}")
+    rows = [(k, v) for k, v in table.pairs.items()] + [(f"{k} (class)", v) for k, v in table.classes.items()]
+    for key, entry in rows:
+        click.echo(f"{key:<24} {entry['bonded_toughness_J_per_m2']:18.1f} {entry['cast_toughness_J_per_m2']:16.1f} "
+                   f"{entry['wet_toughness_loss']:9.2f}")
+        if sources and key in table.pairs:
+            for name in FIELDS:
+                click.echo(f"    {name}  [{table.sources.get(f'{key}.{name}', '')}]")
 
 
 @main.command()

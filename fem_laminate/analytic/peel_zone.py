@@ -134,7 +134,9 @@ class ZoneBeam:
         while len(rows) < Q.size and np.isfinite(Q[rows[-1] - 1]) and Q[rows[-1] - 1] < Q[rows[-1]]:
             rows.append(rows[-1] - 1)
         tab = tab[np.array(rows[::-1]) % Q.size]
-        self.valid = tab.shape[0] >= 8
+        # a branch that never carries a positive tip shear is no steady zone (a foundation so stiff that the
+        # shooting's far field is below the step: k ~ 1e18 N/m^3); the caller falls back to the Winkler root
+        self.valid = tab.shape[0] >= 8 and bool(tab[-1, 0] > 0.0)
         self.Q, self.kappa_peak, self.M_peak, self.theta0, self.tip, self.c, self.M_tip = tab.T
 
     def covers(self, Q) -> bool:

@@ -343,6 +343,10 @@ def prony_terms(name: str, value) -> tuple[tuple[float, float], ...]:
     return terms
 
 
+# tables of data/materials.toml that are not materials: the interfaces (model/interfaces.py) and the polymers'
+# yield in the peel arm (physics/laws/layer_views.py)
+NOT_MATERIALS = ("interfaces", "interface_classes", "polymer_yield")
+
 _LIBRARY: dict[str, Material] | None = None
 
 
@@ -352,11 +356,11 @@ def load_library() -> dict[str, Material]:
     if _LIBRARY is None:
         text = resources.files("fem_laminate").joinpath("data/materials.toml").read_text()
         raw = tomllib.loads(text)
-        _LIBRARY = {name: material_from_dict(name, d) for name, d in raw.items()}
+        _LIBRARY = {name: material_from_dict(name, d) for name, d in raw.items() if name not in NOT_MATERIALS}
     return dict(_LIBRARY)
 
 
 def library_sources() -> dict[str, dict]:
     """name -> {key: (value, source)} straight from the data file, for listing and provenance tests."""
     text = resources.files("fem_laminate").joinpath("data/materials.toml").read_text()
-    return tomllib.loads(text)
+    return {k: v for k, v in tomllib.loads(text).items() if k not in NOT_MATERIALS}

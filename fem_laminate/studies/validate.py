@@ -86,6 +86,8 @@ def _criteria(case, s) -> dict:
 QUANTITIES = [
     ("film CTE (1e-5/K)", lambda s: _scale((s.get("film") or {}).get("cte_per_K"), 1e5), "film_cte_per_K", 1e5, "%"),
     ("peel (kgf/cm)", lambda s: (s.get("bond") or {}).get("peel_kgf_per_cm"), "peel_kgf_per_cm", 1.0, "abs"),
+    ("PCT peel (kgf/cm)", lambda s: ((s.get("pressure_cooker") or {}).get("peel") or {}).get("kgf_per_cm"),
+     "pressure_cooker_peel_kgf_per_cm", 1.0, "abs"),
 ]
 
 

@@ -154,9 +154,9 @@ def peel_window(case, temperatures_C: Sequence[float], speeds_m_per_min: Sequenc
                     out["D_h"][i, j, k] = r["degree_healing"]
                     out["D_b"][i, j, k] = r["degree_bonding"]
                     # the peel a tester reads: toughness from the nip history, then the peel mechanics (closed form)
-                    pk, _ = peel_laminate(layers, PEEL_TEST_C, peel_spec, r)
+                    pk, _ = peel_laminate(layers, PEEL_TEST_C, peel_spec, r, case.interfaces)
                     out["peel_kgf_per_cm"][i, j, k] = np.nan if pk["kgf_per_cm"] is None else pk["kgf_per_cm"]
-                    failing[i, j, k] = pk["failing_interface"]
+                    failing[i, j, k] = pk["failing_layers"]
                     bar.update()
     return {"case": case.name, "surface": setup.surface.name, "Tg_C": setup.surface.Tg_C,
             "interface": setup.interface, "roll_width_mm": setup.step.roll_width_mm,

@@ -98,9 +98,10 @@ def test_calibrated_toughness_reproduces_example_1():
     found = [ap.FoundationLayer(float(p4.E(25.0)), p4.nu, 6e-6), ap.FoundationLayer(float(p1.E(25.0)), p1.nu, 24e-6)]
     F = published()["rows"]["Example 1"]["peel_kgf_per_cm"] * 9.80665 * 100  # N/m
     G = ap.toughness_for_force(F, 180.0, arm, found, cohesive=ap.CohesiveLaw(bd.cohesive_strength_Pa()))
-    raw = bd.bonding_data()["peel"]["toughness_full_Cu-PI_J_per_m2"]
-    assert "calibrated on Example 1" in raw["source"]
-    assert G == pytest.approx(raw["value"], rel=1e-3)
+    from fem_laminate.model.interfaces import library_table
+    table = library_table()
+    assert "calibrated on Example 1" in table.sources["copper_ed|pi_IV.bonded_toughness_J_per_m2"]
+    assert G == pytest.approx(table.pairs["copper_ed|pi_IV"]["bonded_toughness_J_per_m2"], rel=1e-3)
 
 
 # -- the cohesive-zone root ------------------------------------------------------------------------------

@@ -111,7 +111,7 @@ def test_patent_rows_peel_inside_the_closed_form_range_unchanged(validation_out)
             continue
         assert p["method_used"] == "analytic", name
         layers = list(load_case(ROOT / "cases" / f"{name}.toml").full_stack().layers)
-        arm, found = pp.arm_and_foundation(layers, p["failing_interface"], p["temperature_C"])
+        arm, found = pp.arm_and_foundation(layers, p["failing_layers"], p["temperature_C"])
         r = ap.steady_peel(p["interface_toughness_J_per_m2"], p["angle_deg"], arm, found,
                            cohesive=ap.CohesiveLaw(bd.cohesive_strength_Pa()))
         assert p["force_N_per_mm"] == r.force_N_per_mm, name
