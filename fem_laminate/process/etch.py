@@ -43,21 +43,34 @@ class PadsSpec(Strict):
 
 
 class FileSpec(Strict):
-    """Polygons of copper: GeoJSON (.geojson/.json) or a gmsh mesh (.msh) whose 2D cells in physical group
-    `group` are the copper; coordinates in `unit` with the panel centred on the origin."""
+    """Polygons of copper from a file: Gerber RS-274X/X2 (.gbr .gtl .gbl .ger, units from the file), DXF (.dxf:
+    closed polylines, circles and hatches), GeoJSON (.geojson/.json) or a gmsh mesh (.msh, the 2D cells of
+    physical group `group`); `format` overrides the extension. `centre` moves the layout's bounding box onto the
+    panel's centre (default for Gerber and DXF, whose origin is the CAD tool's; GeoJSON and gmsh give panel
+    coordinates, origin at the centre)."""
     kind: Literal["file"]
     file: str
-    unit: Literal["mm", "um"] = "mm"
+    format: Literal["gerber", "dxf", "geojson", "gmsh"] | None = None
+    unit: Literal["mm", "um"] = "mm"  # DXF, GeoJSON and gmsh (a Gerber file states its own)
     group: str = "copper"  # gmsh only
+    centre: bool | None = None
 
     def build(self, source: str):
+        from ..model import layout_io
         from ..model.mesh_io import resolve
 
         path = resolve(self.file, source)  # FileNotFoundError
-        if path.suffix.lower() == ".msh":
+        fmt = layout_io.layout_format(path, self.format)
+        if fmt == "gerber":
+            geom = layout_io.read_gerber(path)
+        elif fmt == "dxf":
+            geom = layout_io.read_dxf(path, UNITS_M[self.unit])
+        elif fmt == "gmsh":
             geom = pat.read_gmsh(path, UNITS_M[self.unit], self.group)
         else:
             geom = pat.read_geojson(path, UNITS_M[self.unit])
+        if self.centre if self.centre is not None else fmt in ("gerber", "dxf"):
+            geom = layout_io.centred(geom)
         return pat.PolygonPattern(geom, str(self.file))
 
 
