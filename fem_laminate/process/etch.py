@@ -109,6 +109,7 @@ class Spec(Strict):
     side: Literal["top", "bottom", "both"]
     pattern: Pattern | None = None  # copper left; None: the whole foil goes
     _built: object = PrivateAttr(default=None)  # the model.pattern object, made once when the case loads
+    _model: str = PrivateAttr(default="resolved")  # how the pattern is modelled (mesh.etch_pattern_model)
 
 
 def build_pattern(spec: Spec, source: str, index: int):
@@ -127,9 +128,22 @@ def build_pattern(spec: Spec, source: str, index: int):
         raise CaseError(f"{where}.file' = {p.file!r} is not allowed: {exc}") from None
 
 
+def pattern_model(spec, case, index: int) -> str:
+    """'resolved' or 'homogenized': the case's mesh.etch_pattern_model, 'auto' resolved where it fits."""
+    chosen = getattr(case.spec.mesh, "etch_pattern_model", "resolved")
+    if chosen == "auto":
+        from ..sizing import resolved_pattern_fits
+
+        chosen = "resolved" if resolved_pattern_fits(case, [build_pattern(spec, case.source, index)]) else "homogenized"
+    spec._model = chosen
+    return chosen
+
+
 def mesh_patterns(spec, case, index: int) -> list:
-    """The copper pattern this etch will cut: the 3D mesh puts element faces on its edges."""
-    return [] if spec.pattern is None else [build_pattern(spec, case.source, index)]
+    """The copper pattern this etch will cut: the 3D mesh puts element faces on its edges (none when homogenized)."""
+    if spec.pattern is None or pattern_model(spec, case, index) == "homogenized":
+        return []
+    return [build_pattern(spec, case.source, index)]
 
 
 
@@ -156,6 +170,9 @@ def check(spec, case, index: int) -> None:
             raise CaseError(f"{case.source}: field 'steps.{index}.pattern.pad_um' = {p.pad_um!r} is not allowed: "
                             f"must not exceed pitch_um = {p.pitch_um!r}")
         build_pattern(spec, case.source, index)
+        if pattern_model(spec, case, index) == "homogenized" and spec.side == "both":
+            raise CaseError(f"{case.source}: field 'steps.{index}.side' = 'both' is not allowed with "
+                            "mesh.etch_pattern_model = 'homogenized': etch one side a step")
 
 
 def run(state, spec, record):
@@ -170,6 +187,18 @@ def run(state, spec, record):
         remove_layers(state, sides)
         record.put(EtchResult(spec.side, tuple(state.stack.layers[i].name for i in sides)))
         record.steps.append(step_summary(state, "etch", side=spec.side))
+    elif spec._model == "homogenized":
+        from .etch_homogenized import homogenized_etch
+
+        res = homogenized_etch(state, sides, build_pattern(spec, "<case>", -1), spec.side)
+        sol, cmap = res.pop("_solution"), res.pop("_map")
+        res["note"] = ("homogenized: the warpage and dimensional change are the thin plate's with the etched foil's "
+                       "unit-cell response; the 3D state after this step keeps the foil whole")
+        record.put(EtchResult(spec.side, tuple(state.stack.layers[i].name for i in sides), res))
+        record.steps.append(step_summary(state, "etch", side=spec.side, pattern=res["pattern"]))
+        p = sol.mesh.p
+        record.output("etch", {"x_m": p[0], "y_m": p[1], "w_m": sol.vertex_w, "T_C": state.T_C,
+                               "plate": sol, "copper_map": cmap})
     else:
         res = etch_pattern(state, sides, build_pattern(spec, "<case>", -1), spec.side)
         record.put(EtchResult(spec.side, tuple(state.stack.layers[i].name for i in sides), res))
@@ -232,6 +261,25 @@ def write(out_dir, payload) -> None:
     fig.tight_layout()
     fig.savefig(out_dir / "etch_warpage.png", dpi=120)
     plt.close(fig)
+    if "plate" in payload:
+        _write_plate_vtu(out_dir / "etch_warpage.vtu", payload["plate"], payload["copper_map"])
+
+
+def _write_plate_vtu(path, sol, cmap) -> None:
+    """The homogenized plate as triangles: deflection w (m) at the vertices, copper fraction per triangle."""
+    import meshio
+
+    p, t = sol.mesh.p, sol.mesh.t
+    pts = np.c_[p[0], p[1], np.zeros(p.shape[1])]
+    c = p[:, t].mean(axis=1)
+    i = np.clip(np.searchsorted(cmap.x_edges_m, c[0]) - 1, 0, cmap.fraction.shape[1] - 1)
+    j = np.clip(np.searchsorted(cmap.y_edges_m, c[1]) - 1, 0, cmap.fraction.shape[0] - 1)
+    nv = sol.ub.nodal_dofs
+    disp = np.c_[sol.u[nv[0]], sol.u[nv[1]], sol.vertex_w]
+    meshio.write(str(path), meshio.Mesh(pts, [("triangle", t.T)], point_data={"displacement_m": disp},
+                                        cell_data={"copper_fraction": [cmap.fraction[j, i]],
+                                                   "kappa_x_1_per_m": [sol.kappa_e[:, 0]],
+                                                   "kappa_y_1_per_m": [sol.kappa_e[:, 1]]}))
 
 
 KIND = StepKind("etch", Spec, run, check=check, write=write,

@@ -14,6 +14,7 @@ from ..physics.laws.layer_views import mechanical_constants
 from ..physics.models import etched_panel as ep
 from ..physics.models import homogenize as hom
 from ..post.measure import layer_mismatch_profile
+from ..physics.models.laminate import layer_thermal_strain
 
 DEFAULT_TILE_M = 2e-3
 
@@ -21,11 +22,15 @@ DEFAULT_TILE_M = 2e-3
 def panel_layers(state, etched: list[int]) -> ep.PanelLayers:
     present = state.active_layers()
     mids, _ = layer_mismatch_profile(state)
+    eth = layer_thermal_strain(state, 25.0, state.T_C)
     cells, z, zs = [], 0.0, []
     for i, e in zip(present, mids):
         lay = state.stack.layers[i]
         E, nu, _, _ = mechanical_constants(lay.material, state.T_C)
-        cells.append(hom.CellLayer(float(E), float(nu), float(lay.thickness_m), float(e)))
+        # through the thickness: its own stress-free strain (a polyimide expands more across than along)
+        el = (state.layer_of_element == i) & state.element_active
+        ez = float(np.mean(state.eps0[el][..., 2]) + eth[i, 2]) if state.model.dim == 3 and el.any() else e
+        cells.append(hom.CellLayer(float(E), float(nu), float(lay.thickness_m), float(e), ez))
         zs.append((z, z + lay.thickness_m, lay.material.is_metal))
         z += lay.thickness_m
     polymer = [(a, b) for a, b, metal in zs if not metal] or [(a, b) for a, b, _ in zs]
@@ -39,7 +44,8 @@ def homogenized_etch(state, layers: list[int], pattern, side: str = "", method: 
     homogenized plate (method 'homogenized') or with the rule of mixtures (method 'mixtures')."""
     lm = state.model.lmesh
     L, W = lm.length_m, lm.width_m
-    tile = tile_m or min(DEFAULT_TILE_M, 0.25 * min(L, W))
+    # tiles of 2 mm (a quarter of a small panel), at most 50 along a side of a large one
+    tile = tile_m or max(min(DEFAULT_TILE_M, 0.25 * min(L, W)), max(L, W) / 50)
     panel = panel_layers(state, layers)
     cmap = ep.copper_map(pattern, L, W, tile)
     classes = cmap.classes()

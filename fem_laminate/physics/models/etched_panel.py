@@ -34,16 +34,18 @@ class CopperMap:
     coherence: np.ndarray
     theta: np.ndarray
     pitch_m: np.ndarray
+    connected: np.ndarray  # copper one piece with holes (a hatch, a mesh) rather than islands (pads)
 
     def classes(self) -> np.ndarray:
         """The bucketed CellClass of every tile, (ny, nx) object array."""
         out = np.empty(self.fraction.shape, dtype=object)
         for idx in np.ndindex(self.fraction.shape):
-            out[idx] = tile_class(self.fraction[idx], self.coherence[idx], self.theta[idx], self.pitch_m[idx])
+            out[idx] = tile_class(self.fraction[idx], self.coherence[idx], self.theta[idx], self.pitch_m[idx],
+                                  bool(self.connected[idx]))
         return out
 
 
-def tile_class(f: float, coherence: float, theta: float, pitch_m: float) -> hom.CellClass:
+def tile_class(f: float, coherence: float, theta: float, pitch_m: float, connected: bool = False) -> hom.CellClass:
     if f < 0.02:
         return hom.CellClass("bare", 0.0)
     if f > 0.98:
@@ -53,7 +55,7 @@ def tile_class(f: float, coherence: float, theta: float, pitch_m: float) -> hom.
     if coherence >= LINES_COHERENCE:
         tb = (ANGLE_STEP_RAD * round(theta / ANGLE_STEP_RAD)) % math.pi
         return hom.CellClass("lines", round(fb, 6), pb, round(tb, 9))
-    return hom.CellClass("pads", round(fb, 6), pb)
+    return hom.CellClass("grid" if connected else "pads", round(fb, 6), pb)
 
 
 def copper_map(pattern, length_m: float, width_m: float, tile_m: float) -> CopperMap:
@@ -64,6 +66,7 @@ def copper_map(pattern, length_m: float, width_m: float, tile_m: float) -> Coppe
     xe = np.linspace(-0.5 * length_m, 0.5 * length_m, nx + 1)
     ye = np.linspace(-0.5 * width_m, 0.5 * width_m, ny + 1)
     f, c, th, p = (np.zeros((ny, nx)) for _ in range(4))
+    conn = np.zeros((ny, nx), bool)
     if isinstance(pattern, pat.LinesPattern):
         f[:] = pattern.line_m / pattern.pitch_m
         c[:] = 1.0
@@ -73,20 +76,22 @@ def copper_map(pattern, length_m: float, width_m: float, tile_m: float) -> Coppe
         f[:] = (pattern.pad_m / pattern.pitch_m) ** 2
         p[:] = pattern.pitch_m
     else:
-        _polygon_map(pattern.geometry, xe, ye, f, c, th, p)
-    return CopperMap(xe, ye, f, c, th, p)
+        _polygon_map(pattern.geometry, xe, ye, f, c, th, p, conn)
+    return CopperMap(xe, ye, f, c, th, p, conn)
 
 
-def _polygon_map(geom, xe, ye, f, c, th, p):
+def _polygon_map(geom, xe, ye, f, c, th, p, conn):
     import shapely
 
     boundary = geom.boundary
-    tree_geom = shapely.prepare(geom) or geom
     for j in range(len(ye) - 1):
         for i in range(len(xe) - 1):
             x0, x1, y0, y1 = xe[i], xe[i + 1], ye[j], ye[j + 1]
             area = (x1 - x0) * (y1 - y0)
-            f[j, i] = shapely.clip_by_rect(tree_geom, x0, y0, x1, y1).area / area
+            piece = shapely.clip_by_rect(geom, x0, y0, x1, y1)
+            f[j, i] = piece.area / area
+            parts = getattr(piece, "geoms", [piece])
+            conn[j, i] = sum(len(q.interiors) for q in parts if hasattr(q, "interiors")) > len(parts)
             seg = shapely.get_coordinates(shapely.clip_by_rect(boundary, x0, y0, x1, y1), return_index=True)
             pts, part = seg
             if len(pts) < 2:
@@ -103,7 +108,10 @@ def _polygon_map(geom, xe, ye, f, c, th, p):
             th[j, i] = math.atan2(normal[0], -normal[1]) % math.pi  # the lines run across their edges' normal
             density = ln.sum() / area
             fj = min(max(f[j, i], 1e-3), 1.0)
-            p[j, i] = (2.0 if c[j, i] >= LINES_COHERENCE else 4.0 * math.sqrt(fj)) / max(density, 1e-9)
+            grid = conn[j, i] and c[j, i] < LINES_COHERENCE
+            shape = 2.0 if c[j, i] >= LINES_COHERENCE else 4.0 * math.sqrt(1.0 - fj if grid else fj)
+            # a period longer than the tile is not seen as one: the tile is the cell then
+            p[j, i] = min(shape / max(density, 1e-9), min(x1 - x0, y1 - y0))
 
 
 # ---- the panel --------------------------------------------------------------------------------------

@@ -27,11 +27,17 @@ from skfem.helpers import ddot, sym_grad, trace
 
 @dataclass(frozen=True)
 class CellLayer:
-    """One layer of the cell: modulus (Pa), Poisson's ratio, thickness (m), isotropic free strain e* (-)."""
+    """One layer of the cell: modulus (Pa), Poisson's ratio, thickness (m), in-plane free strain e* (-) and its
+    through-thickness value (None: the same; a polyimide expands more through its thickness)."""
     E: float
     nu: float
     thickness_m: float
     eigenstrain: float = 0.0
+    eigenstrain_z: float | None = None
+
+    @property
+    def ez(self) -> float:
+        return self.eigenstrain if self.eigenstrain_z is None else self.eigenstrain_z
 
 
 @dataclass(frozen=True)
@@ -174,9 +180,10 @@ def homogenize_cell(layers: list[CellLayer], z_ref: float, size_m: tuple[float, 
             e[0, 1] = e[1, 0] = 0.5 * f
         eps_modes.append(e)
     estar = np.repeat(np.array([lay.eigenstrain for lay in layers])[layer][:, None], nq, 1)
+    estar_z = np.repeat(np.array([lay.ez for lay in layers])[layer][:, None], nq, 1)
     e_th = np.zeros((3, 3) + zq.shape)
-    for i in range(3):
-        e_th[i, i] = -estar  # eps_M - e* I with eps_M = 0
+    e_th[0, 0] = e_th[1, 1] = -estar  # eps_M - e* with eps_M = 0
+    e_th[2, 2] = -estar_z
     eps_modes.append(e_th)
     rhs = np.zeros((len(free), len(eps_modes)))
     for k, e in enumerate(eps_modes):
@@ -244,7 +251,8 @@ def _stiffness_matrix(g, wq, lam, mu, edofs, n):
 @dataclass(frozen=True)
 class CellClass:
     """A pattern class the cache is keyed on: kind 'lines' (copper fraction, pitch, direction of the lines in
-    radians from x) or 'pads' (a square pad centred in a square cell), or 'full' / 'bare'."""
+    radians from x), 'pads' (a square pad centred in a square cell), 'grid' (copper with a square hole per cell:
+    a hatch), or 'full' / 'bare'."""
     kind: str
     fraction: float = 1.0
     pitch_m: float = 0.0
@@ -258,11 +266,13 @@ def cell_mask(cls: CellClass, n: int) -> tuple[np.ndarray, tuple[float, float]]:
         yc = (np.arange(n) + 0.5) / n
         m = np.abs(yc - 0.5) <= 0.5 * cls.fraction + 1e-12
         return m[:, None], (p / n, p)
-    if cls.kind == "pads":
-        a = math.sqrt(cls.fraction)
+    if cls.kind in ("pads", "grid"):
+        # pads: a square of copper centred in the cell; grid: copper with a square hole (a hatch, a mesh)
+        a = math.sqrt(cls.fraction if cls.kind == "pads" else 1.0 - cls.fraction)
         c = (np.arange(n) + 0.5) / n
         inside = np.abs(c - 0.5) <= 0.5 * a + 1e-12
-        return inside[:, None] & inside[None, :], (p, p)
+        sq = inside[:, None] & inside[None, :]
+        return (sq if cls.kind == "pads" else ~sq), (p, p)
     full = cls.kind == "full"
     return np.full((1, 1), full), (1e-4, 1e-4)
 
