@@ -111,20 +111,19 @@ def _stiffness(u, v, w):
     return w["lam"] * trace(eu) * trace(ev) + 2.0 * w["mu"] * ddot(eu, ev)
 
 
-def cell_mesh(layers: list[CellLayer], size_m: tuple[float, float], mask: np.ndarray, patterned: int,
+def cell_mesh(layers: list[CellLayer], x: np.ndarray, y: np.ndarray, mask: np.ndarray, patterned: int,
               n_per_layer: int = 1):
-    """Box mesh of the cell without the etched voxels: `mask` (ny, nx) says where the `patterned` layer keeps
-    its copper; returns (MeshHex, layer index per element)."""
+    """Box mesh of the cell on the node lines x, y (from 0 to the period) without the etched voxels: `mask`
+    (len(y) - 1, len(x) - 1) says where the `patterned` layer keeps its copper; returns (MeshHex, layer index
+    per element)."""
     ny, nx = mask.shape
-    x = np.linspace(0.0, size_m[0], nx + 1)
-    y = np.linspace(0.0, size_m[1], ny + 1)
     zi = np.concatenate([[0.0], np.cumsum([lay.thickness_m for lay in layers])])
     z = np.unique(np.concatenate([np.linspace(a, b, n_per_layer + 1) for a, b in zip(zi[:-1], zi[1:])]))
     m = MeshHex.init_tensor(x, y, z)
     c = m.p[:, m.t].mean(axis=1)
     layer = np.clip(np.searchsorted(zi, c[2]) - 1, 0, len(layers) - 1)
-    ix = np.clip((c[0] / size_m[0] * nx).astype(int), 0, nx - 1)
-    iy = np.clip((c[1] / size_m[1] * ny).astype(int), 0, ny - 1)
+    ix = np.clip(np.searchsorted(x, c[0]) - 1, 0, nx - 1)
+    iy = np.clip(np.searchsorted(y, c[1]) - 1, 0, ny - 1)
     keep = (layer != patterned) | mask[iy, ix]
     t = m.t[:, keep]
     used = np.unique(t)
@@ -133,11 +132,14 @@ def cell_mesh(layers: list[CellLayer], size_m: tuple[float, float], mask: np.nda
     return MeshHex(np.ascontiguousarray(m.p[:, used]), np.ascontiguousarray(idx[t])), layer[keep]
 
 
-def homogenize_cell(layers: list[CellLayer], z_ref: float, size_m: tuple[float, float], mask: np.ndarray,
-                    patterned: int, n_per_layer: int = 1) -> PlateResponse:
-    """A, B, D, N_T, M_T of the periodic cell (see the module docstring); moments about z_ref (from the bottom)."""
+def homogenize_cell(layers: list[CellLayer], z_ref: float, grid: tuple, mask: np.ndarray, patterned: int,
+                    n_per_layer: int = 1) -> PlateResponse:
+    """A, B, D, N_T, M_T of the periodic cell (see the module docstring) on the node lines grid = (x, y) (each
+    from 0 to its period); moments about z_ref (from the bottom)."""
     mask = np.asarray(mask, bool)
-    mesh, layer = cell_mesh(layers, size_m, mask, patterned, n_per_layer)
+    x, y = (np.asarray(v, float) for v in grid)
+    size_m = (x[-1], y[-1])
+    mesh, layer = cell_mesh(layers, x, y, mask, patterned, n_per_layer)
     sb = Basis(mesh, ElementHex2())  # 3-point Gauss per direction: exact stiffness on boxes
     E = np.array([lay.E for lay in layers])[layer]
     nu = np.array([lay.nu for lay in layers])[layer]
@@ -234,8 +236,8 @@ def _stiffness_matrix(g, wq, lam, mu, edofs, n):
     """Isotropic elasticity K_(a i)(b j) = int lam g_ai g_bj + mu (g_aj g_bi + delta_ij g_a . g_b) dV, batched
     over elements (the readable form is _stiffness)."""
     ne, nb = g.shape[0], g.shape[2]
-    gw = g * wq[:, :, None, None]
-    M = np.einsum("eqai,eqbj->eaibj", gw, g, optimize=True)  # int g_ai g_bj
+    gf = g.reshape(ne, g.shape[1], -1)  # (e, q, (a, i))
+    M = np.matmul((gf * wq[:, :, None]).transpose(0, 2, 1), gf).reshape(ne, nb, 3, nb, 3)  # int g_ai g_bj
     G = np.einsum("eaibi->eab", M)
     K = lam[:, None, None, None, None] * M + mu[:, None, None, None, None] * M.transpose(0, 3, 2, 1, 4)
     for i in range(3):
@@ -259,28 +261,36 @@ class CellClass:
     theta: float = 0.0
 
 
-def cell_mask(cls: CellClass, n: int) -> tuple[np.ndarray, tuple[float, float]]:
-    """(mask (ny, nx), cell size) of a class with n elements across its period (lines: one along the line)."""
+def cell_grid(cls: CellClass, n: int) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """((x, y) node lines, mask (ny, nx)) of a class with about n elements across its period and a node line on
+    every copper edge (lines: one element along the line)."""
     p = cls.pitch_m
     if cls.kind == "lines":
-        yc = (np.arange(n) + 0.5) / n
-        m = np.abs(yc - 0.5) <= 0.5 * cls.fraction + 1e-12
-        return m[:, None], (p / n, p)
+        y = _lines_with_breaks(p, [0.5 * (1 - cls.fraction) * p, 0.5 * (1 + cls.fraction) * p], n)
+        yc = 0.5 * (y[1:] + y[:-1])
+        m = np.abs(yc - 0.5 * p) <= 0.5 * cls.fraction * p
+        return (np.array([0.0, p / n]), y), m[:, None]
     if cls.kind in ("pads", "grid"):
         # pads: a square of copper centred in the cell; grid: copper with a square hole (a hatch, a mesh)
         a = math.sqrt(cls.fraction if cls.kind == "pads" else 1.0 - cls.fraction)
-        c = (np.arange(n) + 0.5) / n
-        inside = np.abs(c - 0.5) <= 0.5 * a + 1e-12
+        t = _lines_with_breaks(p, [0.5 * (1 - a) * p, 0.5 * (1 + a) * p], n)
+        tc = 0.5 * (t[1:] + t[:-1])
+        inside = np.abs(tc - 0.5 * p) <= 0.5 * a * p
         sq = inside[:, None] & inside[None, :]
-        return (sq if cls.kind == "pads" else ~sq), (p, p)
-    full = cls.kind == "full"
-    return np.full((1, 1), full), (1e-4, 1e-4)
+        return (t, t), (sq if cls.kind == "pads" else ~sq)
+    return (np.array([0.0, 1e-4]), np.array([0.0, 1e-4])), np.full((1, 1), cls.kind == "full")
+
+
+def _lines_with_breaks(p: float, breaks, n: int) -> np.ndarray:
+    from ...model.pattern import grid_with_breaks
+
+    return grid_with_breaks(0.0, p, n, [b for b in breaks if 0 < b < p])
 
 
 @functools.lru_cache(maxsize=512)
 def _class_response(layers: tuple, z_ref: float, patterned: int, cls: CellClass, n: int) -> PlateResponse:
-    mask, size = cell_mask(CellClass(cls.kind, cls.fraction, cls.pitch_m, 0.0), n)
-    return homogenize_cell(list(layers), z_ref, size, mask, patterned)
+    grid, mask = cell_grid(CellClass(cls.kind, cls.fraction, cls.pitch_m, 0.0), n)
+    return homogenize_cell(list(layers), z_ref, grid, mask, patterned)
 
 
 def class_response(layers: list[CellLayer], z_ref: float, patterned: int, cls: CellClass, n: int = 20) -> PlateResponse:
