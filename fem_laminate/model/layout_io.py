@@ -132,14 +132,14 @@ def read_dxf(path, unit_m: float) -> object:
     for e in doc.modelspace():
         kind = e.dxftype()
         if kind in ("LWPOLYLINE", "POLYLINE") and e.is_closed:
-            pts = [v[:2] for v in dxfpath.make_path(e).flattening(1e-3 * _extent(e) + 1e-12)]
+            pts = [(v.x, v.y) for v in dxfpath.make_path(e).flattening(1e-3 * _extent(e) + 1e-12)]
             if len(pts) >= 3:
                 polys.append(shapely.make_valid(shapely.Polygon(pts)).buffer(0))
         elif kind == "CIRCLE":
-            polys.append(shapely.Point(e.dxf.center[:2]).buffer(e.dxf.radius, quad_segs=16))
+            polys.append(shapely.Point(e.dxf.center.x, e.dxf.center.y).buffer(e.dxf.radius, quad_segs=16))
         elif kind == "HATCH":
             for p in dxfpath.from_hatch(e):
-                pts = [v[:2] for v in p.flattening(1e-4)]  # 1e-4 drawing units: far below any copper feature
+                pts = [(v.x, v.y) for v in p.flattening(1e-4)]  # 1e-4 drawing units: far below any copper feature
                 if len(pts) >= 3:
                     polys.append(shapely.make_valid(shapely.Polygon(pts)).buffer(0))
     if not polys:
