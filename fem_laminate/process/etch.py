@@ -194,6 +194,12 @@ def run(state, spec, record):
         sol, cmap = res.pop("_solution"), res.pop("_map")
         res["note"] = ("homogenized: the warpage and dimensional change are the thin plate's with the etched foil's "
                        "unit-cell response; the 3D state after this step keeps the foil whole")
+        lift_m = abs(res["warpage_after"]["corner_lift_max_um"]) * 1e-6
+        thick_m = sum(state.stack.layers[i].thickness_m for i in state.active_layers())
+        res["small_deflection"] = bool(lift_m <= thick_m)
+        if lift_m > thick_m:
+            record.notes.append(f"etch: the homogenized panel's corner lift {lift_m * 1e3:.3g} mm is more than its "
+                                f"thickness {thick_m * 1e6:.3g} um: the small-deflection plate overstates it")
         record.put(EtchResult(spec.side, tuple(state.stack.layers[i].name for i in sides), res))
         record.steps.append(step_summary(state, "etch", side=spec.side, pattern=res["pattern"]))
         p = sol.mesh.p
