@@ -202,8 +202,11 @@ def run(state, spec, record):
                                 f"thickness {thick_m * 1e6:.3g} um: the small-deflection plate overstates it")
         record.put(EtchResult(spec.side, tuple(state.stack.layers[i].name for i in sides), res))
         record.steps.append(step_summary(state, "etch", side=spec.side, pattern=res["pattern"]))
+        from ..physics.fe.abd_plate import levelled_w
+
         p = sol.mesh.p
-        record.output("etch", {"x_m": p[0], "y_m": p[1], "w_m": sol.vertex_w, "T_C": state.T_C,
+        lm = state.model.lmesh
+        record.output("etch", {"x_m": p[0], "y_m": p[1], "w_m": levelled_w(sol, lm.length_m, lm.width_m), "T_C": state.T_C,
                                "plate": sol, "copper_map": cmap})
     else:
         res = etch_pattern(state, sides, build_pattern(spec, "<case>", -1), spec.side)
@@ -269,6 +272,17 @@ def write(out_dir, payload) -> None:
     plt.close(fig)
     if "plate" in payload:
         _write_plate_vtu(out_dir / "etch_warpage.vtu", payload["plate"], payload["copper_map"])
+        cm = payload["copper_map"]
+        fig, ax = plt.subplots(figsize=(5.5, 4.5))
+        m = ax.pcolormesh(cm.x_edges_m * 1e3, cm.y_edges_m * 1e3, cm.fraction, cmap="copper", vmin=0, vmax=1)
+        fig.colorbar(m, ax=ax, label="copper fraction of the tile")
+        ax.set_aspect("equal")
+        ax.set_xlabel("x (mm)")
+        ax.set_ylabel("y (mm)")
+        ax.set_title("Copper map of the etched foil (homogenized tiles)")
+        fig.tight_layout()
+        fig.savefig(out_dir / "etch_copper_map.png", dpi=120)
+        plt.close(fig)
 
 
 def _write_plate_vtu(path, sol, cmap) -> None:

@@ -99,6 +99,17 @@ def _solve(K, f):
     return pypardiso.spsolve(K.tocsr(), f)
 
 
+def levelled_w(sol: PlateSolution, length_m: float, width_m: float, fit_fraction: float = 0.5) -> np.ndarray:
+    """Vertex deflection above the centre's tangent plane (the pins' tilt taken out), as a table would see it."""
+    p = sol.mesh.p
+    w = sol.vertex_w
+    sel = (np.abs(p[0]) <= 0.5 * fit_fraction * length_m) & (np.abs(p[1]) <= 0.5 * fit_fraction * width_m)
+    X, Y = p[0, sel], p[1, sel]
+    c = np.linalg.lstsq(np.c_[np.ones_like(X), X, Y, 0.5 * X**2, 0.5 * Y**2, X * Y], w[sel], rcond=None)[0]
+    centre = int(np.argmin(p[0] ** 2 + p[1] ** 2))
+    return w - w[centre] - c[1] * (p[0] - p[0, centre]) - c[2] * (p[1] - p[1, centre])
+
+
 def warpage(sol: PlateSolution, length_m: float, width_m: float, fit_fraction: float = 0.5) -> dict:
     """Principal curvatures (quadratic fit of w over the central part, as measured on the resolved plate) and the
     corner lift above the centre's tangent plane (um)."""
