@@ -165,10 +165,27 @@ def resolved_pattern_fits(case, pats) -> bool:
     return dofs <= MAX_DOFS and peak_bytes(dofs, 3) <= USABLE_FRACTION * available_bytes()
 
 
+def choose_pattern_models(case) -> None:
+    """mesh.etch_pattern_model = 'auto': each patterned etch is resolved if its pattern's mesh fits, else
+    homogenized (kept on the step's spec, read by process/etch.pattern_model)."""
+    if getattr(case.spec.mesh, "etch_pattern_model", "resolved") != "auto" or case.spec.mesh.model != "plate3d":
+        return
+    from .process import etch
+
+    for i, step in enumerate(case.spec.steps):
+        if step.kind == "etch" and step.pattern is not None:
+            pat = etch.build_pattern(step, case.source, i)
+            step._model = "resolved" if resolved_pattern_fits(case, [pat]) else "homogenized"
+            if step._model == "homogenized" and step.side == "both":
+                raise CaseError(f"{case.source}: field 'steps.{i}.side' = 'both' is not allowed here: the resolved "
+                                "pattern does not fit this machine and the homogenized etch takes one side a step")
+
+
 def check_size(case) -> None:
     """Refuse (CaseError) a case whose mesh or curl samples would not fit in memory or exceed MAX_DOFS."""
     m = case.spec.mesh
     budget = USABLE_FRACTION * available_bytes()
+    choose_pattern_models(case)
 
     def ok(dofs, dim):
         return dofs <= MAX_DOFS and peak_bytes(dofs, dim) <= budget

@@ -129,14 +129,12 @@ def build_pattern(spec: Spec, source: str, index: int):
 
 
 def pattern_model(spec, case, index: int) -> str:
-    """'resolved' or 'homogenized': the case's mesh.etch_pattern_model, 'auto' resolved where it fits."""
+    """'resolved' or 'homogenized': the case's mesh.etch_pattern_model; for 'auto' the choice sizing.check_size
+    made when the case loaded (resolved where the resolved mesh fits this machine)."""
     chosen = getattr(case.spec.mesh, "etch_pattern_model", "resolved")
-    if chosen == "auto":
-        from ..sizing import resolved_pattern_fits
-
-        chosen = "resolved" if resolved_pattern_fits(case, [build_pattern(spec, case.source, index)]) else "homogenized"
-    spec._model = chosen
-    return chosen
+    if chosen != "auto":
+        spec._model = chosen
+    return spec._model
 
 
 def mesh_patterns(spec, case, index: int) -> list:
