@@ -90,3 +90,24 @@ def test_line_cell_against_the_resolved_grating_and_the_rule_of_mixtures():
     # the etched laminate's in-plane expansion is direction dependent (lines carry load along x only)
     eps = cell.free_state()[:2]
     assert abs(eps[0] - eps[1]) > 0.005 * abs(eps[1])  # measured 1.6 %; the rule of mixtures: 0
+
+
+def test_batched_stiffness_is_the_readable_form():
+    from skfem import Basis, ElementHex2, ElementVector
+
+    layers = cell_layers()
+    grid = (np.array([0.0, 4e-5, 1e-4]), np.array([0.0, 1e-4]))
+    mesh, layer = hom.cell_mesh(layers, *grid, np.array([[True, False]]), 3)
+    vb = Basis(mesh, ElementVector(ElementHex2()))
+    E = np.array([c.E for c in layers])[layer]
+    nu = np.array([c.nu for c in layers])[layer]
+    lam, mu = E * nu / ((1 + nu) * (1 - 2 * nu)), E / (2 * (1 + nu))
+    nq = vb.X.shape[1]
+    K_ref = hom._stiffness.assemble(vb, lam=np.repeat(lam[:, None], nq, 1), mu=np.repeat(mu[:, None], nq, 1))
+    sb = Basis(mesh, ElementHex2())
+    g = np.stack([sb.basis[a][0].grad for a in range(27)], axis=0).transpose(2, 3, 0, 1)
+    edofs = (3 * sb.element_dofs.T[:, :, None] + np.arange(3)).reshape(len(layer), -1)
+    K = hom._stiffness_matrix(np.ascontiguousarray(g), np.asarray(sb.dx), lam, mu, edofs, 3 * sb.N)
+    # the vector basis numbers component i of scalar DOF s as 3 s + i too
+    assert np.array_equal(vb.element_dofs.T, edofs)
+    assert abs(K - K_ref).max() < 1e-9 * abs(K_ref).max()
