@@ -111,3 +111,12 @@ def test_batched_stiffness_is_the_readable_form():
     # the vector basis numbers component i of scalar DOF s as 3 s + i too
     assert np.array_equal(vb.element_dofs.T, edofs)
     assert abs(K - K_ref).max() < 1e-9 * abs(K_ref).max()
+
+
+def test_lines_laid_along_y_are_the_cell_turned():
+    layers = cell_layers()
+    along_x = hom.class_response(layers, Z_REF, 3, hom.CellClass("lines", 0.5, 100e-6, 0.0), n=10)
+    along_y = hom.class_response(layers, Z_REF, 3, hom.CellClass("lines", 0.5, 100e-6, 0.5 * np.pi), n=10)
+    swap = [1, 0, 2, 4, 3, 5]
+    assert rel(along_y.ABD, along_x.ABD[np.ix_(swap, swap)]) < 1e-9
+    assert rel(np.concatenate([along_y.NT, along_y.MT]), np.concatenate([along_x.NT, along_x.MT])[swap]) < 1e-9
