@@ -4,7 +4,9 @@ With a `pattern` (3D plates only) the foil is etched into a circuit: the copper 
 lines or pads stay. The plate mesh has element faces on every pattern edge (the kind declares `mesh_patterns`;
 job.build_state asks step.patterns), so the etch removes whole elements. The step reports the panel's warpage
 (principal curvatures, corner lift) and its dimensional change along x and y, before against after the etch, in
-``etch_pattern`` (its EtchResult).
+``etch_pattern`` (its EtchResult). With mesh.etch_pattern_model = "homogenized" (or "auto" where the resolved
+mesh does not fit) the mesh does not resolve the pattern: the warpage and dimensional change come from periodic
+unit cells on a thin plate (process/etch_homogenized.py, docs/homogenization.md).
 """
 from __future__ import annotations
 
@@ -302,5 +304,6 @@ def _write_plate_vtu(path, sol, cmap) -> None:
 
 KIND = StepKind("etch", Spec, run, check=check, write=write,
                 doc="remove the outer metal foil: side = top | bottom | both; optional copper pattern "
-                    "(lines, pads, or polygons from a GeoJSON / gmsh file) on plate3d meshes",
+                    "(lines, pads, or a layout from a Gerber / DXF / GeoJSON / gmsh file) on plate3d meshes, resolved "
+                    "or homogenized (mesh.etch_pattern_model)",
                 removes_layers=removes_layers, mesh_patterns=mesh_patterns, result=EtchResult)
