@@ -56,6 +56,9 @@ class MeshSpec(_Strict):
     quadratic: bool = True
     element: Literal["lagrange", "serendipity"] = "lagrange"  # quadratic family: 9/27-node or 8/20-node
     solver: Literal["auto", "pardiso", "spsolve", "cg_plate", "cg_amg"] = "auto"
+    # a patterned etch: resolved in the 3D mesh, homogenized (periodic unit cells on a thin plate,
+    # docs/homogenization.md), or auto (resolved where it fits this machine's memory, else homogenized)
+    etch_pattern_model: Literal["resolved", "homogenized", "auto"] = "resolved"
     file: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = None  # external mesh
     # in meshes/ (meshio), layers as physical groups
 

@@ -109,11 +109,11 @@ def external_mesh_dofs(case) -> tuple[int, int]:
 MAX_PATTERN_EDGES = 1_000_000
 
 
-def _grid_elements(case, axis: int, span_m: float, n: int) -> int:
+def _grid_elements(case, axis: int, span_m: float, n: int, pats=None) -> int:
     """Elements along one axis of a plate whose grid has a line on every edge of the case's circuit patterns
     (model.pattern.grid_with_breaks): counted from the break positions, which are first counted without
     building them (2 per pitch for lines and pads) so that a micron pitch over a metre is refused, not built."""
-    pats = patterns(case)
+    pats = patterns(case) if pats is None else pats
     if not pats:
         return n
     count = 0
@@ -154,10 +154,38 @@ def _largest_plate(case, m, nl, family, ok) -> str:
     return f"nx = {nx}, ny = {ny} (the same nx : ny)"
 
 
+def resolved_pattern_fits(case, pats) -> bool:
+    """Whether the plate mesh with a grid line on every edge of `pats` fits this machine (etch_pattern_model =
+    'auto' resolves the pattern then, and homogenizes it otherwise)."""
+    m = case.spec.mesh
+    nl = len(case.full_stack().layers)
+    gx = _grid_elements(case, 0, m.length_mm * 1e-3, m.nx, pats)
+    gy = _grid_elements(case, 1, m.width_mm * 1e-3, m.ny, pats)
+    dofs = mesh_dofs(m.model, nl, gx, gy, m.n_per_layer, m.quadratic, getattr(m, "element", "lagrange"))
+    return dofs <= MAX_DOFS and peak_bytes(dofs, 3) <= USABLE_FRACTION * available_bytes()
+
+
+def choose_pattern_models(case) -> None:
+    """mesh.etch_pattern_model = 'auto': each patterned etch is resolved if its pattern's mesh fits, else
+    homogenized (kept on the step's spec, read by process/etch.pattern_model)."""
+    if getattr(case.spec.mesh, "etch_pattern_model", "resolved") != "auto" or case.spec.mesh.model != "plate3d":
+        return
+    from .process import etch
+
+    for i, step in enumerate(case.spec.steps):
+        if step.kind == "etch" and step.pattern is not None:
+            pat = etch.build_pattern(step, case.source, i)
+            step._model = "resolved" if resolved_pattern_fits(case, [pat]) else "homogenized"
+            if step._model == "homogenized" and step.side == "both":
+                raise CaseError(f"{case.source}: field 'steps.{i}.side' = 'both' is not allowed here: the resolved "
+                                "pattern does not fit this machine and the homogenized etch takes one side a step")
+
+
 def check_size(case) -> None:
     """Refuse (CaseError) a case whose mesh or curl samples would not fit in memory or exceed MAX_DOFS."""
     m = case.spec.mesh
     budget = USABLE_FRACTION * available_bytes()
+    choose_pattern_models(case)
 
     def ok(dofs, dim):
         return dofs <= MAX_DOFS and peak_bytes(dofs, dim) <= budget
