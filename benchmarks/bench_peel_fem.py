@@ -22,7 +22,7 @@ from _record import Tee, record  # benchmarks/_record.py (run as a script: its f
 ROOT = Path(__file__).resolve().parents[1]
 # steady force (N/m) of the FEM peel before the speed-up (full Newton, SuperLU every correction, the
 # pre-vectorisation kernel), same spec, measured on this machine: the answer must not move by more than the
-# FEM's mesh-convergence tolerance (elements halved: +0.12 %, docs/peel_mechanics.md)
+# FEM's mesh-convergence tolerance (elements halved: +0.12 %, docs/theory/peel_checks.md)
 REFERENCE = {"example_1": 1426.6581}
 TOLERANCE = 0.0012
 
