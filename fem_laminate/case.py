@@ -10,9 +10,10 @@ import functools
 import math
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from types import UnionType
+from typing import Annotated, Literal, Union, get_args, get_origin
 
-from pydantic import Field, StringConstraints, ValidationError, create_model
+from pydantic import BaseModel, Field, StringConstraints, ValidationError, create_model
 
 from .errors import CaseError
 from .model.materials import Material, load_library, material_from_dict
@@ -24,6 +25,7 @@ from .process.step import MAX_INCREMENTS_PER_CASE, MAX_INCREMENTS_PER_STEP, Iden
 from .process.step import Strict as _Strict
 from .process.step import Temperature
 from .sizing import check_size
+from .suggest import did_you_mean
 
 MAX_LAYERS = 50  # the patent's laminates have 2-7; 50 keeps the mesh and the interface tables sane
 MAX_STEPS = 100
@@ -142,6 +144,77 @@ class Case:
         return Stack(tuple(stack))
 
 
+def _schema_message(errors: list, d: dict, source: str) -> str:
+    """The one line for pydantic's errors. An unknown key comes first (it is usually why a field "is missing"), then
+    an unknown step kind, then the first error as pydantic orders them; each with a "did you mean" where one fits."""
+    first = (next((e for e in errors if e["type"] == "extra_forbidden"), None)
+             or next((e for e in errors if e["type"] == "union_tag_invalid"), None) or errors[0])
+    loc = list(first["loc"])
+    if first["type"] == "extra_forbidden":
+        where, key = _fmt_loc(loc[:-1]), loc[-1]
+        allowed = _fields_at(loc[:-1])
+        hint = did_you_mean(key, allowed)
+        if not hint and allowed:
+            hint = f" (allowed: {', '.join(allowed)})"
+        return f"{source}: {where + ': ' if where else ''}unknown field {_short(str(key), 42)}{hint}"
+    if first["type"] == "union_tag_invalid":
+        where, tag = _fmt_loc(loc), first.get("ctx", {}).get("tag")
+        kinds = PATTERN_KINDS if loc and loc[-1] == "pattern" else tuple(STEP_KINDS)
+        what = "pattern kind" if kinds is PATTERN_KINDS else "step kind"
+        return (f"{source}: {where}: unknown {what} {_short(tag, 42)}{did_you_mean(tag, kinds)} "
+                f"(allowed: {', '.join(kinds)})")
+    field = _fmt_loc(loc)
+    value = first.get("input", _lookup(d, loc))
+    if first["type"] == "missing":
+        return f"{source}: field '{field}' is missing ({first['msg']})"
+    return f"{source}: field '{field}' = {_short(value)} is not allowed: {_clean(first['msg'], 400)}"
+
+
+def _unknown_top_level(d: dict, source: str) -> None:
+    """An unknown top-level key or table, named before anything else (a misspelt [mesh] is not a missing one)."""
+    allowed = list(case_schema().model_fields)
+    for key, value in d.items():
+        if key not in allowed:
+            if isinstance(value, dict):
+                hint = did_you_mean(key, allowed, "[{}]")
+                raise CaseError(f"{source}: unknown table [{_clean(key, 40)}]{hint or ' (allowed: ' + ', '.join(allowed) + ')'}")
+            if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                hint = did_you_mean(key, allowed, "[[{}]]")
+                raise CaseError(f"{source}: unknown table [[{_clean(key, 40)}]]{hint or ' (allowed: ' + ', '.join(allowed) + ')'}")
+            hint = did_you_mean(key, allowed)
+            raise CaseError(f"{source}: unknown field {_short(key, 42)}{hint or ' (allowed: ' + ', '.join(allowed) + ')'}")
+
+
+def _models(tp) -> list:
+    """The pydantic models a field's type holds (through Annotated, Optional/Union and list), not free dicts."""
+    origin = get_origin(tp)
+    if origin is Annotated:
+        return _models(get_args(tp)[0])
+    if origin in (Union, UnionType, list, tuple):
+        return [m for a in get_args(tp) for m in _models(a)]
+    return [tp] if isinstance(tp, type) and issubclass(tp, BaseModel) else []
+
+
+def _tag_of(model) -> str | None:
+    f = model.model_fields.get("kind")
+    args = get_args(f.annotation) if f is not None else ()
+    return args[0] if len(args) == 1 and isinstance(args[0], str) else None
+
+
+def _fields_at(loc) -> list[str]:
+    """The keys allowed in the table at a pydantic error location (step kind tags and list indices included)."""
+    models = [case_schema()]
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        tagged = [m for m in models if _tag_of(m) == part]
+        if len(models) > 1 and tagged:
+            models = tagged
+            continue
+        models = [m for c in models if part in c.model_fields for m in _models(c.model_fields[part].annotation)]
+    return list(models[0].model_fields) if len(models) == 1 else []
+
+
 def _fmt_loc(loc) -> str:
     out = ""
     for k, part in enumerate(loc):
@@ -174,6 +247,11 @@ LEGACY_MODEL = ("write model = 'generalized_plane_strain' for the former default
 def _legacy_mesh(d: dict, source: str) -> None:
     """Cases written before 0.2 (when "plane_strain" meant generalized plane strain) get told what to write."""
     mesh = d.get("mesh") if isinstance(d, dict) else None
+    if isinstance(mesh, dict) and "model" not in mesh:
+        for key in mesh:  # a misspelt model = ... is named as the unknown key it is
+            if key not in MeshSpec.model_fields:
+                raise CaseError(f"{source}: mesh: unknown field {_short(str(key), 42)}"
+                                f"{did_you_mean(key, MeshSpec.model_fields)}")
     if not isinstance(mesh, dict) or "model" not in mesh:
         raise CaseError(f"{source}: field 'mesh.model' is missing: {LEGACY_MODEL}")
     oop = mesh.get("out_of_plane")
@@ -204,28 +282,23 @@ def load_case_dict(d: dict, source: str = "<case>") -> Case:
     and the size of the mesh against the memory of this machine (sizing.py)."""
     if not isinstance(d, dict):
         raise CaseError(f"{source}: a case is a table of fields, got {type(d).__name__}")
+    _unknown_top_level(d, source)
     _legacy_mesh(d, source)
     try:
         spec = case_schema().model_validate(d)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = [p for p in err["loc"]]
-        field = _fmt_loc(loc)
-        value = err.get("input", _lookup(d, loc))
-        msg = err["msg"]
-        if err["type"] == "missing":
-            raise CaseError(f"{source}: field '{field}' is missing ({msg})") from None
-        raise CaseError(f"{source}: field '{field}' = {_short(value)} is not allowed: {_clean(msg, 400)}") from None
+        raise CaseError(_schema_message(exc.errors(), d, source)) from None
     materials = _resolve_materials(spec, source)
     for i, lay in enumerate(spec.layers):
         if lay.material not in materials:
-            raise CaseError(f"{source}: field 'layers.{i}.material' = {lay.material!r} is not allowed: "
-                            f"use a library material ({', '.join(sorted(load_library()))}) or one under [materials]")
+            raise CaseError(f"{source}: field 'layers.{i}.material' = {lay.material!r} is not allowed"
+                            f"{did_you_mean(lay.material, materials)}: use a library material "
+                            f"({', '.join(sorted(load_library()))}) or one under [materials]")
     for i, step in enumerate(spec.steps):
         foil = getattr(step, "foil_material", None)
         if foil is not None and foil not in materials:
-            raise CaseError(f"{source}: field 'steps.{i}.foil_material' = {_short(foil)} is not allowed: must be a "
-                            "library material or one under [materials]")
+            raise CaseError(f"{source}: field 'steps.{i}.foil_material' = {_short(foil)} is not allowed"
+                            f"{did_you_mean(foil, materials)}: must be a library material or one under [materials]")
     case = Case(spec, materials, source)
     _check_layer_names(case)
     _check_mesh(case)
@@ -276,8 +349,9 @@ def _resolve_materials(spec: CaseSpec, source: str) -> dict[str, Material]:
         if "base" in raw:
             b = raw["base"]
             if not isinstance(b, str) or b not in lib:
-                raise CaseError(f"{source}: field 'materials.{name}.base' = {_short(b)} is not allowed: "
-                                f"must be the name of a library material ({', '.join(sorted(lib))})")
+                raise CaseError(f"{source}: field 'materials.{name}.base' = {_short(b)} is not allowed"
+                                f"{did_you_mean(b, lib)}: must be the name of a library material "
+                                f"({', '.join(sorted(lib))})")
             base = lib[b]
         try:
             out[name] = material_from_dict(name, raw, base)
