@@ -37,27 +37,37 @@ Description = Annotated[str, StringConstraints(max_length=5000, pattern=r"^[^\x0
 
 
 class LayerSpec(_Strict):
-    material: Identifier
-    thickness_um: float = Field(ge=0.1, le=5000.0)  # a sputtered seed layer is about 0.1 um
-    name: Identifier | None = None
+    material: Identifier = Field(description="A library material (`fem-laminate materials`) or one defined under "
+                                             "[materials].")
+    thickness_um: float = Field(ge=0.1, le=5000.0, description="Layer thickness, micrometres.")  # a seed layer: 0.1 um
+    name: Identifier | None = Field(default=None, description="Layer name in results (default: from the material).")
 
 
 class MeshSpec(_Strict):
     # plane_strain: eps_zz = 0 (Abaqus CPE, CalculiX, ANSYS); generalized_plane_strain: eps_zz = a + b y with
     # free a, b (Abaqus CPEG: free out-of-plane strain and bending, the equi-biaxial state of a cut sample);
     # plate3d: 3D plate. No default: the meaning of "plane_strain" changed in 0.2 (it was generalized).
-    model: Literal["plane_strain", "generalized_plane_strain", "plate3d"]
-    length_mm: float = Field(default=10.0, ge=0.1, le=1000.0)
-    width_mm: float = Field(default=10.0, ge=0.1, le=1000.0)
-    out_of_plane: Literal["bending", "uniform"] | None = None  # generalized_plane_strain only (default bending)
-    nx: int = Field(default=80, ge=4, le=20000)
-    ny: int = Field(default=16, ge=2, le=5000)
-    n_per_layer: int = Field(default=2, ge=1, le=50)
-    edge_refinement: float = Field(default=0.25, gt=0.0, le=1.0)
-    quadratic: bool = True
-    element: Literal["lagrange", "serendipity"] = "lagrange"  # quadratic family: 9/27-node or 8/20-node
-    solver: Literal["auto", "pardiso", "spsolve", "cg_plate", "cg_amg"] = "auto"
-    file: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = None  # external mesh
+    model: Literal["plane_strain", "generalized_plane_strain", "plate3d"] = Field(
+        description="plane_strain: eps_zz = 0; generalized_plane_strain: free out-of-plane strain and bending (a cut "
+                    "sample); plate3d: 3D plate.")
+    length_mm: float = Field(default=10.0, ge=0.1, le=1000.0, description="Sample length, millimetres.")
+    width_mm: float = Field(default=10.0, ge=0.1, le=1000.0, description="Sample width (plate3d), millimetres.")
+    out_of_plane: Literal["bending", "uniform"] | None = Field(
+        default=None, description="generalized_plane_strain only: 'bending' (default) or 'uniform' out-of-plane "
+                                  "strain.")
+    nx: int = Field(default=80, ge=4, le=20000, description="Elements along the length.")
+    ny: int = Field(default=16, ge=2, le=5000, description="Elements along the width (plate3d).")
+    n_per_layer: int = Field(default=2, ge=1, le=50, description="Elements through each layer's thickness.")
+    edge_refinement: float = Field(default=0.25, gt=0.0, le=1.0,
+                                   description="Element size at the free edges relative to the middle (1: uniform).")
+    quadratic: bool = Field(default=True, description="Quadratic elements (false: linear).")
+    element: Literal["lagrange", "serendipity"] = Field(  # quadratic family: 9/27-node or 8/20-node
+        default="lagrange", description="Quadratic element family: lagrange (9/27-node) or serendipity (8/20-node).")
+    solver: Literal["auto", "pardiso", "spsolve", "cg_plate", "cg_amg"] = Field(
+        default="auto", description="Linear solver (auto: chosen by size and model).")
+    file: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = Field(  # external mesh
+        default=None, description="External mesh file (meshio) with the layers as physical groups, relative to the "
+                                  "case file.")
     # in meshes/ (meshio), layers as physical groups
 
 
@@ -66,7 +76,9 @@ class MeshSpec(_Strict):
 # Tg, dry films, no yield, no cure shrinkage). viscoelastic: Prony relaxation; copper_plasticity: J2 yield;
 # copper_creep: power-law creep in timed steps; moisture: water uptake and swelling; cure_shrinkage: the
 # imidization shrinkage of cast polyimides.
-PhysicsSpec = create_model("PhysicsSpec", __base__=_Strict, **{s: (bool, True) for s in switches()})
+PhysicsSpec = create_model("PhysicsSpec", __base__=_Strict, **{
+    s: (bool, Field(default=True, description=f"The {s.replace('_', ' ')} law where a material has its data "
+                                              "(false: off).")) for s in switches()})
 
 
 def _steps_union(specs: tuple):
@@ -77,22 +89,28 @@ Step = _steps_union(tuple(k.spec for k in STEP_KINDS.values()))
 
 
 class CaseSpec(_Strict):
-    name: CaseName
-    description: Description = ""
-    initial_temperature_C: Temperature = 25.0
-    materials: dict[Identifier, dict] = Field(default_factory=dict, max_length=100)
-    layers: list[LayerSpec] = Field(min_length=1, max_length=MAX_LAYERS)
-    mesh: MeshSpec
-    steps: list[Step] = Field(min_length=1, max_length=MAX_STEPS)
-    physics: PhysicsSpec = Field(default_factory=PhysicsSpec)
-    reference: dict = Field(default_factory=dict)  # e.g. {patent = "EP0496334A1", row = "Example 1"}
-    meta: dict = Field(default_factory=dict)  # free-form, for outside tools
+    name: CaseName = Field(description="Case name (titles the summary and plots).")
+    description: Description = Field(default="", description="Free text.")
+    initial_temperature_C: Temperature = Field(default=25.0, description="Temperature the case starts at, degrees "
+                                                                         "Celsius.")
+    materials: dict[Identifier, dict] = Field(
+        default_factory=dict, max_length=100,
+        description="Materials of this case by name: properties with units in their names (E_GPa, nu, cte_per_K, "
+                    "Tg_C, ...), optionally 'base' = a library material whose other properties are kept.")
+    layers: list[LayerSpec] = Field(min_length=1, max_length=MAX_LAYERS, description="The layers, bottom-up.")
+    mesh: MeshSpec = Field(description="Model and mesh.")
+    steps: list[Step] = Field(min_length=1, max_length=MAX_STEPS, description="Process steps and tests, in order.")
+    physics: PhysicsSpec = Field(default_factory=PhysicsSpec, description="Material laws on/off (all on by default).")
+    reference: dict = Field(default_factory=dict,  # e.g. {patent = "EP0496334A1", row = "Example 1"}
+                            description="Where the case comes from, e.g. {patent = 'EP0496334A1', row = 'Example 1'}.")
+    meta: dict = Field(default_factory=dict, description="Free-form, for outside tools.")
 
 
 @functools.lru_cache(maxsize=8)
 def _schema(specs: tuple) -> type:
     return create_model("CaseSpec", __base__=CaseSpec,
-                        steps=(list[_steps_union(specs)], Field(min_length=1, max_length=MAX_STEPS)))
+                        steps=(list[_steps_union(specs)], Field(min_length=1, max_length=MAX_STEPS,
+                                                                description="Process steps and tests, in order.")))
 
 
 def case_schema() -> type:
