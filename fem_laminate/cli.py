@@ -24,7 +24,6 @@ from pathlib import Path
 
 import click
 
-from . import __version__
 from .errors import InputError
 
 LOG_ENV = "FEM_LAMINATE_LOG_DIR"  # where tracebacks of failed runs go (default: the system temp folder)
@@ -178,8 +177,17 @@ def _wait_s(wait: bool, wait_timeout_s: float | None) -> float | None:
     return float("inf") if wait else None
 
 
+def _version() -> str:
+    """The installed distribution's version (as fem_laminate.__version__ reads it; the package sits above cli)."""
+    from importlib import metadata
+    try:
+        return metadata.version("fem_laminate")
+    except metadata.PackageNotFoundError:  # a source tree that was never installed
+        return "0+unknown"
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(version=__version__, prog_name="fem-laminate",
+@click.version_option(version=_version(), prog_name="fem-laminate",
                       message="%(prog)s %(version)s")
 def main():
     """Finite-element simulator for adhesiveless double-sided copper-clad laminates (EP0496334A1)."""
