@@ -98,9 +98,12 @@ def load_spec(path) -> SweepSpec:
 
 
 def spec_from_dict(raw: dict, source: str) -> SweepSpec:
-    unknown = set(raw) - {"base", "out", "grid", "zip", "plots"}
+    allowed = ("base", "out", "grid", "zip", "plots")
+    unknown = sorted(set(raw) - set(allowed))
     if unknown:
-        raise ValueError(f"{source}: unknown key(s) {sorted(unknown)}; allowed: base, out, grid, zip, plots")
+        from ..suggest import did_you_mean
+        raise ValueError(f"{source}: unknown key {unknown[0][:60]!r}{did_you_mean(unknown[0], allowed)}; allowed: "
+                         f"{', '.join(allowed)}")
     if not isinstance(raw.get("plots", False), bool):
         raise ValueError(f"{source}: field 'plots' must be true or false, got {raw['plots']!r}")
     if not isinstance(raw.get("base"), (str, dict)):

@@ -34,6 +34,13 @@ def test_sweep_paths_are_checked_against_the_case_schema(path, message):
     assert str(exc.value) == message
 
 
+def test_a_misspelt_spec_table_is_named():
+    with pytest.raises(ValueError) as exc:
+        sweep.spec_from_dict({"base": EXAMPLE, "gird": {"layers.1.thickness_um": [10.0]}}, source="spec.toml")
+    assert str(exc.value) == ("spec.toml: unknown key 'gird' (did you mean 'grid'?); allowed: base, out, grid, zip, "
+                              "plots")
+
+
 def test_valid_paths_pass_including_new_optional_fields_and_free_tables():
     sweep.check_paths(spec_of({"layers.1.thickness_um": [10.0], "steps.2.temperature_C": [380.0],
                                "steps.0.segments.2.minutes": [30.0], "mesh.width_mm": [5.0],  # not in the base
