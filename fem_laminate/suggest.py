@@ -12,9 +12,11 @@ def closest(word, allowed) -> str | None:
     hits = difflib.get_close_matches(word, allowed, n=1, cutoff=0.6)
     if hits:
         return hits[0]
-    # a name given without its unit suffix (length -> length_mm, temperature -> temperature_C)
-    prefixed = [a for a in allowed if a.startswith(word + "_")]
-    return prefixed[0] if len(prefixed) == 1 else None
+    # a name given without its unit suffix (length -> length_mm) or its qualifier (creep -> copper_creep)
+    for part in ([a for a in allowed if a.startswith(word + "_")], [a for a in allowed if a.endswith("_" + word)]):
+        if len(part) == 1:
+            return part[0]
+    return None
 
 
 def did_you_mean(word, allowed, fmt: str = "'{}'") -> str:
