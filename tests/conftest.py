@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-# Under pytest-xdist (-n 2 in pyproject's addopts) each worker is one process on one core: BLAS, OpenMP and
+# Under pytest-xdist (-n 2 --dist loadfile in pyproject's addopts) each worker is one process on one core: BLAS, OpenMP and
 # PARDISO get one thread each, so two workers do not fight over the cores. Set before any solver library loads
 # (and inherited by the CLI subprocesses the tests start); threadpoolctl caps the libraries already loaded.
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
@@ -26,17 +26,6 @@ def _one_blas_thread_per_worker():
 
     with threadpool_limits(limits=1):
         yield
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """With --dist loadgroup: the tests of a module that shares a module-scoped fixture (a validation run, a Dask
-    cluster) run on one worker, so the fixture is built once, not once per worker."""
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        defs = info.name2fixturedefs.values() if info is not None else ()
-        if any(d.scope in ("module", "class", "package") for fds in defs for d in fds):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 @pytest.fixture(scope="session")
