@@ -7,6 +7,7 @@ is replaced only if it is empty or holds a previous output of this tool (the mar
 """
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from .physics.models.laminate import initial_state
 from .post import output, provenance, vtk_series
 from .post.folder import OutputFolder, locked
 from .post.summary import make_summary
+
+_log = logging.getLogger(__name__)  # step-by-step progress, shown by the CLI with --verbose
 
 
 def build_state(case: Case):
@@ -58,6 +61,7 @@ def simulate(case: Case, progress: bool = False):
         bar = tqdm(total=len(case.steps), desc=_printable(case.name), unit="step", file=sys.stderr, leave=False)
 
     def on_step(k, kind):
+        _log.info("%s: step %d of %d: %s", _printable(case.name), k + 1, len(case.steps), kind)  # --verbose
         if bar is not None:
             bar.set_postfix_str(kind)
             if k:

@@ -71,7 +71,7 @@ def test_warnings_of_a_command_become_one_note_each_before_the_error_line(monkey
         raise InputError("bad.toml: field 'x' = 1 is not allowed")
 
     monkeypatch.setattr(job, "run_case", warns_then_fails)
-    r = CliRunner().invoke(cli.main, ["run", str(ROOT / "cases" / "example_1.toml"), "--quiet"])
+    r = CliRunner().invoke(cli.main, ["run", str(ROOT / "cases" / "example_1.toml")])
     assert r.exit_code == 2
     lines = only_notes(r.stderr, errors=1)
     assert len(lines) == 4, r.stderr

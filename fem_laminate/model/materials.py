@@ -14,6 +14,8 @@ from importlib import resources
 
 import numpy as np
 
+from ..suggest import did_you_mean
+
 T_REF_C = 25.0  # thermal strains are measured from 25 C (the patent's TMA reference length)
 
 
@@ -278,7 +280,8 @@ def material_from_dict(name: str, d: dict, base: Material | None = None) -> Mate
             law_data[key] = _law_table(name, key, raw, sources)  # a law's own table (checked by the law)
             continue
         if key not in ALLOWED_KEYS:
-            raise ValueError(f"field {_short(key)} is not a known property (allowed: {', '.join(ALLOWED_KEYS)})")
+            raise ValueError(f"field {_short(key)} is not a known property{did_you_mean(key, ALLOWED_KEYS)} "
+                             f"(allowed: {', '.join(ALLOWED_KEYS)})")
         if key == "base":
             continue
         value, source = _unwrap(key, raw)

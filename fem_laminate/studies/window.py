@@ -20,7 +20,7 @@ from ..errors import InputError
 from ..model.materials import Material, load_library
 from ..physics.correlations import bonding as bd
 from ..physics.models.nip import solve_nip
-from ..post.folder import locked
+from ..post.folder import OutputFolder, locked
 from ..post.output import plain_text, save_figure
 from ..process.bond import BondSetup, bond_history, bond_setup, bond_setup_from_stack, nip_spec_for  # noqa: F401
 from ..process.bond import predict_bond as _predict_bond
@@ -107,6 +107,17 @@ PEEL_TEST_C = 25.0  # the peel test is read at room temperature
 
 
 # -- the map --------------------------------------------------------------------------------------------
+def _shown(values, n: int = 80) -> str:
+    """A grid as the user wrote it: plain numbers (100, 200.5), never NumPy reprs, cut to n characters."""
+    def one(v):
+        try:
+            return format(float(v), "g")
+        except (TypeError, ValueError, OverflowError):
+            return repr(v)
+    text = "[" + ", ".join(one(v) for v in list(values)[:50]) + "]"
+    return text if len(text) <= n else text[:n - 4] + "...]"
+
+
 def _check_grid(name: str, values, lo: float, hi: float) -> np.ndarray:
     """The grid as a sorted array; InputError (a ValueError) for an empty, oversized, non-finite or out-of-range
     one. Checked before anything is computed or any folder made."""
@@ -117,7 +128,7 @@ def _check_grid(name: str, values, lo: float, hi: float) -> np.ndarray:
     except (TypeError, ValueError):
         a = np.array([np.nan])
     if a.size == 0 or not np.all(np.isfinite(a)) or a.min() <= lo or a.max() > hi:
-        shown = repr(list(values))[:80]
+        shown = _shown(values)
         raise InputError(f"{name}={shown}: need a non-empty list of numbers in ({lo:g}, {hi:g}]")
     return np.unique(a)
 
@@ -268,7 +279,7 @@ def parse_grid(text: str, name: str = "grid") -> list[float]:
         raise InputError(f"{name}={text[:80]!r}: {n} points: at most {MAX_AXIS} are allowed along one axis")
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise InputError(usage)
-    return list(np.geomspace(lo, hi, n) if log else np.linspace(lo, hi, n))
+    return [float(x) for x in (np.geomspace(lo, hi, n) if log else np.linspace(lo, hi, n))]
 
 
 def window_command(case_path, out_dir, temperatures_C: Sequence[float], speeds_m_per_min: Sequence[float],
@@ -284,13 +295,12 @@ def window_command(case_path, out_dir, temperatures_C: Sequence[float], speeds_m
     case = case_path if hasattr(case_path, "spec") else load_case(case_path)
     check_window(case, temperatures_C, speeds_m_per_min, loads_kgf)  # before the folder is made
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: is a file, not a folder")
+    folder = OutputFolder(out)  # the rules of `run`: a folder of files this tool did not write is refused
+    folder.check()
     with locked(out, "--out", wait_s):  # another window run into out: refused, or waited for
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError(f"--out {out}: cannot create the folder ({exc.strerror or exc})") from None
         win = peel_window(case, temperatures_C, speeds_m_per_min, loads_kgf, progress=progress, nip=nip)
-        return {"csv": write_window_csv(win, out / "window.csv"), "png": plot_window(win, out / "window.png"),
+        with folder.scratch() as tmp:  # written aside, renamed into place when complete
+            write_window_csv(win, tmp / "window.csv")
+            plot_window(win, tmp / "window.png")
+        return {"csv": out / "window.csv", "png": out / "window.png",
                 "points": int(win["peel_kgf_per_cm"].size), "nip": win["nip"]}

@@ -18,7 +18,23 @@ def validation_out(tmp_path_factory):
     r = subprocess.run([sys.executable, "-m", "fem_laminate.cli", "validate", "--cases", str(ROOT / "cases"),
                         "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr[-2000:]
+    STDOUT["validate"] = r.stdout
     return out
+
+
+STDOUT = {}  # what `validate` printed (the fixture's run)
+
+
+def test_validate_prints_a_headline_the_report_stays_in_the_folder(table, validation_out):
+    rows, md = table
+    text = STDOUT["validate"]
+    assert len(text) < 800 and "|" not in text and md not in text, text
+    assert text.splitlines()[0] == f"{len(PATENT_CASES)} cases -> {validation_out / 'validation.md'} (and validation.csv)"
+    within = sum(abs(float(r["film CTE (1e-5/K) error (%)"])) <= 10.0 for r in rows.values()
+                 if r["film CTE (1e-5/K) error (%)"])
+    compared = sum(bool(r["film CTE (1e-5/K) error (%)"]) for r in rows.values())
+    assert f"film CTE (1e-5/K): {within} of {compared} published rows within ±10 %" in text
+    assert "peel (kgf/cm): " in text and "within ±0.2 kgf/cm" in text
 
 
 @pytest.fixture(scope="module")
