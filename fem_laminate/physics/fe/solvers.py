@@ -88,12 +88,13 @@ class Layout:
     component: np.ndarray
     basis: object = None
     dofs: np.ndarray | None = None
+    elements: np.ndarray | None = None  # the present elements of the basis's mesh (None: all)
 
     @classmethod
-    def of(cls, basis, dofs: np.ndarray, dim: int = 3) -> "Layout":
+    def of(cls, basis, dofs: np.ndarray, dim: int = 3, elements: np.ndarray | None = None) -> "Layout":
         """Layout of the interleaved dofs `dofs` (node*dim + component) of a scalar basis (its doflocs)."""
         dofs = np.asarray(dofs)
-        return cls(basis.doflocs[:, dofs // dim], dofs % dim, basis, dofs)
+        return cls(basis.doflocs[:, dofs // dim], dofs % dim, basis, dofs, elements)
 
 
 def plate_preconditioner(K: sp.spmatrix, layout: Layout):
@@ -102,7 +103,7 @@ def plate_preconditioner(K: sp.spmatrix, layout: Layout):
     if layout.basis is not None:
         from .multigrid import PlateMultigrid
 
-        return PlateMultigrid(K, layout.basis, layout.dofs, _plate_factorization)
+        return PlateMultigrid(K, layout.basis, layout.dofs, _plate_factorization, layout.elements)
     from .twolevel import ColumnPlatePreconditioner
 
     return ColumnPlatePreconditioner(K, layout.position, layout.component, _plate_factorization)

@@ -96,6 +96,42 @@ def plate_modes(position: np.ndarray, component: np.ndarray, blocks: np.ndarray)
     return sp.csr_matrix((vals[sel] / norms[cols[sel]], (rows[sel], new[cols[sel]])), shape=(n, int(keep.sum())))
 
 
+def layerwise_modes(position: np.ndarray, component: np.ndarray, blocks: np.ndarray,
+                    z_levels: np.ndarray) -> sp.csr_matrix:
+    """R (n, <= (1 + 2 L) ncolumns): per column w, and u, v piecewise linear through the thickness between the L
+    heights `z_levels` (the element layers' faces: a layerwise, "zigzag" plate), each scaled to unit norm.
+
+    Why: once a foil is etched into lines, the lines slide on the polyimide by shearing it, a motion in which each
+    layer turns on its own; the five motions of one Reissner-Mindlin plate per column (`plate_modes`) cannot
+    take it, and CG had to find it iteration by iteration (~100 instead of ~25). The hats span the plate motions
+    (constant and linear in z are piecewise linear), so nothing is lost; where a layer is absent (etched) its
+    heights carry no unknown and those modes drop out.
+    """
+    n = position.shape[1]
+    nb = blocks.shape[0]
+    zl = np.asarray(z_levels, float)
+    L = len(zl)
+    nm = 1 + 2 * L
+    b, pos = np.nonzero(blocks < n)
+    dof = blocks[b, pos]
+    comp = component[dof]
+    z = position[2, dof]
+    k = np.clip(np.searchsorted(zl, z, side="right") - 1, 0, L - 2)
+    s = np.clip((z - zl[k]) / (zl[k + 1] - zl[k]), 0.0, 1.0)
+    w_ = comp == 2
+    ip = ~w_
+    rows = np.concatenate([dof[w_], dof[ip], dof[ip]])
+    cols = np.concatenate([nm * b[w_], nm * b[ip] + 1 + 2 * k[ip] + comp[ip],
+                           nm * b[ip] + 1 + 2 * (k[ip] + 1) + comp[ip]])
+    vals = np.concatenate([np.ones(int(w_.sum())), 1.0 - s[ip], s[ip]])
+    nz = vals > 1e-12
+    rows, cols, vals = rows[nz], cols[nz], vals[nz]
+    norms = np.sqrt(np.bincount(cols, weights=vals ** 2, minlength=nm * nb))
+    keep = norms > 1e-9
+    new = np.cumsum(keep) - 1
+    return sp.csr_matrix((vals / norms[cols], (rows, new[cols])), shape=(n, int(keep.sum())))
+
+
 class ColumnSmoother:
     """Damped block Jacobi over the node columns of A: x + omega D^-1 r."""
 
@@ -136,11 +172,13 @@ class ColumnPlatePreconditioner:
     SuperLU).
     """
 
-    def __init__(self, A: sp.spmatrix, position: np.ndarray, component: np.ndarray, factorize=None):
+    def __init__(self, A: sp.spmatrix, position: np.ndarray, component: np.ndarray, factorize=None,
+                 z_levels: np.ndarray | None = None):
         t0 = time.perf_counter()
         self.A = sp.csr_matrix(A)
         self.smoother = ColumnSmoother(self.A, position)
-        self.R = plate_modes(position, component, self.smoother.blocks)
+        self.R = plate_modes(position, component, self.smoother.blocks) if z_levels is None else \
+            layerwise_modes(position, component, self.smoother.blocks, z_levels)
         self.RT = self.R.T.tocsr()  # both factors CSR: no conversion of the large A R to CSC
         factorize = factorize or (lambda K: spla.splu(K.tocsc()).solve)
         self.plate = factorize((self.RT @ (self.A @ self.R)).tocsr())
