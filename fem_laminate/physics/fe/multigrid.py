@@ -32,7 +32,8 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from skfem import CellBasis, MeshHex
 
-from .twolevel import ColumnPlatePreconditioner, ColumnSmoother
+from .parallel import matvec
+from .twolevel import ColumnPlatePreconditioner, ColumnSmoother, galerkin
 
 COARSEN_UP_TO = 2.0  # in-plane coarse element width, in plate thicknesses, up to which a geometric level is added
 
@@ -178,7 +179,7 @@ class PlateMultigrid:
                  elements: np.ndarray | None = None):
         t0 = time.perf_counter()
         A = sp.csr_matrix(A)
-        self.levels = []  # (A, smoother, P) from the finest
+        self.levels = []  # (A, smoother, P, P^T) from the finest
         axes = tensor_axes(basis.mesh)
         fine, free = basis, np.asarray(dofs)
         node = free // 3
@@ -196,8 +197,8 @@ class PlateMultigrid:
             # pieces rather than the nodes of a mesh
             coarse, free_c, P, node_c, etched = coarse_level(fine, free, axes_c,
                                                                   None if self.levels else elements)
-            self.levels.append((A, ColumnSmoother(A, fine.doflocs[:, node]), P))
-            A = (P.T @ (A @ P)).tocsr()
+            self.levels.append((A, ColumnSmoother(A, fine.doflocs[:, node]), P, P.T.tocsr()))
+            A = galerkin(self.levels[-1][3], A, P)
             fine, free, node, axes = coarse, free_c, node_c, axes_c
             if etched:
                 break
@@ -210,10 +211,18 @@ class PlateMultigrid:
         self.plate_unknowns = self.bottom.plate_unknowns
         self.setup_seconds = time.perf_counter() - t0
 
+    def use(self, A: sp.csr_matrix) -> None:
+        """Cycle with A (same pattern, moduli drifted a little) on the finest level in place of the matrix it was
+        built from, which is then released; the coarse levels stay those of the original moduli."""
+        if self.levels:
+            self.levels[0] = (sp.csr_matrix(A),) + self.levels[0][1:]
+        else:
+            self.bottom.use(A)
+
     def __call__(self, r: np.ndarray, k: int = 0) -> np.ndarray:
         if k == len(self.levels):
             return self.bottom(r)
-        A, smooth, P = self.levels[k]
+        A, smooth, P, PT = self.levels[k]
         x = smooth(None, r)
-        x += P @ self(P.T @ (r - A @ x), k + 1)
-        return smooth(x, r - A @ x)
+        x += matvec(P, self(matvec(PT, r - matvec(A, x)), k + 1))
+        return smooth(x, r - matvec(A, x))

@@ -277,7 +277,10 @@ class Factorized:
         if self.method == "cg_plate":
             from .twolevel import pcg
 
-            x, its, res = pcg(self.K if K is None else K, f, self._precond, tol=self.tol, maxiter=2000)
+            if K is not None and K is not self.K:  # the nearby K replaces the factorised one (memory: one copy)
+                self.K = K.tocsr()
+                self._precond.use(self.K)
+            x, its, res = pcg(self.K, f, self._precond, tol=self.tol, maxiter=2000)
             if res > 10 * self.tol:
                 raise RuntimeError(f"CG (column/plate preconditioner) stopped at relative residual {res:.2e}")
             self.iterations, self.residual = max(self.iterations, its), max(self.residual, res)

@@ -29,6 +29,8 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from .parallel import batched_inv, batched_solve, matmat, matvec
+
 NMODES = 5  # plate motions per column: u, v, w, z*u, z*v
 
 
@@ -68,7 +70,7 @@ def block_inverses(A: sp.csr_matrix, blocks: np.ndarray, chunk_rows: int = 100_0
         flat[(cr[same].astype(np.int64) * m + pos_of[r[same]]) * m + pos_of[c[same]]] = A.data[lo:hi][same]
     bp, pp = np.nonzero(~valid)
     Ab[bp, pp, pp] = 1.0
-    return np.linalg.inv(Ab)
+    return batched_inv(Ab)
 
 
 def plate_modes(position: np.ndarray, component: np.ndarray, blocks: np.ndarray) -> sp.csr_matrix:
@@ -136,16 +138,16 @@ class ColumnSmoother:
     """Damped block Jacobi over the node columns of A: x + omega D^-1 r."""
 
     def __init__(self, A: sp.csr_matrix, position: np.ndarray):
-        self.A = A
         self.blocks = columns(position)
         self.inv = block_inverses(A, self.blocks)
-        self.omega = 4.0 / (3.0 * self._max_eigenvalue())  # a convergent, smoothing damping of block Jacobi
+        self.omega = 4.0 / (3.0 * self._max_eigenvalue(A))  # a convergent, smoothing damping of block Jacobi
+        # A is not kept: the cycle passes its operator (memory: a chain replaces it as the moduli drift)
 
     def block_solve(self, r: np.ndarray) -> np.ndarray:
         """D^-1 r, D the block diagonal of the node columns."""
         out = np.zeros(len(r) + 1)
         rb = np.append(r, 0.0)[self.blocks]
-        out[self.blocks.ravel()] = np.matmul(self.inv, rb[:, :, None]).ravel()  # each unknown in one column
+        out[self.blocks.ravel()] = batched_solve(self.inv, rb).ravel()  # each unknown in one column
         return out[:-1]
 
     def __call__(self, x: np.ndarray | None, r: np.ndarray) -> np.ndarray:
@@ -153,12 +155,12 @@ class ColumnSmoother:
         dx = self.omega * self.block_solve(r)
         return dx if x is None else x + dx
 
-    def _max_eigenvalue(self, iterations: int = 10) -> float:
+    def _max_eigenvalue(self, A, iterations: int = 10) -> float:
         """Largest eigenvalue of D^-1 A by power iteration (an estimate from below: hence 4/3, not 2)."""
-        v = np.random.default_rng(0).standard_normal(self.A.shape[0])
+        v = np.random.default_rng(0).standard_normal(A.shape[0])
         lam = 1.0
         for _ in range(iterations):
-            w = self.block_solve(self.A @ v)
+            w = self.block_solve(matvec(A, v))
             lam = float(np.linalg.norm(w) / np.linalg.norm(v))
             v = w / np.linalg.norm(w)
         return lam
@@ -181,19 +183,40 @@ class ColumnPlatePreconditioner:
             layerwise_modes(position, component, self.smoother.blocks, z_levels)
         self.RT = self.R.T.tocsr()  # both factors CSR: no conversion of the large A R to CSC
         factorize = factorize or (lambda K: spla.splu(K.tocsc()).solve)
-        self.plate = factorize((self.RT @ (self.A @ self.R)).tocsr())
+        self.plate = factorize(galerkin(self.RT, self.A, self.R))
         self.plate_unknowns = self.R.shape[1]
         self.setup_seconds = time.perf_counter() - t0
 
+    def use(self, A: sp.csr_matrix) -> None:
+        """Cycle with A (same pattern, moduli drifted a little) in place of the matrix it was built from, which is
+        then released: the smoother's blocks and the plate stay those of the original moduli."""
+        self.A = A
+
     def __call__(self, r: np.ndarray) -> np.ndarray:
         x = self.smoother(None, r)
-        x += self.R @ self.plate(self.RT @ (r - self.A @ x))
-        return self.smoother(x, r - self.A @ x)
+        x += matvec(self.R, self.plate(matvec(self.RT, r - matvec(self.A, x))))
+        return self.smoother(x, r - matvec(self.A, x))
+
+
+GALERKIN_CHUNK = 20_000_000  # stored entries of A P computed at a time (bounds the temporary of R^T A R)
+
+
+def galerkin(RT: sp.csr_matrix, A: sp.csr_matrix, R: sp.csr_matrix) -> sp.csr_matrix:
+    """R^T A R, a block of R's columns at a time: the product A R alone holds about as many entries as A."""
+    R = sp.csc_matrix(R)
+    ncol = R.shape[1]
+    per_col = max(1.0, A.nnz / max(A.shape[0], 1) * R.nnz / max(ncol, 1))  # entries of A R per column, roughly
+    step = max(1, int(GALERKIN_CHUNK / per_col))
+    if step >= ncol:
+        return matmat(RT, matmat(A, R))
+    parts = [matmat(RT, matmat(A, R[:, s:s + step])) for s in range(0, ncol, step)]
+    return sp.hstack(parts, format="csr")
 
 
 def pcg(A: sp.spmatrix, b: np.ndarray, M, tol: float = 1e-8, maxiter: int = 500):
     """Preconditioned conjugate gradients from x = 0 until ||b - A x|| <= tol ||b||;
     returns (x, iterations, relative residual recomputed from x)."""
+    A = sp.csr_matrix(A)
     bn = np.linalg.norm(b)
     x = np.zeros_like(b)
     if bn == 0.0:
@@ -204,7 +227,7 @@ def pcg(A: sp.spmatrix, b: np.ndarray, M, tol: float = 1e-8, maxiter: int = 500)
     rz = r @ z
     it = 0
     for it in range(1, maxiter + 1):
-        Ap = A @ p
+        Ap = matvec(A, p)
         alpha = rz / (p @ Ap)
         x += alpha * p
         r -= alpha * Ap
@@ -214,4 +237,4 @@ def pcg(A: sp.spmatrix, b: np.ndarray, M, tol: float = 1e-8, maxiter: int = 500)
         rz_new = r @ z
         p = z + (rz_new / rz) * p
         rz = rz_new
-    return x, it, float(np.linalg.norm(b - A @ x) / bn)
+    return x, it, float(np.linalg.norm(b - matvec(A, x)) / bn)
