@@ -25,6 +25,12 @@ ENV = "FEM_LAMINATE_THREADS"
 _state = {"threads": None, "pool": None, "pool_n": 0}
 
 
+# MKL's OpenMP threads spin for 200 ms after each parallel region by default: between two sparse products the
+# interpreter's own work (vector updates, the plate solve's set-up) then competes with a spinning thread for the same
+# cores. Sleeping at once costs microseconds per product of ~0.1 s. Set before MKL starts its threads.
+os.environ.setdefault("KMP_BLOCKTIME", "0")
+
+
 def _load_mkl():
     """sparse_dot_mkl, pointed at the MKL runtime of this environment (its own search misses a versioned
     libmkl_rt.so.N in the environment's lib folder); None where it cannot load."""
