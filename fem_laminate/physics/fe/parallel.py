@@ -39,7 +39,15 @@ def _load_mkl():
         if found:
             os.environ["MKL_RT"] = found[0]
     try:
+        import ctypes
+
         import sparse_dot_mkl
+        # MKL's own allocator keeps the buffers of every product for reuse: on a chain of a million unknowns that
+        # is gigabytes held after each Galerkin product; without it a buffer goes back when it is freed
+        try:
+            ctypes.CDLL(os.environ.get("MKL_RT", "libmkl_rt.so")).mkl_disable_fast_mm()
+        except (OSError, AttributeError):
+            pass
         return sparse_dot_mkl
     except Exception:  # ImportError, or MKL failing to load
         return None
