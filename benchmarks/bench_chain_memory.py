@@ -82,7 +82,8 @@ def main(argv: list[str]) -> None:
     folder = Path(tempfile.mkdtemp(prefix="chain_cases_"))
     cases = [Path(n) if Path(n).exists() else ROOT / "cases" / n for n in names] or [
         variant("circuit_lines_small.toml", folder, solver="cg_plate"),
-        variant("circuit_lines.toml", folder, length_mm=4, width_mm=4, nx=16, ny=160)]
+        variant("circuit_lines.toml", folder, length_mm=4, width_mm=4, nx=16, ny=160),
+        variant("circuit_lines.toml", folder, length_mm=4, width_mm=4, nx=16, ny=160, solver="cg_plate")]
     rows = json.loads(OUT.read_text()) if OUT.exists() else []
     for c in cases:
         rows.append(run(c, threads))
