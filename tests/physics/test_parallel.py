@@ -15,8 +15,11 @@ def two_threads():
 
 
 def _spd(n, seed=0):
+    """A banded random SPD matrix (40 entries a row) and a vector."""
     rng = np.random.default_rng(seed)
-    A = sp.random(n, n, density=40 / n, random_state=seed, format="csr")
+    rows = np.repeat(np.arange(n), 20)
+    cols = np.clip(rows + rng.integers(-500, 500, rows.size), 0, n - 1)
+    A = sp.csr_matrix((rng.random(rows.size), (rows, cols)), shape=(n, n))
     return (A + A.T + sp.identity(n) * 50).tocsr(), rng.standard_normal(n)
 
 
@@ -25,7 +28,9 @@ def test_threaded_products_equal_scipys(two_threads):
     assert A.nnz > parallel.MKL_ABOVE
     y = parallel.matvec(A, x)
     assert np.abs(y - A @ x).max() <= 1e-12 * np.abs(A @ x).max()
-    B = sp.random(20_000, 300, density=0.01, random_state=1, format="csr")
+    rng = np.random.default_rng(1)
+    B = sp.csr_matrix((rng.random(60_000), (rng.integers(0, 20_000, 60_000), rng.integers(0, 300, 60_000))),
+                      shape=(20_000, 300))
     C = parallel.matmat(A, B)
     assert abs(C - A @ B).max() <= 1e-12 * abs(A @ B).max()
 
