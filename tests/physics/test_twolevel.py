@@ -218,9 +218,9 @@ def test_etched_lines_cut_the_coarse_functions_into_pieces():
     assert np.abs(x - x_ref).max() / np.abs(x_ref).max() < 1e-6
     assert its <= 60, its
     # without the cut (the hierarchy as for an intact plate) the same solve needs several times more
-    _, its_uncut, _ = twolevel.pcg(K, f, multigrid.PlateMultigrid(K, state.model.basis, system.free), tol=TOL,
-                                   maxiter=300)
-    assert its_uncut > 2 * its, (its, its_uncut)
+    _, its_uncut, res_uncut = twolevel.pcg(K, f, multigrid.PlateMultigrid(K, state.model.basis, system.free),
+                                           tol=TOL, maxiter=2 * its)
+    assert res_uncut > TOL, (its, res_uncut)  # not there in twice the iterations
 
 
 @pytest.mark.skipif(not solvers.HAVE_PARDISO, reason="PARDISO not installed")
