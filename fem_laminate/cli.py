@@ -437,10 +437,13 @@ def sweep(spec_file, out_dir, scheduler, workers, wait, wait_timeout_s):
               help="Quadratic element family: 9/27-node Lagrange or 8/20-node serendipity (CalculiX's C3D20).")
 @click.option("--solver", type=click.Choice(["pardiso", "spsolve", "cg_plate", "cg_amg"]), default=None,
               help="Run only the configurations with this solver (e.g. cg_plate for the 3D scaling).")
+@click.option("--threads", default=None,
+              help="Thread counts, comma separated: each configuration runs once with each (e.g. 1,2).")
 @_wait_options
 @_verbosity
 @_guarded("bench")
-def bench(sizes, dims, large, out_dir, out_json, no_skfem, max_memory_GB, element, solver, wait, wait_timeout_s):
+def bench(sizes, dims, large, out_dir, out_json, no_skfem, max_memory_GB, element, solver, threads, wait,
+          wait_timeout_s):
     """Assembly and solve scaling: DOFs, seconds, peak memory; fast path vs scikit-fem's generic path."""
     from .studies.bench import bench_command
 
@@ -448,10 +451,11 @@ def bench(sizes, dims, large, out_dir, out_json, no_skfem, max_memory_GB, elemen
     dd = tuple(_int_list(dims, "--dims"))
     out_json = str(_bench_json(out_dir, out_json))
     click.echo(f"bench: results -> {out_json}")
+    th = tuple(_int_list(threads, "--threads")) if threads else None
     try:
         code = bench_command(sizes=sz, out_json=out_json, large=large, dims=dd, compare_skfem=not no_skfem,
                              max_memory_GB=max_memory_GB, family=element, solver=solver,
-                             wait_s=_wait_s(wait, wait_timeout_s))
+                             wait_s=_wait_s(wait, wait_timeout_s), threads=th)
     except InputError:
         raise
     except ValueError as exc:

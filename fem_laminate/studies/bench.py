@@ -19,7 +19,7 @@ import resource
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, astuple, dataclass
 
 import numpy as np
 
@@ -253,7 +253,7 @@ def run_isolated(cfg: Config, timeout_s: float = 3600.0, max_memory_GB: float | 
 
     limit = (max_memory_GB or 0.5 * _total_memory_GB()) * 2**30
     env = dict(os.environ)
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "FEM_LAMINATE_THREADS"):
         env[var] = str(cfg.threads)
     row = asdict(cfg)
     t0 = time.perf_counter()
@@ -336,11 +336,13 @@ def format_table(rows: list[dict]) -> str:
 def bench_command(sizes=None, out_json: str | None = "bench.json", large: bool = False, dims=(2, 3),
                   compare_skfem: bool = True, sizes_2d=SIZES_2D, sizes_3d=SIZES_3D,
                   configs: list[Config] | None = None, max_memory_GB: float | None = None, echo=print,
-                  family: str = "lagrange", solver: str | None = None, wait_s: float | None = None) -> int:
+                  family: str = "lagrange", solver: str | None = None, wait_s: float | None = None,
+                  threads: tuple | None = None) -> int:
     """CLI entry: run the benchmark matrix, print rows as they finish and the table, write JSON.
 
     sizes (target DOFs) replaces both size lists; dims picks 2D and/or 3D; a configuration whose memory
-    passes max_memory_GB (default half the RAM) is stopped and reported. Returns 0 if every row ran.
+    passes max_memory_GB (default half the RAM) is stopped and reported; threads: run every configuration once
+    with each of these thread counts (instead of its own). Returns 0 if every row ran.
     """
     if sizes is not None:
         sizes_2d = sizes_3d = tuple(int(n) for n in sizes)
@@ -355,6 +357,17 @@ def bench_command(sizes=None, out_json: str | None = "bench.json", large: bool =
         cfgs = [c for c in cfgs if c.solver == solver]
         if not cfgs:
             raise ValueError(f"solver = {solver!r}: no configuration of these sizes and dims uses it")
+    if threads:
+        if not all(1 <= int(t) <= 1024 for t in threads):
+            raise ValueError(f"threads = {threads}: each must be in [1, 1024]")
+        seen, out = set(), []
+        for c in cfgs:
+            for t in threads:
+                key = (*astuple(c)[:4], int(t), *astuple(c)[5:])
+                if key not in seen:
+                    seen.add(key)
+                    out.append(Config(**{**asdict(c), "threads": int(t)}))
+        cfgs = out
     from ..post.folder import locked
 
     if not out_json:
