@@ -174,15 +174,15 @@ def choose_pattern_models(case) -> None:
     homogenized (kept on the step's spec, read by process/etch.pattern_model)."""
     if getattr(case.spec.mesh, "etch_pattern_model", "resolved") != "auto" or case.spec.mesh.model != "plate3d":
         return
-    from .process import etch
-
     for i, step in enumerate(case.spec.steps):
-        if step.kind == "etch" and step.pattern is not None:
-            pat = etch.build_pattern(step, case.source, i)
-            step._model = "resolved" if resolved_pattern_fits(case, [pat]) else "homogenized"
-            if step._model == "homogenized" and step.side == "both":
-                raise CaseError(f"{case.source}: field 'steps.{i}.side' = 'both' is not allowed here: the resolved "
-                                "pattern does not fit this machine and the homogenized etch takes one side a step")
+        # while a step's model is still the default ("resolved"), its kind names the patterns the mesh would cut
+        pats = STEP_KINDS[step.kind].mesh_patterns(step, case, i)
+        if not pats:
+            continue
+        step._model = "resolved" if resolved_pattern_fits(case, pats) else "homogenized"
+        if step._model == "homogenized" and getattr(step, "side", None) == "both":
+            raise CaseError(f"{case.source}: field 'steps.{i}.side' = 'both' is not allowed here: the resolved "
+                            "pattern does not fit this machine and the homogenized etch takes one side a step")
 
 
 def check_size(case) -> None:
