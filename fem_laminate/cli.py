@@ -164,14 +164,17 @@ def main():
               help="Output folder (default: results/<case file name>).")
 @click.option("--overwrite", is_flag=True, help="Replace --out even if it holds files this tool did not write.")
 @click.option("--quiet", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
+@click.option("--with", "overlays", multiple=True, type=click.Path(dir_okay=False),
+              help="A TOML overlay of dotted keys merged into the case (library merged) before it is checked; "
+                   "repeatable, later ones win (e.g. the fitted.toml of `fit`).")
 @_wait_options
 @_guarded("run")
-def run(case_file, out_dir, overwrite, quiet, wait, wait_timeout_s):
+def run(case_file, out_dir, overwrite, quiet, overlays, wait, wait_timeout_s):
     """Simulate the process chain of CASE_FILE and write summary.json, a ParaView series and PNG plots."""
-    from .case import load_case
     from .job import run_case
+    from .studies.overlay import load_case_with_overlays
 
-    case = load_case(case_file)
+    case = load_case_with_overlays(case_file, overlays)
     for note in case.notes:
         click.echo(f"note: {_one_line(note)}", err=True)
     out = Path(out_dir) if out_dir else Path("results") / Path(case_file).stem
