@@ -294,6 +294,22 @@ def sweep(spec_file, out_dir, scheduler, workers, quiet, wait, wait_timeout_s):
 
 
 @main.command()
+@click.argument("spec_file", type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="Output folder: fit.json, fitted.toml, predictions.csv, fit.png; evaluations in evals/ (reused).")
+@click.option("--scheduler", default=None, help="Address of a running Dask scheduler (default: a LocalCluster).")
+@click.option("--workers", type=int, default=None, help="LocalCluster workers (default: one per core; 0 = serial).")
+@_wait_options
+@_guarded("fit")
+def fit(spec_file, out_dir, scheduler, workers, wait, wait_timeout_s):
+    """Calibrate case parameters on coupon measurements (weighted least squares) and predict with bands."""
+    from .studies.fit import fit_command, report
+
+    click.echo(report(fit_command(spec_file, out_dir, scheduler=scheduler, workers=workers, progress=_progress(),
+                                  wait_s=_wait_s(wait, wait_timeout_s)), out_dir))
+
+
+@main.command()
 @click.option("--sizes", default=None, help="Target DOFs, comma separated (default: 10k .. 1M).")
 @click.option("--dims", default="2,3", show_default=True, help="2 and/or 3.")
 @click.option("--large", is_flag=True, help="Add sizes beyond 1M DOF (HPC nodes).")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import math
 import tomllib
 from importlib import resources
@@ -80,8 +81,10 @@ def plain(v):
 
 
 # -- the library-merged view -----------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
 def library_tables() -> dict[str, tuple[dict, object]]:
-    """case table -> (library entries as in the data file, stub maker) for the data files that exist."""
+    """case table -> (library entries as in the data file, stub maker) for the data files that exist (read once;
+    callers copy what they change)."""
     out = {}
     for table, (rel, stub) in LIBRARY_FILES.items():
         res = resources.files("fem_laminate").joinpath(rel)
