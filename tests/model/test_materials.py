@@ -15,8 +15,28 @@ def test_every_number_names_its_source():
         for key, v in flat.items():
             if key in ("kind", "description"):
                 continue
-            assert isinstance(v, dict) and set(v) == {"value", "source"}, f"{name}.{key} must be {{value, source}}"
+            assert isinstance(v, dict) and {"value", "source"} <= set(v), f"{name}.{key} must be {{value, source}}"
             assert len(v["source"].strip()) > 8, f"{name}.{key} has no real source"
+            # and an uncertainty with its reason: exactly one of sd, range, sd_rel (the loader checks the numbers)
+            assert set(v) - {"value", "source"} in ({"sd", "uncertainty"}, {"range", "uncertainty"},
+                                                     {"sd_rel", "uncertainty"}), f"{name}.{key} has no uncertainty"
+            assert len(v["uncertainty"].strip()) > 8, f"{name}.{key}: the uncertainty gives no reason"
+
+
+@pytest.mark.parametrize("entry, words", [
+    ({"value": 3.0, "source": "x", "sd": -1.0, "uncertainty": "why"}, "E_GPa.sd"),
+    ({"value": 3.0, "source": "x", "range": [4.0, 5.0], "uncertainty": "why"}, "E_GPa.range"),
+    ({"value": 3.0, "source": "x", "sd": 0.3}, "E_GPa.uncertainty"),
+    ({"value": 3.0, "source": "x", "sd": 0.3, "range": [1.0, 4.0], "uncertainty": "why"}, "exactly one"),
+    ({"value": 3.0, "source": "x", "sigma": 0.3}, "optional: one of sd, range, sd_rel"),
+])
+def test_uncertainty_fields_are_checked(entry, words):
+    from fem_laminate.model.materials import material_from_dict
+
+    with pytest.raises(ValueError, match=words):
+        material_from_dict("m", {"base": "pi_II", "E_GPa": entry}, load_library()["pi_II"])
+    ok = {"value": 3.0, "source": "x", "range": [2.0, 4.0], "uncertainty": "the class's spread"}
+    assert material_from_dict("m", {"E_GPa": ok}, load_library()["pi_II"]).E_Pa == 3.0e9
 
 
 def test_patent_ctes_and_tgs_are_the_preparation_examples():
