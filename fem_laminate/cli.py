@@ -310,6 +310,33 @@ def fit(spec_file, out_dir, scheduler, workers, wait, wait_timeout_s):
 
 
 @main.command()
+@click.argument("case_file", type=click.Path(dir_okay=False))
+@click.option("--samples", type=int, default=32, show_default=True,
+              help="Latin-hypercube samples for the bands, and the base size N of the Sobol' design (N (k+2) runs).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="Output folder: uq.json, uq.csv, sobol.csv, uq.png; runs in evals/ (reused on a rerun).")
+@click.option("--outputs", default=None, help="Comma-separated summary paths for the Sobol' indices "
+                                              "(default: curl, film CTE, dimensional change, peel where present).")
+@click.option("--params", "only", default=None, help="Comma-separated glob patterns of the parameters to sample "
+                                                     "(default: every uncertain number of the case's materials).")
+@click.option("--sobol-params", type=int, default=4, show_default=True,
+              help="Leading parameters (by screening) that get Sobol' indices.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--scheduler", default=None, help="Address of a running Dask scheduler (default: a LocalCluster).")
+@click.option("--workers", type=int, default=None, help="LocalCluster workers (default: one per core; 0 = serial).")
+@_wait_options
+@_guarded("uq")
+def uq(case_file, samples, out_dir, outputs, only, sobol_params, seed, scheduler, workers, wait, wait_timeout_s):
+    """Uncertainty of a case's predictions from the data's uncertainties: p05/p50/p95 and Sobol' indices."""
+    from .studies.uq import report, uq_command
+
+    res = uq_command(case_file, out_dir, samples, scheduler=scheduler, workers=workers,
+                     outputs=outputs.split(",") if outputs else None, only=only.split(",") if only else None,
+                     sobol_params=sobol_params, seed=seed, progress=_progress(), wait_s=_wait_s(wait, wait_timeout_s))
+    click.echo(report(res, out_dir))
+
+
+@main.command()
 @click.option("--sizes", default=None, help="Target DOFs, comma separated (default: 10k .. 1M).")
 @click.option("--dims", default="2,3", show_default=True, help="2 and/or 3.")
 @click.option("--large", is_flag=True, help="Add sizes beyond 1M DOF (HPC nodes).")

@@ -7,6 +7,8 @@ is read back from disk instead of run. `fit` and `uq` evaluate through here.
 from __future__ import annotations
 
 import math
+
+import numpy as np
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +67,7 @@ class Evaluator:
     def case_at(self, case: CaseFile, paths: list[tuple], values, where: str) -> dict:
         d = case.raw
         for parts, v in zip(paths, values):
-            d = set_path(d, parts, float(v), where)
+            d = set_path(d, parts, _plain_number(v), where)
         return d
 
     def run(self, jobs: list[tuple[CaseFile, list[tuple], list[float]]]) -> list[dict]:
@@ -75,7 +77,8 @@ class Evaluator:
             d = self.case_at(case, paths, values, case.path)
             pid = point_id({"case": d, "source": case.path})
             ids.append(pid)
-            params = {format_key(p): float(v) for p, v in zip(paths, values)}
+            params = {format_key(p): (_plain_number(v) if isinstance(_plain_number(v), float) else "table")
+                      for p, v in zip(paths, values)}
             params["case"] = case.key
             points.append(Point(index=i, params=params, case=d, point_id=pid, source=case.path))
         unique = {}
@@ -92,6 +95,8 @@ class Evaluator:
                 self.records[rec["point_id"]] = rec
         return [self.records[pid] for pid in ids]
 
+    run_values = run  # values may be tables (a scaled Prony series) as well as numbers
+
     def write_table(self) -> None:
         recs = sorted(self.records.values(), key=lambda r: r["point_id"])
         for k, r in enumerate(recs):
@@ -100,6 +105,13 @@ class Evaluator:
             recs[k] = r
         if recs:
             write_table(recs, self.folder)
+
+
+def _plain_number(v):
+    """numpy and int scalars as float (TOML-like), tables unchanged."""
+    if isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool):
+        return float(v)
+    return v
 
 
 def value_in(case: CaseFile, parts: tuple, where: str):

@@ -96,20 +96,37 @@ def library_tables() -> dict[str, tuple[dict, object]]:
 def merged_view(case: dict) -> dict:
     """The case with the library merged in: every library entry appears under its table; a case entry with a
     `base` shows the base's properties under its own."""
-    view = copy.deepcopy(case)
+    return _view(case, deep=True)
+
+
+def _view(case: dict, deep: bool) -> dict:
+    """merged_view; deep=False shares the case's and the library's tables (for reading only: fast)."""
+    view = copy.deepcopy(case) if deep else dict(case)
+    cp = copy.deepcopy if deep else (lambda x: x)
     for table, (lib, _) in library_tables().items():
         mine = view.get(table)
         if not isinstance(mine, dict):
             mine = {}
-        merged = {name: copy.deepcopy(entry) for name, entry in lib.items()}
+        merged = {name: cp(entry) for name, entry in lib.items()}
         for name, entry in mine.items():
             base = entry.get("base") if isinstance(entry, dict) else None
             if isinstance(base, str) and isinstance(lib.get(base), dict):
-                merged[name] = {**copy.deepcopy(lib[base]), **entry}
+                merged[name] = _merge(copy.deepcopy(lib[base]), entry)
             else:
                 merged[name] = entry
         view[table] = merged
     return view
+
+
+def _merge(base: dict, over: dict) -> dict:
+    """over on top of base; a sub-table (a law's data table) merged key by key, as the material loader does."""
+    for k, v in over.items():
+        if isinstance(v, dict) and not is_value_table(v) and isinstance(base.get(k), dict) \
+                and not is_value_table(base[k]):
+            base[k] = _merge(base[k], v)
+        else:
+            base[k] = copy.deepcopy(v)
+    return base
 
 
 def _child(node, part: str):
@@ -177,8 +194,7 @@ def resolve(view: dict, parts: tuple, where: str):
 
 def set_path(case: dict, parts: tuple, value, where: str) -> dict:
     """A copy of the case with the value at parts set (checked against the library-merged view first)."""
-    view = merged_view(case)
-    resolve(view, parts, where)
+    resolve(_view(case, deep=False), parts, where)
     out = copy.deepcopy(case)
     libs = library_tables()
     node = out
@@ -207,7 +223,7 @@ def set_path(case: dict, parts: tuple, value, where: str) -> dict:
 
 def get_path(case: dict, parts: tuple, where: str):
     """The (plain) value at parts of the library-merged case."""
-    return resolve(merged_view(case), parts, where)
+    return resolve(_view(case, deep=False), parts, where)
 
 
 # -- overlay files ---------------------------------------------------------------------------------------------
