@@ -211,14 +211,24 @@ def report(s: dict, out) -> str:
 @click.option("--physics", "physics", type=click.Choice(["case", "elastic"]), default="case", show_default=True,
               help="case: each case's [physics] table (full model by default); elastic: viscoelasticity and "
                    "moisture off in every case (the elastic model of 0.2).")
+@click.option("--uncertainty", type=click.IntRange(min=2, max=4096), default=None,
+              help="Add p05/p95 bands to each predicted quantity from N samples of the data's uncertainties.")
+@click.option("--workers", type=int, default=None, help="With --uncertainty: Dask workers (default: one per core).")
 @_wait_options
 @_guarded("validate")
-def validate(cases_dir, out_dir, physics, wait, wait_timeout_s):
+def validate(cases_dir, out_dir, physics, uncertainty, workers, wait, wait_timeout_s):
     """Run every patent case and write validation.csv / validation.md beside the published values."""
+    from .studies.fit import close_client
+    from .studies.sweep import make_client
     from .studies.validate import ELASTIC, run_validation
 
-    rows = run_validation(cases_dir, out_dir, progress=_progress(), physics=ELASTIC if physics == "elastic" else None,
-                          wait_s=_wait_s(wait, wait_timeout_s))
+    client = make_client(None, workers) if uncertainty and workers != 0 else None
+    try:
+        rows = run_validation(cases_dir, out_dir, progress=_progress(),
+                              physics=ELASTIC if physics == "elastic" else None,
+                              wait_s=_wait_s(wait, wait_timeout_s), uncertainty=uncertainty, client=client)
+    finally:
+        close_client(client, None)
     click.echo((Path(out_dir) / "validation.md").read_text())
     click.echo(f"{len(rows)} cases -> {out_dir}/validation.csv, validation.md")
 
