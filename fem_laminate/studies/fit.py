@@ -270,6 +270,27 @@ class Problem:
             out.append(row)
         return out
 
+    def _check_output(self, i: int, m: Measurement, theta) -> None:
+        """A measurement's output that is not a number of the case's summary at all is a bad spec (exit 2)."""
+        import difflib
+
+        from .evaluate import numeric_leaves
+        app = self.applies(m.case)
+        rec = self.ev.run([(m.case, [self.spec.parameters[j].parts for j in app], [theta[j] for j in app])])[0]
+        known = numeric_leaves(rec.get("summary") or {})
+        node, exists = rec.get("summary") or {}, True
+        for part in m.output.split("."):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            else:
+                exists = False
+                break
+        if not exists:
+            close = difflib.get_close_matches(m.output, list(known), n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise InputError(f"{self.spec.source}: field 'measurements.{i}.output' = {m.output!r} is not allowed: "
+                             f"not a number in the summary.json of {m.case.path}{hint}")
+
     def _show(self, theta) -> str:
         return ", ".join(f"{q.path} = {v:.6g}" for q, v in zip(self.spec.parameters, theta))
 
@@ -278,8 +299,9 @@ class Problem:
         res = []
         for t, row in zip(thetas, self._outputs(items, thetas, "fit")):
             vals = [r[0] for r in row]
-            for m, v in zip(self.spec.measurements, vals):
+            for i, (m, v) in enumerate(zip(self.spec.measurements, vals)):
                 if v is None:
+                    self._check_output(i, m, t)
                     raise FitRunError(f"fit: output '{m.output}' of {m.case.path} is null or missing at "
                                       f"{self._show(t)} (see its summary.json)")
             res.append(np.array(vals))

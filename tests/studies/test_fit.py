@@ -195,3 +195,10 @@ def test_bad_spec_is_one_line_exit_2(tmp_path, body, words):
     assert len(lines) == 1 and str(spec) in lines[0] and words in lines[0], res.output
     with pytest.raises(InputError):
         fit.load_spec(spec)
+
+
+def test_an_output_the_summary_does_not_have_is_a_bad_spec(tmp_path):
+    spec = write_spec(tmp_path, [(CURL, "curl.curvature_1_per_mm", 1.0, 0.1)], [("materials.pi_II.E_GPa", (1.0, 9.0))])
+    res = CliRunner().invoke(main, ["fit", str(spec), "--out", str(tmp_path / "o"), "--workers", "0"])
+    assert res.exit_code == 2 and "did you mean 'curl.curvature_1_per_m'" in res.output, res.output
+    assert len(res.output.strip().splitlines()) == 1
