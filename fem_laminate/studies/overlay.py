@@ -143,6 +143,10 @@ def _child(node, part: str):
 def _suggest(node, part: str) -> str:
     keys = [str(k) for k in node] if isinstance(node, dict) else [str(i) for i in range(len(node))] \
         if isinstance(node, list) else []
+    if "|" in part:  # an interface "a|b" is keyed with its two sides in alphabetical order
+        ordered = "|".join(sorted(part.split("|")))
+        if ordered in keys and ordered != part:
+            return f"; did you mean '{ordered}' (sides in alphabetical order)?"
     close = difflib.get_close_matches(part, keys, n=1, cutoff=0.5)
     if close:
         return f"; did you mean '{close[0]}'?"

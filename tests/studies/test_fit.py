@@ -202,3 +202,12 @@ def test_an_output_the_summary_does_not_have_is_a_bad_spec(tmp_path):
     res = CliRunner().invoke(main, ["fit", str(spec), "--out", str(tmp_path / "o"), "--workers", "0"])
     assert res.exit_code == 2 and "did you mean 'curl.curvature_1_per_m'" in res.output, res.output
     assert len(res.output.strip().splitlines()) == 1
+
+
+def test_an_interface_key_is_suggested_in_alphabetical_order():
+    case = {"interfaces": {"copper_ed|pi_II": {"bonded_toughness_J_per_m2": 300.0}}}
+    key = overlay.parse_key('interfaces."pi_II|copper_ed".bonded_toughness_J_per_m2', "x")
+    with pytest.raises(InputError, match=r"did you mean 'copper_ed\|pi_II'"):
+        overlay.set_path(case, key, 310.0, "o.toml")
+    ok = overlay.set_path(case, ("interfaces", "copper_ed|pi_II", "bonded_toughness_J_per_m2"), 310.0, "o.toml")
+    assert ok["interfaces"]["copper_ed|pi_II"]["bonded_toughness_J_per_m2"] == 310.0
