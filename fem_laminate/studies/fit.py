@@ -493,10 +493,12 @@ def plot_fit(result: dict, path: Path) -> None:
     fig, axes = plt.subplots(1, 2 if preds else 1, figsize=(11 if preds else 5.5, 4.5), squeeze=False)
     ax = axes[0, 0]
     res = result["residuals"]
-    for k, r in enumerate(res):
-        ax.errorbar(k, r["measured"], yerr=r["sd"], fmt="o", color="k", capsize=3,
+    for k, r in enumerate(res):  # every output on one scale: relative to its measured value
+        scale = abs(r["measured"]) or 1.0
+        ax.errorbar(k, r["measured"] / scale, yerr=r["sd"] / scale, fmt="o", color="k", capsize=3,
                     label="measured ± sd" if k == 0 else None)
-        ax.plot(k, r["fitted"], "x", color="C3", ms=9, label="fitted" if k == 0 else None)
+        ax.plot(k, r["fitted"] / scale, "x", color="C3", ms=9, label="fitted" if k == 0 else None)
+    ax.set_ylabel("value / |measured value|")
     ax.set_xticks(range(len(res)), [f"{Path(r['case']).stem}\n{r['output']}" for r in res], fontsize=7, rotation=20)
     ax.set_title("coupon measurements and the fitted model")
     ax.legend(fontsize=8)
