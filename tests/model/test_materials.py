@@ -64,3 +64,28 @@ def test_copper_follows_the_mean_cte_table():
     for T, a in ((100.0, 16.8e-6), (200.0, 17.3e-6), (300.0, 17.7e-6)):
         assert cu.thermal_strain(T) - cu.thermal_strain(20.0) == pytest.approx(a * (T - 20.0), rel=1e-9)
     assert np.all(np.diff(cu.thermal_strain(np.linspace(20, 400, 50))) > 0)
+
+
+@pytest.mark.parametrize("data_file", ["bonding.toml", "criteria.toml"])
+def test_every_number_of_the_other_data_files_has_an_uncertainty(data_file):
+    import tomllib
+    from importlib import resources
+
+    from fem_laminate.model.materials import check_uncertainty
+
+    raw = tomllib.loads(resources.files("fem_laminate").joinpath(f"data/{data_file}").read_text())
+
+    def entries(node, prefix=""):
+        for k, v in node.items():
+            if isinstance(v, dict) and "value" in v:
+                yield prefix + k, v
+            elif isinstance(v, dict):
+                yield from entries(v, f"{prefix}{k}.")
+
+    found = list(entries(raw))
+    assert found
+    for key, v in found:
+        if isinstance(v["value"], bool):
+            continue  # a switch, not a number
+        assert "uncertainty" in v and any(k in v for k in ("sd", "range")), f"{data_file}: {key} has no uncertainty"
+        check_uncertainty(key, v)  # sd > 0, a range holding the value, a reason
