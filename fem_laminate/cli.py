@@ -249,8 +249,21 @@ def materials(sources):
         click.echo(f"{name:<11} {m.kind:<8} {m.E_Pa / 1e9:8.2f} {m.nu:5.2f} {cte:12.1f} {cz:6.0f} {tg:>7}  {m.description}")
         if sources:
             for key, v in raw[name].items():
-                if isinstance(v, dict):
-                    click.echo(f"    {key} = {v['value']}  [{v['source']}]")
+                subs = [(key, v)] if isinstance(v, dict) and "value" in v else \
+                    [(f"{key}.{k}", e) for k, e in v.items()] if isinstance(v, dict) else []  # a law's table
+                for k, e in subs:
+                    click.echo(f"    {k} = {e['value']}{_spread(e)}  [{e['source']}]")
+
+
+def _spread(entry: dict) -> str:
+    """A data entry's uncertainty as the listing shows it."""
+    if "sd" in entry:
+        return f" ± {entry['sd']:.3g} (1 sd)"
+    if "range" in entry:
+        return f" in [{entry['range'][0]:.4g}, {entry['range'][1]:.4g}]"
+    if "sd_rel" in entry:
+        return f" × (1 ± {entry['sd_rel']:g})"
+    return ""
 
 
 @main.command()

@@ -89,3 +89,14 @@ def test_every_number_of_the_other_data_files_has_an_uncertainty(data_file):
             continue  # a switch, not a number
         assert "uncertainty" in v and any(k in v for k in ("sd", "range")), f"{data_file}: {key} has no uncertainty"
         check_uncertainty(key, v)  # sd > 0, a range holding the value, a reason
+
+
+def test_materials_sources_lists_every_number_with_its_spread():
+    from click.testing import CliRunner
+
+    from fem_laminate.cli import main
+
+    res = CliRunner().invoke(main, ["materials", "--sources"])
+    assert res.exit_code == 0, res.output
+    assert "E_GPa = 116.0 in [115, 117]" in res.output
+    assert "cure_shrinkage.shrinkage_per_conversion = 0.05 in [0.02, 0.15]" in res.output  # a law's table too
