@@ -371,7 +371,7 @@ def run_fit(spec: FitSpec, out_dir, client=None, progress: bool = False, runner=
     names = [q.path for q in spec.parameters]
     try:
         res = least_squares(prob.residuals, prob.u0, jac=prob.jacobian, bounds=(prob.lb, prob.ub), method="trf",
-                            x_scale=1.0, xtol=1e-8, ftol=1e-10, gtol=1e-10, max_nfev=max_nfev)
+                            x_scale=1.0, xtol=1e-7, ftol=1e-10, gtol=1e-10, max_nfev=max_nfev)
     finally:
         ev.write_table()
     u = res.x
