@@ -10,11 +10,13 @@ import functools
 import math
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from types import UnionType
+from typing import Annotated, Literal, Union, get_args, get_origin
 
-from pydantic import Field, StringConstraints, ValidationError, create_model
+from pydantic import BaseModel, Field, StringConstraints, ValidationError, create_model
 
 from .errors import CaseError
+from .model.interfaces import merged_table
 from .model.materials import Material, load_library, material_from_dict
 from .model.stack import Layer, Stack
 from .physics.laws import check_material, switches
@@ -24,6 +26,7 @@ from .process.step import MAX_INCREMENTS_PER_CASE, MAX_INCREMENTS_PER_STEP, Iden
 from .process.step import Strict as _Strict
 from .process.step import Temperature
 from .sizing import check_size
+from .suggest import did_you_mean
 
 MAX_LAYERS = 50  # the patent's laminates have 2-7; 50 keeps the mesh and the interface tables sane
 MAX_STEPS = 100
@@ -35,27 +38,40 @@ Description = Annotated[str, StringConstraints(max_length=5000, pattern=r"^[^\x0
 
 
 class LayerSpec(_Strict):
-    material: Identifier
-    thickness_um: float = Field(ge=0.1, le=5000.0)  # a sputtered seed layer is about 0.1 um
-    name: Identifier | None = None
+    material: Identifier = Field(description="A library material (`fem-laminate materials`) or one defined under "
+                                             "[materials].")
+    thickness_um: float = Field(ge=0.1, le=5000.0, description="Layer thickness, micrometres.")  # a seed layer: 0.1 um
+    name: Identifier | None = Field(default=None, description="Layer name in results (default: from the material).")
 
 
 class MeshSpec(_Strict):
     # plane_strain: eps_zz = 0 (Abaqus CPE, CalculiX, ANSYS); generalized_plane_strain: eps_zz = a + b y with
     # free a, b (Abaqus CPEG: free out-of-plane strain and bending, the equi-biaxial state of a cut sample);
     # plate3d: 3D plate. No default: the meaning of "plane_strain" changed in 0.2 (it was generalized).
-    model: Literal["plane_strain", "generalized_plane_strain", "plate3d"]
-    length_mm: float = Field(default=10.0, ge=0.1, le=1000.0)
-    width_mm: float = Field(default=10.0, ge=0.1, le=1000.0)
-    out_of_plane: Literal["bending", "uniform"] | None = None  # generalized_plane_strain only (default bending)
-    nx: int = Field(default=80, ge=4, le=20000)
-    ny: int = Field(default=16, ge=2, le=5000)
-    n_per_layer: int = Field(default=2, ge=1, le=50)
-    edge_refinement: float = Field(default=0.25, gt=0.0, le=1.0)
-    quadratic: bool = True
-    element: Literal["lagrange", "serendipity"] = "lagrange"  # quadratic family: 9/27-node or 8/20-node
-    solver: Literal["auto", "pardiso", "spsolve", "cg_plate", "cg_amg"] = "auto"
-    file: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = None  # external mesh
+    model: Literal["plane_strain", "generalized_plane_strain", "plate3d"] = Field(
+        description="plane_strain: eps_zz = 0; generalized_plane_strain: free out-of-plane strain and bending (a cut "
+                    "sample); plate3d: 3D plate.")
+    length_mm: float = Field(default=10.0, ge=0.1, le=1000.0, description="Sample length, millimetres.")
+    width_mm: float = Field(default=10.0, ge=0.1, le=1000.0, description="Sample width (plate3d), millimetres.")
+    out_of_plane: Literal["bending", "uniform"] | None = Field(
+        default=None, description="generalized_plane_strain only: 'bending' (default) or 'uniform' out-of-plane "
+                                  "strain.")
+    nx: int = Field(default=80, ge=4, le=20000, description="Elements along the length.")
+    ny: int = Field(default=16, ge=2, le=5000, description="Elements along the width (plate3d).")
+    n_per_layer: int = Field(default=2, ge=1, le=50, description="Elements through each layer's thickness.")
+    edge_refinement: float = Field(default=0.25, gt=0.0, le=1.0,
+                                   description="Element size at the free edges relative to the middle (1: uniform).")
+    quadratic: bool = Field(default=True, description="Quadratic elements (false: linear).")
+    element: Literal["lagrange", "serendipity"] = Field(  # quadratic family: 9/27-node or 8/20-node
+        default="lagrange", description="Quadratic element family: lagrange (9/27-node) or serendipity (8/20-node).")
+    solver: Literal["auto", "pardiso", "spsolve", "cg_plate", "cg_amg"] = Field(
+        default="auto", description="Linear solver (auto: chosen by size and model).")
+    etch_pattern_model: Literal["resolved", "homogenized", "auto"] = Field(
+        default="resolved", description="A patterned etch: resolved in the 3D mesh, homogenized (periodic unit cells "
+                                        "on a thin plate), or auto (resolved where it fits this machine's memory).")
+    file: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = Field(  # external mesh
+        default=None, description="External mesh file (meshio) with the layers as physical groups, relative to the "
+                                  "case file.")
     # in meshes/ (meshio), layers as physical groups
 
 
@@ -64,7 +80,9 @@ class MeshSpec(_Strict):
 # Tg, dry films, no yield, no cure shrinkage). viscoelastic: Prony relaxation; copper_plasticity: J2 yield;
 # copper_creep: power-law creep in timed steps; moisture: water uptake and swelling; cure_shrinkage: the
 # imidization shrinkage of cast polyimides.
-PhysicsSpec = create_model("PhysicsSpec", __base__=_Strict, **{s: (bool, True) for s in switches()})
+PhysicsSpec = create_model("PhysicsSpec", __base__=_Strict, **{
+    s: (bool, Field(default=True, description=f"The {s.replace('_', ' ')} law where a material has its data "
+                                              "(false: off).")) for s in switches()})
 
 
 def _steps_union(specs: tuple):
@@ -75,22 +93,33 @@ Step = _steps_union(tuple(k.spec for k in STEP_KINDS.values()))
 
 
 class CaseSpec(_Strict):
-    name: CaseName
-    description: Description = ""
-    initial_temperature_C: Temperature = 25.0
-    materials: dict[Identifier, dict] = Field(default_factory=dict, max_length=100)
-    layers: list[LayerSpec] = Field(min_length=1, max_length=MAX_LAYERS)
-    mesh: MeshSpec
-    steps: list[Step] = Field(min_length=1, max_length=MAX_STEPS)
-    physics: PhysicsSpec = Field(default_factory=PhysicsSpec)
-    reference: dict = Field(default_factory=dict)  # e.g. {patent = "EP0496334A1", row = "Example 1"}
-    meta: dict = Field(default_factory=dict)  # free-form, for outside tools
+    name: CaseName = Field(description="Case name (titles the summary and plots).")
+    description: Description = Field(default="", description="Free text.")
+    initial_temperature_C: Temperature = Field(default=25.0, description="Temperature the case starts at, degrees "
+                                                                         "Celsius.")
+    materials: dict[Identifier, dict] = Field(
+        default_factory=dict, max_length=100,
+        description="Materials of this case by name: properties with units in their names (E_GPa, nu, cte_per_K, "
+                    "Tg_C, ...), optionally 'base' = a library material whose other properties are kept.")
+    interfaces: dict[Annotated[str, StringConstraints(max_length=200)], dict] = Field(
+        default_factory=dict, max_length=200,
+        description="Interface data by the two material names in alphabetical order joined by '|' (e.g. "
+                    "'copper_ed|pi_IV'): bonded_toughness_J_per_m2, cast_toughness_J_per_m2, ...; merged field by "
+                    "field over the library's [interfaces].")
+    layers: list[LayerSpec] = Field(min_length=1, max_length=MAX_LAYERS, description="The layers, bottom-up.")
+    mesh: MeshSpec = Field(description="Model and mesh.")
+    steps: list[Step] = Field(min_length=1, max_length=MAX_STEPS, description="Process steps and tests, in order.")
+    physics: PhysicsSpec = Field(default_factory=PhysicsSpec, description="Material laws on/off (all on by default).")
+    reference: dict = Field(default_factory=dict,  # e.g. {patent = "EP0496334A1", row = "Example 1"}
+                            description="Where the case comes from, e.g. {patent = 'EP0496334A1', row = 'Example 1'}.")
+    meta: dict = Field(default_factory=dict, description="Free-form, for outside tools.")
 
 
 @functools.lru_cache(maxsize=8)
 def _schema(specs: tuple) -> type:
     return create_model("CaseSpec", __base__=CaseSpec,
-                        steps=(list[_steps_union(specs)], Field(min_length=1, max_length=MAX_STEPS)))
+                        steps=(list[_steps_union(specs)], Field(min_length=1, max_length=MAX_STEPS,
+                                                                description="Process steps and tests, in order.")))
 
 
 def case_schema() -> type:
@@ -111,6 +140,7 @@ class Case:
         self.source = source
         self.notes: list[str] = []  # one-line remarks for the user (printed by the CLI, kept in summary.json)
         self.external_mesh = None  # the [mesh] file as read (and checked) when the case loaded
+        self.interfaces = None  # the interface table, library merged with the case's [interfaces]
 
     @property
     def name(self) -> str:
@@ -130,7 +160,7 @@ class Case:
             mat = self.materials[spec.material]
             origin = "foil" if mat.is_metal else "cast"
             layers.append(Layer(layer_name(spec.name, mat, origin, counts), mat, spec.thickness_um * 1e-6, origin))
-        return Stack(tuple(layers))
+        return Stack(tuple(layers), interfaces=self.interfaces)
 
     def full_stack(self) -> Stack:
         """Every layer that will ever exist, bottom-up: the cast base plus whatever the steps bring on top (their
@@ -139,7 +169,78 @@ class Case:
         counts = {}  # generated names, numbered across the steps
         for step in self.spec.steps:
             stack += STEP_KINDS[step.kind].new_layers(step, self, counts)
-        return Stack(tuple(stack))
+        return Stack(tuple(stack), interfaces=self.interfaces)
+
+
+def _schema_message(errors: list, d: dict, source: str) -> str:
+    """The one line for pydantic's errors. An unknown key comes first (it is usually why a field "is missing"), then
+    an unknown step kind, then the first error as pydantic orders them; each with a "did you mean" where one fits."""
+    first = (next((e for e in errors if e["type"] == "extra_forbidden"), None)
+             or next((e for e in errors if e["type"] == "union_tag_invalid"), None) or errors[0])
+    loc = list(first["loc"])
+    if first["type"] == "extra_forbidden":
+        where, key = _fmt_loc(loc[:-1]), loc[-1]
+        allowed = _fields_at(loc[:-1])
+        hint = did_you_mean(key, allowed)
+        if not hint and allowed:
+            hint = f" (allowed: {', '.join(allowed)})"
+        return f"{source}: {where + ': ' if where else ''}unknown field {_short(str(key), 42)}{hint}"
+    if first["type"] == "union_tag_invalid":
+        where, tag = _fmt_loc(loc), first.get("ctx", {}).get("tag")
+        kinds = PATTERN_KINDS if loc and loc[-1] == "pattern" else tuple(STEP_KINDS)
+        what = "pattern kind" if kinds is PATTERN_KINDS else "step kind"
+        return (f"{source}: {where}: unknown {what} {_short(tag, 42)}{did_you_mean(tag, kinds)} "
+                f"(allowed: {', '.join(kinds)})")
+    field = _fmt_loc(loc)
+    value = first.get("input", _lookup(d, loc))
+    if first["type"] == "missing":
+        return f"{source}: field '{field}' is missing ({first['msg']})"
+    return f"{source}: field '{field}' = {_short(value)} is not allowed: {_clean(first['msg'], 400)}"
+
+
+def _unknown_top_level(d: dict, source: str) -> None:
+    """An unknown top-level key or table, named before anything else (a misspelt [mesh] is not a missing one)."""
+    allowed = list(case_schema().model_fields)
+    for key, value in d.items():
+        if key not in allowed:
+            if isinstance(value, dict):
+                hint = did_you_mean(key, allowed, "[{}]")
+                raise CaseError(f"{source}: unknown table [{_clean(key, 40)}]{hint or ' (allowed: ' + ', '.join(allowed) + ')'}")
+            if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                hint = did_you_mean(key, allowed, "[[{}]]")
+                raise CaseError(f"{source}: unknown table [[{_clean(key, 40)}]]{hint or ' (allowed: ' + ', '.join(allowed) + ')'}")
+            hint = did_you_mean(key, allowed)
+            raise CaseError(f"{source}: unknown field {_short(key, 42)}{hint or ' (allowed: ' + ', '.join(allowed) + ')'}")
+
+
+def _models(tp) -> list:
+    """The pydantic models a field's type holds (through Annotated, Optional/Union and list), not free dicts."""
+    origin = get_origin(tp)
+    if origin is Annotated:
+        return _models(get_args(tp)[0])
+    if origin in (Union, UnionType, list, tuple):
+        return [m for a in get_args(tp) for m in _models(a)]
+    return [tp] if isinstance(tp, type) and issubclass(tp, BaseModel) else []
+
+
+def _tag_of(model) -> str | None:
+    f = model.model_fields.get("kind")
+    args = get_args(f.annotation) if f is not None else ()
+    return args[0] if len(args) == 1 and isinstance(args[0], str) else None
+
+
+def _fields_at(loc) -> list[str]:
+    """The keys allowed in the table at a pydantic error location (step kind tags and list indices included)."""
+    models = [case_schema()]
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        tagged = [m for m in models if _tag_of(m) == part]
+        if len(models) > 1 and tagged:
+            models = tagged
+            continue
+        models = [m for c in models if part in c.model_fields for m in _models(c.model_fields[part].annotation)]
+    return list(models[0].model_fields) if len(models) == 1 else []
 
 
 def _fmt_loc(loc) -> str:
@@ -174,6 +275,11 @@ LEGACY_MODEL = ("write model = 'generalized_plane_strain' for the former default
 def _legacy_mesh(d: dict, source: str) -> None:
     """Cases written before 0.2 (when "plane_strain" meant generalized plane strain) get told what to write."""
     mesh = d.get("mesh") if isinstance(d, dict) else None
+    if isinstance(mesh, dict) and "model" not in mesh:
+        for key in mesh:  # a misspelt model = ... is named as the unknown key it is
+            if key not in MeshSpec.model_fields:
+                raise CaseError(f"{source}: mesh: unknown field {_short(str(key), 42)}"
+                                f"{did_you_mean(key, MeshSpec.model_fields)}")
     if not isinstance(mesh, dict) or "model" not in mesh:
         raise CaseError(f"{source}: field 'mesh.model' is missing: {LEGACY_MODEL}")
     oop = mesh.get("out_of_plane")
@@ -197,36 +303,53 @@ def _clean(text: str, n: int) -> str:
 
 
 def load_case_dict(d: dict, source: str = "<case>") -> Case:
-    """Validate a case given as a dict (as parsed from TOML); raise CaseError with a one-line message.
+    """Validate a case given as a dict (as parsed from TOML).
 
     Everything a run could trip over is refused here, before any allocation: types and ranges (schema),
     materials, names, the stack each step acts on (the kinds' `check`), the number of thermoelastic increments,
-    and the size of the mesh against the memory of this machine (sizing.py)."""
+    and the size of the mesh against the memory of this machine (sizing.py).
+
+    Parameters
+    ----------
+    d : dict
+        The case's tables as Python dicts and lists (units in the key names, as in a case file).
+    source : str
+        What the messages call the case (a file name).
+
+    Returns
+    -------
+    Case
+        The validated case: its typed spec, its materials (library and own) and its full stack.
+
+    Raises
+    ------
+    CaseError
+        One line naming the source, the field, its value and what is allowed.
+    """
     if not isinstance(d, dict):
         raise CaseError(f"{source}: a case is a table of fields, got {type(d).__name__}")
+    _unknown_top_level(d, source)
     _legacy_mesh(d, source)
     try:
         spec = case_schema().model_validate(d)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = [p for p in err["loc"]]
-        field = _fmt_loc(loc)
-        value = err.get("input", _lookup(d, loc))
-        msg = err["msg"]
-        if err["type"] == "missing":
-            raise CaseError(f"{source}: field '{field}' is missing ({msg})") from None
-        raise CaseError(f"{source}: field '{field}' = {_short(value)} is not allowed: {_clean(msg, 400)}") from None
+        raise CaseError(_schema_message(exc.errors(), d, source)) from None
     materials = _resolve_materials(spec, source)
     for i, lay in enumerate(spec.layers):
         if lay.material not in materials:
-            raise CaseError(f"{source}: field 'layers.{i}.material' = {lay.material!r} is not allowed: "
-                            f"use a library material ({', '.join(sorted(load_library()))}) or one under [materials]")
+            raise CaseError(f"{source}: field 'layers.{i}.material' = {lay.material!r} is not allowed"
+                            f"{did_you_mean(lay.material, materials)}: use a library material "
+                            f"({', '.join(sorted(load_library()))}) or one under [materials]")
     for i, step in enumerate(spec.steps):
         foil = getattr(step, "foil_material", None)
         if foil is not None and foil not in materials:
-            raise CaseError(f"{source}: field 'steps.{i}.foil_material' = {_short(foil)} is not allowed: must be a "
-                            "library material or one under [materials]")
+            raise CaseError(f"{source}: field 'steps.{i}.foil_material' = {_short(foil)} is not allowed"
+                            f"{did_you_mean(foil, materials)}: must be a library material or one under [materials]")
     case = Case(spec, materials, source)
+    try:
+        case.interfaces = merged_table(spec.interfaces, materials)
+    except ValueError as exc:
+        raise CaseError(f"{source}: {exc}") from None
     _check_layer_names(case)
     _check_mesh(case)
     if spec.mesh.model == "plane_strain":
@@ -239,8 +362,24 @@ def load_case_dict(d: dict, source: str = "<case>") -> Case:
 
 
 def load_case(path) -> Case:
-    """Read and validate a case file; CaseError (one line) for a file that is missing, unreadable, too large,
-    not UTF-8 or not TOML, and for every field load_case_dict refuses."""
+    """Read and validate a case file (TOML).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The case file.
+
+    Returns
+    -------
+    Case
+        The validated case (see `load_case_dict`).
+
+    Raises
+    ------
+    CaseError
+        One line: a file that is missing, unreadable, too large, not UTF-8 or not TOML, and every field
+        `load_case_dict` refuses.
+    """
     return load_case_dict(read_case_toml(path), str(path))
 
 
@@ -282,8 +421,9 @@ def _resolve_materials(spec: CaseSpec, source: str) -> dict[str, Material]:
         if "base" in raw:
             b = raw["base"]
             if not isinstance(b, str) or b not in lib:
-                raise CaseError(f"{source}: field 'materials.{name}.base' = {_short(b)} is not allowed: "
-                                f"must be the name of a library material ({', '.join(sorted(lib))})")
+                raise CaseError(f"{source}: field 'materials.{name}.base' = {_short(b)} is not allowed"
+                                f"{did_you_mean(b, lib)}: must be the name of a library material "
+                                f"({', '.join(sorted(lib))})")
             base = lib[b]
         try:
             out[name] = material_from_dict(name, raw, base)

@@ -8,9 +8,13 @@ size_calibration.txt): 2D 7.5 kB/DOF at 20k DOFs falling to 5.3 kB/DOF at 800k; 
 from 13k to 112k DOFs. The factors below are the largest measured; in 3D the direct factorisation's fill grows
 like N^(4/3) (nested dissection), so beyond the largest measured size the factor grows with (N / 112k)^(1/3).
 The estimate errs on the safe side. A 3D case whose factorisation would not fit runs with the iterative solver
-(physics/solvers.choose_method), whose memory is linear: 18.7 kB/DOF measured for the same Example 1 plate at 112k
-DOFs with `solver = "cg_plate"` (2.09 GB; the process chain keeps stresses, history and the stiffness split by
-layer, so most of it is not the solver's); the estimate takes the smaller of the two.
+(physics/solvers.choose_method), whose memory is linear; the estimate takes the smaller of the two. Iterative chain,
+measured with benchmarks/bench_chain_memory.py (peak RSS of the whole `fem-laminate run`, benchmarks/results/
+chain_memory.json): circuit_lines.toml cut to 4 x 4 mm, 153k DOFs, cool then etch into 50/50 um lines, 2.41 GB =
+15.7 kB/DOF (circuit_lines_small, 38k DOFs: 0.76 GB = 19.9 kB/DOF, where the interpreter and the cached strain
+operators weigh more). Before the layered stiffness was stored once per entry and the plot states lost their
+histories, Example 1's plate (cure with viscoelastic history, then cool) measured 18.7 kB/DOF at 112k DOFs; one
+solve alone is 4.3 kB/DOF (docs/hpc.md).
 """
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ from .process.step import STEP_KINDS, layers_present_at, patterns
 # Lagrange node count is used: an over-estimate), and a fixed allowance for the interpreter, plots, VTU
 BYTES_PER_DOF = {2: 7500.0, 3: 30000.0}
 MEASURED_DOFS_3D = 112_000
-BYTES_PER_DOF_ITERATIVE_3D = 19000.0  # process chain with the iterative solver (linear in the DOFs)
+BYTES_PER_DOF_ITERATIVE_3D = 16000.0  # process chain with the iterative solver (linear in the DOFs; measured 15.7k)
 OVERHEAD_BYTES = 300e6
 USABLE_FRACTION = 0.8  # of the memory psutil reports available: leave room for the OS and the other processes
 MAX_DOFS = 20_000_000  # beyond this no bundled solver path finishes in hours, whatever the memory
@@ -109,11 +113,11 @@ def external_mesh_dofs(case) -> tuple[int, int]:
 MAX_PATTERN_EDGES = 1_000_000
 
 
-def _grid_elements(case, axis: int, span_m: float, n: int) -> int:
+def _grid_elements(case, axis: int, span_m: float, n: int, pats=None) -> int:
     """Elements along one axis of a plate whose grid has a line on every edge of the case's circuit patterns
     (model.pattern.grid_with_breaks): counted from the break positions, which are first counted without
     building them (2 per pitch for lines and pads) so that a micron pitch over a metre is refused, not built."""
-    pats = patterns(case)
+    pats = patterns(case) if pats is None else pats
     if not pats:
         return n
     count = 0
@@ -154,10 +158,38 @@ def _largest_plate(case, m, nl, family, ok) -> str:
     return f"nx = {nx}, ny = {ny} (the same nx : ny)"
 
 
+def resolved_pattern_fits(case, pats) -> bool:
+    """Whether the plate mesh with a grid line on every edge of `pats` fits this machine (etch_pattern_model =
+    'auto' resolves the pattern then, and homogenizes it otherwise)."""
+    m = case.spec.mesh
+    nl = len(case.full_stack().layers)
+    gx = _grid_elements(case, 0, m.length_mm * 1e-3, m.nx, pats)
+    gy = _grid_elements(case, 1, m.width_mm * 1e-3, m.ny, pats)
+    dofs = mesh_dofs(m.model, nl, gx, gy, m.n_per_layer, m.quadratic, getattr(m, "element", "lagrange"))
+    return dofs <= MAX_DOFS and peak_bytes(dofs, 3) <= USABLE_FRACTION * available_bytes()
+
+
+def choose_pattern_models(case) -> None:
+    """mesh.etch_pattern_model = 'auto': each patterned etch is resolved if its pattern's mesh fits, else
+    homogenized (kept on the step's spec, read by process/etch.pattern_model)."""
+    if getattr(case.spec.mesh, "etch_pattern_model", "resolved") != "auto" or case.spec.mesh.model != "plate3d":
+        return
+    from .process import etch
+
+    for i, step in enumerate(case.spec.steps):
+        if step.kind == "etch" and step.pattern is not None:
+            pat = etch.build_pattern(step, case.source, i)
+            step._model = "resolved" if resolved_pattern_fits(case, [pat]) else "homogenized"
+            if step._model == "homogenized" and step.side == "both":
+                raise CaseError(f"{case.source}: field 'steps.{i}.side' = 'both' is not allowed here: the resolved "
+                                "pattern does not fit this machine and the homogenized etch takes one side a step")
+
+
 def check_size(case) -> None:
     """Refuse (CaseError) a case whose mesh or curl samples would not fit in memory or exceed MAX_DOFS."""
     m = case.spec.mesh
     budget = USABLE_FRACTION * available_bytes()
+    choose_pattern_models(case)
 
     def ok(dofs, dim):
         return dofs <= MAX_DOFS and peak_bytes(dofs, dim) <= budget

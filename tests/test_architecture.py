@@ -12,7 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1] / "fem_laminate"
 # lowest first; a module may import its own layer or lower ones
-LAYERS = ["units errors", "model", "analytic", "physics", "post", "process", "case sizing", "job", "studies", "cli"]
+LAYERS = ["units errors suggest", "model", "analytic", "physics", "post", "process", "case sizing schema", "job",
+          "studies", "cli"]
 LAYER = {name: i for i, group in enumerate(LAYERS) for name in group.split()}
 
 

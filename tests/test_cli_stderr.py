@@ -43,6 +43,8 @@ to_C = 25
 kind = "peel"
 angle_deg = 180
 interface_toughness_J_per_m2 = 500
+[interfaces."copper_ed|pi_I"]
+cast_toughness_J_per_m2 = 150   # the cast interface opens first: its arm (pi_I + foil) on the rigid base foil
 """
 
 
@@ -69,7 +71,7 @@ def test_warnings_of_a_command_become_one_note_each_before_the_error_line(monkey
         raise InputError("bad.toml: field 'x' = 1 is not allowed")
 
     monkeypatch.setattr(job, "run_case", warns_then_fails)
-    r = CliRunner().invoke(cli.main, ["run", str(ROOT / "cases" / "example_1.toml"), "--quiet"])
+    r = CliRunner().invoke(cli.main, ["run", str(ROOT / "cases" / "example_1.toml")])
     assert r.exit_code == 2
     lines = only_notes(r.stderr, errors=1)
     assert len(lines) == 4, r.stderr
@@ -93,7 +95,8 @@ def test_a_thin_foil_peel_runs_with_nothing_but_notes_on_stderr(tmp_path):
     assert r.returncode == 0, r.stderr
     only_notes(r.stderr)
     peel = json.loads((tmp_path / "out" / "summary.json").read_text())["peel"]
-    assert peel["failing_interface"] == "cu_foil/pi_I" and peel["force_N_per_mm"] > 0.0
+    assert peel["failing_layers"] == "cu_foil/pi_I" and peel["failing_interface"] == "copper_ed|pi_I"
+    assert peel["force_N_per_mm"] > 0.0
     assert peel["root_model"] == "cohesive_elastic"
     assert any("rigid foundation and rigid cohesive law" in n for n in peel["notes"])
 

@@ -16,6 +16,7 @@ CASES = {
     "peel_cohesive_root": (["peel_cohesive_root.json", "peel_cohesive_root.txt"], False),
     "mechanisms": (["mechanisms.json", "mechanisms.md"], False),  # Example 1 only with FAST, ~8 s
     "curl_thickness_ratio": (["curl_thickness_ratio.json", "curl_vs_thickness_ratio.png"], True),  # FAST: ~70 s
+    "press_conditions": (["press_conditions.json", "press_conditions.md"], True),  # FAST: Example 1's nip, ~20 s
 }
 
 

@@ -13,7 +13,7 @@ Comparative 6 only, D_h and the healing toughness factor D_h^2 if t_r were longe
 compared with it). Last, the sampling check of the air-cooling tail (192 vs 1920 points).
 
 About 5 s. Writes healing_margin.json into the folder given as the first argument (default: a new temporary
-folder); the copy README quotes is docs/results/healing_margin.json.
+folder); the copy the docs quote is docs/results/healing_margin.json.
 
     PYTHONPATH=. python docs/examples/healing_margin.py [OUT_DIR]
 """

@@ -7,7 +7,7 @@ Example 1 and Comparative example 3 with each material law added in turn (elasti
 with DOFs, linear solves, thermoelastic increments taken and seconds (about 20 s).
 
 Writes mechanisms.json and mechanisms.md into the folder given as the first argument (default: a new temporary
-folder); the copies README quotes are docs/results/mechanisms.{json,md}. With FEM_LAMINATE_EXAMPLE_FAST=1 only
+folder); the copies the docs quote are docs/results/mechanisms.{json,md}. With FEM_LAMINATE_EXAMPLE_FAST=1 only
 Example 1 runs (the docs test, tests/test_docs_examples.py).
 
     PYTHONPATH=. python docs/examples/mechanisms.py [OUT_DIR]

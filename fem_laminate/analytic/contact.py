@@ -1,6 +1,6 @@
 """Closed forms for the roll nip: line contact and transient conduction.
 
-They serve the verification tests, the README and the cheap ``method="analytic"`` nip path.
+They serve the verification tests, the documentation and the cheap ``method="analytic"`` nip path.
 All arguments SI (N/m for line loads, m, Pa, s, K or C).
 
 References

@@ -1,4 +1,4 @@
-"""Closed-form references for the layered thermoelastic core (tests and the README's verification section).
+"""Closed-form references for the layered thermoelastic core (tests and docs/vv/verification.md).
 
 Sign convention throughout fem_laminate: curvature is positive when the TOP layer is on the concave side
 (the sample "smiles", its ends lift). Layers are listed bottom-up; `e` is each layer's free (eigen)strain and

@@ -31,7 +31,7 @@ the J2 plane-strain yield and hardening sigma_y' = 2 sigma_y / sqrt(3), H' = 4 H
 an approximation for the elastic-plastic transition: derived here, not from KLW, who use uniaxial values).
 
 Root with a cohesive zone, elastic-plastic (root="cohesive", the default; analytic/peel_zone.py, derived here,
-README "Peel test"). The bonded arm ahead of the tip is the arm's own section (loading branch, then elastic
+docs/theory/peel.md). The bonded arm ahead of the tip is the arm's own section (loading branch, then elastic
 unloading) on the softening law in series with the Winkler spring; shot from far ahead to the fully open tip, it
 gives the largest curvature kappa_peak(Q) any section of the arm reaches. Every fibre then runs the cycle
 straight -> kappa_peak -> straight, and (1) alone gives the force: P (1 - cos theta) + P^2/(2 EA') =
@@ -40,7 +40,7 @@ which turns its root by 10-30 deg: the elastic zone beam below (8 deg for Exampl
 1.5 x the FEM's force at 90 deg. Optionally (zone_axial_force) the zone beam also carries the pull's axial
 component N = P cos theta as a beam-column; then (2) holds at the traction-weighted theta_0 (4) within 1 %
 (tested), but the FEM does not follow it (at 180 deg the FEM's arm enters the tip with Int kappa dM = G_c, not
-G_c - P phi^2/2), so it is off by default (README "Peel test").
+G_c - P phi^2/2), so it is off by default (docs/theory/peel.md).
 
 Root with a cohesive zone, elastic bonded beam (root="cohesive_elastic"; the previous default). A real interface
 (and the FEM) softens over a zone ahead of the traction-free crack tip; that zone is a compliant hinge the
@@ -217,7 +217,7 @@ def steady_peel(toughness_J_per_m2: float, angle_deg: float, arm: list[ArmLayer]
     `root_rotation_deg`: a given root rotation theta_0 (measured, as KLW allow, or from an FEM) instead of
     either model; the foundation is then not used.
     `zone_axial_force`: the zone beam carries the pull's axial component N = P cos theta (a beam-column; off by
-    default: the FEM's bonded arm does not show it, README "Peel test").
+    default: the FEM's bonded arm does not show it, docs/theory/peel.md).
     """
     G = float(toughness_J_per_m2)
     if not (G > 0.0 and math.isfinite(G)):

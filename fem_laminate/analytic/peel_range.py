@@ -2,7 +2,7 @@
 
 The closed form is beam theory for the arm (plane sections, fibre strain z kappa, the bending cycle of an
 elastic-linear-hardening fibre) with a small-slope zone beam at the root and the pull carried elastically. Each
-check below is where one of those stops being true (README "Peel test", validity table):
+check below is where one of those stops being true (docs/theory/peel.md, validity table):
 
 1. root radius / arm thickness >= 1 (beam theory): 1 / (kappa_peak h). Below it the outer fibres strain by more
    than h kappa / 2 = 50 %, the section no longer stays plane and thin (a 0.8 um radius on a 35 um arm is a fold,

@@ -3,7 +3,7 @@
 WinklerRoot: (3), the end of a semi-infinite elastic beam on the Winkler spring of the layers beneath, intact up
 to the crack tip (Hetenyi 1946; KLW 1994). CohesiveRoot: (4), an elastic beam on the softening cohesive zone in
 series with that spring (root="cohesive_elastic"). The elastic-plastic zone beam, the default, is
-analytic/peel_zone.py. The equations are written out in analytic/peel.py's docstring and README "Peel test".
+analytic/peel_zone.py. The equations are written out in analytic/peel.py's docstring and docs/theory/peel.md.
 """
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ What the peel needs from it is the largest curvature a section of the arm reache
 V = 0): every fibre then runs the cycle straight -> kappa_peak -> straight, and the energy balance (1) of
 analytic/peel.py gives the force without the arm's first integral or a root rotation. The root rotation reported
 is the traction-weighted slope between the tip and x* (equation (4) of analytic/peel.py).
-Derived here; the FEM of physics/models/peel.py is its check (README, Peel test).
+Derived here; the FEM of physics/models/peel.py is its check (docs/theory/peel.md).
 """
 from __future__ import annotations
 
@@ -134,7 +134,9 @@ class ZoneBeam:
         while len(rows) < Q.size and np.isfinite(Q[rows[-1] - 1]) and Q[rows[-1] - 1] < Q[rows[-1]]:
             rows.append(rows[-1] - 1)
         tab = tab[np.array(rows[::-1]) % Q.size]
-        self.valid = tab.shape[0] >= 8
+        # a branch that never carries a positive tip shear is no steady zone (a foundation so stiff that the
+        # shooting's far field is below the step: k ~ 1e18 N/m^3); the caller falls back to the Winkler root
+        self.valid = tab.shape[0] >= 8 and bool(tab[-1, 0] > 0.0)
         self.Q, self.kappa_peak, self.M_peak, self.theta0, self.tip, self.c, self.M_tip = tab.T
 
     def covers(self, Q) -> bool:

@@ -14,6 +14,8 @@ from importlib import resources
 
 import numpy as np
 
+from ..suggest import did_you_mean
+
 T_REF_C = 25.0  # thermal strains are measured from 25 C (the patent's TMA reference length)
 
 
@@ -304,7 +306,8 @@ def material_from_dict(name: str, d: dict, base: Material | None = None) -> Mate
             law_data[key] = _law_table(name, key, raw, sources)  # a law's own table (checked by the law)
             continue
         if key not in ALLOWED_KEYS:
-            raise ValueError(f"field {_short(key)} is not a known property (allowed: {', '.join(ALLOWED_KEYS)})")
+            raise ValueError(f"field {_short(key)} is not a known property{did_you_mean(key, ALLOWED_KEYS)} "
+                             f"(allowed: {', '.join(ALLOWED_KEYS)})")
         if key == "base":
             continue
         value, source = _unwrap(key, raw)
@@ -369,6 +372,10 @@ def prony_terms(name: str, value) -> tuple[tuple[float, float], ...]:
     return terms
 
 
+# tables of data/materials.toml that are not materials: the interfaces (model/interfaces.py) and the polymers'
+# yield in the peel arm (physics/laws/layer_views.py)
+NOT_MATERIALS = ("interfaces", "interface_classes", "polymer_yield")
+
 _LIBRARY: dict[str, Material] | None = None
 
 
@@ -378,11 +385,11 @@ def load_library() -> dict[str, Material]:
     if _LIBRARY is None:
         text = resources.files("fem_laminate").joinpath("data/materials.toml").read_text()
         raw = tomllib.loads(text)
-        _LIBRARY = {name: material_from_dict(name, d) for name, d in raw.items()}
+        _LIBRARY = {name: material_from_dict(name, d) for name, d in raw.items() if name not in NOT_MATERIALS}
     return dict(_LIBRARY)
 
 
 def library_sources() -> dict[str, dict]:
     """name -> {key: (value, source)} straight from the data file, for listing and provenance tests."""
     text = resources.files("fem_laminate").joinpath("data/materials.toml").read_text()
-    return tomllib.loads(text)
+    return {k: v for k, v in tomllib.loads(text).items() if k not in NOT_MATERIALS}

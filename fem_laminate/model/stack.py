@@ -1,7 +1,7 @@
 """The laminate stack: layers listed bottom-up, each a material and a thickness (SI inside)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -19,6 +19,8 @@ class Layer:
 @dataclass(frozen=True)
 class Stack:
     layers: tuple[Layer, ...]
+    # the case's interface table (model/interfaces.py); None: the library's
+    interfaces: object = field(default=None, compare=False, hash=False)
 
     @property
     def thicknesses_m(self) -> np.ndarray:

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from ..physics.models.curl import CurlResult
+from .output import save_figure
 
 
 def _full_sample(result: CurlResult):
@@ -66,9 +67,7 @@ def write_curl_outputs(result: CurlResult, out_dir) -> list[Path]:
     fig.suptitle(f"curl: lift {result.corner_lift_m * 1e3:.2f} mm, {result.shape}, "
                  f"k = ({k1:.3g}, {k2:.3g}) 1/m" + ("" if result.converged else "  [NOT CONVERGED]"))
     fig.tight_layout()
-    fig.savefig(png, dpi=120)
-    plt.close(fig)
-    return [vtu, png]
+    return [vtu, save_figure(fig, png)]
 
 
 def _full_reference(result: CurlResult):

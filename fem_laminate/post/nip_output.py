@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ..physics.models.nip import NipResult
+from .output import save_figure
 
 
 def write_nip_outputs(result: NipResult, out_dir) -> list[Path]:
@@ -31,21 +32,20 @@ def write_nip_outputs(result: NipResult, out_dir) -> list[Path]:
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.plot(result.x_m * 1e3, result.pressure_Pa * 1e-6)
     ax.set(xlabel="x along the rolling direction (mm)", ylabel="roll pressure (MPa)",
-           title=f"nip pressure ({result.method}): a = {result.half_width_m * 1e3:.3f} mm")
+           title=f"Nip pressure ({result.method} model), contact half-width {result.half_width_m * 1e3:.3f} mm")
     fig.tight_layout()
-    fig.savefig(out / "nip_pressure.png", dpi=120)
-    plt.close(fig)
-    paths.append(out / "nip_pressure.png")
+    paths.append(save_figure(fig, out / "nip_pressure.png"))
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.plot(result.t_s, result.interface_temperature_C, color="C3")
-    ax.set(xlabel="time from the nip centre (s)", ylabel="bonding interface temperature (C)")
+    lines = ax.plot(result.t_s, result.interface_temperature_C, color="C3", label="temperature (left axis)")
+    ax.set(xlabel="time from the nip centre (s)", ylabel="bonding interface temperature (°C)")
     ax2 = ax.twinx()
-    ax2.plot(result.t_s, result.interface_pressure_Pa * 1e-6, color="C0", lw=0.8)
-    ax2.set_ylabel("pressure (MPa)")
+    lines += ax2.plot(result.t_s, result.interface_pressure_Pa * 1e-6, color="C0", lw=0.8,
+                      label="pressure (right axis)")
+    ax2.set_ylabel("interface pressure (MPa)")
+    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="center right")
+    ax.set_title("Bonding interface through the nip", fontsize=10)
     fig.tight_layout()
-    fig.savefig(out / "nip_temperature.png", dpi=120)
-    plt.close(fig)
-    paths.append(out / "nip_temperature.png")
+    paths.append(save_figure(fig, out / "nip_temperature.png"))
     if result.points_m is not None:
         import meshio
 

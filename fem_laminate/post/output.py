@@ -1,15 +1,15 @@
-"""Outputs: summary.json, the ParaView time series (.pvd + .vtu per frame) and PNG plots.
+"""Outputs: summary.json and the plots (the ParaView series is vtk_series.py).
 
-Array names carry units: displacement_m, stress_Pa (symmetric tensor, ParaView order XX YY ZZ XY YZ XZ),
-von_mises_Pa, temperature_C, layer. Only the layers present in a frame are written in that frame.
+Plots are written by `save_figure` in the format and resolution of the enclosing `plot_settings` (PNG at
+120 dpi by default; SVG and PDF without a creation date, so that two runs write the same bytes).
 """
 from __future__ import annotations
 
+import contextvars
 import json
+from contextlib import contextmanager
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
-import meshio
 import numpy as np
 
 from ..physics.laws.plasticity import von_mises
@@ -23,6 +23,38 @@ def plain_text(text: str, limit: int = 80) -> str:
     if len(flat) > limit:
         flat = flat[:limit - 3] + "..."
     return flat.replace("$", r"\$")
+
+
+PLOT_FORMATS = ("png", "svg", "pdf")
+DEFAULT_DPI = 120
+_PLOT = contextvars.ContextVar("plot_settings", default=("png", DEFAULT_DPI))
+_NO_DATE = {"png": None, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
+
+
+@contextmanager
+def plot_settings(fmt: str | None = None, dpi: int | None = None):
+    """Plots written inside the block use this format (png, svg or pdf) and resolution (dots per inch); None
+    keeps the enclosing block's (default: png at DEFAULT_DPI)."""
+    old_fmt, old_dpi = _PLOT.get()
+    fmt = old_fmt if fmt is None else fmt
+    if fmt not in PLOT_FORMATS:
+        raise ValueError(f"plot format {fmt!r} is not one of {', '.join(PLOT_FORMATS)}")
+    token = _PLOT.set((fmt, old_dpi if dpi is None else int(dpi)))
+    try:
+        yield
+    finally:
+        _PLOT.reset(token)
+
+
+def save_figure(fig, path) -> Path:
+    """Save and close a matplotlib figure as `path` with the suffix of the current format; returns the path."""
+    import matplotlib.pyplot as plt
+
+    fmt, dpi = _PLOT.get()
+    path = Path(path).with_suffix("." + fmt)
+    fig.savefig(path, dpi=dpi, format=fmt, metadata=_NO_DATE[fmt])
+    plt.close(fig)
+    return path
 
 
 def write_json(path: Path, data: dict) -> None:
@@ -52,94 +84,38 @@ def strict_json(o):
     raise TypeError(f"not JSON serialisable: {type(o)}")
 
 
-def _paraview_stress(s: np.ndarray, dim: int) -> np.ndarray:
-    """Voigt (2D: xx yy zz xy; 3D: xx yy zz yz xz xy) -> ParaView symmetric order XX YY ZZ XY YZ XZ."""
-    out = np.zeros((s.shape[0], 6))
-    out[:, :3] = s[:, :3]
-    if dim == 2:
-        out[:, 3] = s[:, 3]
-    else:
-        out[:, 3], out[:, 4], out[:, 5] = s[:, 5], s[:, 3], s[:, 4]
-    return out
-
-
-def frame_mesh(state, frame) -> meshio.Mesh:
-    """The present layers of one frame as a linear meshio mesh (vertex displacements of the quadratic field)."""
-    model = state.model
-    mesh = model.lmesh.mesh
-    d = model.dim
-    lay = model.lmesh.layer
-    present = frame.active[lay] if frame.element_active is None else frame.element_active
-    cells = np.flatnonzero(present)
-    nv = mesh.p.shape[1]
-    u = frame.u[:d * model.nnodes].reshape(-1, d)[:nv]  # vertex dofs come first in scikit-fem numbering
-    used = np.unique(mesh.t[:, cells])
-    remap = -np.ones(nv, dtype=int)
-    remap[used] = np.arange(used.size)
-    pts = np.zeros((used.size, 3))
-    pts[:, :d] = mesh.p[:, used].T
-    disp = np.zeros((used.size, 3))
-    disp[:, :d] = u[used]
-    if d == 2:
-        conn = remap[mesh.t[:, cells]].T[:, [0, 1, 2, 3]]
-        ctype = "quad"
-    else:
-        conn = remap[mesh.t[:, cells]].T
-        ctype = "hexahedron"
-    s = frame.stress_cell[cells]
-    cell_data = {"stress_Pa": [_paraview_stress(s, d)], "von_mises_Pa": [von_mises(s, axis=-1)],
-                 "layer": [lay[cells].astype(np.int32)]}
-    if getattr(frame, "eq_plastic_cell", None) is not None:
-        cell_data["equivalent_plastic_strain"] = [frame.eq_plastic_cell[cells]]
-    if getattr(frame, "moisture_cell", None) is not None:
-        cell_data["hygroscopic_strain_inplane"] = [frame.moisture_cell[cells]]
-    return meshio.Mesh(
-        pts, [(ctype, conn)],
-        point_data={"displacement_m": disp, "temperature_C": np.full(used.size, frame.T_C)},
-        cell_data=cell_data,
-    )
-
-
-def write_pvd(state, record, out: Path) -> list[Path]:
-    """One .vtu per frame and a .pvd collection whose timestep is the frame index."""
-    vtu_dir = out / "vtu"
-    vtu_dir.mkdir(exist_ok=True)
-    entries, paths = [], []
-    for k, fr in enumerate(record.frames):
-        name = f"frame_{k:03d}_{fr.label}.vtu"
-        frame_mesh(state, fr).write(vtu_dir / name)
-        entries.append(f'    <DataSet timestep="{k}" group="" part="0" file={quoteattr("vtu/" + name)} '
-                       f'name={quoteattr(fr.label)}/>')
-        paths.append(vtu_dir / name)
-    pvd = out / "process.pvd"
-    pvd.write_text('<?xml version="1.0"?>\n<VTKFile type="Collection" version="0.1">\n  <Collection>\n'
-                   + "\n".join(entries) + "\n  </Collection>\n</VTKFile>\n")
-    return [pvd] + paths
-
-
-def plot_stress_profiles(states_by_label: dict, path: Path) -> None:
-    """sigma_xx through the thickness at the sample centre, one curve per labelled state."""
+def plot_stress_profiles(states_by_label: dict, path: Path) -> Path:
+    """sigma_xx through the thickness at the sample centre, one curve per labelled state; each layer band
+    named at the right (with its material when the name does not say it)."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 4.5))
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    bands = {}  # layer name -> (bottom, top) in um, material
     for k, (label, st) in enumerate(states_by_label.items()):
         z, s, lay = measure.stress_profile(st)
         for j, i in enumerate(np.unique(lay)):  # one segment per layer: stress jumps at interfaces
             sel = lay == i
-            ax.plot(s[sel] * 1e-6, z[sel] * 1e6, ".-", ms=3, color=f"C{k}", label=label if j == 0 else None)
-        for zi in st.model.lmesh.interfaces_m:
+            ax.plot(s[sel] * 1e-6, z[sel] * 1e6, ".-", ms=3, color=f"C{k}", label=plain_text(label) if j == 0 else None)
+        itf = st.model.lmesh.interfaces_m
+        for i in st.active_layers():
+            layer = st.stack.layers[i]
+            bands[layer.name] = (itf[i] * 1e6, itf[i + 1] * 1e6, layer.material.name)
+        for zi in itf:
             ax.axhline(zi * 1e6, color="0.85", lw=0.6, zorder=0)
+    for name, (z0, z1, material) in bands.items():
+        text = name if material in name else f"{name} ({material})"
+        ax.text(1.01, 0.5 * (z0 + z1), plain_text(text, 30), transform=ax.get_yaxis_transform(), fontsize=7,
+                va="center", ha="left", clip_on=False)
     ax.axvline(0, color="k", lw=0.6)
     ax.set_xlabel("in-plane stress $\\sigma_{xx}$ at the sample centre (MPa)")
     ax.set_ylabel("height above the bottom (µm)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, title="after", title_fontsize=8)
     ax.set_title("Residual stress through the thickness")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    return save_figure(fig, path)
 
 
-def plot_deformed(state, path: Path, title: str = "") -> None:
+def plot_deformed(state, path: Path, title: str = "") -> Path:
     """Deformed sample: 2D cross-section (true scale in x, thickness exaggerated) or 3D bottom surface."""
     import matplotlib.pyplot as plt
 
@@ -173,15 +149,14 @@ def plot_deformed(state, path: Path, title: str = "") -> None:
         ax.set_aspect("equal")
     ax.set_title(title or "Deformed sample")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    return save_figure(fig, path)
 
 
-def plot_temperature_history(record, path: Path) -> None:
+def plot_temperature_history(record, path: Path) -> Path | None:
     import matplotlib.pyplot as plt
 
     if not record.cure_history:
-        return
+        return None
     t, T = zip(*record.cure_history)
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.plot(t, T, "-o", ms=3)
@@ -189,5 +164,4 @@ def plot_temperature_history(record, path: Path) -> None:
     ax.set_ylabel("temperature (°C)")
     ax.set_title("Cure schedule (drying, ramp, imidization hold)")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    return save_figure(fig, path)

@@ -12,6 +12,8 @@ import meshio  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 
+from .output import save_figure  # noqa: E402
+
 
 def write_peel_outputs(res, out_dir) -> list[Path]:
     out = Path(out_dir)
@@ -28,8 +30,7 @@ def write_peel_outputs(res, out_dir) -> list[Path]:
     ax.set_ylabel("peel force (N/mm)")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(paths[1], dpi=120)
-    plt.close(fig)
+    paths[1] = save_figure(fig, paths[1])
 
     fig, ax = plt.subplots(figsize=(8, 4))
     polys, vals = [], []
@@ -46,8 +47,7 @@ def write_peel_outputs(res, out_dir) -> list[Path]:
     ax.set_ylabel("y (mm)")
     ax.set_title("peel front (deformed)")
     fig.tight_layout()
-    fig.savefig(paths[2], dpi=120)
-    plt.close(fig)
+    paths[2] = save_figure(fig, paths[2])
 
     pts, cells, u, ep, off = [], [], [], [], 0
     for name, f in res.fields.items():

@@ -1,23 +1,15 @@
 """summary.json: what a run reports, assembled from the final state and what the steps recorded."""
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 import numpy as np
 
 from ..physics.fe import solvers
 from . import measure
+from .provenance import package_version
 
 OUT_OF_PLANE_TEXT = {"fixed": "eps_zz = 0", "uniform": "eps_zz uniform (free)",
                      "free": "eps_zz = a + b y (free strain and bending)"}
 SIGN_CONVENTION = "positive when the top layer is on the concave side (the sample's ends lift)"
-
-
-def _version() -> str:
-    try:
-        return version("fem_laminate")
-    except PackageNotFoundError:  # running from a source tree
-        return "0+src"
 
 
 def curl_block(curvature: dict, measured_on: str, **extra) -> dict:
@@ -61,7 +53,7 @@ def make_summary(case, state, record, summarizers=()) -> dict:
     summary = {
         "name": case.name,
         "case_file": case.source,
-        "fem_laminate_version": _version(),
+        "fem_laminate_version": package_version(),
         "units": "SI unless the key names another unit",
         "model": {"kind": case.spec.mesh.model, "out_of_plane": OUT_OF_PLANE_TEXT[model.out_of_plane] if model.dim == 2 else None,
                   "element": type(model.basis.elem).__name__, "dofs": int(model.ndofs),

@@ -45,4 +45,6 @@ def run(state, steps, progress=None) -> Record:
         record.history.append(Done(kind, spec, tuple(names[i] for i in sorted(after - before) if names[i] not in base),
                                    tuple(names[i] for i in sorted(before - after)), tuple(record.results[n:])))
         record.frame(state, f"{k}_{spec.kind}")
+        # the plots read displacement and stress of the states kept for them: memory for the rest is given back
+        record.snapshots = {key: s.snapshot() if s.history or len(s.eps0) else s for key, s in record.snapshots.items()}
     return record

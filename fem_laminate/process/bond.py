@@ -25,6 +25,7 @@ from pydantic import Field
 from ..errors import CaseError, ProcessError
 from ..model.materials import Material
 from ..model.stack import Layer
+from ..model.interfaces import table_of
 from ..physics.correlations import bonding as bd
 from ..physics.models.nip import NipSpec, air_cooling_tail, solve_nip, validate_nip
 from ..physics.models.laminate import give_birth
@@ -172,6 +173,17 @@ def predict_bond(t_s, T_C, p_Pa, setup: BondSetup) -> dict:
     return out
 
 
+def bond_line_toughness(stack, spec, setup: BondSetup, bond: dict) -> dict:
+    """The bond line's entry of the interface table and its toughness at the test temperature's reference:
+    the pair's bonded toughness scaled by the nip's degree of toughness (wetted area, healing)."""
+    counter = setup.counter_surface or stack.layers[[lay.origin for lay in stack.layers].index("bonded")].material
+    data = table_of(stack).of(setup.surface, counter)
+    degree = bd.degree_of_toughness(setup.interface, bond["degree_intimate_contact"], bond["degree_healing"],
+                                    bd.initial_contact(setup.surface.name, setup.interface))
+    return {"bond_line_pair": data.pair, "bond_line_toughness_J_per_m2": degree * data.bonded_toughness_J_per_m2,
+            "bond_line_toughness_source": data.label("bonded_toughness_J_per_m2")}
+
+
 # -- the step --------------------------------------------------------------------------------------------
 def check(spec, case, index: int) -> None:
     where = f"{case.source}: field 'steps.{index}"
@@ -233,6 +245,7 @@ def press(state, spec, record) -> dict:
     *history, after_nip_s = bond_history(nip.t_s, nip.interface_temperature_C, nip.interface_pressure_Pa,
                                          nip_spec, setup)
     bond = predict_bond(*history, setup)
+    bond.update(bond_line_toughness(state.stack, spec, setup, bond))
     bond["healing_after_nip_s"] = after_nip_s
     bond["failing_interface"] = bond.get("first_failing_interface")
     nip_summary = nip.summary()["nip"]

@@ -52,7 +52,7 @@ def run(state, spec, record):
                            increments=state.increments - n0)
     record.steps.append(summary)
     base = not record.laminated()
-    record.snapshots[("base" if base else "laminate") + f" at {state.T_C:g} °C"] = state.copy()
+    record.snapshots[("base" if base else "laminate") + f" at {state.T_C:g} °C"] = state.snapshot()
     curl = {k: summary[k] for k in summary if "curvature" in k or k.startswith("kappa")}
     curl["temperature_C"] = state.T_C
     record.put(CoolResult(curl, base))

@@ -4,7 +4,9 @@ With a `pattern` (3D plates only) the foil is etched into a circuit: the copper 
 lines or pads stay. The plate mesh has element faces on every pattern edge (the kind declares `mesh_patterns`;
 job.build_state asks step.patterns), so the etch removes whole elements. The step reports the panel's warpage
 (principal curvatures, corner lift) and its dimensional change along x and y, before against after the etch, in
-``etch_pattern`` (its EtchResult).
+``etch_pattern`` (its EtchResult). With mesh.etch_pattern_model = "homogenized" (or "auto" where the resolved
+mesh does not fit) the mesh does not resolve the pattern: the warpage and dimensional change come from periodic
+unit cells on a thin plate (process/etch_homogenized.py, docs/homogenization.md).
 """
 from __future__ import annotations
 
@@ -43,21 +45,34 @@ class PadsSpec(Strict):
 
 
 class FileSpec(Strict):
-    """Polygons of copper: GeoJSON (.geojson/.json) or a gmsh mesh (.msh) whose 2D cells in physical group
-    `group` are the copper; coordinates in `unit` with the panel centred on the origin."""
+    """Polygons of copper from a file: Gerber RS-274X/X2 (.gbr .gtl .gbl .ger, units from the file), DXF (.dxf:
+    closed polylines, circles and hatches), GeoJSON (.geojson/.json) or a gmsh mesh (.msh, the 2D cells of
+    physical group `group`); `format` overrides the extension. `centre` moves the layout's bounding box onto the
+    panel's centre (default for Gerber and DXF, whose origin is the CAD tool's; GeoJSON and gmsh give panel
+    coordinates, origin at the centre)."""
     kind: Literal["file"]
     file: str
-    unit: Literal["mm", "um"] = "mm"
+    format: Literal["gerber", "dxf", "geojson", "gmsh"] | None = None
+    unit: Literal["mm", "um"] = "mm"  # DXF, GeoJSON and gmsh (a Gerber file states its own)
     group: str = "copper"  # gmsh only
+    centre: bool | None = None
 
     def build(self, source: str):
+        from ..model import layout_io
         from ..model.mesh_io import resolve
 
         path = resolve(self.file, source)  # FileNotFoundError
-        if path.suffix.lower() == ".msh":
+        fmt = layout_io.layout_format(path, self.format)
+        if fmt == "gerber":
+            geom = layout_io.read_gerber(path)
+        elif fmt == "dxf":
+            geom = layout_io.read_dxf(path, UNITS_M[self.unit])
+        elif fmt == "gmsh":
             geom = pat.read_gmsh(path, UNITS_M[self.unit], self.group)
         else:
             geom = pat.read_geojson(path, UNITS_M[self.unit])
+        if self.centre if self.centre is not None else fmt in ("gerber", "dxf"):
+            geom = layout_io.centred(geom)
         return pat.PolygonPattern(geom, str(self.file))
 
 
@@ -96,6 +111,7 @@ class Spec(Strict):
     side: Literal["top", "bottom", "both"]
     pattern: Pattern | None = None  # copper left; None: the whole foil goes
     _built: object = PrivateAttr(default=None)  # the model.pattern object, made once when the case loads
+    _model: str = PrivateAttr(default="resolved")  # how the pattern is modelled (mesh.etch_pattern_model)
 
 
 def build_pattern(spec: Spec, source: str, index: int):
@@ -114,9 +130,20 @@ def build_pattern(spec: Spec, source: str, index: int):
         raise CaseError(f"{where}.file' = {p.file!r} is not allowed: {exc}") from None
 
 
+def pattern_model(spec, case, index: int) -> str:
+    """'resolved' or 'homogenized': the case's mesh.etch_pattern_model; for 'auto' the choice sizing.check_size
+    made when the case loaded (resolved where the resolved mesh fits this machine)."""
+    chosen = getattr(case.spec.mesh, "etch_pattern_model", "resolved")
+    if chosen != "auto":
+        spec._model = chosen
+    return spec._model
+
+
 def mesh_patterns(spec, case, index: int) -> list:
-    """The copper pattern this etch will cut: the 3D mesh puts element faces on its edges."""
-    return [] if spec.pattern is None else [build_pattern(spec, case.source, index)]
+    """The copper pattern this etch will cut: the 3D mesh puts element faces on its edges (none when homogenized)."""
+    if spec.pattern is None or pattern_model(spec, case, index) == "homogenized":
+        return []
+    return [build_pattern(spec, case.source, index)]
 
 
 
@@ -143,6 +170,9 @@ def check(spec, case, index: int) -> None:
             raise CaseError(f"{case.source}: field 'steps.{index}.pattern.pad_um' = {p.pad_um!r} is not allowed: "
                             f"must not exceed pitch_um = {p.pitch_um!r}")
         build_pattern(spec, case.source, index)
+        if pattern_model(spec, case, index) == "homogenized" and spec.side == "both":
+            raise CaseError(f"{case.source}: field 'steps.{index}.side' = 'both' is not allowed with "
+                            "mesh.etch_pattern_model = 'homogenized': etch one side a step")
 
 
 def run(state, spec, record):
@@ -157,6 +187,27 @@ def run(state, spec, record):
         remove_layers(state, sides)
         record.put(EtchResult(spec.side, tuple(state.stack.layers[i].name for i in sides)))
         record.steps.append(step_summary(state, "etch", side=spec.side))
+    elif spec._model == "homogenized":
+        from .etch_homogenized import homogenized_etch
+
+        res = homogenized_etch(state, sides, build_pattern(spec, "<case>", -1), spec.side)
+        sol, cmap = res.pop("_solution"), res.pop("_map")
+        res["note"] = ("homogenized: the warpage and dimensional change are the thin plate's with the etched foil's "
+                       "unit-cell response; the 3D state after this step keeps the foil whole")
+        lift_m = abs(res["warpage_after"]["corner_lift_max_um"]) * 1e-6
+        thick_m = sum(state.stack.layers[i].thickness_m for i in state.active_layers())
+        res["small_deflection"] = bool(lift_m <= thick_m)
+        if lift_m > thick_m:
+            record.notes.append(f"etch: the homogenized panel's corner lift {lift_m * 1e3:.3g} mm is more than its "
+                                f"thickness {thick_m * 1e6:.3g} um: the small-deflection plate overstates it")
+        record.put(EtchResult(spec.side, tuple(state.stack.layers[i].name for i in sides), res))
+        record.steps.append(step_summary(state, "etch", side=spec.side, pattern=res["pattern"]))
+        from ..physics.fe.abd_plate import levelled_w
+
+        p = sol.mesh.p
+        lm = state.model.lmesh
+        record.output("etch", {"x_m": p[0], "y_m": p[1], "w_m": levelled_w(sol, lm.length_m, lm.width_m), "T_C": state.T_C,
+                               "plate": sol, "copper_map": cmap})
     else:
         res = etch_pattern(state, sides, build_pattern(spec, "<case>", -1), spec.side)
         record.put(EtchResult(spec.side, tuple(state.stack.layers[i].name for i in sides), res))
@@ -206,6 +257,8 @@ def _warpage_map(state) -> dict:
 
 def write(out_dir, payload) -> None:
     import matplotlib.pyplot as plt
+
+    from ..post.output import save_figure
     from matplotlib.tri import Triangulation
 
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
@@ -217,11 +270,40 @@ def write(out_dir, payload) -> None:
     ax.set_ylabel("y (mm)")
     ax.set_title(f"Warpage after the patterned etch, {payload['T_C']:g} °C")
     fig.tight_layout()
-    fig.savefig(out_dir / "etch_warpage.png", dpi=120)
-    plt.close(fig)
+    save_figure(fig, out_dir / "etch_warpage.png")
+    if "plate" in payload:
+        _write_plate_vtu(out_dir / "etch_warpage.vtu", payload["plate"], payload["copper_map"])
+        cm = payload["copper_map"]
+        fig, ax = plt.subplots(figsize=(5.5, 4.5))
+        m = ax.pcolormesh(cm.x_edges_m * 1e3, cm.y_edges_m * 1e3, cm.fraction, cmap="copper", vmin=0, vmax=1)
+        fig.colorbar(m, ax=ax, label="copper fraction of the tile")
+        ax.set_aspect("equal")
+        ax.set_xlabel("x (mm)")
+        ax.set_ylabel("y (mm)")
+        ax.set_title("Copper map of the etched foil (homogenized tiles)")
+        fig.tight_layout()
+        save_figure(fig, out_dir / "etch_copper_map.png")
+
+
+def _write_plate_vtu(path, sol, cmap) -> None:
+    """The homogenized plate as triangles: deflection w (m) at the vertices, copper fraction per triangle."""
+    import meshio
+
+    p, t = sol.mesh.p, sol.mesh.t
+    pts = np.c_[p[0], p[1], np.zeros(p.shape[1])]
+    c = p[:, t].mean(axis=1)
+    i = np.clip(np.searchsorted(cmap.x_edges_m, c[0]) - 1, 0, cmap.fraction.shape[1] - 1)
+    j = np.clip(np.searchsorted(cmap.y_edges_m, c[1]) - 1, 0, cmap.fraction.shape[0] - 1)
+    nv = sol.ub.nodal_dofs
+    disp = np.c_[sol.u[nv[0]], sol.u[nv[1]], sol.vertex_w]
+    meshio.write(str(path), meshio.Mesh(pts, [("triangle", t.T)], point_data={"displacement_m": disp},
+                                        cell_data={"copper_fraction": [cmap.fraction[j, i]],
+                                                   "kappa_x_1_per_m": [sol.kappa_e[:, 0]],
+                                                   "kappa_y_1_per_m": [sol.kappa_e[:, 1]]}))
 
 
 KIND = StepKind("etch", Spec, run, check=check, write=write,
                 doc="remove the outer metal foil: side = top | bottom | both; optional copper pattern "
-                    "(lines, pads, or polygons from a GeoJSON / gmsh file) on plate3d meshes",
+                    "(lines, pads, or a layout from a Gerber / DXF / GeoJSON / gmsh file) on plate3d meshes, resolved "
+                    "or homogenized (mesh.etch_pattern_model)",
                 removes_layers=removes_layers, mesh_patterns=mesh_patterns, result=EtchResult)

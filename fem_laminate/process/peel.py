@@ -3,11 +3,16 @@
 The reading of a peel tester is mechanics: the toughness of the interface that fails plus the work the arm
 (35 um copper) absorbs in plastic bending at the root, with the compliance of the polyimide beneath it
 (analytic/peel.py closed form; physics/models/peel.py FEM with a cohesive zone). Each interface in the peel path
-gets a toughness from its history (physics/correlations/bonding.py: the nip's intimate contact, and for resin-resin
-interfaces healing by interdiffusion); the crack runs along the least tough one; the arm is every layer above
-it and the foundation every polymer layer below it down to the next foil (taken rigid). The closed form knows its
+reads its entry of the interface table (model/interfaces.py, data/materials.toml [interfaces]; a case's inline
+[interfaces] wins): the roll-bonded line its bonded toughness scaled by the nip history (physics/correlations/
+bonding.py: wetted area, and for resin-resin interfaces healing by interdiffusion), an interface formed by casting
+its cast toughness. The crack runs along the interface whose energy release rate reaches its own toughness first
+as the pull rises, i.e. the one that needs the least force to open, each with its own arm (every layer above it,
+elastic-plastic: the foils' J2 data, the polyimides' [polymer_yield]) and foundation (every polymer below it down
+to the next foil; none: a rigid base, the stiff limit). The force is then min_i F_i(G_i), non-decreasing in every
+toughness. The closed form knows its
 range (analytic/peel_range.py); outside it, method "auto" runs the FEM when affordable and otherwise reports the
-peel as null with the reason, never the closed form's number (README "Peel test", validity table).
+peel as null with the reason, never the closed form's number (docs/theory/peel.md, validity table).
 
 Reads: the laminate (layers present, temperature), the BondResult. Puts a PeelResult: summary block ``peel``;
 its summarize hook gives the bond block the force of the last top-side peel after the bond (``peel_kgf_per_cm``
@@ -19,7 +24,10 @@ the tester's trace would be): the FEM pull found no steady plateau (the force is
 not the peel force), or the arm's tensile stress reaches its yield strength (``arm_tensile_stress_MPa``: the
 force over the arm's section, shared by its layers in proportion to their plane-strain moduli; a foil that
 yields along its length stretches or tears instead of peeling, so the force measures the foil, not the
-interface). A polymer layer of the arm has no yield in the model: it is not checked.
+interface). A polymer layer of the arm is checked against its [polymer_yield] stress.
+
+``interface_toughness_J_per_m2`` in the step replaces the toughness of the interface under the peeled foil (taken
+as given, at any temperature); the table is the place for an interface's data (docs/interfaces.md).
 """
 from __future__ import annotations
 
@@ -35,6 +43,7 @@ from pydantic import Field
 from ..analytic import peel as ap
 from ..analytic import peel_range as pr
 from ..errors import CaseError, ProcessError
+from ..model.interfaces import library_table, table_of
 from ..physics.correlations import bonding as bd
 from ..physics.laws.layer_views import arm_layer, foundation_layer
 from ..units import kgf_per_cm
@@ -50,13 +59,13 @@ class Spec(Strict):
     # JIS C 6471 peel rate 50 mm/min (IPC-TM-650 2.4.9: 50.8 mm/min); recorded: the model is rate-independent
     rate_mm_per_min: float = Field(default=50.0, gt=0.0, le=10000.0)
     interface_toughness_J_per_m2: float | None = Field(default=None, ge=0.0, le=1e6)
-    # "auto": the closed form inside its range, the FEM outside it when affordable, null otherwise (README)
+    # "auto": the closed form inside its range, the FEM outside it when affordable, null otherwise (docs/theory/peel.md)
     method: Literal["auto", "analytic", "fem"] = "auto"
     # FEM mesh: None = a quarter of the estimated cohesive zone (resolved); a coarser value is refused
     fem_element_length_um: float | None = Field(default=None, ge=1.0, le=1000.0)
     fem_elements_per_layer: int = Field(default=2, ge=1, le=8)  # through each layer (3 Gauss points each)
     # crack advance available for the plateau: 1 mm leaves Example 1 ~300 um of margin at 90 and 180 deg (the plateau
-    # is detected at 477-537 um of crack; the force is the same as with 1.5 mm within 0.01 %, README)
+    # is detected at 477-537 um of crack; the force is the same as with 1.5 mm within 0.01 %, docs/theory/peel.md)
     fem_bonded_length_mm: float = Field(default=1.0, gt=0.0, le=50.0)
     fem_time_limit_s: float = Field(default=300.0, gt=0.0)  # pull stops here; result flagged steady = false
 
@@ -66,6 +75,11 @@ class PeelResult(Report):
     """The peel test: force, failing interface, arm (summary block ``peel``), and the side peeled."""
     side: str = "top"
     key = "peel"
+
+    @property
+    def failing_interface(self) -> str:
+        """The interface the crack runs along, as its table key "a|b" (materials in alphabetical order)."""
+        return self.value["failing_interface"]
 
 
 def check(spec, case, index: int) -> None:
@@ -89,38 +103,59 @@ def interface_kind(lo, hi) -> str:
     return "Cu-PI" if lo.material.is_metal or hi.material.is_metal else "PI-PI"
 
 
-def interface_toughness(lo, hi, bond: dict | None, T_C: float) -> float:
-    """G_c (J/m^2) of the interface lo/hi at T_C: the roll-bonded line from its nip history (bonding model), an
-    interface formed by casting fully bonded (bonding.toml [cast]); both scaled to T_C with the resin's modulus
-    (bonding.toml [peel] toughness_follows_resin_modulus)."""
+def interface_data(lo, hi, table=None):
+    """The interface table's entry for the materials of layers lo and hi (model/interfaces.py)."""
+    return (table or library_table()).of(lo.material, hi.material)
+
+
+def interface_toughness(lo, hi, bond: dict | None, T_C: float, table=None, water: float = 0.0) -> float:
+    """G_c (J/m^2) of the interface lo/hi at T_C from the interface table: the roll-bonded line its bonded
+    toughness scaled by the nip history (bonding model: wetted area, healing), an interface formed by casting
+    its cast toughness; both scaled to T_C with the resin's modulus (bonding.toml [peel]
+    toughness_follows_resin_modulus) and lowered by water at the interface, G_c (1 - a c/c_sat) with
+    `water` = c/c_sat in [0, 1] (the pair's wet_toughness_loss a)."""
+    data = interface_data(lo, hi, table)
     if bond and f"{lo.name}/{hi.name}" == bond.get("bond_line"):
-        G = bd.interface_toughness_J_per_m2(bond["interface"], bond["degree_intimate_contact"],
-                                            bond["degree_healing"], bd.initial_contact(bond["surface"],
-                                                                                       bond["interface"]))
+        G = data.bonded_toughness_J_per_m2 * bd.degree_of_toughness(
+            bond["interface"], bond["degree_intimate_contact"], bond["degree_healing"],
+            bd.initial_contact(bond["surface"], bond["interface"]))
     else:
-        G = bd.cast_interface_toughness_J_per_m2(interface_kind(lo, hi))
+        G = data.cast_toughness_J_per_m2
     polymers = [lay.material for lay in (lo, hi) if not lay.material.is_metal]
-    return G * bd.toughness_temperature_factor(polymers, T_C)
+    wet = 1.0 - data.wet_toughness_loss * min(max(float(water), 0.0), 1.0)
+    return G * bd.toughness_temperature_factor(polymers, T_C) * wet
 
 
-def path_toughness(layers, bond: dict | None, override: float | None, T_C: float = 25.0) -> dict[str, float]:
-    """Toughness (J/m^2) of each interface from the peeled foil (layers[-1]) down to the next foil, at T_C;
-    `override` replaces the toughness of the interface under the foil (taken as given, at any temperature)."""
-    out = {}
+def peel_path(layers) -> list[str]:
+    """Names "lower/upper" of the interfaces from the peeled foil (layers[-1]) down to the next foil."""
+    out = []
     for k in range(len(layers) - 1, 0, -1):
         lo, hi = layers[k - 1], layers[k]
-        name = f"{lo.name}/{hi.name}"
         if k < len(layers) - 1 and hi.material.is_metal:
             break  # the next foil down: the crack does not cross it
-        out[name] = (float(override) if override is not None and k == len(layers) - 1
-                     else interface_toughness(lo, hi, bond, T_C))
+        out.append(f"{lo.name}/{hi.name}")
         if lo.material.is_metal:
             break
     return out
 
 
+def path_toughness(layers, bond: dict | None, override: float | None, T_C: float = 25.0, table=None,
+                   water: dict | None = None) -> dict[str, float]:
+    """Toughness (J/m^2) of each interface from the peeled foil (layers[-1]) down to the next foil, at T_C;
+    `override` replaces the toughness of the interface under the foil (taken as given, at any temperature);
+    `water`: c/c_sat at each interface (pressure cooker), none for a dry laminate."""
+    by_name = {f"{lo.name}/{hi.name}": (lo, hi) for lo, hi in zip(layers[:-1], layers[1:])}
+    out = {}
+    for k, name in enumerate(peel_path(layers)):
+        lo, hi = by_name[name]
+        out[name] = (float(override) if override is not None and k == 0
+                     else interface_toughness(lo, hi, bond, T_C, table, (water or {}).get(name, 0.0)))
+    return out
+
+
 def arm_and_foundation(layers, failing: str, T_C: float):
-    """Arm = layers above the failing interface (bottom-up), foundation = polymers below it to the next foil."""
+    """Arm = layers above the failing interface (bottom-up), foundation = polymers below it to the next foil
+    (none: the interface lies on a foil, a rigid base)."""
     names = [f"{lo.name}/{hi.name}" for lo, hi in zip(layers[:-1], layers[1:])]
     k = names.index(failing) + 1  # first arm layer
     arm = [arm_layer(lay, T_C) for lay in layers[k:]]
@@ -132,19 +167,53 @@ def arm_and_foundation(layers, failing: str, T_C: float):
     return arm, found
 
 
+def opening_force(G: float, angle_deg: float, arm, found) -> float:
+    """Steady force per width (N/m) that opens an interface of toughness G under `arm` (closed form; where it
+    finds no steady peel, the tightest-fold bound, a limit it never exceeds). 0 for an unbonded interface."""
+    if G <= 0.0:
+        return 0.0
+    try:
+        return closed_form(G, angle_deg, arm, found).force_N_per_m
+    except ValueError:
+        return pr.force_bounds_N_per_m(G, angle_deg, arm)[1]
+
+
+def failing_interface(layers, tough: dict[str, float], angle_deg: float, T_C: float) -> tuple[str, dict]:
+    """The interface whose energy release rate reaches its own toughness first as the pull rises: the one that
+    needs the least force to open (each with its own arm, the layers above it, and foundation). The force is
+    then min_i F_i(G_i), non-decreasing in every G_i. Ties go to the interface nearest the pulled foil."""
+    forces = {n: opening_force(G, angle_deg, *arm_and_foundation(layers, n, T_C)) for n, G in tough.items()}
+    return min(forces, key=lambda n: forces[n]), forces
+
+
 def _oriented(state, side: str):
     layers = [state.stack.layers[i] for i in state.active_layers()]
     return layers if side == "top" else list(reversed(layers))
 
 
-def peel_laminate(layers, T_C: float, spec, bond: dict | None) -> tuple[dict, object]:
-    tough = path_toughness(layers, bond, spec.interface_toughness_J_per_m2, T_C)
-    failing = min(tough, key=tough.get)
+def peel_laminate(layers, T_C: float, spec, bond: dict | None, table=None,
+                  water: dict | None = None) -> tuple[dict, object]:
+    tough = path_toughness(layers, bond, spec.interface_toughness_J_per_m2, T_C, table, water)
+    failing, forces = failing_interface(layers, tough, spec.angle_deg, T_C)
     G = tough[failing]
     arm, found = arm_and_foundation(layers, failing, T_C)
+    lo, hi = layers[[f"{a.name}/{b.name}" for a, b in zip(layers[:-1], layers[1:])].index(failing):][:2]
+    data = interface_data(lo, hi, table)
+    assumed = {}  # every interface of the path whose data came (partly) from its class: labelled assumption
+    by_name = {f"{a.name}/{b.name}": (a, b) for a, b in zip(layers[:-1], layers[1:])}
+    for name in tough:
+        d = interface_data(*by_name[name], table)
+        if d.assumed:
+            assumed[name] = f"{d.pair}: {', '.join(d.assumed)} from its class (assumption)"
     res = {"angle_deg": spec.angle_deg, "width_mm": spec.width_mm, "rate_mm_per_min": spec.rate_mm_per_min,
-           "method": spec.method, "temperature_C": T_C, "failing_interface": failing,
+           "method": spec.method, "temperature_C": T_C, "failing_interface": data.pair, "failing_layers": failing,
            "interface_toughness_J_per_m2": G, "interface_toughnesses_J_per_m2": tough,
+           "interface_opening_forces_N_per_mm": {n: F * 1e-3 for n, F in forces.items()},
+           "interface_data": {"pair": data.pair,
+                              "assumed": list(data.assumed),
+                              "note": (f"{', '.join(data.assumed)} of {data.pair}: class fallback (assumption)"
+                                       if data.assumed else None)},
+           "interfaces_assumed": assumed or None,
            "arm": [lay.name for lay in layers[len(layers) - len(arm):]]}
     peel, fem = peel_arm(arm, found, G, spec)
     return {**res, **peel}, fem
@@ -158,8 +227,11 @@ def peel_arm(arm, found, G: float, spec) -> tuple[dict, object]:
                    method_used="none", valid=True, invalid_reason=None, peel_null_reason=None,
                    note="interface not bonded: nothing to peel")
         return _with_force(res, spec), None
-    cf = closed_form(G, spec.angle_deg, arm, found)
-    ok = pr.check(cf, arm)
+    try:
+        cf = closed_form(G, spec.angle_deg, arm, found)
+        ok = pr.check(cf, arm)
+    except ValueError as exc:  # no steady closed-form peel (the fully plastic hinge limit): out of its range
+        cf, ok = None, pr.Validity({}, {}, [f"no steady closed-form peel ({' '.join(str(exc).split())[:200]})"])
     lo, hi = pr.force_bounds_N_per_m(G, spec.angle_deg, arm)
     res = dict(validity=ok.summary(), valid=ok.valid, invalid_reason=ok.reason, range_notes=ok.reasons,
                force_bounds_N_per_mm={"elastic_kendall": lo * 1e-3, "tightest_fold": hi * 1e-3})
@@ -168,7 +240,14 @@ def peel_arm(arm, found, G: float, spec) -> tuple[dict, object]:
     if used == "analytic":
         res.update(_closed_form_block(cf))
     elif used == "fem":
-        fem = _peel_fem(arm, found, G, spec, _start_curvature(cf, arm, ok))
+        try:
+            fem = _peel_fem(arm, found, G, spec, _start_curvature(cf, arm, ok))
+        except RuntimeError as exc:  # "auto" reports a null peel with the reason; "fem" asked for the FEM: fails
+            if spec.method != "auto":
+                raise
+            msg = " ".join(str(exc).split())[:200]
+            used, why = None, f"closed form outside its range and the FEM peel failed ({msg})"
+    if used == "fem":
         res.update(_fem_block(fem, cf if ok.valid else None))
         if not fem.steady and spec.method == "auto":
             mean = oscillating_mean(fem)
@@ -255,6 +334,8 @@ def _start_curvature(cf, arm, validity) -> float:
     """The FEM's start: an arc of the closed form's root radius, at least 4 arm thicknesses when the closed form is
     out of range (its radius there, down to a fraction of the thickness, is not a shape to mesh)."""
     h = sum(a.thickness_m for a in arm)
+    if cf is None:
+        return 1.0 / (4.0 * h)
     k = cf.root_curvature_1_per_m
     return k if validity.valid else min(k, 1.0 / (4.0 * h))
 
@@ -316,7 +397,7 @@ def fem_spec(arm, found, G: float, spec, root_curvature_1_per_m: float | None = 
     """The FEM peel's spec: the arm views as its layers, the foundation elastic. A plastic arm starts as a
     stress-free arc of the closed form's root radius 1/kappa0 (the peeled arm's bend; the elastic elastica start
     bends 35 um copper far past yield and stalls), with the backtracking line search and the pull-rate predictor
-    (README: what made the patent rows run)."""
+    (docs/theory/peel.md: what made the patent rows run)."""
     from ..physics.models import peel as fp
 
     plastic = any(math.isfinite(a.yield_Pa) for a in arm)
@@ -349,14 +430,38 @@ def run(state, spec, record):
     if not layers[-1].material.is_metal:
         raise ProcessError(f"peel: the {spec.side} layer {layers[-1].name!r} is not a foil")
     bonded = record.latest(BondResult)
-    res, fem = peel_laminate(layers, float(state.T_C), spec, bonded.bond if bonded else None)
+    res, fem = peel_laminate(layers, float(state.T_C), spec, bonded.bond if bonded else None,
+                             table_of(state.stack))
+    if bonded is not None and bonded.nip is not None and spec.side == "top":
+        res["press_effects"] = press_effects(res, layers, float(state.T_C), spec, bonded.nip)
     record.notes.extend(range_notes(res))
+    record.notes.extend(f"peel: interface {n}: no entry in the interface table, {why}"
+                        for n, why in (res["interfaces_assumed"] or {}).items())
     record.report("peel", PeelResult(res, spec.side))
     if res["invalid_reason"] and res["force_N_per_mm"] is not None:  # a null peel's reason is in its range notes
         record.notes.append(f"peel: reading invalid: {res['invalid_reason']}")
     if fem is not None:
         record.output("peel", fem)
     return state
+
+
+def press_effects(res: dict, layers, T_C: float, spec, nip: dict) -> dict | None:
+    """What the nip-worked foil (its plastic elongation from the FEM nip: cold work and thinning) adds to the
+    closed-form force of this peel, by mechanism (analytic/peel_press.py); None without a bonded, peeled arm or
+    without the foil's elongation (the analytic nip does not compute it)."""
+    from ..analytic import peel_press
+
+    G = res["interface_toughness_J_per_m2"]
+    if not G > 0.0 or res["force_N_per_mm"] is None or not nip.get("foil_elongation"):
+        return None
+    arm, found = arm_and_foundation(layers, res["failing_layers"], T_C)
+    strength = bd.cohesive_strength_Pa()
+
+    def force(a, f):
+        return _closed_form(float(G), float(spec.angle_deg), tuple(a), tuple(f), strength).force_N_per_m * 1e-3
+
+    out = peel_press.press_effects(G, spec.angle_deg, arm, found, strength, nip["foil_elongation"], force=force)
+    return {**out, "from": f"closed form, the foil's plastic elongation from the {nip.get('method', 'fem')} nip"}
 
 
 def range_notes(res: dict) -> list[str]:
@@ -376,7 +481,7 @@ def summarize(summary: dict, record) -> None:
         return
     res = peels[-1].value
     summary["bond"] = {**summary["bond"], "peel_N_per_mm": res["force_N_per_mm"], "peel_kgf_per_cm": res["kgf_per_cm"],
-                       "failing_interface": res["failing_interface"],
+                       "failing_interface": res["failing_interface"], "failing_layers": res["failing_layers"],
                        "peel_from": f"peel step ({res['method_used'] or 'null'}, {res['angle_deg']:g} deg)",
                        "peel_null_reason": res.get("peel_null_reason")}
 

@@ -27,6 +27,7 @@ from ..physics.models.schedule import change_temperature
 from ..post import measure
 from ..errors import CaseError
 from .bond import BondResult
+from ..model.interfaces import table_of
 from .peel import interface_toughness
 from .step import Report, Strict, StepKind, Temperature, layers_present_at, require_formed
 
@@ -123,7 +124,8 @@ def fracture(state, record, patch_m: float) -> dict:
         G_ss = max(freed(present[k + 1:]), freed(present[:k + 1]))
         vap = vapour(state, k, present, patch_m)
         inter[name] = {"G_J_per_m2": combined_G(G_ss, vap["G_vapour_J_per_m2"]), "G_mismatch_J_per_m2": G_ss,
-                       **vap, "toughness_J_per_m2": interface_toughness(lo, hi, bond, state.T_C)}
+                       **vap, "toughness_J_per_m2": interface_toughness(lo, hi, bond, state.T_C,
+                                                                                 table_of(state.stack))}
     return fracture_verdict(inter)
 
 

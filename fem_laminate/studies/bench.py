@@ -19,7 +19,7 @@ import resource
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, astuple, dataclass
 
 import numpy as np
 
@@ -52,8 +52,16 @@ class Config:
     nx: int = 0  # > 0: this grid (nx = ny) instead of the one closest to target_dofs
 
     @property
+    def model(self) -> str:
+        """The case files' name of this model ([mesh] model; out_of_plane = 'bending' is the default)."""
+        if self.dim == 3:
+            return "plate3d"
+        return {"fixed": "plane_strain", "free": "generalized_plane_strain",
+                "uniform": "generalized_plane_strain/uniform"}[self.out_of_plane]
+
+    @property
     def label(self) -> str:
-        ps = " pl.strain" if self.dim == 2 and self.out_of_plane == "fixed" else ""
+        ps = f" {self.model}" if self.dim == 2 else ""
         s2 = " S2" if self.family == "serendipity" else ""
         return f"{self.dim}D {self.assembly}+{self.solver} t{self.threads}{ps}{s2}"
 
@@ -245,7 +253,7 @@ def run_isolated(cfg: Config, timeout_s: float = 3600.0, max_memory_GB: float | 
 
     limit = (max_memory_GB or 0.5 * _total_memory_GB()) * 2**30
     env = dict(os.environ)
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "FEM_LAMINATE_THREADS"):
         env[var] = str(cfg.threads)
     row = asdict(cfg)
     t0 = time.perf_counter()
@@ -307,17 +315,20 @@ def default_configs(sizes_2d=SIZES_2D, sizes_3d=SIZES_3D, large: bool = False,
     return cfgs
 
 
+LABEL_W = 48  # "2D fast+spsolve t1 generalized_plane_strain S2"
+
+
 def format_table(rows: list[dict]) -> str:
-    head = (f"{'case':36s} {'DOFs':>10s} {'assembly s':>11s} {'solve s':>9s} {'iters':>6s} {'peak MB':>9s} "
+    head = (f"{'case':{LABEL_W}s} {'DOFs':>10s} {'assembly s':>11s} {'solve s':>9s} {'iters':>6s} {'peak MB':>9s} "
             f"{'load':>5s}  status")
     lines = [head, "-" * len(head)]
     for r in rows:
         if r.get("status") == "ok":
-            lines.append(f"{Config(**{k: r[k] for k in Config.__dataclass_fields__}).label:36s} "
+            lines.append(f"{Config(**{k: r[k] for k in Config.__dataclass_fields__}).label:{LABEL_W}s} "
                          f"{r['dofs']:10d} {r['assembly_s']:11.2f} {r['solve_s']:9.2f} "
                          f"{r['iterations'] or '-':>6} {r['peak_MB']:9.0f} {r.get('load_1min', 0.0):5.1f}  ok")
         else:
-            lines.append(f"{Config(**{k: r[k] for k in Config.__dataclass_fields__}).label:36s} "
+            lines.append(f"{Config(**{k: r[k] for k in Config.__dataclass_fields__}).label:{LABEL_W}s} "
                          f"{r['target_dofs']:10d} {'':11s} {'':9s} {'':6s} {'':9s} {'':5s}  {r['status']}")
     return "\n".join(lines)
 
@@ -325,11 +336,13 @@ def format_table(rows: list[dict]) -> str:
 def bench_command(sizes=None, out_json: str | None = "bench.json", large: bool = False, dims=(2, 3),
                   compare_skfem: bool = True, sizes_2d=SIZES_2D, sizes_3d=SIZES_3D,
                   configs: list[Config] | None = None, max_memory_GB: float | None = None, echo=print,
-                  family: str = "lagrange", solver: str | None = None, wait_s: float | None = None) -> int:
+                  family: str = "lagrange", solver: str | None = None, wait_s: float | None = None,
+                  threads: tuple | None = None) -> int:
     """CLI entry: run the benchmark matrix, print rows as they finish and the table, write JSON.
 
     sizes (target DOFs) replaces both size lists; dims picks 2D and/or 3D; a configuration whose memory
-    passes max_memory_GB (default half the RAM) is stopped and reported. Returns 0 if every row ran.
+    passes max_memory_GB (default half the RAM) is stopped and reported; threads: run every configuration once
+    with each of these thread counts (instead of its own). Returns 0 if every row ran.
     """
     if sizes is not None:
         sizes_2d = sizes_3d = tuple(int(n) for n in sizes)
@@ -344,6 +357,17 @@ def bench_command(sizes=None, out_json: str | None = "bench.json", large: bool =
         cfgs = [c for c in cfgs if c.solver == solver]
         if not cfgs:
             raise ValueError(f"solver = {solver!r}: no configuration of these sizes and dims uses it")
+    if threads:
+        if not all(1 <= int(t) <= 1024 for t in threads):
+            raise ValueError(f"threads = {threads}: each must be in [1, 1024]")
+        seen, out = set(), []
+        for c in cfgs:
+            for t in threads:
+                key = (*astuple(c)[:4], int(t), *astuple(c)[5:])
+                if key not in seen:
+                    seen.add(key)
+                    out.append(Config(**{**asdict(c), "threads": int(t)}))
+        cfgs = out
     from ..post.folder import locked
 
     if not out_json:
@@ -358,16 +382,18 @@ def _bench(cfgs: list[Config], out_json: str | None, max_memory_GB: float | None
             "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "load_average_at_start": os.getloadavg(), "total_memory_GB": _total_memory_GB(),
             "stack": [f"{name} {t * 1e6:g} um" for name, t in STACK], "length_m": LENGTH_M}
+    echo("\n".join(format_table([]).splitlines()[:2]))  # the header; then each row once, as it finishes
     for cfg in cfgs:
         load = os.getloadavg()[0]  # the machine may be shared: the load beside each timing
-        rows.append({**run_isolated(cfg, max_memory_GB=max_memory_GB), "load_1min": load})
+        rows.append({**run_isolated(cfg, max_memory_GB=max_memory_GB), "load_1min": load, "model": cfg.model})
         echo(format_table(rows[-1:]).splitlines()[-1])
         if out_json:
             with open(out_json + ".tmp", "w") as fh:
                 json.dump({"meta": meta, "results": rows}, fh, indent=1)
             os.replace(out_json + ".tmp", out_json)
-    echo("\n" + format_table(rows))
-    return 0 if all(r["status"] == "ok" for r in rows) else 1
+    ok = sum(r["status"] == "ok" for r in rows)
+    echo(f"{ok} of {len(rows)} configurations ran" + (f"; results in {out_json}" if out_json else ""))
+    return 0 if ok == len(rows) else 1
 
 
 if __name__ == "__main__":  # one isolated configuration: JSON config in, JSON result out

@@ -25,10 +25,11 @@ from pathlib import Path
 
 from ..errors import InputError
 
-# case table -> (library data file, how a case entry derived from a library entry of that name starts)
+# case table -> (library data file, its table holding the entries (None: the top level, less the tables that are
+# not materials), how a case entry derived from a library entry of that name starts)
 LIBRARY_FILES = {
-    "materials": ("data/materials.toml", lambda name: {"base": name}),
-    "interfaces": ("data/interfaces.toml", lambda name: {}),  # used when that data file exists
+    "materials": ("data/materials.toml", None, lambda name: {"base": name}),
+    "interfaces": ("data/materials.toml", "interfaces", lambda name: {}),
 }
 MAX_OVERLAY_BYTES = 1_000_000
 
@@ -85,11 +86,15 @@ def plain(v):
 def library_tables() -> dict[str, tuple[dict, object]]:
     """case table -> (library entries as in the data file, stub maker) for the data files that exist (read once;
     callers copy what they change)."""
+    from ..model.materials import NOT_MATERIALS
+
     out = {}
-    for table, (rel, stub) in LIBRARY_FILES.items():
+    for table, (rel, sub, stub) in LIBRARY_FILES.items():
         res = resources.files("fem_laminate").joinpath(rel)
         if res.is_file():
-            out[table] = (tomllib.loads(res.read_text()), stub)
+            data = tomllib.loads(res.read_text())
+            entries = data.get(sub, {}) if sub else {k: v for k, v in data.items() if k not in NOT_MATERIALS}
+            out[table] = (entries, stub)
     return out
 
 

@@ -18,8 +18,12 @@ A point is run in a scratch folder and renamed into place only when finished, so
 under its final name is complete (rename is atomic on POSIX). Rerunning skips finished points and
 retries failed ones. A point whose worker died (KilledWorker) is run again alone once the others are done,
 so only the point that kills its worker is recorded failed, not the ones that were queued beside it.
-``points.csv`` (and ``results.parquet``) hold one row per point: parameters, status, error and the flattened
-summary.
+``points.csv`` (and ``results.parquet``, readable with pyarrow, a dependency: ``pyarrow.parquet.read_table``) hold
+one row per point: parameters, status, error and the flattened summary.
+
+The sweep folder follows the rules of `run`'s output folder (post/folder.py): a folder holding files this tool did
+not write is refused, and the folder is locked while a sweep writes it. The CLI checks every dotted path against the
+case schema before any point runs (`check_paths`).
 """
 from __future__ import annotations
 
@@ -94,9 +98,12 @@ def load_spec(path) -> SweepSpec:
 
 
 def spec_from_dict(raw: dict, source: str) -> SweepSpec:
-    unknown = set(raw) - {"base", "out", "grid", "zip", "plots"}
+    allowed = ("base", "out", "grid", "zip", "plots")
+    unknown = sorted(set(raw) - set(allowed))
     if unknown:
-        raise ValueError(f"{source}: unknown key(s) {sorted(unknown)}; allowed: base, out, grid, zip, plots")
+        from ..suggest import did_you_mean
+        raise ValueError(f"{source}: unknown key {unknown[0][:60]!r}{did_you_mean(unknown[0], allowed)}; allowed: "
+                         f"{', '.join(allowed)}")
     if not isinstance(raw.get("plots", False), bool):
         raise ValueError(f"{source}: field 'plots' must be true or false, got {raw['plots']!r}")
     if not isinstance(raw.get("base"), (str, dict)):
@@ -165,6 +172,43 @@ def _child(node, part: str, where: str):
             raise ValueError(f"{where}: list index must be an integer in [0, {len(node) - 1}]")
         return node[int(part)]
     raise ValueError(f"{where}: parent is a value, not a table or list")
+
+
+def check_paths(spec: "SweepSpec") -> None:
+    """Every [grid]/[zip] path names a field the case schema has (step fields by the base's step kinds), checked
+    before any point runs: ValueError naming the key, with a "did you mean" (free tables such as [materials] and
+    [meta] are not checked below their names)."""
+    for table, keys in (("grid", spec.grid), ("zip", spec.zip)):
+        for dotted in keys:
+            msg = schema_path_error(spec.base, dotted)
+            if msg:
+                raise ValueError(f"{spec.source}: {table}.{dotted}: {msg}")
+
+
+def schema_path_error(base: dict, dotted: str) -> str | None:
+    """Why a dotted path is not a field of the case schema, or None."""
+    from ..case import _models, _tag_of, case_schema
+    from ..suggest import did_you_mean
+
+    models, node, done = [case_schema()], base, []
+    for part in dotted.split("."):
+        if not models:
+            return None  # a free-form table (materials' properties, meta, reference): its own checks apply
+        if part.lstrip("-").isdigit():
+            node = node[int(part)] if isinstance(node, list) and 0 <= int(part) < len(node) else None
+            if len(models) > 1:  # a step (or pattern) union: the base's entry says its kind
+                tag = node.get("kind") if isinstance(node, dict) else None
+                models = [m for m in models if _tag_of(m) == tag]
+        else:
+            fields = models[0].model_fields if len(models) == 1 else {}
+            if len(models) == 1 and part not in fields:
+                where = ".".join(done)
+                return (f"{'in ' + where + ': ' if where else ''}unknown field '{part}'"
+                        f"{did_you_mean(part, fields)}")
+            models = _models(fields[part].annotation) if part in fields else []
+            node = node.get(part) if isinstance(node, dict) else None
+        done.append(part)
+    return None
 
 
 def set_dotted(case: dict, dotted: str, value) -> dict:
@@ -309,7 +353,12 @@ def run_sweep(spec: SweepSpec, sweep_dir, *, client=None, runner: Runner | None 
 
 def _sweep_into(spec: SweepSpec, sweep_dir: Path, client, runner: Runner | None, progress: bool,
                 retry_failed: bool) -> list[dict]:
+    from ..post.folder import MARKER, OutputFolder
+
+    if not (sweep_dir / "sweep.json").is_file():  # an earlier sweep's folder is ours; anything else is checked
+        OutputFolder(sweep_dir).check()
     sweep_dir.mkdir(parents=True, exist_ok=True)
+    (sweep_dir / MARKER).write_text("written by fem_laminate; finished points are reused by the next sweep\n")
     points = expand_points(spec)
     _write_json_atomic(sweep_dir / "sweep.json", {
         "spec": spec.source, "base": spec.base_source, "grid": spec.grid, "zip": spec.zip,
@@ -526,12 +575,19 @@ def connect(scheduler: str):
                          "a dask scheduler running there?") from None
 
 
+def finished(points: list[Point], sweep_dir) -> int:
+    """Points whose finished result a sweep into sweep_dir reuses."""
+    return sum((rec := read_record(sweep_dir, p.point_id)) is not None and rec.get("status") == "ok" for p in points)
+
+
 def sweep_command(spec_path, out_dir=None, scheduler: str | None = None, workers: int | None = None,
                   progress: bool = True, runner: Runner | None = None, wait_s: float | None = None) -> int:
     """CLI entry: run a sweep; workers=0 runs serially in this process. Exit code 0 when every point
-    succeeded, 1 when some failed (they are in the table), 2 for a bad spec."""
+    succeeded, 1 when some failed (they are in the table; one error line says which), 2 for a bad spec."""
     try:
         spec = load_spec(spec_path)
+        if runner is None:  # the production runner reads case files: their schema applies
+            check_paths(spec)
         points = expand_points(spec)
     except (ValueError, RecursionError) as exc:
         print(f"error: {_one_line(exc)}", file=sys.stderr)
@@ -541,6 +597,7 @@ def sweep_command(spec_path, out_dir=None, scheduler: str | None = None, workers
         return 2
     if out_dir is None:
         out_dir = Path(spec_path).parent / (spec.out or f"{Path(spec_path).stem}_out")
+    reused = finished(points, out_dir) if Path(out_dir, "sweep.json").is_file() else 0
     client = None
     try:
         if workers != 0 or scheduler:
@@ -556,9 +613,16 @@ def sweep_command(spec_path, out_dir=None, scheduler: str | None = None, workers
             client.close()
             if cluster is not None and not scheduler:
                 cluster.close()
-    nfail = sum(r["status"] != "ok" for r in records)
-    print(f"{len(points)} points, {nfail} failed; table: {Path(out_dir) / TABLE_CSV}")
-    return 1 if nfail else 0
+    failed = [r for r in records if r["status"] != "ok"]
+    print(f"{len(points)} points ({reused} reused from an earlier run, {len(points) - reused} run), {len(failed)} "
+          f"failed; table: {Path(out_dir) / TABLE_CSV}")
+    if failed:
+        first = failed[0]
+        params = ", ".join(f"{k} = {v!r}" for k, v in first["params"].items())
+        print(f"error: sweep: {len(failed)} of {len(points)} points failed; the first, point {first['index']} "
+              f"({params[:300]}): {_one_line(first.get('error') or 'no error recorded')[:600]}; all in "
+              f"{Path(out_dir) / TABLE_CSV}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _one_line(exc) -> str:

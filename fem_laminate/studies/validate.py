@@ -86,7 +86,36 @@ def _criteria(case, s) -> dict:
 QUANTITIES = [
     ("film CTE (1e-5/K)", lambda s: _scale((s.get("film") or {}).get("cte_per_K"), 1e5), "film_cte_per_K", 1e5, "%"),
     ("peel (kgf/cm)", lambda s: (s.get("bond") or {}).get("peel_kgf_per_cm"), "peel_kgf_per_cm", 1.0, "abs"),
+    ("PCT peel (kgf/cm)", lambda s: ((s.get("pressure_cooker") or {}).get("peel") or {}).get("kgf_per_cm"),
+     "pressure_cooker_peel_kgf_per_cm", 1.0, "abs"),
 ]
+
+
+# What `validate` prints as its headline: how many published rows each prediction lies within this of. A reporting
+# threshold (assumption: about the spread of repeated CTE and peel measurements), not a fit target or an acceptance
+# criterion; the full comparison is validation.md.
+HEADLINE_TOLERANCE = {"film CTE (1e-5/K)": 10.0, "peel (kgf/cm)": 0.2}  # % relative; kgf/cm absolute
+
+
+def headline(rows: list[dict]) -> list[str]:
+    """One line per quantity: rows within HEADLINE_TOLERANCE of the published value, rows without a prediction,
+    rows the reference holds back (prediction only)."""
+    lines = []
+    for col, _get, _key, _k, kind in QUANTITIES:
+        tol = HEADLINE_TOLERANCE[col]
+        errs = [r.get(f"{col} error ({'%' if kind == '%' else 'abs'})") for r in rows]
+        compared = [e for e in errs if e is not None]
+        within = sum(abs(e) <= tol for e in compared)
+        published = sum(r.get(f"{col} published") is not None for r in rows)
+        held_back = sum(r.get(f"{col} published") is None and r.get(f"{col} predicted") is not None for r in rows)
+        band = f"±{tol:g} %" if kind == "%" else f"±{tol:g} {col.split('(')[1].rstrip(')')}"
+        line = f"{col}: {within} of {len(compared)} published rows within {band}"
+        if published > len(compared):
+            line += f", {published - len(compared)} published rows without a prediction"
+        if held_back:
+            line += f"; {held_back} rows predicted only (value held back)"
+        lines.append(line)
+    return lines
 
 
 def _scale(v, k):

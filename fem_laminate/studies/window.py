@@ -20,8 +20,8 @@ from ..errors import InputError
 from ..model.materials import Material, load_library
 from ..physics.correlations import bonding as bd
 from ..physics.models.nip import solve_nip
-from ..post.folder import locked
-from ..post.output import plain_text
+from ..post.folder import OutputFolder, locked
+from ..post.output import plain_text, save_figure
 from ..process.bond import BondSetup, bond_history, bond_setup, bond_setup_from_stack, nip_spec_for  # noqa: F401
 from ..process.bond import predict_bond as _predict_bond
 from ..process.peel import Spec as PeelSpec
@@ -76,8 +76,8 @@ def nip_source(nip: str = "analytic") -> str:
     if nip not in NIP_MODELS:
         raise ValueError(f"nip={nip!r} is not one of {NIP_MODELS}")
     if nip == "analytic":
-        return "nip.solve_nip(method='analytic')"
-    return "Hertz stand-in (window.hertz_nip_history)"
+        return "analytic nip model"
+    return "Hertz stand-in, isothermal"
 
 
 def case_nip_history(case, temperature_C: float, speed_m_per_min: float, load_kgf: float, nip: str = "analytic"):
@@ -107,6 +107,17 @@ PEEL_TEST_C = 25.0  # the peel test is read at room temperature
 
 
 # -- the map --------------------------------------------------------------------------------------------
+def _shown(values, n: int = 80) -> str:
+    """A grid as the user wrote it: plain numbers (100, 200.5), never NumPy reprs, cut to n characters."""
+    def one(v):
+        try:
+            return format(float(v), "g")
+        except (TypeError, ValueError, OverflowError):
+            return repr(v)
+    text = "[" + ", ".join(one(v) for v in list(values)[:50]) + "]"
+    return text if len(text) <= n else text[:n - 4] + "...]"
+
+
 def _check_grid(name: str, values, lo: float, hi: float) -> np.ndarray:
     """The grid as a sorted array; InputError (a ValueError) for an empty, oversized, non-finite or out-of-range
     one. Checked before anything is computed or any folder made."""
@@ -117,7 +128,7 @@ def _check_grid(name: str, values, lo: float, hi: float) -> np.ndarray:
     except (TypeError, ValueError):
         a = np.array([np.nan])
     if a.size == 0 or not np.all(np.isfinite(a)) or a.min() <= lo or a.max() > hi:
-        shown = repr(list(values))[:80]
+        shown = _shown(values)
         raise InputError(f"{name}={shown}: need a non-empty list of numbers in ({lo:g}, {hi:g}]")
     return np.unique(a)
 
@@ -154,9 +165,9 @@ def peel_window(case, temperatures_C: Sequence[float], speeds_m_per_min: Sequenc
                     out["D_h"][i, j, k] = r["degree_healing"]
                     out["D_b"][i, j, k] = r["degree_bonding"]
                     # the peel a tester reads: toughness from the nip history, then the peel mechanics (closed form)
-                    pk, _ = peel_laminate(layers, PEEL_TEST_C, peel_spec, r)
+                    pk, _ = peel_laminate(layers, PEEL_TEST_C, peel_spec, r, case.interfaces)
                     out["peel_kgf_per_cm"][i, j, k] = np.nan if pk["kgf_per_cm"] is None else pk["kgf_per_cm"]
-                    failing[i, j, k] = pk["failing_interface"]
+                    failing[i, j, k] = pk["failing_layers"]
                     bar.update()
     return {"case": case.name, "surface": setup.surface.name, "Tg_C": setup.surface.Tg_C,
             "interface": setup.interface, "roll_width_mm": setup.step.roll_width_mm,
@@ -221,8 +232,8 @@ def plot_window(win: dict, path) -> Path:
         if win["Tg_C"] is not None:
             Tg = win["Tg_C"]
             ax.add_patch(plt.Rectangle((v0, Tg + t0), v1 - v0, t1 - t0, fill=False, ls="--", lw=1.5, ec="r",
-                                       label=f"preferred: Tg+{t0:g}..Tg+{t1:g} C, {v0:g}-{v1:g} m/min"))
-            ax.axhline(Tg, color="r", lw=0.8, ls=":", label=f"Tg = {Tg:g} C")
+                                       label=f"preferred: Tg+{t0:g}..Tg+{t1:g} °C, {v0:g}-{v1:g} m/min"))
+            ax.axhline(Tg, color="r", lw=0.8, ls=":", label=f"Tg = {Tg:g} °C")
         T_op, v_op, L_op = win["operating_point"]
         if math.isclose(L[i], L_op):
             ax.plot([v_op], [T_op], "w*", ms=12, mec="k", label="case operating point")
@@ -232,13 +243,11 @@ def plot_window(win: dict, path) -> Path:
         ax.set_xlim(v.min() * (0.8 if v.size > 1 else 0.5), v.max() * (1.25 if v.size > 1 else 2.0))
         ax.set_ylim(T.min() - 5, T.max() + 5)
         ax.set_xlabel("speed (m/min)")
-        ax.set_ylabel("roll temperature (C)")
+        ax.set_ylabel("roll temperature (°C)")
         ax.legend(loc="lower right", fontsize=7)
     fig.colorbar(mesh, ax=axes[0].tolist(), label="predicted peel strength (kgf/cm)")
-    fig.suptitle(f"{_plain(win['case'])}: {win['interface']} bond on {win['surface']}; nip: {win['nip']}", fontsize=10)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    fig.suptitle(f"{_plain(win['case'])}: {win['interface']} bond on {win['surface']} ({win['nip']})", fontsize=10)
+    return save_figure(fig, path)
 
 
 def _plain(text) -> str:
@@ -270,7 +279,7 @@ def parse_grid(text: str, name: str = "grid") -> list[float]:
         raise InputError(f"{name}={text[:80]!r}: {n} points: at most {MAX_AXIS} are allowed along one axis")
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise InputError(usage)
-    return list(np.geomspace(lo, hi, n) if log else np.linspace(lo, hi, n))
+    return [float(x) for x in (np.geomspace(lo, hi, n) if log else np.linspace(lo, hi, n))]
 
 
 def window_command(case_path, out_dir, temperatures_C: Sequence[float], speeds_m_per_min: Sequence[float],
@@ -286,13 +295,12 @@ def window_command(case_path, out_dir, temperatures_C: Sequence[float], speeds_m
     case = case_path if hasattr(case_path, "spec") else load_case(case_path)
     check_window(case, temperatures_C, speeds_m_per_min, loads_kgf)  # before the folder is made
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: is a file, not a folder")
+    folder = OutputFolder(out)  # the rules of `run`: a folder of files this tool did not write is refused
+    folder.check()
     with locked(out, "--out", wait_s):  # another window run into out: refused, or waited for
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError(f"--out {out}: cannot create the folder ({exc.strerror or exc})") from None
         win = peel_window(case, temperatures_C, speeds_m_per_min, loads_kgf, progress=progress, nip=nip)
-        return {"csv": write_window_csv(win, out / "window.csv"), "png": plot_window(win, out / "window.png"),
+        with folder.scratch() as tmp:  # written aside, renamed into place when complete
+            write_window_csv(win, tmp / "window.csv")
+            plot_window(win, tmp / "window.png")
+        return {"csv": out / "window.csv", "png": out / "window.png",
                 "points": int(win["peel_kgf_per_cm"].size), "nip": win["nip"]}

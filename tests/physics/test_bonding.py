@@ -197,7 +197,8 @@ def test_provenance_lists_calibration_and_assumptions():
     rows = bd.provenance_rows()
     cal = [r for r in rows if r["kind"] == "calibrated"]
     # one datum (Example 1): the D_b x peel_full model (bond.bond_line_peel) and the peel mechanics' toughness
-    assert [r["key"] for r in cal] == ["interface.Cu-PI.peel_full_kgf_per_cm", "peel.toughness_full_Cu-PI_J_per_m2"]
+    assert [r["key"] for r in cal] == ["interface.Cu-PI.peel_full_kgf_per_cm",
+                                     "interfaces.copper_ed|pi_IV.bonded_toughness_J_per_m2"]
     assert all("Example 1" in r["source"] for r in cal)
     assert not any("held back" in r["source"] and r["kind"] == "calibrated" for r in rows)
     text = bd.calibration_summary()

@@ -49,7 +49,7 @@ def test_four_layers_match_hsueh_2d():
                                                 ("generalized_plane_strain (uniform)", "uniform"),
                                                 ("generalized_plane_strain (bending)", "free")])
 def test_each_2d_model_matches_its_lamination_theory(model, out_of_plane):
-    """README's model table: each 2D model against lamination theory with its out-of-plane constraint, 1e-4.
+    """The model table of docs/guide/case_files.md: each 2D model against lamination theory with its out-of-plane constraint, 1e-4.
     (Plane strain and generalized plane strain differ by ~30 % on this stack, so the test tells them apart.)"""
     from fem_laminate.post import measure
     E, nu, a, t = [116, 9.1, 5.0, 116], [0.34, 0.3, 0.35, 0.34], [17e-6, 15e-6, 31e-6, 17e-6], [35, 24, 6, 18]

@@ -110,8 +110,10 @@ def test_slow_cooling_relaxes_more_than_fast():
 def test_every_new_mechanism_off_reproduces_the_elastic_model(name, cases_dir, tmp_path):
     """[physics] all off: the validation row equals the one the elastic model of version 0.2 wrote
     (tests/data/validation_elastic_0.2.csv is that run's validation.csv, unchanged). Those numbers were stored on
-    another CPU: sparse LU on another BLAS path moves them by ~1e-8, so they are compared at 1e-6 (a model change
-    moves them by far more)."""
+    another CPU: another instruction set or BLAS path moves the solved quantities by 1e-8 (AVX-512) to 2e-7
+    (SSE4.2 only, no FMA), so they are compared at 1e-6 relative (a model change moves them by far more). A
+    prediction's error against the published value is a difference: 1e-6 of the prediction is 1e-4 percentage
+    points of its error, the tolerance of the error columns."""
     import csv
     from pathlib import Path
 
@@ -128,7 +130,8 @@ def test_every_new_mechanism_off_reproduces_the_elastic_model(name, cases_dir, t
             continue  # the peel is the peel step's mechanics now; the nip is the contact FEM where the foil yields
         new = row.get(key)
         try:
-            assert float(new) == pytest.approx(float(old), rel=1e-6, abs=1e-12), key
+            tol = dict(abs=1e-4) if key.endswith("error (%)") else dict(rel=1e-6, abs=1e-12)
+            assert float(new) == pytest.approx(float(old), **tol), key
         except (TypeError, ValueError):
             assert ("" if new is None else str(new)) == old, key
 

@@ -17,7 +17,7 @@ def _example(cases_dir):
     (lambda d: d.setdefault("materials", {}).update(x={"base": "pi_IV", "prony": [{"g": 0.3}]}), "tau_s"),
     (lambda d: d.setdefault("materials", {}).update(x={"base": "pi_IV", "moisture_saturation_wt_pct_per_rh_pct": 5}),
      "moisture_saturation_wt_pct_per_rh_pct"),
-    (lambda d: d.update(physics={"moisture": True, "creep": True}), "physics.creep"),
+    (lambda d: d.update(physics={"moisture": True, "creep": True}), "physics: unknown field 'creep' (did you mean 'copper_creep'?)"),
     (lambda d: d["steps"].append({"kind": "condition", "temperature_C": 21, "rh_pct": 120, "hours": 4}), "rh_pct"),
     (lambda d: d["steps"].append({"kind": "hold", "temperature_C": 150, "minutes": -1}), "minutes"),
     (lambda d: d["steps"][1].update(minutes=0), "minutes"),

@@ -107,12 +107,12 @@ def test_pads_pattern_and_frames(tmp_path):
     assert abs(res["copper_fraction_meshed"] - (100 / 250) ** 2) < 1e-12  # 4 x 4 whole pads fit on the panel
     assert abs(res["warpage_after"]["kappa_x_1_per_m"] / res["warpage_after"]["kappa_y_1_per_m"] - 1) < 1e-6
     # the last ParaView frame shows the pads only
-    from fem_laminate.post.output import frame_mesh
     from fem_laminate import process
+    from fem_laminate.post.vtk_series import frame_grid
     rec = process.run(state.copy(), [])
-    m = frame_mesh(state, rec.frames[-1])
-    top = m.cell_data["layer"][0] == 3
-    assert 0 < top.sum() < (m.cell_data["layer"][0] == 0).sum()
+    m = frame_grid(state, rec.frames[-1], "last", "etch")
+    top = m.cell_data["layer"] == 3
+    assert 0 < top.sum() < (m.cell_data["layer"] == 0).sum()
 
 
 def test_gmsh_pattern_physical_group(tmp_path):

@@ -1,5 +1,5 @@
 """The peel closed form knows its range: the four checks at its solution, and what the peel step reports outside it
-(README "Peel test", validity table). Example 1's arm (35 um ED copper, sigma_y 250 MPa) on its polyimides at the
+(docs/theory/peel.md, validity table). Example 1's arm (35 um ED copper, sigma_y 250 MPa) on its polyimides at the
 calibrated Cu-PI toughness, with the copper's hardening and thickness changed as an outside tester did."""
 import json
 import math
@@ -11,7 +11,7 @@ from fem_laminate.analytic import peel_range as pr
 from fem_laminate.physics.correlations import bonding as bd
 from fem_laminate.process import peel as pp
 
-G_FULL = 261.4  # J/m2, the calibrated Cu-PI toughness (README, Calibration)
+G_FULL = 261.4  # J/m2, the calibrated Cu-PI toughness (docs/theory/peel.md, Calibration)
 
 
 def _arm(H_MPa=1000.0, h_um=35.0):

@@ -70,7 +70,11 @@ def test_isolated_run_and_command_write_json(tmp_path):
     for r in rows:
         assert r["dofs"] > 1000 and r["assembly_s"] > 0 and r["solve_s"] > 0 and 20 < r["peak_MB"] < 4000
     assert data["meta"]["cpu_count"] >= 1
-    assert "DOFs" in lines[-1] and "2D skfem+spsolve t1 pl.strain" in lines[-1]
+    text = "\n".join(lines)  # the header, each row once (labelled with the case files' model names), a last line
+    assert text.count("DOFs") == 1 and text.count("2D skfem+spsolve t1 plane_strain ") == 1
+    assert text.count("2D fast+") == 1 and "generalized_plane_strain" in text and "free" not in text
+    assert lines[-1] == f"2 of 2 configurations ran; results in {tmp_path / 'b.json'}"
+    assert [r["model"] for r in rows] == ["generalized_plane_strain", "plane_strain"]
     with pytest.raises(ValueError, match="size = 5 DOFs"):
         bench.bench_command(sizes=[5], out_json=None)
 

@@ -18,7 +18,23 @@ def validation_out(tmp_path_factory):
     r = subprocess.run([sys.executable, "-m", "fem_laminate.cli", "validate", "--cases", str(ROOT / "cases"),
                         "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr[-2000:]
+    STDOUT["validate"] = r.stdout
     return out
+
+
+STDOUT = {}  # what `validate` printed (the fixture's run)
+
+
+def test_validate_prints_a_headline_the_report_stays_in_the_folder(table, validation_out):
+    rows, md = table
+    text = STDOUT["validate"]
+    assert len(text) < 800 and "|" not in text and md not in text, text
+    assert text.splitlines()[0] == f"{len(PATENT_CASES)} cases -> {validation_out / 'validation.md'} (and validation.csv)"
+    within = sum(abs(float(r["film CTE (1e-5/K) error (%)"])) <= 10.0 for r in rows.values()
+                 if r["film CTE (1e-5/K) error (%)"])
+    compared = sum(bool(r["film CTE (1e-5/K) error (%)"]) for r in rows.values())
+    assert f"film CTE (1e-5/K): {within} of {compared} published rows within ±10 %" in text
+    assert "peel (kgf/cm): " in text and "within ±0.2 kgf/cm" in text
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +110,7 @@ def test_patent_dimensional_stability_rule_marks_comparatives_3_and_5(table):
 
 
 def test_patent_rows_peel_inside_the_closed_form_range_unchanged(validation_out):
-    """Every bundled patent row's peel is inside the closed form's range (README, validity table) and reads the
+    """Every bundled patent row's peel is inside the closed form's range (docs/theory/peel.md, validity table) and reads the
     closed form computed directly from the row's arm and foundation at its toughness (method auto changes none)."""
     from fem_laminate.analytic import peel as ap
     from fem_laminate.case import load_case
@@ -111,7 +127,7 @@ def test_patent_rows_peel_inside_the_closed_form_range_unchanged(validation_out)
             continue
         assert p["method_used"] == "analytic", name
         layers = list(load_case(ROOT / "cases" / f"{name}.toml").full_stack().layers)
-        arm, found = pp.arm_and_foundation(layers, p["failing_interface"], p["temperature_C"])
+        arm, found = pp.arm_and_foundation(layers, p["failing_layers"], p["temperature_C"])
         r = ap.steady_peel(p["interface_toughness_J_per_m2"], p["angle_deg"], arm, found,
                            cohesive=ap.CohesiveLaw(bd.cohesive_strength_Pa()))
         assert p["force_N_per_mm"] == r.force_N_per_mm, name

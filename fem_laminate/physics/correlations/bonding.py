@@ -350,6 +350,9 @@ def provenance_rows() -> list[dict]:
                 walk(v, f"{path}{k}.")
 
     walk(_raw(), "")
+    from ...model.interfaces import _library_raw
+    lib = _library_raw()
+    walk({"interfaces": lib.get("interfaces", {}), "interface_classes": lib.get("interface_classes", {})}, "")
     return rows
 
 
@@ -359,33 +362,47 @@ def calibration_summary() -> str:
     lines = [f"bonding: {r['key']} = {r['value']} ({r['source'].split(':')[0]})" for r in cal]
     n_assume = sum(r["kind"] == "assumption" for r in provenance_rows())
     lines.append(f"bonding: calibration rows used: Example 1 only (peel 1.5 kgf/cm; it sets both parameters above: "
-                 f"the reported peel is the peel step's mechanics with peel.toughness_full_Cu-PI); Comparative 1 and 2 "
+                 "the reported peel is the peel step's mechanics with "
+                 f"interfaces.copper_ed|pi_IV.bonded_toughness_J_per_m2); Comparative 1 and 2 "
                  f"must and do come out 0 from the glassy-surface physics (no flow: no wetted area); {n_assume} "
                  "parameters are labelled assumption")
     return "\n".join(lines)
 
 
 # -- interface toughness for the peel mechanics -------------------------------------------------------
+# The toughness values live in the interface table (data/materials.toml [interfaces], model/interfaces.py);
+# the functions by type below read its class fallbacks ("Cu-PI" = metal|polymer, "PI-PI" = polymer|polymer).
+_CLASS_OF = {"Cu-PI": "metal|polymer", "PI-PI": "polymer|polymer"}
+
+
 def full_toughness_J_per_m2(interface: str) -> float:
-    """Toughness of a fully bonded interface of this type (bonding.toml [peel])."""
+    """Toughness of a fully bonded interface of this type (the interface table's class fallback)."""
     if interface not in INTERFACES:
         raise ValueError(f"interface={interface!r} is not one of {INTERFACES}")
-    return _value(_raw()["peel"][f"toughness_full_{interface}_J_per_m2"])
+    from ...model.interfaces import library_table
+    return library_table().classes[_CLASS_OF[interface]]["bonded_toughness_J_per_m2"]
 
 
-def interface_toughness_J_per_m2(interface: str, degree_intimate_contact: float, degree_healing: float,
-                                 initial_contact: float = 0.0) -> float:
-    """G_c of a nip-formed interface from the area the resin wetted by flowing in the nip,
+def degree_of_toughness(interface: str, degree_intimate_contact: float, degree_healing: float,
+                        initial_contact: float = 0.0) -> float:
+    """G_c / G_c,full of a nip-formed interface from the area the resin wetted by flowing in the nip,
     D_wet = (D_ic - D_ic0) / (1 - D_ic0) with D_ic0 = 1/w* the asperity-tip contact before any flow (assumption:
     a glassy tip touching the foil carries no load in peel; only area wetted by flow bonds):
-    Cu-PI = D_wet G_full (the resin wets and keys into the treated foil; no interdiffusion into copper);
-    PI-PI = D_wet D_h^2 G_full (Wool: fracture energy ~ (t/t_r)^(1/2) = D_h^2)."""
+    Cu-PI: D_wet (the resin wets and keys into the treated foil; no interdiffusion into copper);
+    PI-PI: D_wet D_h^2 (Wool: fracture energy ~ (t/t_r)^(1/2) = D_h^2)."""
     d_ic, d_h, d0 = float(degree_intimate_contact), float(degree_healing), float(initial_contact)
     if not (0.0 <= d_ic <= 1.0 and 0.0 <= d_h <= 1.0 and 0.0 <= d0 < 1.0):
         raise ValueError(f"degrees must be in [0, 1], got D_ic={d_ic}, D_h={d_h}, D_ic0={d0}")
     wet = max(0.0, (d_ic - d0) / (1.0 - d0))
     heal = 1.0 if interface == "Cu-PI" else d_h ** healing_toughness_exponent()
-    return wet * heal * full_toughness_J_per_m2(interface)
+    return wet * heal
+
+
+def interface_toughness_J_per_m2(interface: str, degree_intimate_contact: float, degree_healing: float,
+                                 initial_contact: float = 0.0) -> float:
+    """G_c of a nip-formed interface of a type: degree_of_toughness x the type's full toughness."""
+    return (degree_of_toughness(interface, degree_intimate_contact, degree_healing, initial_contact)
+            * full_toughness_J_per_m2(interface))
 
 
 def healing_toughness_exponent() -> float:
@@ -399,8 +416,10 @@ def initial_contact(material_name: str, interface: str) -> float:
 
 
 def cast_interface_toughness_J_per_m2(interface: str) -> float:
-    """Interfaces cast and imidised in place are fully bonded (bonding.toml [cast])."""
-    return _value(_raw()["cast"]["D_b"]) * full_toughness_J_per_m2(interface)
+    """Toughness of an interface of this type formed by casting and curing (the interface table's class
+    fallback)."""
+    from ...model.interfaces import library_table
+    return library_table().classes[_CLASS_OF[interface]]["cast_toughness_J_per_m2"]
 
 
 def cohesive_strength_Pa() -> float:

@@ -50,6 +50,7 @@ class Pattern:
         P.sort_indices()
         self.indptr, self.indices, self.nnz = P.indptr, P.indices, P.nnz
         self.slots = self._slots(ed, P)  # (ne, nd * nd) slot in data, nnz = dump
+        self.dropped = upper or bool((ed < 0).any())  # some slots are the dump
 
     def _slots(self, ed: np.ndarray, P: sp.csr_matrix) -> np.ndarray:
         ne, nd = ed.shape
@@ -91,12 +92,21 @@ class Pattern:
         if classes is None:
             return np.bincount(slots.ravel(), weights=np.asarray(Ke).ravel(), minlength=self.nnz + 1)[:self.nnz]
         Ke = np.asarray(Ke).reshape(len(Ke), -1)
-        out = np.zeros(self.nnz + 1)
+        out = np.zeros(self.nnz)
         step = max(1, 4 * CHUNK_ENTRIES // Ke.shape[1])
         for s in range(0, len(slots), step):
-            out += np.bincount(slots[s:s + step].ravel(), weights=Ke[classes[s:s + step]].ravel(),
-                               minlength=self.nnz + 1)
-        return out[:self.nnz]
+            # a batch of neighbouring elements fills a narrow band of slots: sum into that band only (a
+            # full-length bincount per batch would cost a pass over all nnz entries, and its memory, every time)
+            sl = slots[s:s + step].ravel()
+            w = Ke[classes[s:s + step]].ravel()
+            if self.dropped:
+                live = sl < self.nnz
+                sl, w = sl[live], w[live]
+            if sl.size == 0:
+                continue
+            lo, hi = int(sl.min()), int(sl.max()) + 1
+            out[lo:hi] += np.bincount(sl - lo, weights=w, minlength=hi - lo)
+        return out
 
     def csr(self, data: np.ndarray) -> sp.csr_matrix:
         return sp.csr_matrix((data, self.indices, self.indptr), shape=(self.n, self.n))

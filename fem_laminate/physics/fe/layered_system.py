@@ -43,6 +43,9 @@ def constrained_dofs(state) -> np.ndarray:
 class _System:
     """Stiffness of the present body, split by layer so that K(T) = sum_l E_l(T) K_l costs one vector sum.
 
+    Memory (a panel of a million unknowns holds a few hundred million entries): an entry that one layer alone
+    touches (the inside of a layer) is stored once, its unit-modulus value in `base` and its layer in `owner`
+    (one byte); only the entries of the interface planes, which two layers share, are kept per layer (`shared`).
     The factorisation of an earlier K serves as preconditioner of conjugate gradients while the moduli drift
     with temperature; it is renewed when CG needs more than a few iterations (e.g. through a Tg).
     """
@@ -52,16 +55,24 @@ class _System:
     indices: np.ndarray
     indptr: np.ndarray
     layers: list
-    data: list  # per layer: (positions in the pattern's data, values) of the entries the layer touches
+    base: np.ndarray  # (nnz,) unit-modulus value of the entries one layer alone touches, 0 elsewhere
+    owner: np.ndarray  # (nnz,) int8: that layer (its index in the stack), nlayers where shared
+    shared: list  # per present layer: (positions, values) of the shared entries it touches
     factor: object = None
     E_factor: np.ndarray | None = None
 
     def matrix(self, E: np.ndarray) -> sp.csr_matrix:
-        vals = np.zeros(len(self.indices))
-        for (pos, v), k in zip(self.data, self.layers):
+        vals = np.append(np.asarray(E, float), 0.0)[self.owner]
+        vals *= self.base
+        for (pos, v), k in zip(self.shared, self.layers):
             vals[pos] += E[k] * v  # positions are unique within a layer
         n = len(self.free)
         return sp.csr_matrix((vals, self.indices, self.indptr), shape=(n, n))
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.indices, self.indptr, self.base, self.owner)) + \
+            sum(p.nbytes + v.nbytes for p, v in self.shared)
 
 
 def build_system(state) -> _System:
@@ -82,20 +93,36 @@ def build_system(state) -> _System:
     D_unit = elastic.isotropic_D(np.ones(len(nu)), nu, d)[lay]
     Ke, cls = elastic.element_stiffness_classes(model, D_unit, act_el, material_id=lay)
     layers = state.active_layers()
-    data = []
-    for i in layers:
-        sel = np.flatnonzero(lay[act_el] == i)
-        data.append(pattern.data(Ke, sel, classes=cls[sel]))
+    sels = [np.flatnonzero(lay[act_el] == i) for i in layers]
+
+    def layer_data(sel):
+        return pattern.data(Ke, sel, classes=cls[sel])
+
+    # two passes over the layers, one full-length array at a time (not one per layer): how many layers touch
+    # each entry, then the values
+    count = np.zeros(pattern.nnz, np.int8)
+    for sel in sels:
+        count += layer_data(sel) != 0.0
     # entries that vanish in every layer (e.g. x-y couplings a rectangular element's symmetry cancels) are
     # left out: the fill-reducing ordering of the factorisation sees the structural nonzeros only
-    keep = np.zeros(pattern.nnz, bool)
-    for d_ in data:
-        keep |= d_ != 0.0
+    keep = count > 0
     indptr = np.concatenate([[0], np.cumsum(np.add.reduceat(keep, pattern.indptr[:-1]) * (np.diff(pattern.indptr) > 0))])
-    # memory: each layer keeps only the entries it touches (positions, values), not a full-length array
-    touched = [(np.flatnonzero(v), v[v != 0.0]) for v in (d_[keep] for d_ in data)]
-    return _System(body_key(state), free, dofs, pattern.indices[keep], indptr.astype(pattern.indptr.dtype),
-                   layers, touched)
+    indices = pattern.indices[keep]
+    shared_entry = count[keep] > 1
+    del count
+    nkeep = len(indices)
+    base = np.zeros(nkeep)
+    owner = np.full(nkeep, len(state.stack), dtype=np.int8 if len(state.stack) < 127 else np.int16)
+    shared = []
+    for i, sel in zip(layers, sels):
+        v = layer_data(sel)[keep]
+        nz = v != 0.0
+        alone = nz & ~shared_entry
+        base[alone], owner[alone] = v[alone], i
+        nz &= shared_entry
+        shared.append((np.flatnonzero(nz).astype(np.int32 if nkeep < 2**31 - 1 else np.int64), v[nz]))
+    return _System(body_key(state), free, dofs, indices, indptr.astype(pattern.indptr.dtype), layers, base, owner,
+                   shared)
 
 
 def body_key(state) -> tuple:
@@ -123,7 +150,8 @@ def _factorize(state, system: "_System", K: sp.csr_matrix) -> solvers.Factorized
     else:
         if old is not None:
             old.free()
-        layout = solvers.Layout.of(state.model.basis, system.free) if state.model.dim == 3 else None
+        layout = solvers.Layout.of(state.model.basis, system.free, elements=state.active_elements()) \
+            if state.model.dim == 3 else None
         factor = solvers.Factorized(K, method, layout=layout)
     state.solver_used = factor.method
     return factor

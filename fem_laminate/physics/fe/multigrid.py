@@ -12,7 +12,15 @@ The quadratic spaces (Hex27 Lagrange and Hex20 serendipity on axis-aligned brick
 coarsening, so the prolongation P is exact: the coarse shape functions evaluated at the fine nodes (graded grids and
 pattern breaks included). Coarse operators are Galerkin, P^T A P (material jumps and etched elements come with A);
 a coarse unknown is left out where it sits on a fine unknown that is not free (constrained or of an absent element)
-or where nothing free lies in its support. Needs a structured grid of bricks (model/mesh.layered_mesh_3d); any other
+or where nothing free lies in its support.
+
+An etched pattern (copper lines on polyimide) breaks this coarse space: a coarse element spanning a line and the
+space beside it gives each line's top nodes functions shared with the next line, so no coarse motion slides one
+line alone (measured ~200 CG iterations on the grid of circuit_lines.toml). The first level therefore cuts every
+coarse function into the connected pieces of its support over the present elements (`split_by_islands`: one
+function per line where a function spanned several); below a cut level the unknowns are pieces, not mesh nodes, so
+the hierarchy stops there, and its bottom plate is layerwise (physics/fe/twolevel.layerwise_modes): 51 iterations
+on that grid, 68 on 20/20 um lines one element wide (97 before). Needs a structured grid of bricks (model/mesh.layered_mesh_3d); any other
 mesh gets the two-level method alone.
 """
 from __future__ import annotations
@@ -21,9 +29,11 @@ import time
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 from skfem import CellBasis, MeshHex
 
-from .twolevel import ColumnPlatePreconditioner, ColumnSmoother
+from .parallel import matvec
+from .twolevel import ColumnPlatePreconditioner, ColumnSmoother, galerkin
 
 COARSEN_UP_TO = 2.0  # in-plane coarse element width, in plate thicknesses, up to which a geometric level is added
 
@@ -67,17 +77,86 @@ def prolongation_scalar(fine: CellBasis, coarse: CellBasis, axes_c) -> sp.csr_ma
     return sp.csr_matrix((phi[keep], (rows[keep], cols[keep])), shape=(X.shape[1], coarse.N))
 
 
-def coarse_level(fine: CellBasis, free: np.ndarray, axes_c):
-    """Coarse basis, its free unknowns and the prolongation (fine free -> coarse free) of interleaved 3D dofs."""
+def split_by_islands(P0: sp.csr_matrix, fine: CellBasis, coarse: CellBasis, axes_c, act: np.ndarray):
+    """Each coarse function of P0 (fine nodes x coarse nodes) cut into the connected pieces of its support over the
+    present fine elements `act`; (the cut P0, the coarse node each piece comes from, whether any was cut).
+
+    Why: a coarse element that spans an etched line and the space beside it gives the line's top nodes functions
+    shared with the next line, so the coarse space cannot move one line alone on the polyimide (the slip the
+    etched state needs: ~200 CG iterations instead of ~20 on 50/50 um lines). A function whose support falls
+    apart into pieces (the tops of two lines, only joined through absent copper) becomes one function per piece;
+    on an intact body every support is one piece and nothing changes.
+    """
+    from scipy.sparse._sparsetools import csr_sample_offsets
+
+    P0 = P0.tocsr()
+    P0.sort_indices()
+    en = fine.element_dofs[:, act].T  # (ne, fine nodes per element)
+    # the coarse element holding each present fine element (nested grids), and its coarse nodes
+    centre = fine.mesh.p[:, fine.mesh.t[:, act]].mean(axis=1)
+    dims = [len(a_) - 1 for a_ in axes_c]
+    lo = np.array([np.clip(np.searchsorted(a_, centre[i], side="right") - 1, 0, dims[i] - 1) for i, a_ in enumerate(axes_c)])
+    cm = coarse.mesh
+    corner = np.array([np.searchsorted(a_, cm.p[i, cm.t].min(axis=0)) for i, a_ in enumerate(axes_c)])
+    cell_of = np.empty(int(np.prod(dims)), dtype=np.int64)
+    cell_of[np.ravel_multi_index(corner, dims)] = np.arange(cm.t.shape[1])
+    cn = coarse.element_dofs[:, cell_of[np.ravel_multi_index(lo, dims)]].T  # (ne, coarse nodes per element)
+    ne, nf = en.shape
+    nc = cn.shape[1]
+    # a graph on the nonzeros of P0 and one hub per (present fine element, coarse function over it): a nonzero
+    # (i, J) joins the hub (e, J) of every present element e at node i; the pieces are its connected components
+    ps, hubs = [], []
+    step = max(1, 4_000_000 // (nf * nc))
+    for s0 in range(0, ne, step):
+        e = np.arange(s0, min(ne, s0 + step))
+        i = np.repeat(en[e], nc, axis=1).ravel()
+        jl = np.tile(np.arange(nc), (len(e), nf)).ravel()
+        J = cn[e][np.repeat(np.arange(len(e)), nf * nc), jl]
+        off = np.empty(i.size, dtype=P0.indices.dtype)
+        csr_sample_offsets(P0.shape[0], P0.shape[1], P0.indptr, P0.indices.astype(P0.indptr.dtype, copy=False),
+                           i.size, i.astype(P0.indptr.dtype), J.astype(P0.indptr.dtype), off)
+        hit = off >= 0
+        ps.append(off[hit])
+        hubs.append((np.repeat(e, nf * nc) * nc + jl)[hit])
+    p, hub = np.concatenate(ps), np.concatenate(hubs)
+    nv = P0.nnz + ne * nc
+    G = sp.csr_matrix((np.ones(p.size, np.int8), (p, P0.nnz + hub)), shape=(nv, nv))
+    _, label = connected_components(G, directed=False)
+    label = label[:P0.nnz].astype(np.int64)
+    nl = int(label.max()) + 1
+    piece = P0.indices.astype(np.int64) * nl + label
+    key, col = np.unique(piece, return_inverse=True)
+    rows = np.repeat(np.arange(P0.shape[0]), np.diff(P0.indptr))
+    # cut: a coarse function with two pieces on the present body (a piece at absent nodes only, the top of a layer
+    # not born yet, is no cut: it has no free unknown and drops out)
+    live = np.zeros(P0.nnz, bool)
+    live[p] = True
+    cut = bool((np.bincount(np.unique(piece[live]) // nl, minlength=P0.shape[1]) > 1).any())
+    return sp.csr_matrix((P0.data, (rows, col.ravel())), shape=(P0.shape[0], len(key))), key // nl, cut
+
+
+def coarse_level(fine: CellBasis, free: np.ndarray, axes_c, elements: np.ndarray | None = None):
+    """Coarse basis, its free unknowns, the prolongation (fine free -> coarse free) of interleaved 3D dofs, the
+    coarse node of each coarse unknown and whether a coarse function was cut; `elements`: the present fine elements,
+    over which coarse functions are cut into their pieces (`split_by_islands`; None: not cut)."""
     coarse = CellBasis(MeshHex.init_tensor(*axes_c), fine.elem, intorder=1)
-    P = sp.kron(prolongation_scalar(fine, coarse, axes_c), sp.identity(3, format="csr"), format="csr")
+    P0 = prolongation_scalar(fine, coarse, axes_c)
+    parent = None
+    if elements is not None and len(elements) < fine.mesh.nelements:
+        P0_cut, parent, cut = split_by_islands(P0, fine, coarse, axes_c, elements)
+        if cut:
+            P0 = P0_cut
+        else:
+            parent = None  # nothing fell apart: the nodes' functions as they are
+    P = sp.kron(P0, sp.identity(3, format="csr"), format="csr")
     absent = np.setdiff1d(np.arange(P.shape[0]), free)
     sub = P[absent].tocoo()
     sitting = np.unique(sub.col[np.abs(sub.data - 1.0) < 1e-9])  # on a fine unknown that is not free
     P = P[free].tocsc()
     used = np.flatnonzero(np.diff(P.indptr) > 0)
     free_c = np.setdiff1d(used, sitting)
-    return coarse, free_c, P[:, free_c].tocsr()
+    node_c = free_c // 3 if parent is None else parent[free_c // 3]
+    return coarse, free_c, P[:, free_c].tocsr(), node_c, parent is not None
 
 
 def _coarsened(a: np.ndarray, limit: float) -> np.ndarray:
@@ -92,16 +171,20 @@ def _coarsened(a: np.ndarray, limit: float) -> np.ndarray:
 class PlateMultigrid:
     """V-cycle: column smoothing on in-plane levels, the column/plate two-level cycle at the bottom.
 
-    A: the stiffness on the unknowns `dofs` (interleaved node*3 + component) of the scalar basis `basis`.
+    A: the stiffness on the unknowns `dofs` (interleaved node*3 + component) of the scalar basis `basis`;
+    elements: the present elements of its mesh (None: all; a patterned etch leaves some out).
     """
 
-    def __init__(self, A: sp.spmatrix, basis: CellBasis, dofs: np.ndarray, factorize=None):
+    def __init__(self, A: sp.spmatrix, basis: CellBasis, dofs: np.ndarray, factorize=None,
+                 elements: np.ndarray | None = None):
         t0 = time.perf_counter()
         A = sp.csr_matrix(A)
-        self.levels = []  # (A, smoother, P) from the finest
+        self.levels = []  # (A, smoother, P, P^T) from the finest
         axes = tensor_axes(basis.mesh)
         fine, free = basis, np.asarray(dofs)
+        node = free // 3
         limit = COARSEN_UP_TO * np.ptp(axes[2]) if axes is not None else 0.0
+        etched = False
         while axes is not None:
             wx, wy = np.diff(axes[0]).max(), np.diff(axes[1]).max()
             # the narrower direction first (semi-coarsening toward square elements: anisotropy weakens the smoother)
@@ -109,19 +192,37 @@ class PlateMultigrid:
                       _coarsened(axes[1], limit) if wy <= 1.5 * wx else axes[1], axes[2])
             if len(axes_c[0]) == len(axes[0]) and len(axes_c[1]) == len(axes[1]):
                 break
-            coarse, free_c, P = coarse_level(fine, free, axes_c)
-            self.levels.append((A, ColumnSmoother(A, fine.doflocs[:, free // 3]), P))
-            A = (P.T @ (A @ P)).tocsr()
-            fine, free, axes = coarse, free_c, axes_c
-        self.bottom = ColumnPlatePreconditioner(A, fine.doflocs[:, free // 3], free % 3, factorize)
+            # the first level sees the present elements; where coarse functions fall apart over an etched pattern
+            # they are cut into pieces (split_by_islands), and the hierarchy stops there: below, the unknowns are
+            # pieces rather than the nodes of a mesh
+            coarse, free_c, P, node_c, etched = coarse_level(fine, free, axes_c,
+                                                                  None if self.levels else elements)
+            self.levels.append((A, ColumnSmoother(A, fine.doflocs[:, node]), P, P.T.tocsr()))
+            A = galerkin(self.levels[-1][3], A, P)
+            fine, free, node, axes = coarse, free_c, node_c, axes_c
+            if etched:
+                break
+        # an etched body: the layerwise plate (u, v piecewise linear through the layers) at the bottom, for the lines
+        # that turn on their own
+        self.layerwise = etched
+        z_levels = np.unique(basis.mesh.p[2]) if etched else None
+        self.bottom = ColumnPlatePreconditioner(A, fine.doflocs[:, node], free % 3, factorize, z_levels)
         self.sizes = [lev[0].shape[0] for lev in self.levels] + [A.shape[0]]
         self.plate_unknowns = self.bottom.plate_unknowns
         self.setup_seconds = time.perf_counter() - t0
 
+    def use(self, A: sp.csr_matrix) -> None:
+        """Cycle with A (same pattern, moduli drifted a little) on the finest level in place of the matrix it was
+        built from, which is then released; the coarse levels stay those of the original moduli."""
+        if self.levels:
+            self.levels[0] = (sp.csr_matrix(A),) + self.levels[0][1:]
+        else:
+            self.bottom.use(A)
+
     def __call__(self, r: np.ndarray, k: int = 0) -> np.ndarray:
         if k == len(self.levels):
             return self.bottom(r)
-        A, smooth, P = self.levels[k]
+        A, smooth, P, PT = self.levels[k]
         x = smooth(None, r)
-        x += P @ self(P.T @ (r - A @ x), k + 1)
-        return smooth(x, r - A @ x)
+        x += matvec(P, self(matvec(PT, r - matvec(A, x)), k + 1))
+        return smooth(x, r - matvec(A, x))

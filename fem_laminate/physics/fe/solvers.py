@@ -88,12 +88,13 @@ class Layout:
     component: np.ndarray
     basis: object = None
     dofs: np.ndarray | None = None
+    elements: np.ndarray | None = None  # the present elements of the basis's mesh (None: all)
 
     @classmethod
-    def of(cls, basis, dofs: np.ndarray, dim: int = 3) -> "Layout":
+    def of(cls, basis, dofs: np.ndarray, dim: int = 3, elements: np.ndarray | None = None) -> "Layout":
         """Layout of the interleaved dofs `dofs` (node*dim + component) of a scalar basis (its doflocs)."""
         dofs = np.asarray(dofs)
-        return cls(basis.doflocs[:, dofs // dim], dofs % dim, basis, dofs)
+        return cls(basis.doflocs[:, dofs // dim], dofs % dim, basis, dofs, elements)
 
 
 def plate_preconditioner(K: sp.spmatrix, layout: Layout):
@@ -102,7 +103,7 @@ def plate_preconditioner(K: sp.spmatrix, layout: Layout):
     if layout.basis is not None:
         from .multigrid import PlateMultigrid
 
-        return PlateMultigrid(K, layout.basis, layout.dofs, _plate_factorization)
+        return PlateMultigrid(K, layout.basis, layout.dofs, _plate_factorization, layout.elements)
     from .twolevel import ColumnPlatePreconditioner
 
     return ColumnPlatePreconditioner(K, layout.position, layout.component, _plate_factorization)
@@ -276,7 +277,10 @@ class Factorized:
         if self.method == "cg_plate":
             from .twolevel import pcg
 
-            x, its, res = pcg(self.K if K is None else K, f, self._precond, tol=self.tol, maxiter=2000)
+            if K is not None and K is not self.K:  # the nearby K replaces the factorised one (memory: one copy)
+                self.K = K.tocsr()
+                self._precond.use(self.K)
+            x, its, res = pcg(self.K, f, self._precond, tol=self.tol, maxiter=2000)
             if res > 10 * self.tol:
                 raise RuntimeError(f"CG (column/plate preconditioner) stopped at relative residual {res:.2e}")
             self.iterations, self.residual = max(self.iterations, its), max(self.residual, res)

@@ -16,6 +16,9 @@ from ..laws.law import PointHistory
 from ..laws.plasticity import equivalent_plastic_strain, initial_history, update_history
 
 
+INPLANE = np.array([0, 1, 3])  # Voigt rows xx, yy, xy of [xx, yy, zz, xy]
+
+
 class Body:
     """One body of Q2 quadrilaterals (Gauss order 4) in plane strain, total Lagrangian,
     J2 at the Gauss points; its DOFs start at `offset` in the global vector. layers[k] gives the constants of
@@ -47,13 +50,29 @@ class Body:
         self.eps_p0 = self.history.committed["strain"].copy()  # an initial eigenstrain, not plasticity
         # global vector DOFs of each element: (18, nel), ordered (node j, component a) -> 2 j + a
         self.gdofs = (offset + 2 * self.dofs[:, None, :] + np.arange(2)[None, :, None]).reshape(18, -1)
+        # an elastic body without an eigenstrain (the substrate): its in-plane tangent, fixed, (e, q, 3, 3)
+        self._D_elastic = None
+        if not np.any(np.isfinite(self.sy)) and not np.any(self.eps_p0):
+            lam2 = self.K - 2.0 * self.G / 3.0
+            D = np.zeros(self.dx.shape + (3, 3))
+            D[..., 0, 0] = D[..., 1, 1] = lam2 + 2.0 * self.G
+            D[..., 0, 1] = D[..., 1, 0] = lam2
+            D[..., 2, 2] = self.G  # engineering shear
+            self._D_elastic = D
 
     def ndof(self) -> int:
         return 2 * self.N
 
     def assemble(self, U):
         """Element internal forces (nel, 18) and tangents (nel, 18, 18) of the body at displacement U (global),
-        on the element DOF table self.gdofs.T; the trial J2 history is kept for commit().
+        on the element DOF table self.gdofs.T; the trial J2 history is kept for commit()."""
+        f, state = self.forces(U)
+        return f, self.tangent(state)
+
+    def forces(self, U):
+        """Element internal forces (nel, 18) at U and the state the tangent needs (`tangent(state)`): a Newton
+        iterate that converges, or a rejected line-search trial, needs no tangent. The trial J2 history is kept
+        for commit().
 
         Element-major arrays (e, q, ...): each element's sum over its Gauss points is one matrix product
         (B^T over the stacked points times w D B), not one small product per point then a sum. Only the in-plane
@@ -61,27 +80,38 @@ class Body:
         gx, gy, w = self.gx, self.gy, self.dx  # (e, q, 9), (e, q, 9), (e, q)
         ne, nq = w.shape
         (F00, F01, F10, F11), E = self._strain(U)
-        S, D, self.history.trial = update_history(E, self.history.committed, self.K, self.G, self.sy, self.H)
+        if self._D_elastic is not None:  # an elastic body: S = D E, D fixed (no return mapping)
+            Sw = np.einsum("eqvk,keq->eqv", self._D_elastic, E[INPLANE]) * w[..., None]
+            Dw = self._D_elastic * w[..., None, None]
+            self.history.trial = self.history.committed
+        else:
+            S, D, self.history.trial = update_history(E, self.history.committed, self.K, self.G, self.sy, self.H)
+            Sw = np.moveaxis(S[INPLANE], 0, -1) * w[..., None]  # (e, q, 3)
+            Dw = np.moveaxis(D[np.ix_(INPLANE, INPLANE)], (0, 1), (-2, -1)) * w[..., None, None]  # (e, q, 3, 3)
         # B[e, q, v, j, a]: variation of Voigt E (v = xx, yy, xy) by node j, component a
         B = np.empty((ne, nq, 3, 9, 2))
         B[:, :, 0, :, 0], B[:, :, 0, :, 1] = gx * F00[..., None], gx * F10[..., None]
         B[:, :, 1, :, 0], B[:, :, 1, :, 1] = gy * F01[..., None], gy * F11[..., None]
         B[:, :, 2, :, 0] = gy * F00[..., None] + gx * F01[..., None]
         B[:, :, 2, :, 1] = gy * F10[..., None] + gx * F11[..., None]
-        B = B.reshape(ne, nq, 3, 18)
-        inplane = (0, 1, 3)
-        Sw = [S[v] * w for v in inplane]
-        Dw = [[(D[v, k] * w)[..., None] for k in inplane] for v in inplane]
-        DBw = np.stack([Dw[v][0] * B[:, :, 0] + Dw[v][1] * B[:, :, 1] + Dw[v][2] * B[:, :, 2] for v in range(3)], 2)
-        Bs = np.transpose(B, (0, 3, 1, 2)).reshape(ne, 18, 3 * nq)  # B^T, Gauss points stacked
-        f = (np.stack(Sw, -1).reshape(ne, 1, 3 * nq) @ B.reshape(ne, 3 * nq, 18))[:, 0]
-        K = (Bs @ DBw.reshape(ne, 3 * nq, 18)).reshape(ne, 9, 2, 9, 2)
+        B = B.reshape(ne, nq * 3, 18)
+        f = (Sw.reshape(ne, 1, 3 * nq) @ B)[:, 0]
+        return f, (B, Dw, Sw)
+
+    def tangent(self, state):
+        """Element tangents (nel, 18, 18), material + geometric, from the state `forces` returned."""
+        B, Dw, Sw = state
+        gx, gy = self.gx, self.gy
+        ne, nq = Sw.shape[:2]
+        DBw = Dw @ B.reshape(ne, nq, 3, 18)  # (e, q, 3, 18)
+        K = (np.swapaxes(B, 1, 2) @ DBw.reshape(ne, 3 * nq, 18)).reshape(ne, 9, 2, 9, 2)
         # geometric stiffness: sum_q w g S g^T, the same for both components
-        gS = np.stack([gx * Sw[0][..., None] + gy * Sw[2][..., None], gx * Sw[2][..., None] + gy * Sw[1][..., None]], -1)
+        s0, s1, s2 = Sw[..., 0, None], Sw[..., 1, None], Sw[..., 2, None]
+        gS = np.stack([gx * s0 + gy * s2, gx * s2 + gy * s1], -1)  # (e, q, 9, 2)
         Kg = np.transpose(gS, (0, 2, 1, 3)).reshape(ne, 9, 2 * nq) @ self.gT  # (e, 9, 9)
         K[:, :, 0, :, 0] += Kg
         K[:, :, 1, :, 1] += Kg
-        return f, K.reshape(ne, 18, 18)
+        return K.reshape(ne, 18, 18)
 
     def _strain(self, U):
         """Deformation gradient components (F00, F01, F10, F11) and Voigt Green-Lagrange strain (4, e, q) at U."""

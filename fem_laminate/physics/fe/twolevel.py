@@ -29,6 +29,8 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from .parallel import batched_inv, batched_solve, matmat, matvec
+
 NMODES = 5  # plate motions per column: u, v, w, z*u, z*v
 
 
@@ -68,7 +70,7 @@ def block_inverses(A: sp.csr_matrix, blocks: np.ndarray, chunk_rows: int = 100_0
         flat[(cr[same].astype(np.int64) * m + pos_of[r[same]]) * m + pos_of[c[same]]] = A.data[lo:hi][same]
     bp, pp = np.nonzero(~valid)
     Ab[bp, pp, pp] = 1.0
-    return np.linalg.inv(Ab)
+    return batched_inv(Ab)
 
 
 def plate_modes(position: np.ndarray, component: np.ndarray, blocks: np.ndarray) -> sp.csr_matrix:
@@ -96,20 +98,56 @@ def plate_modes(position: np.ndarray, component: np.ndarray, blocks: np.ndarray)
     return sp.csr_matrix((vals[sel] / norms[cols[sel]], (rows[sel], new[cols[sel]])), shape=(n, int(keep.sum())))
 
 
+def layerwise_modes(position: np.ndarray, component: np.ndarray, blocks: np.ndarray,
+                    z_levels: np.ndarray) -> sp.csr_matrix:
+    """R (n, <= (1 + 2 L) ncolumns): per column w, and u, v piecewise linear through the thickness between the L
+    heights `z_levels` (the element layers' faces: a layerwise, "zigzag" plate), each scaled to unit norm.
+
+    Why: once a foil is etched into lines, the lines slide on the polyimide by shearing it, a motion in which each
+    layer turns on its own; the five motions of one Reissner-Mindlin plate per column (`plate_modes`) cannot
+    take it, and CG had to find it iteration by iteration (~100 instead of ~25). The hats span the plate motions
+    (constant and linear in z are piecewise linear), so nothing is lost; where a layer is absent (etched) its
+    heights carry no unknown and those modes drop out.
+    """
+    n = position.shape[1]
+    nb = blocks.shape[0]
+    zl = np.asarray(z_levels, float)
+    L = len(zl)
+    nm = 1 + 2 * L
+    b, pos = np.nonzero(blocks < n)
+    dof = blocks[b, pos]
+    comp = component[dof]
+    z = position[2, dof]
+    k = np.clip(np.searchsorted(zl, z, side="right") - 1, 0, L - 2)
+    s = np.clip((z - zl[k]) / (zl[k + 1] - zl[k]), 0.0, 1.0)
+    w_ = comp == 2
+    ip = ~w_
+    rows = np.concatenate([dof[w_], dof[ip], dof[ip]])
+    cols = np.concatenate([nm * b[w_], nm * b[ip] + 1 + 2 * k[ip] + comp[ip],
+                           nm * b[ip] + 1 + 2 * (k[ip] + 1) + comp[ip]])
+    vals = np.concatenate([np.ones(int(w_.sum())), 1.0 - s[ip], s[ip]])
+    nz = vals > 1e-12
+    rows, cols, vals = rows[nz], cols[nz], vals[nz]
+    norms = np.sqrt(np.bincount(cols, weights=vals ** 2, minlength=nm * nb))
+    keep = norms > 1e-9
+    new = np.cumsum(keep) - 1
+    return sp.csr_matrix((vals / norms[cols], (rows, new[cols])), shape=(n, int(keep.sum())))
+
+
 class ColumnSmoother:
     """Damped block Jacobi over the node columns of A: x + omega D^-1 r."""
 
     def __init__(self, A: sp.csr_matrix, position: np.ndarray):
-        self.A = A
         self.blocks = columns(position)
         self.inv = block_inverses(A, self.blocks)
-        self.omega = 4.0 / (3.0 * self._max_eigenvalue())  # a convergent, smoothing damping of block Jacobi
+        self.omega = 4.0 / (3.0 * self._max_eigenvalue(A))  # a convergent, smoothing damping of block Jacobi
+        # A is not kept: the cycle passes its operator (memory: a chain replaces it as the moduli drift)
 
     def block_solve(self, r: np.ndarray) -> np.ndarray:
         """D^-1 r, D the block diagonal of the node columns."""
         out = np.zeros(len(r) + 1)
         rb = np.append(r, 0.0)[self.blocks]
-        out[self.blocks.ravel()] = np.matmul(self.inv, rb[:, :, None]).ravel()  # each unknown in one column
+        out[self.blocks.ravel()] = batched_solve(self.inv, rb).ravel()  # each unknown in one column
         return out[:-1]
 
     def __call__(self, x: np.ndarray | None, r: np.ndarray) -> np.ndarray:
@@ -117,12 +155,12 @@ class ColumnSmoother:
         dx = self.omega * self.block_solve(r)
         return dx if x is None else x + dx
 
-    def _max_eigenvalue(self, iterations: int = 10) -> float:
+    def _max_eigenvalue(self, A, iterations: int = 10) -> float:
         """Largest eigenvalue of D^-1 A by power iteration (an estimate from below: hence 4/3, not 2)."""
-        v = np.random.default_rng(0).standard_normal(self.A.shape[0])
+        v = np.random.default_rng(0).standard_normal(A.shape[0])
         lam = 1.0
         for _ in range(iterations):
-            w = self.block_solve(self.A @ v)
+            w = self.block_solve(matvec(A, v))
             lam = float(np.linalg.norm(w) / np.linalg.norm(v))
             v = w / np.linalg.norm(w)
         return lam
@@ -136,26 +174,49 @@ class ColumnPlatePreconditioner:
     SuperLU).
     """
 
-    def __init__(self, A: sp.spmatrix, position: np.ndarray, component: np.ndarray, factorize=None):
+    def __init__(self, A: sp.spmatrix, position: np.ndarray, component: np.ndarray, factorize=None,
+                 z_levels: np.ndarray | None = None):
         t0 = time.perf_counter()
         self.A = sp.csr_matrix(A)
         self.smoother = ColumnSmoother(self.A, position)
-        self.R = plate_modes(position, component, self.smoother.blocks)
+        self.R = plate_modes(position, component, self.smoother.blocks) if z_levels is None else \
+            layerwise_modes(position, component, self.smoother.blocks, z_levels)
         self.RT = self.R.T.tocsr()  # both factors CSR: no conversion of the large A R to CSC
         factorize = factorize or (lambda K: spla.splu(K.tocsc()).solve)
-        self.plate = factorize((self.RT @ (self.A @ self.R)).tocsr())
+        self.plate = factorize(galerkin(self.RT, self.A, self.R))
         self.plate_unknowns = self.R.shape[1]
         self.setup_seconds = time.perf_counter() - t0
 
+    def use(self, A: sp.csr_matrix) -> None:
+        """Cycle with A (same pattern, moduli drifted a little) in place of the matrix it was built from, which is
+        then released: the smoother's blocks and the plate stay those of the original moduli."""
+        self.A = A
+
     def __call__(self, r: np.ndarray) -> np.ndarray:
         x = self.smoother(None, r)
-        x += self.R @ self.plate(self.RT @ (r - self.A @ x))
-        return self.smoother(x, r - self.A @ x)
+        x += matvec(self.R, self.plate(matvec(self.RT, r - matvec(self.A, x))))
+        return self.smoother(x, r - matvec(self.A, x))
+
+
+GALERKIN_CHUNK = 20_000_000  # stored entries of A P computed at a time (bounds the temporary of R^T A R)
+
+
+def galerkin(RT: sp.csr_matrix, A: sp.csr_matrix, R: sp.csr_matrix) -> sp.csr_matrix:
+    """R^T A R, a block of R's columns at a time: the product A R alone holds about as many entries as A."""
+    R = sp.csc_matrix(R)
+    ncol = R.shape[1]
+    per_col = max(1.0, A.nnz / max(A.shape[0], 1) * R.nnz / max(ncol, 1))  # entries of A R per column, roughly
+    step = max(1, int(GALERKIN_CHUNK / per_col))
+    if step >= ncol:
+        return matmat(RT, matmat(A, R))
+    parts = [matmat(RT, matmat(A, R[:, s:s + step])) for s in range(0, ncol, step)]
+    return sp.hstack(parts, format="csr")
 
 
 def pcg(A: sp.spmatrix, b: np.ndarray, M, tol: float = 1e-8, maxiter: int = 500):
     """Preconditioned conjugate gradients from x = 0 until ||b - A x|| <= tol ||b||;
     returns (x, iterations, relative residual recomputed from x)."""
+    A = sp.csr_matrix(A)
     bn = np.linalg.norm(b)
     x = np.zeros_like(b)
     if bn == 0.0:
@@ -166,7 +227,7 @@ def pcg(A: sp.spmatrix, b: np.ndarray, M, tol: float = 1e-8, maxiter: int = 500)
     rz = r @ z
     it = 0
     for it in range(1, maxiter + 1):
-        Ap = A @ p
+        Ap = matvec(A, p)
         alpha = rz / (p @ Ap)
         x += alpha * p
         r -= alpha * Ap
@@ -176,4 +237,4 @@ def pcg(A: sp.spmatrix, b: np.ndarray, M, tol: float = 1e-8, maxiter: int = 500)
         rz_new = r @ z
         p = z + (rz_new / rz) * p
         rz = rz_new
-    return x, it, float(np.linalg.norm(b - A @ x) / bn)
+    return x, it, float(np.linalg.norm(b - matvec(A, x)) / bn)

@@ -41,9 +41,32 @@ def bulk_shear_glassy_bulk(material, T_C: float) -> tuple[float, float]:
     return E_glassy / (3.0 * (1.0 - 2.0 * nu)), E / (2.0 * (1.0 + nu))
 
 
+_POLYMER_YIELD = None
+
+
+def polymer_yield(material, T_C: float) -> tuple[float, float]:
+    """(σ_y, H) of a polymer bent in a peel arm, from data/materials.toml [polymer_yield.<name>] (linear in T like
+    the metals' J2 data, floored at 5 %); (inf, 0) for a polymer without an entry. Kept out of the material's own
+    keys so the laminate's thermal steps stay elastic-viscoelastic for polymers (their stresses stay below yield)."""
+    global _POLYMER_YIELD
+    if _POLYMER_YIELD is None:
+        from ...model.interfaces import _library_raw
+        raw = _library_raw().get("polymer_yield", {})
+        _POLYMER_YIELD = {m: {k: float(v["value"]) for k, v in d.items()} for m, d in raw.items()}
+    d = _POLYMER_YIELD.get(material.name)
+    if d is None:
+        return math.inf, 0.0
+    dT = float(T_C) - 25.0
+    return (d["yield_MPa"] * 1e6 * max(1.0 + d.get("yield_rel_per_K", 0.0) * dT, 0.05),
+            d.get("hardening_MPa", 0.0) * 1e6 * max(1.0 + d.get("hardening_rel_per_K", 0.0) * dT, 0.05))
+
+
 def arm_layer(layer, T_C: float) -> ap.ArmLayer:
-    """The peeled arm's view of a stack layer at T_C (modulus, yield and hardening from its laws)."""
+    """The peeled arm's view of a stack layer at T_C (modulus, yield and hardening from its laws; a polymer's
+    yield from polymer_yield: whichever interface fails, every layer of the arm bends elastic-plastically)."""
     E, nu, sy, H = mechanical_constants(layer.material, T_C)
+    if not layer.material.is_metal and not math.isfinite(sy):
+        sy, H = polymer_yield(layer.material, T_C)
     return ap.ArmLayer(E, nu, layer.thickness_m, sy, H)
 
 

@@ -148,6 +148,18 @@ class LaminateState:
             return self.history["j2.alpha"]
         return np.zeros(self.stress.shape[:2]) if INELASTIC in self.history else None
 
+    def snapshot(self) -> "LaminateState":
+        """A copy for the plots (stress profiles, deformed shape): the displacement, stresses and which elements are
+        present, without the laws' histories and stress-free strains, which a large plate holds many of."""
+        new = copy.copy(self)
+        new.born, new.etched = self.born.copy(), self.etched.copy()
+        new.u, new.stress = self.u.copy(), self.stress.copy()
+        new.eps0 = np.zeros((0,) + self.eps0.shape[1:])
+        new.removed = None if self.removed is None else self.removed.copy()
+        new.born_at_C, new.mechanisms = dict(self.born_at_C), dict(self.mechanisms)
+        new.history, new.f_ext, new.water, new.cache = {}, None, None, {}
+        return new
+
     def copy(self) -> "LaminateState":
         new = copy.copy(self)
         new.born, new.etched = self.born.copy(), self.etched.copy()

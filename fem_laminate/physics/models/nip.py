@@ -329,7 +329,7 @@ SMALL_CONTACT = 0.1  # Hertz half-spaces: the contact half-width at most a tenth
 def analytic_validity(spec: NipSpec, a: float, peak_Pa: float, R_eff: float, strip_layers) -> dict:
     """Where the analytic nip holds: an elastic strip (no layer reaches its yield under the free plane-strain
     compression of the peak pressure, von Mises √3/2 p0: beyond it the foil flows and the FEM contact is wider,
-    README), a strip thin against the contact (Winkler springs), a contact small against the roll (half-spaces).
+    docs/theory/nip_bonding.md), a strip thin against the contact (Winkler springs), a contact small against the roll (half-spaces).
     Returns {"validity": {...}, "valid": bool, "invalid_reason": str | None}."""
     h = sum(t for _, t in spec.layers)
     yield_ratio = max([math.sqrt(3) / 2 * peak_Pa / L.yield_Pa for L in strip_layers] + [0.0])

@@ -58,7 +58,7 @@ class PeelFEMSpec:
     free_arm_max_element: float = 8.0
     # backtracking line search on the residual norm (halving while |R| grows, down to 1/32 of the step): a
     # deeply plastic arm (35 um copper, kappa0 ~ 80 kappa_e) makes full Newton cycle among active sets; the
-    # search lets ~20x larger pull steps converge there (README). Off: the benchmarked elastic runs unchanged.
+    # search lets ~20x larger pull steps converge there (docs/theory/peel.md). Off: the benchmarked elastic runs unchanged.
     line_search: bool = False
     extrapolate: bool = False  # start each pull step's Newton from the last step's rate dq/dd (a predictor)
     # keep pulling until the crack has advanced this far before the plateau may end the run (a check that the

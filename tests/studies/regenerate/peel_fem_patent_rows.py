@@ -5,7 +5,7 @@ Regenerates the fixture tests/data/peel_fem_patent_rows.json (read by tests/phys
 form (`inputs`: G, sigma_c, the arm's E/nu/h/sigma_y/H, the foundation layers, the angle), the mesh, and the FEM's
 outputs (steady flag, force, root rotation and curvature, crack-tip slope, plastic share, DOFs, seconds, crack
 advance), the force history, and the arm diagnostics at the end of the run (`arm`: curvature and bending moment
-along the arm against arc length from the crack tip, downsampled; README, Peel test). Run FEM jobs one at a time.
+along the arm against arc length from the crack tip, downsampled; docs/theory/peel.md). Run FEM jobs one at a time.
 
 Usage: PYTHONPATH=. python -m tests.studies.regenerate.peel_fem_patent_rows ROW ANGLE START LINE_SEARCH EXTRAPOLATE SECONDS [MAX_STEP_ELEMENTS]
                                                                       [--cu-um 35] [--refine 1] [--arm-per-layer 2] [--bonded-mm 1.0]

@@ -6,7 +6,7 @@ For every row with recorded inputs: analytic.peel.steady_peel with the default r
 (CohesiveLaw(sigma_c), rigid up to sigma_c as in the peel step), and the closed form's arm mechanics at the FEM's
 own root rotation (steady_peel(..., root_rotation_deg=theta0_FEM)). Writes peel_rows_vs_closed_form.json, .md and
 peel_arm_diagnostics.png into OUT_DIR (default: a new temporary folder); the copies the docs quote are in
-docs/results/ (README, Peel test).
+docs/results/ (docs/theory/peel.md).
 Usage: PYTHONPATH=. python -m tests.studies.regenerate.peel_rows_vs_closed_form [OUT_DIR]
 """
 import json

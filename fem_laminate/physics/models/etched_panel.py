@@ -1,0 +1,183 @@
+"""A panel with an etched circuit, homogenized: a copper map on a grid of tiles, each tile's effective laminate
+response from its pattern class (physics/models/homogenize.py, cached per class), the panel solved as a thin
+plate with those A, B, D, N_T, M_T (physics/fe/abd_plate.py).
+
+Copper map: per tile the copper fraction f (exact area of the layout clipped to the tile), the direction of its
+edges from their structure tensor J = sum over edge segments of l n n^T (n the unit normal, l the length), the
+coherence c = (j1 - j2)/(j1 + j2) of its eigenvalues, and the pitch from the edge length per area (lines of
+pitch p have 2/p of edge per unit area; square pads 4 sqrt(f)/p). A tile is 'bare' (f < 2 %), 'full'
+(f > 98 %), 'lines' (c >= 0.6, direction along the lines) or 'pads'; f is bucketed to 0.05, the direction to
+15 degrees and the pitch to a factor 2^(1/2), so a layout has a few dozen classes.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..fe import abd_plate
+from . import homogenize as hom
+
+FRACTION_STEP = 0.05
+ANGLE_STEP_RAD = math.radians(15.0)
+PITCH_STEPS_PER_OCTAVE = 2
+LINES_COHERENCE = 0.6
+
+
+@dataclass
+class CopperMap:
+    """Per tile (ny, nx): copper fraction, coherence and direction (radians from x) of the edges, pitch (m)."""
+    x_edges_m: np.ndarray
+    y_edges_m: np.ndarray
+    fraction: np.ndarray
+    coherence: np.ndarray
+    theta: np.ndarray
+    pitch_m: np.ndarray
+    connected: np.ndarray  # copper one piece with holes (a hatch, a mesh) rather than islands (pads)
+
+    def classes(self) -> np.ndarray:
+        """The bucketed CellClass of every tile, (ny, nx) object array."""
+        out = np.empty(self.fraction.shape, dtype=object)
+        for idx in np.ndindex(self.fraction.shape):
+            out[idx] = tile_class(self.fraction[idx], self.coherence[idx], self.theta[idx], self.pitch_m[idx],
+                                  bool(self.connected[idx]))
+        return out
+
+
+def tile_class(f: float, coherence: float, theta: float, pitch_m: float, connected: bool = False) -> hom.CellClass:
+    if f < 0.02:
+        return hom.CellClass("bare", 0.0)
+    if f > 0.98:
+        return hom.CellClass("full", 1.0)
+    fb = min(max(FRACTION_STEP * round(f / FRACTION_STEP), FRACTION_STEP), 1 - FRACTION_STEP)
+    pb = 2.0 ** (round(PITCH_STEPS_PER_OCTAVE * math.log2(pitch_m / 1e-4)) / PITCH_STEPS_PER_OCTAVE) * 1e-4
+    if coherence >= LINES_COHERENCE:
+        tb = (ANGLE_STEP_RAD * round(theta / ANGLE_STEP_RAD)) % math.pi
+        return hom.CellClass("lines", round(fb, 6), pb, round(tb, 9))
+    return hom.CellClass("grid" if connected else "pads", round(fb, 6), pb)
+
+
+def copper_map(pattern, length_m: float, width_m: float, tile_m: float) -> CopperMap:
+    """The copper map of a pattern (model/pattern.py) on tiles of about tile_m over the panel."""
+    from ...model import pattern as pat
+
+    nx, ny = max(1, round(length_m / tile_m)), max(1, round(width_m / tile_m))
+    xe = np.linspace(-0.5 * length_m, 0.5 * length_m, nx + 1)
+    ye = np.linspace(-0.5 * width_m, 0.5 * width_m, ny + 1)
+    f, c, th, p = (np.zeros((ny, nx)) for _ in range(4))
+    conn = np.zeros((ny, nx), bool)
+    if isinstance(pattern, pat.LinesPattern):
+        f[:] = pattern.line_m / pattern.pitch_m
+        c[:] = 1.0
+        th[:] = 0.0 if pattern.direction == "x" else 0.5 * math.pi
+        p[:] = pattern.pitch_m
+    elif isinstance(pattern, pat.PadsPattern):
+        f[:] = (pattern.pad_m / pattern.pitch_m) ** 2
+        p[:] = pattern.pitch_m
+    else:
+        _polygon_map(pattern.geometry, xe, ye, f, c, th, p, conn)
+    return CopperMap(xe, ye, f, c, th, p, conn)
+
+
+def _polygon_map(geom, xe, ye, f, c, th, p, conn):
+    import shapely
+
+    boundary = geom.boundary
+    for j in range(len(ye) - 1):
+        for i in range(len(xe) - 1):
+            x0, x1, y0, y1 = xe[i], xe[i + 1], ye[j], ye[j + 1]
+            area = (x1 - x0) * (y1 - y0)
+            piece = shapely.clip_by_rect(geom, x0, y0, x1, y1)
+            f[j, i] = piece.area / area
+            parts = getattr(piece, "geoms", [piece])
+            conn[j, i] = sum(len(q.interiors) for q in parts if hasattr(q, "interiors")) > len(parts)
+            seg = shapely.get_coordinates(shapely.clip_by_rect(boundary, x0, y0, x1, y1), return_index=True)
+            pts, part = seg
+            if len(pts) < 2:
+                c[j, i], th[j, i], p[j, i] = 0.0, 0.0, 1e-3
+                continue
+            d = np.diff(pts, axis=0)[part[1:] == part[:-1]]
+            ln = np.hypot(d[:, 0], d[:, 1])
+            ok = ln > 0
+            n = np.stack([-d[ok, 1], d[ok, 0]], axis=1) / ln[ok, None]
+            J = np.einsum("k,ki,kj->ij", ln[ok], n, n)
+            lam, vec = np.linalg.eigh(J)
+            c[j, i] = (lam[1] - lam[0]) / max(lam[1] + lam[0], 1e-300)
+            normal = vec[:, 1]
+            th[j, i] = math.atan2(normal[0], -normal[1]) % math.pi  # the lines run across their edges' normal
+            density = ln.sum() / area
+            fj = min(max(f[j, i], 1e-3), 1.0)
+            grid = conn[j, i] and c[j, i] < LINES_COHERENCE
+            shape = 2.0 if c[j, i] >= LINES_COHERENCE else 4.0 * math.sqrt(1.0 - fj if grid else fj)
+            # a period longer than the tile is not seen as one: the tile is the cell then
+            p[j, i] = min(shape / max(density, 1e-9), min(x1 - x0, y1 - y0))
+
+
+# ---- the panel --------------------------------------------------------------------------------------
+
+@dataclass
+class PanelLayers:
+    """The present layers as the cell sees them, the patterned ones, and the reference height of the plate."""
+    cells: list  # [hom.CellLayer]
+    patterned: tuple[int, ...]
+    z_ref_m: float
+
+
+def response_maps(panel: PanelLayers, classes: np.ndarray, n_lines: int = 20, n_pads: int = 10,
+                  method: str = "homogenized"):
+    """ABD (ny, nx, 6, 6), NT, MT (ny, nx, 3) per tile; method 'homogenized' (periodic cell) or 'mixtures' (the
+    rule of mixtures: the patterned foil's stiffness times its copper fraction, isotropic)."""
+    ny, nx = classes.shape
+    ABD, NT, MT = np.zeros((ny, nx, 6, 6)), np.zeros((ny, nx, 3)), np.zeros((ny, nx, 3))
+    memo = {}
+    for idx in np.ndindex(classes.shape):
+        cls = classes[idx]
+        if cls not in memo:
+            memo[cls] = class_response(panel, cls, n_lines, n_pads, method)
+        r = memo[cls]
+        ABD[idx], NT[idx], MT[idx] = r.ABD, r.NT, r.MT
+    return ABD, NT, MT, len(memo)
+
+
+def class_response(panel: PanelLayers, cls: hom.CellClass, n_lines: int = 20, n_pads: int = 10,
+                   method: str = "homogenized") -> hom.PlateResponse:
+    cells, pat_layers = panel.cells, panel.patterned
+    if cls.kind in ("full", "bare") or method == "mixtures":
+        fr = [cls.fraction if k in pat_layers else 1.0 for k in range(len(cells))]
+        keep = [k for k in range(len(cells)) if fr[k] > 0 or k not in pat_layers]
+        if cls.kind == "bare":
+            # the etched foil is gone: the film alone (its heights unchanged)
+            return _clt_subset(cells, keep, panel.z_ref_m)
+        return hom.clt_response(cells, panel.z_ref_m, fr)
+    if len(pat_layers) != 1:
+        raise ValueError("a homogenized cell takes one patterned foil; etch one side at a time")
+    return hom.class_response(cells, panel.z_ref_m, pat_layers[0], cls,
+                              n_lines if cls.kind == "lines" else n_pads)
+
+
+def _clt_subset(cells, keep, z_ref):
+    """CLT of the layers `keep` at their heights in the full stack."""
+    fr = [1.0 if k in keep else 0.0 for k in range(len(cells))]
+    return hom.clt_response(cells, z_ref, fr)
+
+
+def solve_panel(length_m: float, width_m: float, xe, ye, ABD, NT, MT, per_tile: int = 2):
+    """The plate solution over the tiles (per_tile x per_tile squares, two triangles each, per tile)."""
+    ny, nx = ABD.shape[:2]
+    mesh = abd_plate.panel_mesh(length_m, width_m, nx * per_tile, ny * per_tile)
+    c = mesh.p[:, mesh.t].mean(axis=1)
+    i = np.clip(np.searchsorted(xe, c[0]) - 1, 0, nx - 1)
+    j = np.clip(np.searchsorted(ye, c[1]) - 1, 0, ny - 1)
+    return abd_plate.solve_plate(mesh, ABD[j, i], NT[j, i], MT[j, i])
+
+
+def panel_result(sol_before, sol_after, length_m: float, width_m: float) -> dict:
+    """Warpage before and after and the dimensional change (marks at ±L/4 on the centre lines)."""
+    out = {"warpage_before": abd_plate.warpage(sol_before, length_m, width_m),
+           "warpage_after": abd_plate.warpage(sol_after, length_m, width_m)}
+    for ax, size in (("x", length_m), ("y", width_m)):
+        b = abd_plate.mark_distance(sol_before, "xy".index(ax), 0.25 * size)
+        a = abd_plate.mark_distance(sol_after, "xy".index(ax), 0.25 * size)
+        out[f"dimensional_change_{ax}_pct"] = (a - b) / b * 100.0
+    return out

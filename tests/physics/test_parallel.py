@@ -1,0 +1,54 @@
+"""Threaded kernels of the plate solver (physics/fe/parallel.py): the same numbers as scipy / numpy on one thread."""
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from fem_laminate.physics.fe import parallel
+
+
+@pytest.fixture
+def two_threads():
+    before = parallel.threads()
+    parallel.set_threads(2)
+    yield
+    parallel.set_threads(before)
+
+
+def _spd(n, seed=0):
+    """A banded random SPD matrix (40 entries a row) and a vector."""
+    rng = np.random.default_rng(seed)
+    rows = np.repeat(np.arange(n), 20)
+    cols = np.clip(rows + rng.integers(-500, 500, rows.size), 0, n - 1)
+    A = sp.csr_matrix((rng.random(rows.size), (rows, cols)), shape=(n, n))
+    return (A + A.T + sp.identity(n) * 50).tocsr(), rng.standard_normal(n)
+
+
+def test_threaded_products_equal_scipys(two_threads):
+    A, x = _spd(20_000)
+    assert A.nnz > parallel.MKL_ABOVE
+    y = parallel.matvec(A, x)
+    assert np.abs(y - A @ x).max() <= 1e-12 * np.abs(A @ x).max()
+    rng = np.random.default_rng(1)
+    B = sp.csr_matrix((rng.random(60_000), (rng.integers(0, 20_000, 60_000), rng.integers(0, 300, 60_000))),
+                      shape=(20_000, 300))
+    C = parallel.matmat(A, B)
+    assert abs(C - A @ B).max() <= 1e-12 * abs(A @ B).max()
+
+
+def test_column_blocks_over_threads_equal_numpy(two_threads):
+    rng = np.random.default_rng(2)
+    Ab = rng.standard_normal((5000, 6, 6)) + 6 * np.eye(6)
+    rb = rng.standard_normal((5000, 6))
+    inv = parallel.batched_inv(Ab)
+    assert np.abs(inv - np.linalg.inv(Ab)).max() < 1e-12
+    assert np.abs(parallel.batched_solve(inv, rb) - np.matmul(inv, rb[:, :, None])[:, :, 0]).max() < 1e-12
+
+
+def test_thread_count_from_the_environment(monkeypatch):
+    monkeypatch.setitem(parallel._state, "threads", None)
+    monkeypatch.setenv(parallel.ENV, "3")
+    assert parallel.threads() == 3
+    monkeypatch.setitem(parallel._state, "threads", None)
+    monkeypatch.setenv(parallel.ENV, "many")
+    assert parallel.threads() == parallel.cores()
+    parallel.set_threads(parallel.cores())
