@@ -94,7 +94,7 @@ QUANTITIES = [
 # What `validate` prints as its headline: how many published rows each prediction lies within this of. A reporting
 # threshold (assumption: about the spread of repeated CTE and peel measurements), not a fit target or an acceptance
 # criterion; the full comparison is validation.md.
-HEADLINE_TOLERANCE = {"film CTE (1e-5/K)": 10.0, "peel (kgf/cm)": 0.2}  # % relative; kgf/cm absolute
+HEADLINE_TOLERANCE = {"film CTE (1e-5/K)": 10.0, "peel (kgf/cm)": 0.2, "PCT peel (kgf/cm)": 0.2}  # % relative; kgf/cm absolute
 
 
 def headline(rows: list[dict]) -> list[str]:
