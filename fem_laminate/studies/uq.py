@@ -93,12 +93,38 @@ def used_materials(raw: dict, source: str) -> list[str]:
     return names
 
 
+def used_interfaces(raw: dict, source: str) -> list[str]:
+    """The interface table's keys ("a|b", alphabetical) of every pair of adjacent layers in the case's stack."""
+    from ..case import load_case_dict
+
+    layers = load_case_dict(raw, source).full_stack().layers
+    keys = []
+    for lo, hi in zip(layers[:-1], layers[1:]):
+        key = "|".join(sorted((lo.material.name, hi.material.name)))
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
 def uncertain_parameters(raw: dict, source: str, only=None) -> list[Uncertain]:
-    """The uncertain numbers of the materials the case uses, optionally filtered by glob patterns on the paths."""
+    """The uncertain numbers of the materials and interfaces the case uses, optionally filtered by glob patterns
+    on the paths."""
     from ..model.materials import RANGES
 
-    view = merged_view(raw)["materials"]
+    merged = merged_view(raw)
+    view = merged["materials"]
     out = []
+    for key in used_interfaces(raw, source):
+        for field, e in (merged.get("interfaces", {}).get(key) or {}).items():
+            kind = next((k for k in ("sd", "range") if is_value_table(e) and k in e), None)
+            if kind is None:
+                continue
+            parts = ("interfaces", key, field)
+            path = format_key(parts)
+            if only and not any(fnmatch.fnmatchcase(path, pat) for pat in only):
+                continue
+            limits = (0.0, 1.0) if field == "wet_toughness_loss" else (0.0, math.inf)
+            out.append(Uncertain(path, parts, e["value"], kind, e[kind], e.get("uncertainty", ""), limits))
     for name in used_materials(raw, source):
         entries = view.get(name, {})
         items = []

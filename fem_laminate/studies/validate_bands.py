@@ -31,7 +31,8 @@ from .uq import Q_SCREEN, Study, uncertain_parameters
 
 # the parameters sampled for the validated quantities (glob patterns on library-merged case paths)
 SAMPLED = ("materials.pi_*.cte_per_K", "materials.pi_*.E_GPa", "materials.pi_*.nu", "materials.pi_*.Tg_C",
-           "materials.copper_ed.E_GPa", "materials.copper_ed.yield_MPa", "materials.copper_ed.hardening_MPa")
+           "materials.copper_ed.E_GPa", "materials.copper_ed.yield_MPa", "materials.copper_ed.hardening_MPa",
+           "interfaces.*.bonded_toughness_J_per_m2")
 SKIPPED_STEPS = ("solder_float", "pressure_cooker", "dimensional_stability", "curl")
 # summary path of each validated quantity, and its factor to the table's unit
 OUTPUTS = {"film CTE (1e-5/K)": ("film.cte_per_K", 1e5), "peel (kgf/cm)": ("peel.kgf_per_cm", 1.0)}
@@ -130,7 +131,7 @@ def headline(rows: list[dict], samples: int, calibration: str, plots: dict[str, 
                      f"{tol} of {len(pub)} within {tol_text} of the prediction.")
     lines.append(f"\nBands: first-order propagation of the library's uncertainties (data/materials.toml) through "
                  f"the full model, {samples} Latin-hypercube samples (studies/validate_bands.py says which "
-                 "parameters and why); the interface toughness's uncertainty is not in them.\n")
+                 "parameters and why), the bonded toughness of each interface among them.\n")
     lines.append(calibration)
     for col, png in plots.items():
         lines.append(f"![{col}: published vs predicted]({png})\n")
