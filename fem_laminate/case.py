@@ -380,6 +380,12 @@ def load_case(path) -> Case:
         One line: a file that is missing, unreadable, too large, not UTF-8 or not TOML, and every field
         `load_case_dict` refuses.
     """
+    return load_case_dict(read_case_toml(path), str(path))
+
+
+def read_case_toml(path) -> dict:
+    """The raw table of a case file (not validated); CaseError for a missing, unreadable, oversized, non-UTF-8
+    or non-TOML file."""
     path = Path(path)
     if not path.is_file():
         raise CaseError(f"{path}: case file not found")
@@ -400,7 +406,7 @@ def load_case(path) -> Case:
         raise CaseError(f"{path}: not valid TOML ({exc})") from None
     except RecursionError:
         raise CaseError(f"{path}: not valid TOML (nested too deeply)") from None
-    return load_case_dict(d, str(path))
+    return d
 
 
 def _resolve_materials(spec: CaseSpec, source: str) -> dict[str, Material]:

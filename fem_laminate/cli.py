@@ -207,16 +207,19 @@ def main():
 @click.option("--out", "out_dir", type=click.Path(), default=None,
               help="Output folder (default: results/<case file name>).")
 @click.option("--overwrite", is_flag=True, help="Replace --out even if it holds files this tool did not write.")
+@click.option("--with", "overlays", multiple=True, type=click.Path(dir_okay=False),
+              help="A TOML overlay of dotted keys merged into the case (library merged) before it is checked; "
+                   "repeatable, later ones win (e.g. the fitted.toml of `fit`).")
 @_plot_options
 @_wait_options
 @_verbosity
 @_guarded("run")
-def run(case_file, out_dir, overwrite, plot_format, dpi, wait, wait_timeout_s):
+def run(case_file, out_dir, overwrite, overlays, plot_format, dpi, wait, wait_timeout_s):
     """Simulate the process chain of CASE_FILE and write summary.json, a ParaView series and PNG plots."""
-    from .case import load_case
     from .job import run_case
+    from .studies.overlay import load_case_with_overlays
 
-    case = load_case(case_file)
+    case = load_case_with_overlays(case_file, overlays)
     for note in case.notes:
         _note(note)
     out = Path(out_dir) if out_dir else Path("results") / Path(case_file).stem
@@ -313,19 +316,29 @@ def schema(show_path):
 @click.option("--physics", "physics", type=click.Choice(["case", "elastic"]), default="case", show_default=True,
               help="case: each case's [physics] table (full model by default); elastic: viscoelasticity and "
                    "moisture off in every case (the elastic model of 0.2).")
+@click.option("--uncertainty", type=click.IntRange(min=2, max=4096), default=None,
+              help="Add p05/p95 bands to each predicted quantity from N samples of the data's uncertainties.")
+@click.option("--workers", type=int, default=None, help="With --uncertainty: Dask workers (default: one per core).")
 @_plot_options
 @_wait_options
 @_verbosity
 @_guarded("validate")
-def validate(cases_dir, out_dir, physics, plot_format, dpi, wait, wait_timeout_s):
+def validate(cases_dir, out_dir, physics, uncertainty, workers, plot_format, dpi, wait, wait_timeout_s):
     """Run every patent case and write validation.csv / validation.md beside the published values; print a
     headline (rows within tolerance per quantity)."""
     from .post.output import plot_settings
+    from .studies.fit import close_client
+    from .studies.sweep import make_client
     from .studies.validate import ELASTIC, headline, run_validation
 
-    with plot_settings(plot_format, dpi):
-        rows = run_validation(cases_dir, out_dir, progress=_progress(), wait_s=_wait_s(wait, wait_timeout_s),
-                              physics=ELASTIC if physics == "elastic" else None)
+    client = make_client(None, workers) if uncertainty and workers != 0 else None
+    try:
+        with plot_settings(plot_format, dpi):
+            rows = run_validation(cases_dir, out_dir, progress=_progress(),
+                                  physics=ELASTIC if physics == "elastic" else None,
+                                  wait_s=_wait_s(wait, wait_timeout_s), uncertainty=uncertainty, client=client)
+    finally:
+        close_client(client, None)
     click.echo(f"{len(rows)} cases -> {Path(out_dir) / 'validation.md'} (and validation.csv)")
     for line in headline(rows):
         click.echo(f"  {line}")
@@ -348,9 +361,22 @@ def materials(sources):
         click.echo(f"{name:<11} {m.kind:<8} {m.E_Pa / 1e9:8.2f} {m.nu:5.2f} {cte:12.1f} {cz:6.0f} {tg:>7}  {m.description}")
         if sources:
             for key, v in raw[name].items():
-                if isinstance(v, dict):
-                    click.echo(f"    {key} = {v['value']}  [{v['source']}]")
+                subs = [(key, v)] if isinstance(v, dict) and "value" in v else \
+                    [(f"{key}.{k}", e) for k, e in v.items()] if isinstance(v, dict) else []  # a law's table
+                for k, e in subs:
+                    click.echo(f"    {k} = {e['value']}{_spread(e)}  [{e['source']}]")
     _list_interfaces(sources)
+
+
+def _spread(entry: dict) -> str:
+    """A data entry's uncertainty as the listing shows it."""
+    if "sd" in entry:
+        return f" ± {entry['sd']:.3g} (1 sd)"
+    if "range" in entry:
+        return f" in [{entry['range'][0]:.4g}, {entry['range'][1]:.4g}]"
+    if "sd_rel" in entry:
+        return f" × (1 ± {entry['sd_rel']:g})"
+    return ""
 
 
 def _list_interfaces(sources: bool) -> None:
@@ -421,6 +447,49 @@ def sweep(spec_file, out_dir, scheduler, workers, wait, wait_timeout_s):
 
     sys.exit(sweep_command(spec_file, out_dir, scheduler=scheduler, workers=workers, progress=_progress(),
                            wait_s=_wait_s(wait, wait_timeout_s)))
+
+
+@main.command()
+@click.argument("spec_file", type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="Output folder: fit.json, fitted.toml, predictions.csv, fit.png; evaluations in evals/ (reused).")
+@click.option("--scheduler", default=None, help="Address of a running Dask scheduler (default: a LocalCluster).")
+@click.option("--workers", type=int, default=None, help="LocalCluster workers (default: one per core; 0 = serial).")
+@_wait_options
+@_guarded("fit")
+def fit(spec_file, out_dir, scheduler, workers, wait, wait_timeout_s):
+    """Calibrate case parameters on coupon measurements (weighted least squares) and predict with bands."""
+    from .studies.fit import fit_command, report
+
+    click.echo(report(fit_command(spec_file, out_dir, scheduler=scheduler, workers=workers, progress=_progress(),
+                                  wait_s=_wait_s(wait, wait_timeout_s)), out_dir))
+
+
+@main.command()
+@click.argument("case_file", type=click.Path(dir_okay=False))
+@click.option("--samples", type=int, default=32, show_default=True,
+              help="Latin-hypercube samples for the bands, and the base size N of the Sobol' design (N (k+2) runs).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
+              help="Output folder: uq.json, uq.csv, sobol.csv, uq.png; runs in evals/ (reused on a rerun).")
+@click.option("--outputs", default=None, help="Comma-separated summary paths for the Sobol' indices "
+                                              "(default: curl, film CTE, dimensional change, peel where present).")
+@click.option("--params", "only", default=None, help="Comma-separated glob patterns of the parameters to sample "
+                                                     "(default: every uncertain number of the case's materials).")
+@click.option("--sobol-params", type=int, default=4, show_default=True,
+              help="Leading parameters (by screening) that get Sobol' indices.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--scheduler", default=None, help="Address of a running Dask scheduler (default: a LocalCluster).")
+@click.option("--workers", type=int, default=None, help="LocalCluster workers (default: one per core; 0 = serial).")
+@_wait_options
+@_guarded("uq")
+def uq(case_file, samples, out_dir, outputs, only, sobol_params, seed, scheduler, workers, wait, wait_timeout_s):
+    """Uncertainty of a case's predictions from the data's uncertainties: p05/p50/p95 and Sobol' indices."""
+    from .studies.uq import report, uq_command
+
+    res = uq_command(case_file, out_dir, samples, scheduler=scheduler, workers=workers,
+                     outputs=outputs.split(",") if outputs else None, only=only.split(",") if only else None,
+                     sobol_params=sobol_params, seed=seed, progress=_progress(), wait_s=_wait_s(wait, wait_timeout_s))
+    click.echo(report(res, out_dir))
 
 
 @main.command()

@@ -213,17 +213,43 @@ def _is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
+UNCERTAINTY_KEYS = ("sd", "range", "sd_rel")  # one of them, with `uncertainty` (why), beside value and source
+
+
 def _unwrap(key: str, raw):
-    """A property is a plain value or ``{value = ..., source = "..."}``; returns (value, source)."""
+    """A property is a plain value or ``{value = ..., source = "..."}``, optionally with an uncertainty (one of
+    sd, range, sd_rel, and `uncertainty`, its reason); returns (value, source)."""
     if isinstance(raw, dict):
-        extra = set(raw) - {"value", "source"}
+        extra = set(raw) - {"value", "source", "uncertainty", *UNCERTAINTY_KEYS}
         if "value" not in raw or extra:
-            raise _bad(key, raw, "a value or a table {value = ..., source = \"...\"}")
+            raise _bad(key, raw, "a value or a table {value = ..., source = \"...\"} (optional: one of sd, range, "
+                                 "sd_rel, with uncertainty = \"why\")")
         src = raw.get("source", "")
         if not isinstance(src, str) or len(src) > 2000:
             raise _bad(key + ".source", src, "a text of at most 2000 characters")
+        check_uncertainty(key, raw)
         return raw["value"], src
     return raw, "case file"
+
+
+def check_uncertainty(key: str, raw: dict) -> None:
+    """sd > 0, range [lo, hi] holding the value, or sd_rel in (0, 1) on a table; with a one-line reason."""
+    given = [k for k in UNCERTAINTY_KEYS if k in raw]
+    if not given and "uncertainty" not in raw:
+        return
+    if len(given) != 1:
+        raise _bad(key, {k: raw[k] for k in given}, "exactly one of sd, range, sd_rel beside uncertainty")
+    why = raw.get("uncertainty")
+    if not isinstance(why, str) or not why.strip() or len(why) > 300 or not why.isprintable():
+        raise _bad(key + ".uncertainty", why, "a one-line reason for the spread (at most 300 characters)")
+    kind, u, v = given[0], raw[given[0]], raw["value"]
+    if kind == "sd" and not (_is_number(u) and u > 0 and _is_number(v)):
+        raise _bad(key + ".sd", u, "a number > 0 (one standard deviation, in the key's units) of a number")
+    if kind == "sd_rel" and not (_is_number(u) and 0 < u < 1):
+        raise _bad(key + ".sd_rel", u, "a number in (0, 1): the relative sd of a common factor on a table")
+    if kind == "range" and not (isinstance(u, list) and len(u) == 2 and all(_is_number(x) for x in u)
+                                and _is_number(v) and u[0] <= v <= u[1] and u[0] < u[1]):
+        raise _bad(key + ".range", u, f"[low, high] with low < high holding the value {_short(v)}")
 
 
 def _check_number(key: str, v) -> float:

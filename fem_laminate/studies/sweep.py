@@ -232,6 +232,7 @@ class Point:
     params: dict  # dotted path -> value
     case: dict  # resolved case dict
     point_id: str
+    source: str | None = None  # the case file the point derives from (None: the sweep's base case)
 
 
 def point_id(case: dict) -> str:
@@ -284,7 +285,7 @@ def run_point(point: Point, source: str, sweep_dir, runner: Runner | None = None
     t0 = time.perf_counter()
     record = {"index": point.index, "point_id": point.point_id, "params": point.params}
     try:
-        summary = runner(point.case, source, scratch)
+        summary = runner(point.case, point.source or source, scratch)
         if not isinstance(summary, dict):
             raise TypeError(f"runner returned {type(summary).__name__}, expected dict")
         record.update(status="ok", error="", summary=summary)
@@ -363,6 +364,22 @@ def _sweep_into(spec: SweepSpec, sweep_dir: Path, client, runner: Runner | None,
         "spec": spec.source, "base": spec.base_source, "grid": spec.grid, "zip": spec.zip,
         "points": [{"index": p.index, "point_id": p.point_id, "params": p.params} for p in points]})
     _clean_scratch(sweep_dir)
+    if runner is None and spec.plots:
+        runner = functools.partial(run_case_dict, plots=True)
+    records = run_points(points, spec.base_source, sweep_dir, client=client, runner=runner, progress=progress,
+                         retry_failed=retry_failed)
+    ordered = [records[i] for i in sorted(records)]
+    write_table(ordered, sweep_dir)
+    return ordered
+
+
+def run_points(points: list[Point], source: str, sweep_dir: Path, *, client=None, runner: Runner | None = None,
+               progress: bool = False, retry_failed: bool = True) -> dict[int, dict]:
+    """Run the unfinished ones of `points` into sweep_dir (finished points are read back, failed ones retried);
+    index -> record. The caller holds the folder's lock and has cleaned its scratch folders; `source` names the
+    case file of points that do not name their own. Fit and uq run their evaluations through this."""
+    sweep_dir = Path(sweep_dir)
+    sweep_dir.mkdir(parents=True, exist_ok=True)
     records: dict[int, dict] = {}
     todo = []
     for p in points:
@@ -385,16 +402,14 @@ def _sweep_into(spec: SweepSpec, sweep_dir: Path, client, runner: Runner | None,
             write_table([records[i] for i in sorted(records)], sweep_dir, parquet=False)
             last_table = time.monotonic()
 
-    if runner is None and spec.plots:
-        runner = functools.partial(run_case_dict, plots=True)
     if client is None:
         for p in todo:
-            done(run_point(p, spec.base_source, sweep_dir, runner))
+            done(run_point(p, source, sweep_dir, runner))
     else:
         from distributed import as_completed
 
         def submit(p):
-            return client.submit(run_point, p, spec.base_source, str(sweep_dir), runner,
+            return client.submit(run_point, p, source, str(sweep_dir), runner,
                                  key=f"point-{p.point_id}-{uuid.uuid4().hex[:8]}", pure=False)
 
         def outcome(fut, result, p, last_try: bool):
@@ -430,9 +445,7 @@ def _sweep_into(spec: SweepSpec, sweep_dir: Path, client, runner: Runner | None,
                 done(outcome(fut, result, p, last_try=True))
     if bar is not None:
         bar.close()
-    ordered = [records[i] for i in sorted(records)]
-    write_table(ordered, sweep_dir)
-    return ordered
+    return records
 
 
 def _clean_scratch(sweep_dir: Path) -> None:

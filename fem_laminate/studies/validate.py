@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..physics.laws import switches
-from ..case import load_case
+from ..case import load_case, read_case_toml
 from ..errors import InputError
 from ..job import run_case
 from ..post.folder import locked
@@ -94,7 +94,7 @@ QUANTITIES = [
 # What `validate` prints as its headline: how many published rows each prediction lies within this of. A reporting
 # threshold (assumption: about the spread of repeated CTE and peel measurements), not a fit target or an acceptance
 # criterion; the full comparison is validation.md.
-HEADLINE_TOLERANCE = {"film CTE (1e-5/K)": 10.0, "peel (kgf/cm)": 0.2}  # % relative; kgf/cm absolute
+HEADLINE_TOLERANCE = {"film CTE (1e-5/K)": 10.0, "peel (kgf/cm)": 0.2, "PCT peel (kgf/cm)": 0.2}  # % relative; kgf/cm absolute
 
 
 def headline(rows: list[dict]) -> list[str]:
@@ -175,21 +175,36 @@ def with_physics(case, physics: dict | None):
 
 
 def run_validation(cases_dir, out_dir, progress: bool = True, physics: dict | None = None,
-                   wait_s: float | None = None) -> list[dict]:
+                   wait_s: float | None = None, uncertainty: int | None = None, client=None) -> list[dict]:
     """Run every patent case found in cases_dir; write validation.csv and validation.md to out_dir.
     `physics` overrides every case's [physics] switches (e.g. ELASTIC). out_dir is locked for the whole run
-    (another run writing it: refused, or waited for up to wait_s seconds)."""
+    (another run writing it: refused, or waited for up to wait_s seconds). `uncertainty` = N adds p05/p95 bands
+    (studies/validate_bands.py, its runs on `client`)."""
     cases_dir, out_dir = Path(cases_dir), Path(out_dir)
     ref = published()["rows"]
     names = [n for n in PATENT_CASES if (cases_dir / f"{n}.toml").is_file()]
     if not names:
         raise InputError(f"--cases {cases_dir}: no patent case files (example_1.toml ...) found")
     cases = {n: with_physics(load_case(cases_dir / f"{n}.toml"), physics) for n in names}  # all checked first
+    bands = None
+    if uncertainty:
+        from .validate_bands import case_bands
+
+        raws = {}
+        for n in names:
+            raw = read_case_toml(cases_dir / f"{n}.toml")
+            if physics is not None:
+                raw["physics"] = {**raw.get("physics", {}), **physics}
+            raws[n] = (raw, str(cases_dir / f"{n}.toml"))
+        bands = (raws, uncertainty, client)
     with locked(out_dir, "--out", wait_s):
-        return _validate_into(out_dir, cases, ref, progress)
+        if bands is not None:
+            raws, n_samples, cl = bands
+            bands = (case_bands(raws, n_samples, out_dir / "uncertainty", client=cl, progress=progress), n_samples)
+        return _validate_into(out_dir, cases, ref, progress, bands)
 
 
-def _validate_into(out_dir: Path, cases: dict, ref: dict, progress: bool) -> list[dict]:
+def _validate_into(out_dir: Path, cases: dict, ref: dict, progress: bool, bands=None) -> list[dict]:
     names = list(cases)
     it = names
     if progress:
@@ -201,12 +216,18 @@ def _validate_into(out_dir: Path, cases: dict, ref: dict, progress: bool) -> lis
         s = run_case(case, out_dir / "cases" / n)
         rows.append(_row(case, n, s, ref.get(case.spec.reference.get("row", case.name), {})))
     out_dir.mkdir(parents=True, exist_ok=True)
+    head = ""
+    if bands is not None:
+        from .validate_bands import add_band_columns, headline, parity_plots
+
+        add_band_columns(rows, bands[0])
+        head = headline(rows, bands[1], calibration_text(), parity_plots(rows, out_dir))
     keys = list(dict.fromkeys(k for r in rows for k in r))
     with open(out_dir / "validation.csv", "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=keys)
         w.writeheader()
         w.writerows(rows)
-    (out_dir / "validation.md").write_text(markdown_table(rows, keys))
+    (out_dir / "validation.md").write_text(head + markdown_table(rows, keys))
     return rows
 
 

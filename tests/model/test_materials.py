@@ -15,8 +15,28 @@ def test_every_number_names_its_source():
         for key, v in flat.items():
             if key in ("kind", "description"):
                 continue
-            assert isinstance(v, dict) and set(v) == {"value", "source"}, f"{name}.{key} must be {{value, source}}"
+            assert isinstance(v, dict) and {"value", "source"} <= set(v), f"{name}.{key} must be {{value, source}}"
             assert len(v["source"].strip()) > 8, f"{name}.{key} has no real source"
+            # and an uncertainty with its reason: exactly one of sd, range, sd_rel (the loader checks the numbers)
+            assert set(v) - {"value", "source"} in ({"sd", "uncertainty"}, {"range", "uncertainty"},
+                                                     {"sd_rel", "uncertainty"}), f"{name}.{key} has no uncertainty"
+            assert len(v["uncertainty"].strip()) > 8, f"{name}.{key}: the uncertainty gives no reason"
+
+
+@pytest.mark.parametrize("entry, words", [
+    ({"value": 3.0, "source": "x", "sd": -1.0, "uncertainty": "why"}, "E_GPa.sd"),
+    ({"value": 3.0, "source": "x", "range": [4.0, 5.0], "uncertainty": "why"}, "E_GPa.range"),
+    ({"value": 3.0, "source": "x", "sd": 0.3}, "E_GPa.uncertainty"),
+    ({"value": 3.0, "source": "x", "sd": 0.3, "range": [1.0, 4.0], "uncertainty": "why"}, "exactly one"),
+    ({"value": 3.0, "source": "x", "sigma": 0.3}, "optional: one of sd, range, sd_rel"),
+])
+def test_uncertainty_fields_are_checked(entry, words):
+    from fem_laminate.model.materials import material_from_dict
+
+    with pytest.raises(ValueError, match=words):
+        material_from_dict("m", {"base": "pi_II", "E_GPa": entry}, load_library()["pi_II"])
+    ok = {"value": 3.0, "source": "x", "range": [2.0, 4.0], "uncertainty": "the class's spread"}
+    assert material_from_dict("m", {"E_GPa": ok}, load_library()["pi_II"]).E_Pa == 3.0e9
 
 
 def test_patent_ctes_and_tgs_are_the_preparation_examples():
@@ -44,3 +64,39 @@ def test_copper_follows_the_mean_cte_table():
     for T, a in ((100.0, 16.8e-6), (200.0, 17.3e-6), (300.0, 17.7e-6)):
         assert cu.thermal_strain(T) - cu.thermal_strain(20.0) == pytest.approx(a * (T - 20.0), rel=1e-9)
     assert np.all(np.diff(cu.thermal_strain(np.linspace(20, 400, 50))) > 0)
+
+
+@pytest.mark.parametrize("data_file", ["bonding.toml", "criteria.toml"])
+def test_every_number_of_the_other_data_files_has_an_uncertainty(data_file):
+    import tomllib
+    from importlib import resources
+
+    from fem_laminate.model.materials import check_uncertainty
+
+    raw = tomllib.loads(resources.files("fem_laminate").joinpath(f"data/{data_file}").read_text())
+
+    def entries(node, prefix=""):
+        for k, v in node.items():
+            if isinstance(v, dict) and "value" in v:
+                yield prefix + k, v
+            elif isinstance(v, dict):
+                yield from entries(v, f"{prefix}{k}.")
+
+    found = list(entries(raw))
+    assert found
+    for key, v in found:
+        if isinstance(v["value"], bool):
+            continue  # a switch, not a number
+        assert "uncertainty" in v and any(k in v for k in ("sd", "range")), f"{data_file}: {key} has no uncertainty"
+        check_uncertainty(key, v)  # sd > 0, a range holding the value, a reason
+
+
+def test_materials_sources_lists_every_number_with_its_spread():
+    from click.testing import CliRunner
+
+    from fem_laminate.cli import main
+
+    res = CliRunner().invoke(main, ["materials", "--sources"])
+    assert res.exit_code == 0, res.output
+    assert "E_GPa = 116.0 in [115, 117]" in res.output
+    assert "cure_shrinkage.shrinkage_per_conversion = 0.05 in [0.02, 0.15]" in res.output  # a law's table too
