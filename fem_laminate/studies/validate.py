@@ -216,18 +216,17 @@ def _validate_into(out_dir: Path, cases: dict, ref: dict, progress: bool, bands=
         s = run_case(case, out_dir / "cases" / n)
         rows.append(_row(case, n, s, ref.get(case.spec.reference.get("row", case.name), {})))
     out_dir.mkdir(parents=True, exist_ok=True)
-    head = ""
-    if bands is not None:
-        from .validate_bands import add_band_columns, headline, parity_plots
+    from .validate_bands import add_band_columns, headline, parity_plots
 
+    if bands is not None:
         add_band_columns(rows, bands[0])
-        head = headline(rows, bands[1], calibration_text(), parity_plots(rows, out_dir))
+    head = headline(rows, bands[1] if bands is not None else None, calibration_text(), parity_plots(rows, out_dir))
     keys = list(dict.fromkeys(k for r in rows for k in r))
     with open(out_dir / "validation.csv", "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=keys)
         w.writeheader()
         w.writerows(rows)
-    (out_dir / "validation.md").write_text(head + markdown_table(rows, keys))
+    (out_dir / "validation.md").write_text(head + markdown_table(rows, keys).removeprefix(TITLE))
     return rows
 
 
@@ -256,8 +255,11 @@ def criteria_text() -> str:
             "Comparative examples 3 and 5 are inferior in dimensional stability.\n")
 
 
+TITLE = "# Validation against EP0496334A1\n\n"
+
+
 def markdown_table(rows, keys) -> str:
-    head = ("# Validation against EP0496334A1\n\n"
+    head = (TITLE +
             "Predictions of fem_laminate beside the values the patent publishes ('–': held back by the reference, "
             "not measured, or not applicable). Errors: prediction minus measurement, relative (%) for CTE, "
             "absolute for peel. Preparation rows reproduce their own input CTE (a check of the simulated TMA, not "

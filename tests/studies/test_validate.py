@@ -51,6 +51,17 @@ def test_every_patent_case_ran(table):
     assert "Calibration" in md and "Example 1" in md
 
 
+def test_report_opens_with_a_headline_parity_plots_and_a_compact_table(table, validation_out):
+    rows, md = table
+    head, details = md.split("## Details", 1)
+    assert head.startswith("# Validation against EP0496334A1\n")
+    assert "- **film CTE (1e-5/K)**:" in head and "- **peel (kgf/cm)**:" in head and "Calibration" in head
+    for png in ("parity_film_CTE.png", "parity_peel.png"):
+        assert f"]({png})" in head and (validation_out / png).stat().st_size > 1000
+    assert "| case | quantity | predicted | published |" in head
+    assert md.count("# Validation against EP0496334A1") == 1
+
+
 def test_calibration_rows_are_reproduced(table):
     rows, _ = table
     pub = published()["rows"]
