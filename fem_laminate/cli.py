@@ -327,18 +327,13 @@ def validate(cases_dir, out_dir, physics, uncertainty, workers, plot_format, dpi
     """Run every patent case and write validation.csv / validation.md beside the published values; print a
     headline (rows within tolerance per quantity)."""
     from .post.output import plot_settings
-    from .studies.fit import close_client
-    from .studies.sweep import make_client
+    from .studies.sweep import dask_client
     from .studies.validate import ELASTIC, headline, run_validation
 
-    client = make_client(None, workers) if uncertainty and workers != 0 else None
-    try:
-        with plot_settings(plot_format, dpi):
-            rows = run_validation(cases_dir, out_dir, progress=_progress(),
-                                  physics=ELASTIC if physics == "elastic" else None,
-                                  wait_s=_wait_s(wait, wait_timeout_s), uncertainty=uncertainty, client=client)
-    finally:
-        close_client(client, None)
+    with dask_client(None, workers if uncertainty else 0) as client, plot_settings(plot_format, dpi):
+        rows = run_validation(cases_dir, out_dir, progress=_progress(),
+                              physics=ELASTIC if physics == "elastic" else None,
+                              wait_s=_wait_s(wait, wait_timeout_s), uncertainty=uncertainty, client=client)
     click.echo(f"{len(rows)} cases -> {Path(out_dir) / 'validation.md'} (and validation.csv)")
     for line in headline(rows):
         click.echo(f"  {line}")

@@ -526,35 +526,16 @@ def plot_fit(result: dict, path: Path) -> None:
 def fit_command(spec_path, out_dir, scheduler=None, workers=None, progress=False, wait_s=None) -> dict:
     """`fem-laminate fit`: spec checked first (exit 2), then the output folder, then the fit."""
     from ..post.folder import MARKER, OutputFolder, locked
-    from .sweep import make_client
+    from .sweep import dask_client
 
     spec = load_spec(spec_path)
     out = Path(out_dir)
     OutputFolder(out).check()  # a folder holding files this tool did not write is refused
-    if workers is not None and workers < 0:
-        raise InputError(f"--workers {workers}: must be >= 0 (0 = serial, in this process)")
     with locked(out, "--out", wait_s):
         out.mkdir(parents=True, exist_ok=True)
         (out / MARKER).write_text("written by fem_laminate; this folder may be replaced by its next run\n")
-        client = None
-        try:
-            if workers != 0 or scheduler:
-                try:
-                    client = make_client(scheduler, workers)
-                except ValueError as exc:
-                    raise InputError(str(exc)) from None
+        with dask_client(scheduler, workers) as client:
             return run_fit(spec, out, client=client, progress=progress)
-        finally:
-            close_client(client, scheduler)
-
-
-def close_client(client, scheduler) -> None:
-    if client is None:
-        return
-    cluster = getattr(client, "cluster", None)
-    client.close()
-    if cluster is not None and not scheduler:
-        cluster.close()
 
 
 def report(result: dict, out) -> str:

@@ -27,6 +27,7 @@ case schema before any point runs (`check_paths`).
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import functools
@@ -46,6 +47,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+
+from ..errors import InputError
 
 POINT_FILE = "point.json"  # written last into the scratch folder: params, status, error, seconds
 SUMMARY_FILE = "summary.json"
@@ -540,6 +543,35 @@ def read_table(sweep_dir) -> list[dict]:
 
 
 # -- Dask ------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def dask_client(scheduler: str | None, workers: int | None):
+    """The client a study runs on for the length of a with-block: None for workers = 0 without a scheduler (serial,
+    in this process), else make_client's; a bad address or count is InputError (one line). A local cluster is
+    closed afterwards, a remote scheduler left running."""
+    if workers is not None and workers < 0:
+        raise InputError(f"workers = {workers}: must be >= 0 (0 = serial, in this process)")
+    client = None
+    if workers != 0 or scheduler:
+        try:
+            client = make_client(scheduler, workers)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+    try:
+        yield client
+    finally:
+        close_client(client, scheduler)
+
+
+def close_client(client, scheduler) -> None:
+    """Close a client, and its local cluster (never a scheduler given by address)."""
+    if client is None:
+        return
+    cluster = getattr(client, "cluster", None)
+    client.close()
+    if cluster is not None and not scheduler:
+        cluster.close()
+
+
 def make_client(scheduler: str | None = None, workers: int | None = None):
     """A Client on an existing scheduler, or on a LocalCluster with one single-threaded worker per core."""
     from distributed import Client, LocalCluster
@@ -592,27 +624,15 @@ def sweep_command(spec_path, out_dir=None, scheduler: str | None = None, workers
     except (ValueError, RecursionError) as exc:
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
-    if workers is not None and workers < 0:
-        print(f"error: workers = {workers}: must be >= 0 (0 = serial, in this process)", file=sys.stderr)
-        return 2
     if out_dir is None:
         out_dir = Path(spec_path).parent / (spec.out or f"{Path(spec_path).stem}_out")
     reused = finished(points, out_dir) if Path(out_dir, "sweep.json").is_file() else 0
-    client = None
     try:
-        if workers != 0 or scheduler:
-            try:
-                client = make_client(scheduler, workers)
-            except ValueError as exc:
-                print(f"error: {_one_line(exc)}", file=sys.stderr)
-                return 2
-        records = run_sweep(spec, out_dir, client=client, runner=runner, progress=progress, wait_s=wait_s)
-    finally:
-        if client is not None:
-            cluster = getattr(client, "cluster", None)
-            client.close()
-            if cluster is not None and not scheduler:
-                cluster.close()
+        with dask_client(scheduler, workers) as client:
+            records = run_sweep(spec, out_dir, client=client, runner=runner, progress=progress, wait_s=wait_s)
+    except InputError as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 2
     failed = [r for r in records if r["status"] != "ok"]
     print(f"{len(points)} points ({reused} reused from an earlier run, {len(points) - reused} run), {len(failed)} "
           f"failed; table: {Path(out_dir) / TABLE_CSV}")

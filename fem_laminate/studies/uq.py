@@ -30,7 +30,7 @@ import numpy as np
 
 from ..errors import InputError
 from .evaluate import CaseFile, Evaluator, numeric_leaves, output_value
-from .fit import _json_safe, _write_text, close_client
+from .fit import _json_safe, _write_text
 from .overlay import format_key, is_value_table, merged_view
 
 LEADING = ("curl.curvature_1_per_m", "film.cte_per_K", "dimensional_change_pct", "peel.kgf_per_cm")
@@ -300,7 +300,7 @@ def plot_uq(result: dict, path: Path) -> None:
 def uq_command(case_path, out_dir, samples: int, scheduler=None, workers=None, outputs=None, only=None,
                sobol_params: int = 4, seed: int = 0, progress: bool = False, wait_s=None) -> dict:
     from ..post.folder import MARKER, OutputFolder, locked
-    from .sweep import make_client
+    from .sweep import dask_client
 
     if not 2 <= samples <= MAX_SAMPLES:
         raise InputError(f"--samples {samples}: must be in [2, {MAX_SAMPLES}] (a power of two suits Sobol' designs)")
@@ -313,17 +313,9 @@ def uq_command(case_path, out_dir, samples: int, scheduler=None, workers=None, o
     with locked(out, "--out", wait_s):
         out.mkdir(parents=True, exist_ok=True)
         (out / MARKER).write_text("written by fem_laminate; this folder may be replaced by its next run\n")
-        client = None
-        try:
-            if workers != 0 or scheduler:
-                try:
-                    client = make_client(scheduler, workers)
-                except ValueError as exc:
-                    raise InputError(str(exc)) from None
+        with dask_client(scheduler, workers) as client:
             return run_uq(case_path, out, samples, client=client, outputs=outputs, only=only,
                           sobol_params=sobol_params, seed=seed, progress=progress)
-        finally:
-            close_client(client, scheduler)
 
 
 def report(result: dict, out) -> str:

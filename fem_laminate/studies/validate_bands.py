@@ -21,7 +21,6 @@ full intimate contact) is banded by its slope at the nominal. `fem-laminate uq C
 from __future__ import annotations
 
 import copy
-import math
 from pathlib import Path
 
 import numpy as np
