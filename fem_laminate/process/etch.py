@@ -173,6 +173,12 @@ def check(spec, case, index: int) -> None:
         if pattern_model(spec, case, index) == "homogenized" and spec.side == "both":
             raise CaseError(f"{case.source}: field 'steps.{index}.side' = 'both' is not allowed with "
                             "mesh.etch_pattern_model = 'homogenized': etch one side a step")
+        later = case.spec.steps[index + 1:]
+        if pattern_model(spec, case, index) == "homogenized" and later:
+            # the homogenized etch leaves the 3D state with the foil whole: a later step would see it unetched
+            raise CaseError(f"{case.source}: step {index + 1} ('{later[0].kind}') is not allowed after the "
+                            f"homogenized patterned etch of step {index}: the 3D state keeps the etched foil whole; "
+                            "make the etch the last step, or set mesh.etch_pattern_model = 'resolved'")
 
 
 def run(state, spec, record):

@@ -107,3 +107,14 @@ def test_homogenized_etch_through_the_chain():
     w = res["warpage_after"]
     assert w["kappa_y_1_per_m"] < 0 < w["kappa_x_1_per_m"]  # the resolved panel's signs (tests/process/test_etch.py)
     assert res["dimensional_change_y_pct"] > res["dimensional_change_x_pct"] > 0
+
+
+def test_a_step_after_a_homogenized_etch_is_refused_at_load():
+    lines = {"kind": "lines", "line_um": 50.0, "space_um": 50.0, "direction": "x"}
+    d = case(lines, "homogenized")
+    d["steps"].append({"kind": "cool", "from_C": 25.0, "to_C": 20.0})
+    with pytest.raises(CaseError) as err:
+        load_case_dict(d, "panel.toml")
+    msg = str(err.value)
+    assert "\n" not in msg and "panel.toml" in msg and "step 2" in msg and "homogenized" in msg
+    load_case_dict(case(lines, "homogenized"), "panel.toml")  # the etch as the last step stays allowed
