@@ -295,8 +295,9 @@ def solve_on_table(grid: Grid, loads: Loads, free: CurlShape, areal_mass_kg_per_
 
     The penalty k = q / penetration_m lets the plate sink about penetration_m where its full weight rests; the
     plate starts from the free shape lowered onto the table (touching at its lowest point) and the weight is
-    ramped on. A weak spring (1e-6 of the weight per metre of height) on every point removes the rigid tilt that
-    the first touching point leaves free; its force is below 1e-6 x the weight at a 1 m lift.
+    ramped on. A weak spring (1e-2 of the weight per metre of height change) on every point, about the lowered free
+    shape, removes the rigid tilt and roll that the first touching point or line leaves free; its force is below
+    1e-4 x the weight where the weight moves a point by 10 mm.
     """
     plate = Plate(grid)
     side = 1.0 if free.corner_lift_m >= 0 else -1.0
@@ -307,7 +308,7 @@ def solve_on_table(grid: Grid, loads: Loads, free: CurlShape, areal_mass_kg_per_
     U[8::12] = w - side * (side * w).min()  # lowered to touch
     table = Loads(loads.ABD, loads.NT, loads.MT, q, side, k)
     held = _held(grid, False)
-    U, its = _follow_table(plate, U, table, held, float(q.mean()) * 1e-6, steps)
+    U, its = _follow_table(plate, U, table, held, float(q.mean()) * 1e-2, steps)
     return _shape(plate, U, its, True, side)
 
 
@@ -318,19 +319,20 @@ def _follow_table(plate, U, loads, held, spring, steps):
     area = plate.g.hx * plate.g.hy
     w0 = U[wdofs].copy()
     t, dt, its = 0.0, 1.0 / steps, 0
+    ref = _load_norm(plate, loads, held)
     while t < 1.0 - 1e-12:
         tn = min(1.0, t + dt)
         Un, ok = U.copy(), False
         for k in range(30):
             f, K = plate.force_and_tangent(Un, loads, 1.0, tn)
             f[wdofs] += spring * area * (Un[wdofs] - w0)
+            if np.linalg.norm(f[free]) <= 1e-8 * ref:
+                ok = True
+                break
             K = K + sp.csr_matrix((np.full(len(wdofs), spring * area), (wdofs, wdofs)), shape=K.shape)
             du = _solve(K[free][:, free], -f[free])
             Un[free] += du
             its += 1
-            if k > 0 and np.abs(du).max() <= 1e-9 * max(float(np.abs(Un[wdofs]).max()), 1e-6):
-                ok = True
-                break
         if ok:
             U, t = Un, tn
         else:

@@ -181,3 +181,39 @@ def panel_result(sol_before, sol_after, length_m: float, width_m: float) -> dict
         a = abd_plate.mark_distance(sol_after, "xy".index(ax), 0.25 * size)
         out[f"dimensional_change_{ax}_pct"] = (a - b) / b * 100.0
     return out
+
+
+def large_deflection(length_m: float, width_m: float, ABD, NT, MT, areal_mass_kg_per_m2=None) -> dict:
+    """The tile plate at large deflection (physics/fe/vk_plate.py): free, and on a rigid table under its weight
+    when the areal mass (ny, nx) is given. One Hermite rectangle per tile (two per tile along an odd count, so
+    that a node sits at the centre)."""
+    from ..fe import vk_plate as vk
+
+    ny, nx = ABD.shape[:2]
+    sx, sy = (1 if nx % 2 == 0 else 2), (1 if ny % 2 == 0 else 2)
+    grid = vk.Grid(length_m, width_m, nx * sx, ny * sy)
+    j, i = np.divmod(np.arange(grid.nx * grid.ny), grid.nx)
+    tj, ti = j // sy, i // sx
+    loads = vk.Loads(np.ascontiguousarray(ABD[tj, ti]), np.ascontiguousarray(NT[tj, ti]),
+                     np.ascontiguousarray(MT[tj, ti]))
+    free = vk.solve_free(grid, loads)
+    out = {"free": free, "grid": grid}
+    if areal_mass_kg_per_m2 is not None:
+        out["table"] = vk.solve_on_table(grid, loads, free, np.asarray(areal_mass_kg_per_m2)[tj, ti])
+    return out
+
+
+def curl_summary(ld: dict) -> dict:
+    """The numbers of a large-deflection result, in µm and 1/m."""
+    free = ld["free"]
+    k1, k2 = free.principal_curvatures
+    split = abs(k1 - k2) / max(abs(k1), 1e-300)
+    shape = "sphere" if split < 0.05 else ("saddle" if k1 * k2 < 0 and split > 1.5 else "cylinder"
+                                             if abs(k2) < 0.2 * abs(k1) else "ellipsoid")
+    out = {"principal_curvatures_free_1_per_m": [k1, k2], "curl_shape": shape,
+           "corner_lift_free_um": free.corner_lift_m * 1e6,
+           "max_lift_free_um": float(np.abs(free.w).max()) * 1e6}
+    if "table" in ld:
+        out["corner_lift_on_table_um"] = ld["table"].corner_lift_m * 1e6
+        out["gravity_m_per_s2"] = 9.81
+    return out
