@@ -163,8 +163,10 @@ class Plate:
         e, Bm, w = self._ops(Ue)
         R = np.einsum("eij,eqj->eqi", loads.ABD, e) - t_thermal * np.concatenate([loads.NT, loads.MT], 1)[:, None]
         wq = self.wq[None, :]
-        fe = np.einsum("eqi,eqia,q->ea", R, Bm, self.wq, optimize=True)
-        Ke = np.einsum("eqia,eij,eqjb,q->eab", Bm, loads.ABD, Bm, self.wq, optimize=True)
+        Bw = Bm * self.wq[None, :, None, None]
+        fe = np.einsum("eqi,eqia->ea", R, Bw, optimize=True)
+        CB = np.matmul(loads.ABD[:, None], Bm)  # (ne, nq, 6, 48)
+        Ke = np.matmul(Bw.reshape(len(Bm), -1, Bm.shape[-1]).transpose(0, 2, 1), CB.reshape(len(Bm), -1, Bm.shape[-1]))
         b = self.bas
         N = R[..., :3] * self.wq[None, :, None]  # (ne, nq, 3) membrane force times weight: the geometric stiffness
         G = (np.einsum("eq,qa,qb->eab", N[..., 0], b["x"], b["x"]) + np.einsum("eq,qa,qb->eab", N[..., 1], b["y"], b["y"])
