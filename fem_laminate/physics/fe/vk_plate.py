@@ -208,6 +208,8 @@ def _newton(plate, U, loads, held, t_th, t_wt, ref, rtol=1e-9, max_iter=25):
         rn = float(np.linalg.norm(f[free]))
         if rn <= rtol * ref:
             return U, True, k
+        if not np.isfinite(rn) or rn > 1e3 * ref:  # diverging: a smaller load step
+            return U, False, k
         du = _solve(K[free][:, free], -f[free])
         if not np.all(np.isfinite(du)):
             return U, False, k
