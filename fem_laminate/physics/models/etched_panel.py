@@ -183,23 +183,47 @@ def panel_result(sol_before, sol_after, length_m: float, width_m: float) -> dict
     return out
 
 
-def large_deflection(length_m: float, width_m: float, ABD, NT, MT, areal_mass_kg_per_m2=None) -> dict:
+def large_deflection(length_m: float, width_m: float, ABD, NT, MT, areal_mass_kg_per_m2=None,
+                     max_elements: int = 16) -> dict:
     """The tile plate at large deflection (physics/fe/vk_plate.py): free, and on a rigid table under its weight
-    when the areal mass (ny, nx) is given. One Hermite rectangle per tile (two per tile along an odd count, so
-    that a node sits at the centre)."""
+    when the areal mass (ny, nx) is given.
+
+    One Hermite rectangle per tile up to max_elements a side (an even count, so that a node sits at the centre);
+    a panel with more tiles is solved on max_elements rectangles a side, each with the mean of A, B, D, N_T, M_T
+    and mass of the tiles whose centres it holds (the curl is a panel-scale shape; the mean is the stiff, Voigt,
+    estimate of a block of tiles)."""
     from ..fe import vk_plate as vk
 
     ny, nx = ABD.shape[:2]
-    sx, sy = (1 if nx % 2 == 0 else 2), (1 if ny % 2 == 0 else 2)
-    grid = vk.Grid(length_m, width_m, nx * sx, ny * sy)
-    j, i = np.divmod(np.arange(grid.nx * grid.ny), grid.nx)
-    tj, ti = j // sy, i // sx
-    loads = vk.Loads(np.ascontiguousarray(ABD[tj, ti]), np.ascontiguousarray(NT[tj, ti]),
-                     np.ascontiguousarray(MT[tj, ti]))
+
+    def count(n):
+        m = n if n <= max_elements else max_elements
+        return m + (m % 2)
+
+    ex, ey = count(nx), count(ny)
+    grid = vk.Grid(length_m, width_m, ex, ey)
+    ti = np.minimum(((np.arange(nx) + 0.5) / nx * ex).astype(int), ex - 1)  # element column of each tile
+    tj = np.minimum(((np.arange(ny) + 0.5) / ny * ey).astype(int), ey - 1)
+    el = (tj[:, None] * ex + ti[None, :]).ravel()
+    n_el = ex * ey
+    counts = np.bincount(el, minlength=n_el).astype(float)
+    if np.any(counts == 0):  # fewer tiles than elements along a side: each element takes the tile it lies in
+        j, i = np.divmod(np.arange(n_el), ex)
+        tile = (np.minimum((j + 0.5) / ey * ny, ny - 1).astype(int), np.minimum((i + 0.5) / ex * nx, nx - 1).astype(int))
+
+        def mean(a):
+            return np.ascontiguousarray(np.asarray(a)[tile])
+    else:
+        def mean(a):
+            a = np.asarray(a).reshape(ny * nx, -1)
+            out = np.stack([np.bincount(el, a[:, k], minlength=n_el) for k in range(a.shape[1])], axis=1)
+            return out / counts[:, None]
+
+    loads = vk.Loads(mean(ABD).reshape(n_el, 6, 6), mean(NT).reshape(n_el, 3), mean(MT).reshape(n_el, 3))
     free = vk.solve_free(grid, loads)
     out = {"free": free, "grid": grid}
     if areal_mass_kg_per_m2 is not None:
-        out["table"] = vk.solve_on_table(grid, loads, free, np.asarray(areal_mass_kg_per_m2)[tj, ti])
+        out["table"] = vk.solve_on_table(grid, loads, free, mean(areal_mass_kg_per_m2).reshape(n_el))
     return out
 
 
