@@ -317,32 +317,46 @@ def solve_on_table(grid: Grid, loads: Loads, free: CurlShape, areal_mass_kg_per_
 
 
 def _follow_table(plate, U, loads, held, spring, steps):
+    """The weight ramped on (load steps, halved on failure); where that fails, a continuation in the spring instead:
+    the full weight against a spring 10^5 times stiffer, softened tenfold a stage down to `spring`."""
+    try:
+        return _table_stages(plate, U, loads, held, [spring], steps)
+    except RuntimeError:
+        return _table_stages(plate, U, loads, held, [spring * 10.0**k for k in range(5, -1, -1)], 1)
+
+
+def _table_stages(plate, U, loads, held, springs, steps):
     free = np.setdiff1d(np.arange(plate.g.ndofs), held)
     wdofs = np.arange(8, plate.g.ndofs, 12)
     # a lumped weak spring on the nodal w, about the start: it only fixes the tilt and lift the table leaves free
     area = plate.g.hx * plate.g.hy
     w0 = U[wdofs].copy()
-    t, dt, its = 0.0, 1.0 / steps, 0
     ref = _load_norm(plate, loads, held)
-    while t < 1.0 - 1e-12:
-        tn = min(1.0, t + dt)
-        Un, ok = U.copy(), False
-        for k in range(40):
-            f, K = plate.force_and_tangent(Un, loads, 1.0, tn)
-            f[wdofs] += spring * area * (Un[wdofs] - w0)
-            if np.linalg.norm(f[free]) <= 1e-8 * ref:
-                ok = True
-                break
-            K = K + sp.csr_matrix((np.full(len(wdofs), spring * area), (wdofs, wdofs)), shape=K.shape)
-            du = _solve(K[free][:, free], -f[free])
-            Un[free] += du
-            its += 1
-        if ok:
-            U, t = Un, tn
-        else:
-            dt *= 0.5
-            if dt < 1e-3:
-                raise RuntimeError(f"von Karman plate on the table: no equilibrium past weight factor {t:.4g}")
+    its = 0
+    for stage, spring in enumerate(springs):
+        t, dt = (0.0, 1.0 / steps) if stage == 0 else (0.0, 1.0)
+        while t < 1.0 - 1e-12:
+            tn = min(1.0, t + dt)
+            Un, ok = U.copy(), False
+            for k in range(40):
+                f, K = plate.force_and_tangent(Un, loads, 1.0, tn)
+                f[wdofs] += spring * area * (Un[wdofs] - w0)
+                rn = np.linalg.norm(f[free])
+                if rn <= 1e-8 * ref:
+                    ok = True
+                    break
+                if not np.isfinite(rn) or rn > 1e6 * ref:
+                    break
+                K = K + sp.csr_matrix((np.full(len(wdofs), spring * area), (wdofs, wdofs)), shape=K.shape)
+                du = _solve(K[free][:, free], -f[free])
+                Un[free] += du
+                its += 1
+            if ok:
+                U, t = Un, tn
+            else:
+                dt *= 0.5
+                if dt < 1e-3:
+                    raise RuntimeError(f"von Karman plate on the table: no equilibrium past weight factor {t:.4g}")
     return U, its
 
 
