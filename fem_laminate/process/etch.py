@@ -110,6 +110,8 @@ class Spec(Strict):
     kind: Literal["etch"]
     side: Literal["top", "bottom", "both"]
     pattern: Pattern | None = None  # copper left; None: the whole foil goes
+    # homogenized pattern: also solve the tile plate at large deflection, free and on a table under its weight
+    large_deflection: bool = False
     _built: object = PrivateAttr(default=None)  # the model.pattern object, made once when the case loads
     _model: str = PrivateAttr(default="resolved")  # how the pattern is modelled (mesh.etch_pattern_model)
 
@@ -173,6 +175,12 @@ def check(spec, case, index: int) -> None:
         if pattern_model(spec, case, index) == "homogenized" and spec.side == "both":
             raise CaseError(f"{case.source}: field 'steps.{index}.side' = 'both' is not allowed with "
                             "mesh.etch_pattern_model = 'homogenized': etch one side a step")
+        later = case.spec.steps[index + 1:]
+        if pattern_model(spec, case, index) == "homogenized" and later:
+            # the homogenized etch leaves the 3D state with the foil whole: a later step would see it unetched
+            raise CaseError(f"{case.source}: step {index + 1} ('{later[0].kind}') is not allowed after the "
+                            f"homogenized patterned etch of step {index}: the 3D state keeps the etched foil whole; "
+                            "make the etch the last step, or set mesh.etch_pattern_model = 'resolved'")
 
 
 def run(state, spec, record):
@@ -190,16 +198,18 @@ def run(state, spec, record):
     elif spec._model == "homogenized":
         from .etch_homogenized import homogenized_etch
 
-        res = homogenized_etch(state, sides, build_pattern(spec, "<case>", -1), spec.side)
-        sol, cmap = res.pop("_solution"), res.pop("_map")
+        res = homogenized_etch(state, sides, build_pattern(spec, "<case>", -1), spec.side,
+                               large_deflection=spec.large_deflection)
+        sol, cmap, ld = res.pop("_solution"), res.pop("_map"), res.pop("_large_deflection")
         res["note"] = ("homogenized: the warpage and dimensional change are the thin plate's with the etched foil's "
-                       "unit-cell response; the 3D state after this step keeps the foil whole")
+                       "unit-cell response (small deflection; large_deflection: the same plate at large deflection, "
+                       "free and on a table under its weight); the 3D state after this step keeps the foil whole")
         lift_m = abs(res["warpage_after"]["corner_lift_max_um"]) * 1e-6
         thick_m = sum(state.stack.layers[i].thickness_m for i in state.active_layers())
         res["small_deflection"] = bool(lift_m <= thick_m)
         if lift_m > thick_m:
             record.notes.append(f"etch: the homogenized panel's corner lift {lift_m * 1e3:.3g} mm is more than its "
-                                f"thickness {thick_m * 1e6:.3g} um: the small-deflection plate overstates it")
+                                f"thickness {thick_m * 1e6:.3g} um: the small-deflection plate overstates it; see large_deflection")
         record.put(EtchResult(spec.side, tuple(state.stack.layers[i].name for i in sides), res))
         record.steps.append(step_summary(state, "etch", side=spec.side, pattern=res["pattern"]))
         from ..physics.fe.abd_plate import levelled_w
@@ -207,7 +217,7 @@ def run(state, spec, record):
         p = sol.mesh.p
         lm = state.model.lmesh
         record.output("etch", {"x_m": p[0], "y_m": p[1], "w_m": levelled_w(sol, lm.length_m, lm.width_m), "T_C": state.T_C,
-                               "plate": sol, "copper_map": cmap})
+                               "plate": sol, "copper_map": cmap, "large_deflection": ld})
     else:
         res = etch_pattern(state, sides, build_pattern(spec, "<case>", -1), spec.side)
         record.put(EtchResult(spec.side, tuple(state.stack.layers[i].name for i in sides), res))
@@ -283,6 +293,39 @@ def write(out_dir, payload) -> None:
         ax.set_title("Copper map of the etched foil (homogenized tiles)")
         fig.tight_layout()
         save_figure(fig, out_dir / "etch_copper_map.png")
+    if payload.get("large_deflection"):
+        _write_curl(out_dir, payload["large_deflection"], payload["T_C"])
+
+
+def _write_curl(out_dir, ld, T_C) -> None:
+    """The curled panel at large deflection, free and on the table: a map of w and a VTU of the surface."""
+    import matplotlib.pyplot as plt
+    import meshio
+
+    from ..post.output import save_figure
+
+    grid = ld["free"].grid
+    X, Y = grid.node_xy()
+    shapes = [("free", ld["free"])] + ([("on_table", ld["table"])] if "table" in ld else [])
+    fig, axes = plt.subplots(1, len(shapes), figsize=(5.5 * len(shapes), 4.5), squeeze=False)
+    for ax, (name, sh) in zip(axes[0], shapes):
+        m = ax.tripcolor(X * 1e3, Y * 1e3, sh.w * 1e3, shading="gouraud", cmap="viridis")
+        fig.colorbar(m, ax=ax, label="height (mm)")
+        ax.set_aspect("equal")
+        ax.set_xlabel("x (mm)")
+        ax.set_ylabel("y (mm)")
+        ax.set_title(f"Curl at large deflection, {name.replace('_', ' ')}, {T_C:g} °C")
+    fig.tight_layout()
+    save_figure(fig, out_dir / "etch_curl.png")
+    n1 = grid.nx + 1
+    j, i = np.divmod(np.arange(grid.nx * grid.ny), grid.nx)
+    quads = np.stack([j * n1 + i, j * n1 + i + 1, (j + 1) * n1 + i + 1, (j + 1) * n1 + i], axis=1)
+    for name, sh in shapes:
+        U = sh.U
+        disp = np.c_[U[0::12], U[4::12], U[8::12]]
+        meshio.write(str(out_dir / f"etch_curl_{name}.vtu"),
+                     meshio.Mesh(np.c_[X, Y, np.zeros_like(X)], [("quad", quads)],
+                                 point_data={"displacement_m": disp}))
 
 
 def _write_plate_vtu(path, sol, cmap) -> None:

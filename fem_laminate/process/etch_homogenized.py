@@ -39,7 +39,7 @@ def panel_layers(state, etched: list[int]) -> ep.PanelLayers:
 
 
 def homogenized_etch(state, layers: list[int], pattern, side: str = "", method: str = "homogenized",
-                     tile_m: float | None = None, per_tile: int = 2) -> dict:
+                     tile_m: float | None = None, per_tile: int = 2, large_deflection: bool = False) -> dict:
     """Warpage before and after the etch, dimensional change, copper fraction and the class count, on the
     homogenized plate (method 'homogenized') or with the rule of mixtures (method 'mixtures')."""
     lm = state.model.lmesh
@@ -56,8 +56,26 @@ def homogenized_etch(state, layers: list[int], pattern, side: str = "", method: 
                             np.broadcast_to(full.NT, (ny, nx, 3)), np.broadcast_to(full.MT, (ny, nx, 3)), per_tile)
     after = ep.solve_panel(L, W, cmap.x_edges_m, cmap.y_edges_m, ABD, NT, MT, per_tile)
     res = ep.panel_result(before, after, L, W)
+    ld = None
+    if large_deflection:
+        mass = _areal_mass(state, layers, cmap.fraction)
+        ld = ep.large_deflection(L, W, ABD, NT, MT, mass)
+        res["large_deflection"] = ep.curl_summary(ld)
     tile_area = np.outer(np.diff(cmap.y_edges_m), np.diff(cmap.x_edges_m))
     return {"side": side, "layers": [state.stack.layers[i].name for i in layers], "pattern": pattern.describe(),
             "model": method, "copper_fraction_map": float((cmap.fraction * tile_area).sum() / tile_area.sum()),
             "tiles": [int(nx), int(ny)], "pattern_classes": int(nclass), "temperature_C": state.T_C, **res,
-            "_solution": after, "_map": cmap}
+            "_solution": after, "_map": cmap, "_large_deflection": ld}
+
+
+def _areal_mass(state, etched: list[int], fraction):
+    """Mass per area (kg/m^2) per tile: the present layers, the etched foil times its copper fraction; None when a
+    layer has no density in the materials data."""
+    total = np.zeros_like(fraction)
+    for i in state.active_layers():
+        lay = state.stack.layers[i]
+        rho = lay.material.density_kg_per_m3
+        if rho is None:
+            return None
+        total = total + rho * lay.thickness_m * (fraction if i in etched else 1.0)
+    return total

@@ -107,3 +107,29 @@ def test_homogenized_etch_through_the_chain():
     w = res["warpage_after"]
     assert w["kappa_y_1_per_m"] < 0 < w["kappa_x_1_per_m"]  # the resolved panel's signs (tests/process/test_etch.py)
     assert res["dimensional_change_y_pct"] > res["dimensional_change_x_pct"] > 0
+
+
+def test_a_step_after_a_homogenized_etch_is_refused_at_load():
+    lines = {"kind": "lines", "line_um": 50.0, "space_um": 50.0, "direction": "x"}
+    d = case(lines, "homogenized")
+    d["steps"].append({"kind": "cool", "from_C": 25.0, "to_C": 20.0})
+    with pytest.raises(CaseError) as err:
+        load_case_dict(d, "panel.toml")
+    msg = str(err.value)
+    assert "\n" not in msg and "panel.toml" in msg and "step 2" in msg and "homogenized" in msg
+    load_case_dict(case(lines, "homogenized"), "panel.toml")  # the etch as the last step stays allowed
+
+
+def test_homogenized_etch_at_large_deflection_free_and_on_the_table(tmp_path):
+    """A 4 mm panel curls by a few um, its own thickness: the large-deflection tile plate agrees with the
+    small-deflection one of the same run on the curvature; on the table it rests with its concave side up and its
+    weight does not lift it above its free height."""
+    d = case({"kind": "lines", "line_um": 50.0, "space_um": 50.0, "direction": "x"}, "homogenized", L_mm=4.0)
+    d["steps"][1]["large_deflection"] = True
+    _, _, s = job.simulate(load_case_dict(d))
+    res = s["etch_pattern"]
+    ld = res["large_deflection"]
+    k_small = res["warpage_after"]["principal_curvatures_1_per_m"]
+    # a 4 mm panel curls little: large and small deflection agree on the curvature
+    assert sorted(ld["principal_curvatures_free_1_per_m"]) == pytest.approx(sorted(k_small), rel=0.05)
+    assert 0 <= abs(ld["corner_lift_on_table_um"]) <= abs(ld["max_lift_free_um"]) * 1.05

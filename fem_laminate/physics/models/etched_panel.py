@@ -181,3 +181,68 @@ def panel_result(sol_before, sol_after, length_m: float, width_m: float) -> dict
         a = abd_plate.mark_distance(sol_after, "xy".index(ax), 0.25 * size)
         out[f"dimensional_change_{ax}_pct"] = (a - b) / b * 100.0
     return out
+
+
+def large_deflection(length_m: float, width_m: float, ABD, NT, MT, areal_mass_kg_per_m2=None,
+                     max_elements: int = 16) -> dict:
+    """The tile plate at large deflection (physics/fe/vk_plate.py): free, and on a rigid table under its weight
+    when the areal mass (ny, nx) is given.
+
+    One Hermite rectangle per tile up to max_elements a side (an even count, so that a node sits at the centre);
+    a panel with more tiles is solved on max_elements rectangles a side, each with the mean of A, B, D, N_T, M_T
+    and mass of the tiles whose centres it holds (the curl is a panel-scale shape; the mean is the stiff, Voigt,
+    estimate of a block of tiles)."""
+    from ..fe import vk_plate as vk
+
+    ny, nx = ABD.shape[:2]
+
+    def count(n):
+        m = n if n <= max_elements else max_elements
+        return m + (m % 2)
+
+    ex, ey = count(nx), count(ny)
+    grid = vk.Grid(length_m, width_m, ex, ey)
+    ti = np.minimum(((np.arange(nx) + 0.5) / nx * ex).astype(int), ex - 1)  # element column of each tile
+    tj = np.minimum(((np.arange(ny) + 0.5) / ny * ey).astype(int), ey - 1)
+    el = (tj[:, None] * ex + ti[None, :]).ravel()
+    n_el = ex * ey
+    counts = np.bincount(el, minlength=n_el).astype(float)
+    if np.any(counts == 0):  # fewer tiles than elements along a side: each element takes the tile it lies in
+        j, i = np.divmod(np.arange(n_el), ex)
+        tile = (np.minimum((j + 0.5) / ey * ny, ny - 1).astype(int), np.minimum((i + 0.5) / ex * nx, nx - 1).astype(int))
+
+        def mean(a):
+            return np.ascontiguousarray(np.asarray(a)[tile])
+    else:
+        def mean(a):
+            a = np.asarray(a).reshape(ny * nx, -1)
+            out = np.stack([np.bincount(el, a[:, k], minlength=n_el) for k in range(a.shape[1])], axis=1)
+            return out / counts[:, None]
+
+    loads = vk.Loads(mean(ABD).reshape(n_el, 6, 6), mean(NT).reshape(n_el, 3), mean(MT).reshape(n_el, 3))
+    free = vk.solve_free(grid, loads)
+    out = {"free": free, "grid": grid}
+    if areal_mass_kg_per_m2 is not None:
+        try:
+            out["table"] = vk.solve_on_table(grid, loads, free, mean(areal_mass_kg_per_m2).reshape(n_el))
+        except RuntimeError as err:  # the contact did not settle: the free curl stands, the table is reported absent
+            out["table_note"] = str(err)
+    return out
+
+
+def curl_summary(ld: dict) -> dict:
+    """The numbers of a large-deflection result, in µm and 1/m."""
+    free = ld["free"]
+    k1, k2 = free.principal_curvatures
+    split = abs(k1 - k2) / max(abs(k1), 1e-300)
+    shape = "sphere" if split < 0.05 else ("saddle" if k1 * k2 < 0 and split > 1.5 else "cylinder"
+                                             if abs(k2) < 0.2 * abs(k1) else "ellipsoid")
+    out = {"principal_curvatures_free_1_per_m": [k1, k2], "curl_shape": shape,
+           "corner_lift_free_um": free.corner_lift_m * 1e6,
+           "max_lift_free_um": float(np.abs(free.w).max()) * 1e6}
+    if "table" in ld:
+        out["corner_lift_on_table_um"] = ld["table"].corner_lift_m * 1e6
+        out["gravity_m_per_s2"] = 9.81
+    if "table_note" in ld:
+        out["on_table_note"] = ld["table_note"]
+    return out
