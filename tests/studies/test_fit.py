@@ -51,13 +51,13 @@ def test_overlay_sets_library_material_and_step_fields():
     from fem_laminate.case import load_case_dict, read_case_toml
 
     raw = read_case_toml(PEEL)
-    d = overlay.apply_overlay(raw, tomllib.loads('materials.pi_II.E_GPa = 4.5\nsteps.1.angle_deg = 90.0\n'
+    d = overlay.apply_overlay(raw, tomllib.loads('materials.pi_II.E_GPa = 4.5\nsteps.3.angle_deg = 90.0\n'
                                                 '[materials.copper_ed]\nnu = 0.3\n'), "o.toml")
     case = load_case_dict(d, str(PEEL))
     assert case.materials["pi_II"].E_Pa == pytest.approx(4.5e9, rel=1e-12)
     assert case.materials["pi_II"].Tg_C == 290.0  # the rest of the library material kept
     assert case.materials["copper_ed"].nu == 0.3
-    assert case.spec.steps[1].angle_deg == 90.0
+    assert case.spec.steps[3].angle_deg == 90.0
     assert "materials" not in raw  # the case read is not changed
     quoted = overlay.parse_key('interfaces."copper_ed|pi_II".bonded_toughness_J_per_m2', "x")
     assert quoted == ("interfaces", "copper_ed|pi_II", "bonded_toughness_J_per_m2")
@@ -122,14 +122,15 @@ def test_recovers_cte_from_tma(tmp_path):
 def test_recovers_toughness_from_peel_on_dask(tmp_path):
     from distributed import Client, LocalCluster
 
-    y = measure(tmp_path, PEEL, "peel.kgf_per_cm", {"steps.1.interface_toughness_J_per_m2": 410.0})
-    path = "steps.1.interface_toughness_J_per_m2"
+    # the coupon's pressed bond line; 330 J/m2 lies below the point where its cast interface opens first
+    path = 'interfaces."copper_ed|pi_II".bonded_toughness_J_per_m2'
+    y = measure(tmp_path, PEEL, "peel.kgf_per_cm", {path: 330.0})
     spec = write_spec(tmp_path, [(PEEL, "peel.kgf_per_cm", y, 0.05)], [(path, (10.0, 2000.0))],
                       predict=[(CURL, ["curl.curvature_1_per_m"])])
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         res = fit.run_fit(fit.load_spec(spec), tmp_path / "fit", client=client)
-    assert res["parameters"][path]["value"] == pytest.approx(410.0, rel=5e-3)
+    assert res["parameters"][path]["value"] == pytest.approx(330.0, rel=5e-3)
     # the curl coupon has no peel step: its prediction does not depend on the toughness, its band is zero-width
     rows = (tmp_path / "fit" / "predictions.csv").read_text().splitlines()
     assert rows[0] == "case,output,value,p05,p95"
