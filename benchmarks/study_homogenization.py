@@ -12,8 +12,10 @@ against the extrapolation. Appends to benchmarks/results/study_homogenization.tx
 
     PYTHONPATH=. python benchmarks/study_homogenization.py [--solver cg_amg] [--only lines|pads] [--reuse]
 
-(--reuse: the resolved lines runs are read from tests/data/etch_pattern_convergence.json, the same case and
-settings; its 4 x 40 and 8 x 80 rows agree with this script's own runs to 1e-8.)
+Each resolved run is kept in benchmarks/results/study_homogenization_resolved.json; --reuse takes them from there
+instead of running them again (the lines' 16 x 160 run there is the one of tests/data/etch_pattern_convergence.json,
+the same case and settings with the direct solver: its 4 x 40 and 8 x 80 rows agree with this study's own runs
+with the iterative solver to 1e-8).
 """
 import argparse
 import copy
@@ -80,15 +82,28 @@ def pct(a, b):
     return 100.0 * (a - b) / abs(b)
 
 
-def from_fixture(nx, ny):
-    """A resolved lines run of tests/data/etch_pattern_convergence.json (the same case, elastic, one element per
-    layer; written by tests/studies/regenerate/etch_pattern_convergence.py with the direct solver)."""
+RUNS = ROOT / "benchmarks" / "results" / "study_homogenization_resolved.json"
+
+
+def cached_runs():
+    """The resolved runs kept by earlier runs of this study (pattern -> "nx x ny" -> dofs, values, seconds)."""
     import json
-    rows = json.load(open(ROOT / "tests" / "data" / "etch_pattern_convergence.json"))["mesh"]
-    r = next(m for m in rows if (m["nx"], m["ny"], m["n_per_layer"]) == (nx, ny, 1))
-    v = np.array([r["kappa_x_1_per_m"], r["kappa_y_1_per_m"], r["corner_lift_um"], r["dimensional_change_x_pct"],
-                  r["dimensional_change_y_pct"]])
-    return f"resolved {nx} x {ny} ({r['dofs']} DOFs, fixture)", v, r["seconds"], 1.0 / nx
+    return json.load(open(RUNS)) if RUNS.is_file() else {}
+
+
+def keep_run(name, nx, ny, dofs, v, sec):
+    import json
+    runs = cached_runs()
+    runs.setdefault(name, {})[f"{nx} x {ny}"] = {"dofs": int(dofs), "values": [float(x) for x in v],
+                                                 "seconds": float(sec), "columns": COLS}
+    RUNS.write_text(json.dumps(runs, indent=1))
+
+
+def spacing(dofs):
+    """The in-plane node spacing relative to the panel: (in-plane nodes)^(-1/2), from the DOFs (three per node,
+    nine node planes through the four layers at one quadratic element each). The mesher adds grid lines on every
+    pattern edge, so the element counts are not exactly the nx, ny asked for."""
+    return (dofs / 27.0) ** -0.5
 
 
 def study(name, spec, base, solver, reuse=False):
@@ -96,18 +111,23 @@ def study(name, spec, base, solver, reuse=False):
     d["steps"][1]["pattern"] = spec
     d["mesh"].update(PANEL[name])
     res = []
+    kept = cached_runs().get(name, {})
     for nx, ny in MESHES[name]:
-        if reuse and name == "lines":
-            res.append(from_fixture(nx, ny))
+        if reuse and f"{nx} x {ny}" in kept:
+            r = kept[f"{nx} x {ny}"]
+            res.append((f"resolved {nx} x {ny} ({r['dofs']} DOFs, kept)", np.array(r["values"]), r["seconds"],
+                        spacing(r["dofs"])))
             continue
         dm = copy.deepcopy(d)
         dm["mesh"].update(nx=nx, ny=ny, n_per_layer=1, solver=solver)
         t = time.perf_counter()
         _, _, s = job.simulate(load_case_dict(dm, CASE))
         res.append((f"resolved {nx} x {ny} ({s['model']['dofs']} DOFs)", row(s["etch_pattern"]),
-                    time.perf_counter() - t, 1.0 / nx))
+                    time.perf_counter() - t, spacing(s["model"]["dofs"])))
+        keep_run(name, nx, ny, s["model"]["dofs"], res[-1][1], res[-1][2])
         print(f"  {res[-1][0]}: {res[-1][1]} in {res[-1][2]:.0f} s", flush=True)
     h = [r[3] / res[0][3] for r in res]
+    print("  relative spacing h: " + ", ".join(f"{x:.3f}" for x in h))
     F = np.array([r[1] for r in res])
     ext, order = zip(*(richardson(h, F[:, j]) for j in range(F.shape[1])))
     ext = np.array(ext)
@@ -127,7 +147,8 @@ def study(name, spec, base, solver, reuse=False):
     for k, v, sec, _ in res:
         print(f"{k:40s}" + "".join(f"{x:13.5g}" for x in v) + f"{sec:9.1f}   "
               + " ".join(f"{pct(a, b):+7.2f}%" for a, b in zip(v, ext)))
-    print(f"{'Richardson extrapolation':40s}" + "".join(f"{x:13.5g}" for x in ext))
+    print(f"{'Richardson extrapolation':40s}" + "".join(f"{x:13.5g}" for x in ext)
+          + ("   (order nan: no asymptotic range, the finest mesh quoted)" if np.isnan(order).any() else ""))
     print(f"{'  observed order p':40s}" + "".join(f"{x:13.2f}" for x in order))
     for k, v, sec in models:
         print(f"{k:40s}" + "".join(f"{x:13.5g}" for x in v) + f"{sec:9.1f}   "
@@ -139,7 +160,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--solver", default="cg_amg", help="linear solver of the resolved runs (mesh.solver)")
     ap.add_argument("--only", choices=list(PATTERNS), help="one pattern only")
-    ap.add_argument("--reuse", action="store_true", help="the resolved lines runs from the convergence fixture")
+    ap.add_argument("--reuse", action="store_true", help="take the resolved runs kept by an earlier run")
     args = ap.parse_args()
     base = tomllib.load(open(CASE, "rb"))
     base["physics"] = ELASTIC
