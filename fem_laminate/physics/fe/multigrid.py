@@ -216,6 +216,8 @@ class PlateMultigrid:
         if self.exact_bottom:
             factorize = factorize or (lambda K: spla.splu(K.tocsc()).solve)
             self.bottom = factorize(A)
+            if getattr(self.bottom, "method", None) == "pardiso":
+                self.bottom.K = None  # PARDISO solves with its upper triangle: the full cut-level matrix can go
             self.plate_unknowns = A.shape[0]
         else:
             z_levels = np.unique(basis.mesh.p[2]) if etched else None
