@@ -19,9 +19,11 @@ space beside it gives each line's top nodes functions shared with the next line,
 line alone (measured ~200 CG iterations on the grid of circuit_lines.toml). The first level therefore cuts every
 coarse function into the connected pieces of its support over the present elements (`split_by_islands`: one
 function per line where a function spanned several); below a cut level the unknowns are pieces, not mesh nodes, so
-the hierarchy stops there, and its bottom plate is layerwise (physics/fe/twolevel.layerwise_modes): 51 iterations
-on that grid, 68 on 20/20 um lines one element wide (97 before). Needs a structured grid of bricks (model/mesh.layered_mesh_3d); any other
-mesh gets the two-level method alone.
+the hierarchy stops there. The cut level is solved directly while it is small (EXACT_CUT_LEVEL_UP_TO unknowns,
+factorised once), else by the two-level cycle with a layerwise plate (physics/fe/twolevel.layerwise_modes), and the
+fine level gets two column sweeps each side: 29 iterations on that grid, 26 on 20/20 um lines one element wide (51
+and 68 with the layerwise bottom and one sweep, 97 uncut). Needs a structured grid of bricks
+(model/mesh.layered_mesh_3d); any other mesh gets the two-level method alone.
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ import time
 
 import numpy as np
 import scipy.sparse as sp
+import scipy.sparse.linalg as spla
 from scipy.sparse.csgraph import connected_components
 from skfem import CellBasis, MeshHex
 
@@ -36,6 +39,11 @@ from .parallel import matvec
 from .twolevel import ColumnPlatePreconditioner, ColumnSmoother, galerkin
 
 COARSEN_UP_TO = 2.0  # in-plane coarse element width, in plate thicknesses, up to which a geometric level is added
+# an etched body: the cut level is solved directly (factorised once) while it has at most this many unknowns; above,
+# the layerwise two-level cycle stands in for it (memory: the factor's fill grows faster than its size; measured
+# 1.2 kB per fine unknown at 22 k cut-level unknowns, docs/hpc.md "Etched lines")
+EXACT_CUT_LEVEL_UP_TO = 60_000
+ETCHED_SWEEPS = 2  # column-smoother sweeps before and after each coarse correction over an etched pattern
 
 
 def tensor_axes(mesh) -> tuple | None:
@@ -202,13 +210,24 @@ class PlateMultigrid:
             fine, free, node, axes = coarse, free_c, node_c, axes_c
             if etched:
                 break
-        # an etched body: the layerwise plate (u, v piecewise linear through the layers) at the bottom, for the lines
-        # that turn on their own
+        # an etched body: the cut level solved directly while small, else the two-level cycle with the layerwise plate
+        # (u, v piecewise linear through the layers) for the lines that turn on their own
         self.layerwise = etched
-        z_levels = np.unique(basis.mesh.p[2]) if etched else None
-        self.bottom = ColumnPlatePreconditioner(A, fine.doflocs[:, node], free % 3, factorize, z_levels)
+        self.exact_bottom = etched and A.shape[0] <= EXACT_CUT_LEVEL_UP_TO
+        if self.exact_bottom:
+            factorize = factorize or (lambda K: spla.splu(K.tocsc()).solve)
+            self.bottom = factorize(A)
+            if getattr(self.bottom, "method", None) == "pardiso":
+                self.bottom.K = None  # PARDISO solves with its upper triangle: the full cut-level matrix can go
+            self.plate_unknowns = A.shape[0]
+        else:
+            z_levels = np.unique(basis.mesh.p[2]) if etched else None
+            self.bottom = ColumnPlatePreconditioner(A, fine.doflocs[:, node], free % 3, factorize, z_levels)
+            self.plate_unknowns = self.bottom.plate_unknowns
+        # over an etched pattern two column sweeps before and after the coarse correction: the cut level holds the
+        # lines' slip, and what is left is the fine level's (measured 37 -> 29 iterations, about the same time)
+        self.sweeps = ETCHED_SWEEPS if etched else 1
         self.sizes = [lev[0].shape[0] for lev in self.levels] + [A.shape[0]]
-        self.plate_unknowns = self.bottom.plate_unknowns
         self.setup_seconds = time.perf_counter() - t0
 
     def use(self, A: sp.csr_matrix) -> None:
@@ -224,5 +243,9 @@ class PlateMultigrid:
             return self.bottom(r)
         A, smooth, P, PT = self.levels[k]
         x = smooth(None, r)
+        for _ in range(self.sweeps - 1):
+            x = smooth(x, r - matvec(A, x))
         x += matvec(P, self(matvec(PT, r - matvec(A, x)), k + 1))
-        return smooth(x, r - matvec(A, x))
+        for _ in range(self.sweeps):
+            x = smooth(x, r - matvec(A, x))
+        return x
