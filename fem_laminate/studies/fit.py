@@ -44,7 +44,7 @@ import numpy as np
 
 from ..errors import InputError
 from .evaluate import CaseFile, Evaluator, output_value, require_number, value_in
-from .overlay import format_key, parse_key
+from .overlay import format_key, parse_key, read_toml
 
 Z95 = 1.6448536269514722  # standard normal quantile of 0.95
 FD_STEP = 1e-3  # forward-difference step in the scaled parameters (a relative step of 1e-3)
@@ -134,19 +134,7 @@ def _case_file(src: str, field: str, value, cache: dict) -> CaseFile:
 def load_spec(path) -> FitSpec:
     """Read and check a fit spec; InputError (one line: file, field, what is allowed) for anything malformed."""
     src = str(path)
-    p = Path(path)
-    try:
-        if p.stat().st_size > MAX_SPEC_BYTES:
-            raise InputError(f"{src}: not a fit spec (over {MAX_SPEC_BYTES} bytes)")
-        raw = tomllib.loads(p.read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{src}: fit spec not found") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{src}: not a UTF-8 text file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{src}: not valid TOML ({exc})") from None
-    except OSError as exc:
-        raise InputError(f"{src}: cannot read the fit spec ({exc.strerror or exc})") from None
+    raw = read_toml(path, src, "a fit spec", MAX_SPEC_BYTES)
     return spec_from_dict(raw, src)
 
 

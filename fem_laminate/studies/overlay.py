@@ -236,20 +236,26 @@ def get_path(case: dict, parts: tuple, where: str):
 
 
 # -- overlay files ---------------------------------------------------------------------------------------------
-def read_overlay(path) -> dict:
+def read_toml(path, label: str, what: str, max_bytes: int) -> dict:
+    """A TOML file of this tool's own formats (an overlay, a fit spec); InputError, one line naming `label`
+    (how the user gave the file) and the problem, for a file that is missing, too large, not UTF-8 or not TOML."""
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_OVERLAY_BYTES:
-            raise InputError(f"--with {path}: not an overlay (over {MAX_OVERLAY_BYTES} bytes)")
+        if path.stat().st_size > max_bytes:
+            raise InputError(f"{label}: not {what} (over {max_bytes} bytes)")
         return tomllib.loads(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
-        raise InputError(f"--with {path}: overlay file not found") from None
+        raise InputError(f"{label}: {what.split(' ', 1)[-1]} file not found") from None
     except UnicodeDecodeError:
-        raise InputError(f"--with {path}: not a UTF-8 text file") from None
+        raise InputError(f"{label}: not a UTF-8 text file") from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"--with {path}: not valid TOML ({exc})") from None
+        raise InputError(f"{label}: not valid TOML ({exc})") from None
     except OSError as exc:
-        raise InputError(f"--with {path}: cannot read the overlay ({exc.strerror or exc})") from None
+        raise InputError(f"{label}: cannot read the {what.split(' ', 1)[-1]} ({exc.strerror or exc})") from None
+
+
+def read_overlay(path) -> dict:
+    return read_toml(path, f"--with {path}", "an overlay", MAX_OVERLAY_BYTES)
 
 
 def apply_overlay(case: dict, overlay: dict, where: str) -> dict:
