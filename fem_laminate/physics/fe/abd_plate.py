@@ -101,13 +101,19 @@ def _solve(K, f):
 
 def levelled_w(sol: PlateSolution, length_m: float, width_m: float, fit_fraction: float = 0.5) -> np.ndarray:
     """Vertex deflection above the centre's tangent plane (the pins' tilt taken out), as a table would see it."""
+    return sol.vertex_w - _central_fit(sol, length_m, width_m, fit_fraction)[1]
+
+
+def _central_fit(sol: PlateSolution, length_m: float, width_m: float, fit_fraction: float):
+    """Quadratic fit of the vertex w over the central part: its coefficients (1, x, y, x^2/2, y^2/2, xy) and the
+    centre's tangent plane at every vertex."""
     p = sol.mesh.p
     w = sol.vertex_w
     sel = (np.abs(p[0]) <= 0.5 * fit_fraction * length_m) & (np.abs(p[1]) <= 0.5 * fit_fraction * width_m)
     X, Y = p[0, sel], p[1, sel]
     c = np.linalg.lstsq(np.c_[np.ones_like(X), X, Y, 0.5 * X**2, 0.5 * Y**2, X * Y], w[sel], rcond=None)[0]
     centre = int(np.argmin(p[0] ** 2 + p[1] ** 2))
-    return w - w[centre] - c[1] * (p[0] - p[0, centre]) - c[2] * (p[1] - p[1, centre])
+    return c, w[centre] + c[1] * (p[0] - p[0, centre]) + c[2] * (p[1] - p[1, centre])
 
 
 def warpage(sol: PlateSolution, length_m: float, width_m: float, fit_fraction: float = 0.5) -> dict:
@@ -115,14 +121,9 @@ def warpage(sol: PlateSolution, length_m: float, width_m: float, fit_fraction: f
     corner lift above the centre's tangent plane (um)."""
     p = sol.mesh.p
     w = sol.vertex_w
-    sel = (np.abs(p[0]) <= 0.5 * fit_fraction * length_m) & (np.abs(p[1]) <= 0.5 * fit_fraction * width_m)
-    X, Y = p[0, sel], p[1, sel]
-    A = np.c_[np.ones_like(X), X, Y, 0.5 * X**2, 0.5 * Y**2, X * Y]
-    c = np.linalg.lstsq(A, w[sel], rcond=None)[0]
+    c, plane = _central_fit(sol, length_m, width_m, fit_fraction)
     kx, ky, kxy = (float(v) for v in c[3:6])
     k1, k2 = np.linalg.eigvalsh([[kx, kxy], [kxy, ky]])[::-1]
-    centre = int(np.argmin(p[0] ** 2 + p[1] ** 2))
-    plane = w[centre] + c[1] * (p[0] - p[0, centre]) + c[2] * (p[1] - p[1, centre])
     lifts = []
     for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1)):
         k = int(np.argmax(sx * p[0] + sy * p[1]))
