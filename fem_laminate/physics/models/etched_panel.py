@@ -144,22 +144,13 @@ def class_response(panel: PanelLayers, cls: hom.CellClass, n_lines: int = 20, n_
                    method: str = "homogenized") -> hom.PlateResponse:
     cells, pat_layers = panel.cells, panel.patterned
     if cls.kind in ("full", "bare") or method == "mixtures":
+        # a bare tile (fraction 0): the etched foil is gone, the film alone at its heights in the full stack
         fr = [cls.fraction if k in pat_layers else 1.0 for k in range(len(cells))]
-        keep = [k for k in range(len(cells)) if fr[k] > 0 or k not in pat_layers]
-        if cls.kind == "bare":
-            # the etched foil is gone: the film alone (its heights unchanged)
-            return _clt_subset(cells, keep, panel.z_ref_m)
         return hom.clt_response(cells, panel.z_ref_m, fr)
     if len(pat_layers) != 1:
         raise ValueError("a homogenized cell takes one patterned foil; etch one side at a time")
     return hom.class_response(cells, panel.z_ref_m, pat_layers[0], cls,
                               n_lines if cls.kind == "lines" else n_pads)
-
-
-def _clt_subset(cells, keep, z_ref):
-    """CLT of the layers `keep` at their heights in the full stack."""
-    fr = [1.0 if k in keep else 0.0 for k in range(len(cells))]
-    return hom.clt_response(cells, z_ref, fr)
 
 
 def solve_panel(length_m: float, width_m: float, xe, ye, ABD, NT, MT, per_tile: int = 2):
