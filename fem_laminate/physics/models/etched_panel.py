@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..fe import abd_plate
+from ..fe.vk_plate import GRAVITY_M_PER_S2
 from . import homogenize as hom
 
 FRACTION_STEP = 0.05
@@ -233,7 +234,7 @@ def curl_summary(ld: dict) -> dict:
            "max_lift_free_um": float(np.abs(free.w).max()) * 1e6}
     if "table" in ld:
         out["corner_lift_on_table_um"] = ld["table"].corner_lift_m * 1e6
-        out["gravity_m_per_s2"] = 9.81
+        out["gravity_m_per_s2"] = GRAVITY_M_PER_S2
     if "table_note" in ld:
         out["on_table_note"] = ld["table_note"]
     return out
