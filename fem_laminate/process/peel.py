@@ -99,10 +99,6 @@ def check(spec, case, index: int) -> None:
 
 
 # -- toughness of the interfaces in the peel path ---------------------------------------------------------
-def interface_kind(lo, hi) -> str:
-    return "Cu-PI" if lo.material.is_metal or hi.material.is_metal else "PI-PI"
-
-
 def interface_data(lo, hi, table=None):
     """The interface table's entry for the materials of layers lo and hi (model/interfaces.py)."""
     return (table or library_table()).of(lo.material, hi.material)
