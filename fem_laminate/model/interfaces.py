@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import difflib
 import math
-import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from types import MappingProxyType
+
+from .materials import _bad, library_raw
 
 FIELDS = ("bonded_toughness_J_per_m2", "cast_toughness_J_per_m2", "wet_toughness_loss")
 RANGES = {"bonded_toughness_J_per_m2": (0.0, 1e6), "cast_toughness_J_per_m2": (0.0, 1e6),
@@ -74,11 +74,6 @@ class InterfaceTable:
         return Interface(key, **values, sources=src, assumed=tuple(assumed))
 
 
-def _bad(where: str, value, allowed: str) -> ValueError:
-    r = repr(value)
-    return ValueError(f"field '{where}' = {r if len(r) <= 60 else r[:57] + '...'} is not allowed: {allowed}")
-
-
 def _suggest(word: str, choices) -> str:
     same = [c for c in choices if str(c).lower() == str(word).lower()]
     close = same or difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.5)
@@ -125,7 +120,7 @@ def _entries(raw: dict, where: str, known_key) -> tuple[dict, dict]:
 
 
 def _library_raw() -> dict:
-    return tomllib.loads(resources.files("fem_laminate").joinpath("data/materials.toml").read_text())
+    return library_raw()
 
 
 _LIBRARY: InterfaceTable | None = None

@@ -379,17 +379,20 @@ NOT_MATERIALS = ("interfaces", "interface_classes", "polymer_yield")
 _LIBRARY: dict[str, Material] | None = None
 
 
+def library_raw() -> dict:
+    """data/materials.toml as parsed TOML (a fresh dict each call): materials and the tables in NOT_MATERIALS."""
+    return tomllib.loads(resources.files("fem_laminate").joinpath("data/materials.toml").read_text())
+
+
 def load_library() -> dict[str, Material]:
     """The bundled material library, name -> Material."""
     global _LIBRARY
     if _LIBRARY is None:
-        text = resources.files("fem_laminate").joinpath("data/materials.toml").read_text()
-        raw = tomllib.loads(text)
+        raw = library_raw()
         _LIBRARY = {name: material_from_dict(name, d) for name, d in raw.items() if name not in NOT_MATERIALS}
     return dict(_LIBRARY)
 
 
 def library_sources() -> dict[str, dict]:
     """name -> {key: (value, source)} straight from the data file, for listing and provenance tests."""
-    text = resources.files("fem_laminate").joinpath("data/materials.toml").read_text()
-    return {k: v for k, v in tomllib.loads(text).items() if k not in NOT_MATERIALS}
+    return {k: v for k, v in library_raw().items() if k not in NOT_MATERIALS}

@@ -99,10 +99,6 @@ def check(spec, case, index: int) -> None:
 
 
 # -- toughness of the interfaces in the peel path ---------------------------------------------------------
-def interface_kind(lo, hi) -> str:
-    return "Cu-PI" if lo.material.is_metal or hi.material.is_metal else "PI-PI"
-
-
 def interface_data(lo, hi, table=None):
     """The interface table's entry for the materials of layers lo and hi (model/interfaces.py)."""
     return (table or library_table()).of(lo.material, hi.material)
@@ -197,10 +193,9 @@ def peel_laminate(layers, T_C: float, spec, bond: dict | None, table=None,
     failing, forces = failing_interface(layers, tough, spec.angle_deg, T_C)
     G = tough[failing]
     arm, found = arm_and_foundation(layers, failing, T_C)
-    lo, hi = layers[[f"{a.name}/{b.name}" for a, b in zip(layers[:-1], layers[1:])].index(failing):][:2]
-    data = interface_data(lo, hi, table)
-    assumed = {}  # every interface of the path whose data came (partly) from its class: labelled assumption
     by_name = {f"{a.name}/{b.name}": (a, b) for a, b in zip(layers[:-1], layers[1:])}
+    data = interface_data(*by_name[failing], table)
+    assumed = {}  # every interface of the path whose data came (partly) from its class: labelled assumption
     for name in tough:
         d = interface_data(*by_name[name], table)
         if d.assumed:
