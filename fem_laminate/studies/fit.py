@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
+from ..post.output import strict_json
 from .evaluate import CaseFile, Evaluator, output_value, require_number, value_in
 from .overlay import format_key, parse_key, read_toml
 
@@ -329,20 +330,6 @@ def identifiability(Jw: np.ndarray, theta: np.ndarray, names: list[str]):
     return s, Vt, det, dirs, named, rel
 
 
-def _json_safe(obj):
-    if isinstance(obj, dict):
-        return {str(k): _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_json_safe(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _json_safe(obj.tolist())
-    if isinstance(obj, (np.floating, float)):
-        return float(obj) if math.isfinite(obj) else None
-    if isinstance(obj, np.integer):
-        return int(obj)
-    return obj
-
-
 def _write_text(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text)
@@ -406,7 +393,7 @@ def run_fit(spec: FitSpec, out_dir, client=None, progress: bool = False, runner=
                    f"the directions whose singular value exceeds {RANK_RTOL:g} of the largest; bands: linear "
                    "propagation, p05/p95 = value -/+ 1.645 sd"),
     }
-    _write_text(out / "fit.json", json.dumps(_json_safe(result), indent=1, allow_nan=False) + "\n")
+    _write_text(out / "fit.json", json.dumps(strict_json(result), indent=1, allow_nan=False) + "\n")
     _write_text(out / "fitted.toml", fitted_toml(spec, theta, se))
     _write_text(out / "predictions.csv", predictions_csv(preds))
     plot_fit(result, out / "fit.png")

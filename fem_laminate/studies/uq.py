@@ -30,7 +30,8 @@ import numpy as np
 
 from ..errors import InputError
 from .evaluate import CaseFile, Evaluator, numeric_leaves, output_value
-from .fit import _json_safe, _write_text
+from ..post.output import strict_json
+from .fit import _write_text
 from .overlay import format_key, is_value_table, merged_view
 
 LEADING = ("curl.curvature_1_per_m", "film.cte_per_K", "dimensional_change_pct", "peel.kgf_per_cm")
@@ -242,7 +243,7 @@ def run_uq(case_path, out_dir, samples: int, client=None, outputs=None, only=Non
                    "(Saltelli's design, calc_second_order = false) over the leading parameters, the others nominal; "
                    "leading = largest one-at-a-time effect at +1 sd on the leading outputs"),
     }
-    _write_text(out / "uq.json", json.dumps(_json_safe(result), indent=1, allow_nan=False) + "\n")
+    _write_text(out / "uq.json", json.dumps(strict_json(result), indent=1, allow_nan=False) + "\n")
     _write_text(out / "uq.csv", quantiles_csv(quant))
     _write_text(out / "sobol.csv", sobol_csv(indices))
     plot_uq(result, out / "uq.png")
