@@ -83,22 +83,17 @@ def scale_table(key: str, table, f: float):
     return [[row[0], row[1] * f] for row in table]
 
 
-def used_materials(raw: dict, source: str) -> list[str]:
-    from ..case import load_case_dict
-
-    case = load_case_dict(raw, source)
+def used_materials(layers) -> list[str]:
+    """The material names of a stack's layers, each once, bottom first."""
     names = []
-    for lay in case.full_stack().layers:
+    for lay in layers:
         if lay.material.name not in names:
             names.append(lay.material.name)
     return names
 
 
-def used_interfaces(raw: dict, source: str) -> list[str]:
-    """The interface table's keys ("a|b", alphabetical) of every pair of adjacent layers in the case's stack."""
-    from ..case import load_case_dict
-
-    layers = load_case_dict(raw, source).full_stack().layers
+def used_interfaces(layers) -> list[str]:
+    """The interface table's keys ("a|b", alphabetical) of every pair of adjacent layers in a stack."""
     keys = []
     for lo, hi in zip(layers[:-1], layers[1:]):
         key = "|".join(sorted((lo.material.name, hi.material.name)))
@@ -110,12 +105,14 @@ def used_interfaces(raw: dict, source: str) -> list[str]:
 def uncertain_parameters(raw: dict, source: str, only=None) -> list[Uncertain]:
     """The uncertain numbers of the materials and interfaces the case uses, optionally filtered by glob patterns
     on the paths."""
+    from ..case import load_case_dict
     from ..model.materials import RANGES
 
+    layers = load_case_dict(raw, source).full_stack().layers  # validated once for both lists below
     merged = merged_view(raw)
     view = merged["materials"]
     out = []
-    for key in used_interfaces(raw, source):
+    for key in used_interfaces(layers):
         for field, e in (merged.get("interfaces", {}).get(key) or {}).items():
             kind = next((k for k in ("sd", "range") if is_value_table(e) and k in e), None)
             if kind is None:
@@ -126,7 +123,7 @@ def uncertain_parameters(raw: dict, source: str, only=None) -> list[Uncertain]:
                 continue
             limits = (0.0, 1.0) if field == "wet_toughness_loss" else (0.0, math.inf)
             out.append(Uncertain(path, parts, e["value"], kind, e[kind], e.get("uncertainty", ""), limits))
-    for name in used_materials(raw, source):
+    for name in used_materials(layers):
         entries = view.get(name, {})
         items = []
         for key, e in entries.items():
