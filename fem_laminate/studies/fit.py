@@ -44,7 +44,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..post.output import strict_json
-from .evaluate import CaseFile, Evaluator, output_value, require_number, value_in
+from .evaluate import CaseFile, Evaluator, output_value, require_number, study_folder, value_in
 from .overlay import format_key, parse_key, read_toml
 
 Z95 = 1.6448536269514722  # standard normal quantile of 0.95
@@ -500,17 +500,10 @@ def plot_fit(result: dict, path: Path) -> None:
 # -- CLI ----------------------------------------------------------------------------------------------------------
 def fit_command(spec_path, out_dir, scheduler=None, workers=None, progress=False, wait_s=None) -> dict:
     """`fem-laminate fit`: spec checked first (exit 2), then the output folder, then the fit."""
-    from ..post.folder import MARKER, OutputFolder, locked
-    from .sweep import dask_client
-
     spec = load_spec(spec_path)
     out = Path(out_dir)
-    OutputFolder(out).check()  # a folder holding files this tool did not write is refused
-    with locked(out, "--out", wait_s):
-        out.mkdir(parents=True, exist_ok=True)
-        (out / MARKER).write_text("written by fem_laminate; this folder may be replaced by its next run\n")
-        with dask_client(scheduler, workers) as client:
-            return run_fit(spec, out, client=client, progress=progress)
+    with study_folder(out, scheduler, workers, wait_s) as client:
+        return run_fit(spec, out, client=client, progress=progress)
 
 
 def report(result: dict, out) -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from .evaluate import CaseFile, Evaluator, numeric_leaves, output_value
+from .evaluate import CaseFile, Evaluator, numeric_leaves, output_value, study_folder
 from ..post.output import strict_json
 from .fit import _write_text
 from .overlay import format_key, is_value_table, merged_view
@@ -297,9 +297,6 @@ def plot_uq(result: dict, path: Path) -> None:
 
 def uq_command(case_path, out_dir, samples: int, scheduler=None, workers=None, outputs=None, only=None,
                sobol_params: int = 4, seed: int = 0, progress: bool = False, wait_s=None) -> dict:
-    from ..post.folder import MARKER, OutputFolder, locked
-    from .sweep import dask_client
-
     if not 2 <= samples <= MAX_SAMPLES:
         raise InputError(f"--samples {samples}: must be in [2, {MAX_SAMPLES}] (a power of two suits Sobol' designs)")
     if not 1 <= sobol_params <= 20:
@@ -307,13 +304,9 @@ def uq_command(case_path, out_dir, samples: int, scheduler=None, workers=None, o
     from ..case import load_case
     load_case(case_path)  # a bad case is refused before anything else
     out = Path(out_dir)
-    OutputFolder(out).check()
-    with locked(out, "--out", wait_s):
-        out.mkdir(parents=True, exist_ok=True)
-        (out / MARKER).write_text("written by fem_laminate; this folder may be replaced by its next run\n")
-        with dask_client(scheduler, workers) as client:
-            return run_uq(case_path, out, samples, client=client, outputs=outputs, only=only,
-                          sobol_params=sobol_params, seed=seed, progress=progress)
+    with study_folder(out, scheduler, workers, wait_s) as client:
+        return run_uq(case_path, out, samples, client=client, outputs=outputs, only=only,
+                      sobol_params=sobol_params, seed=seed, progress=progress)
 
 
 def report(result: dict, out) -> str:
