@@ -170,6 +170,14 @@ def _wait_options(fn):
                         help="If another run is writing the same output, wait for it instead of refusing.")(fn)
 
 
+def _dask_options(fn):
+    """--scheduler / --workers: where a study's case runs go."""
+    fn = click.option("--workers", type=int, default=None,
+                      help="LocalCluster workers (default: one per core; 0 = serial).")(fn)
+    return click.option("--scheduler", default=None,
+                        help="Address of a running Dask scheduler (default: a LocalCluster).")(fn)
+
+
 def _plot_options(fn):
     """--format / --dpi: how figures are written."""
     fn = click.option("--dpi", type=click.IntRange(20, 1200), default=120, show_default=True,
@@ -431,8 +439,7 @@ def window(case_file, temps, speeds, loads, nip, out_dir, plot_format, dpi, wait
 @click.argument("spec_file", type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Sweep folder (default: from the spec, beside it).")
-@click.option("--scheduler", default=None, help="Address of a running Dask scheduler (default: a LocalCluster).")
-@click.option("--workers", type=int, default=None, help="LocalCluster workers (default: one per core; 0 = serial).")
+@_dask_options
 @_wait_options
 @_verbosity
 @_guarded("sweep")
@@ -448,8 +455,7 @@ def sweep(spec_file, out_dir, scheduler, workers, wait, wait_timeout_s):
 @click.argument("spec_file", type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True,
               help="Output folder: fit.json, fitted.toml, predictions.csv, fit.png; evaluations in evals/ (reused).")
-@click.option("--scheduler", default=None, help="Address of a running Dask scheduler (default: a LocalCluster).")
-@click.option("--workers", type=int, default=None, help="LocalCluster workers (default: one per core; 0 = serial).")
+@_dask_options
 @_wait_options
 @_guarded("fit")
 def fit(spec_file, out_dir, scheduler, workers, wait, wait_timeout_s):
@@ -473,8 +479,7 @@ def fit(spec_file, out_dir, scheduler, workers, wait, wait_timeout_s):
 @click.option("--sobol-params", type=int, default=4, show_default=True,
               help="Leading parameters (by screening) that get Sobol' indices.")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--scheduler", default=None, help="Address of a running Dask scheduler (default: a LocalCluster).")
-@click.option("--workers", type=int, default=None, help="LocalCluster workers (default: one per core; 0 = serial).")
+@_dask_options
 @_wait_options
 @_guarded("uq")
 def uq(case_file, samples, out_dir, outputs, only, sobol_params, seed, scheduler, workers, wait, wait_timeout_s):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,3 +128,18 @@ def require_number(v, where: str) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
         raise InputError(f"{where}: the case's value {v!r} is not a number (a parameter must be a number)")
     return float(v)
+
+
+@contextmanager
+def study_folder(out: Path, scheduler, workers, wait_s):
+    """For a fit or uq run: the output folder checked (one holding files this tool did not write is refused),
+    locked, created and marked as ours for the body; yields the Dask client (or None) the study runs on."""
+    from ..post.folder import MARKER, OutputFolder, locked
+    from .sweep import dask_client
+
+    OutputFolder(out).check()
+    with locked(out, "--out", wait_s):
+        out.mkdir(parents=True, exist_ok=True)
+        (out / MARKER).write_text("written by fem_laminate; this folder may be replaced by its next run\n")
+        with dask_client(scheduler, workers) as client:
+            yield client

@@ -43,7 +43,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from .evaluate import CaseFile, Evaluator, output_value, require_number, value_in
+from ..post.output import strict_json
+from .evaluate import CaseFile, Evaluator, output_value, require_number, study_folder, value_in
 from .overlay import format_key, parse_key, read_toml
 
 Z95 = 1.6448536269514722  # standard normal quantile of 0.95
@@ -329,20 +330,6 @@ def identifiability(Jw: np.ndarray, theta: np.ndarray, names: list[str]):
     return s, Vt, det, dirs, named, rel
 
 
-def _json_safe(obj):
-    if isinstance(obj, dict):
-        return {str(k): _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_json_safe(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _json_safe(obj.tolist())
-    if isinstance(obj, (np.floating, float)):
-        return float(obj) if math.isfinite(obj) else None
-    if isinstance(obj, np.integer):
-        return int(obj)
-    return obj
-
-
 def _write_text(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text)
@@ -406,7 +393,7 @@ def run_fit(spec: FitSpec, out_dir, client=None, progress: bool = False, runner=
                    f"the directions whose singular value exceeds {RANK_RTOL:g} of the largest; bands: linear "
                    "propagation, p05/p95 = value -/+ 1.645 sd"),
     }
-    _write_text(out / "fit.json", json.dumps(_json_safe(result), indent=1, allow_nan=False) + "\n")
+    _write_text(out / "fit.json", json.dumps(strict_json(result), indent=1, allow_nan=False) + "\n")
     _write_text(out / "fitted.toml", fitted_toml(spec, theta, se))
     _write_text(out / "predictions.csv", predictions_csv(preds))
     plot_fit(result, out / "fit.png")
@@ -513,17 +500,10 @@ def plot_fit(result: dict, path: Path) -> None:
 # -- CLI ----------------------------------------------------------------------------------------------------------
 def fit_command(spec_path, out_dir, scheduler=None, workers=None, progress=False, wait_s=None) -> dict:
     """`fem-laminate fit`: spec checked first (exit 2), then the output folder, then the fit."""
-    from ..post.folder import MARKER, OutputFolder, locked
-    from .sweep import dask_client
-
     spec = load_spec(spec_path)
     out = Path(out_dir)
-    OutputFolder(out).check()  # a folder holding files this tool did not write is refused
-    with locked(out, "--out", wait_s):
-        out.mkdir(parents=True, exist_ok=True)
-        (out / MARKER).write_text("written by fem_laminate; this folder may be replaced by its next run\n")
-        with dask_client(scheduler, workers) as client:
-            return run_fit(spec, out, client=client, progress=progress)
+    with study_folder(out, scheduler, workers, wait_s) as client:
+        return run_fit(spec, out, client=client, progress=progress)
 
 
 def report(result: dict, out) -> str:

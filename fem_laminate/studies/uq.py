@@ -29,8 +29,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from .evaluate import CaseFile, Evaluator, numeric_leaves, output_value
-from .fit import _json_safe, _write_text
+from .evaluate import CaseFile, Evaluator, numeric_leaves, output_value, study_folder
+from ..post.output import strict_json
+from .fit import _write_text
 from .overlay import format_key, is_value_table, merged_view
 
 LEADING = ("curl.curvature_1_per_m", "film.cte_per_K", "dimensional_change_pct", "peel.kgf_per_cm")
@@ -82,22 +83,17 @@ def scale_table(key: str, table, f: float):
     return [[row[0], row[1] * f] for row in table]
 
 
-def used_materials(raw: dict, source: str) -> list[str]:
-    from ..case import load_case_dict
-
-    case = load_case_dict(raw, source)
+def used_materials(layers) -> list[str]:
+    """The material names of a stack's layers, each once, bottom first."""
     names = []
-    for lay in case.full_stack().layers:
+    for lay in layers:
         if lay.material.name not in names:
             names.append(lay.material.name)
     return names
 
 
-def used_interfaces(raw: dict, source: str) -> list[str]:
-    """The interface table's keys ("a|b", alphabetical) of every pair of adjacent layers in the case's stack."""
-    from ..case import load_case_dict
-
-    layers = load_case_dict(raw, source).full_stack().layers
+def used_interfaces(layers) -> list[str]:
+    """The interface table's keys ("a|b", alphabetical) of every pair of adjacent layers in a stack."""
     keys = []
     for lo, hi in zip(layers[:-1], layers[1:]):
         key = "|".join(sorted((lo.material.name, hi.material.name)))
@@ -109,12 +105,14 @@ def used_interfaces(raw: dict, source: str) -> list[str]:
 def uncertain_parameters(raw: dict, source: str, only=None) -> list[Uncertain]:
     """The uncertain numbers of the materials and interfaces the case uses, optionally filtered by glob patterns
     on the paths."""
+    from ..case import load_case_dict
     from ..model.materials import RANGES
 
+    layers = load_case_dict(raw, source).full_stack().layers  # validated once for both lists below
     merged = merged_view(raw)
     view = merged["materials"]
     out = []
-    for key in used_interfaces(raw, source):
+    for key in used_interfaces(layers):
         for field, e in (merged.get("interfaces", {}).get(key) or {}).items():
             kind = next((k for k in ("sd", "range") if is_value_table(e) and k in e), None)
             if kind is None:
@@ -125,7 +123,7 @@ def uncertain_parameters(raw: dict, source: str, only=None) -> list[Uncertain]:
                 continue
             limits = (0.0, 1.0) if field == "wet_toughness_loss" else (0.0, math.inf)
             out.append(Uncertain(path, parts, e["value"], kind, e[kind], e.get("uncertainty", ""), limits))
-    for name in used_materials(raw, source):
+    for name in used_materials(layers):
         entries = view.get(name, {})
         items = []
         for key, e in entries.items():
@@ -242,7 +240,7 @@ def run_uq(case_path, out_dir, samples: int, client=None, outputs=None, only=Non
                    "(Saltelli's design, calc_second_order = false) over the leading parameters, the others nominal; "
                    "leading = largest one-at-a-time effect at +1 sd on the leading outputs"),
     }
-    _write_text(out / "uq.json", json.dumps(_json_safe(result), indent=1, allow_nan=False) + "\n")
+    _write_text(out / "uq.json", json.dumps(strict_json(result), indent=1, allow_nan=False) + "\n")
     _write_text(out / "uq.csv", quantiles_csv(quant))
     _write_text(out / "sobol.csv", sobol_csv(indices))
     plot_uq(result, out / "uq.png")
@@ -299,9 +297,6 @@ def plot_uq(result: dict, path: Path) -> None:
 
 def uq_command(case_path, out_dir, samples: int, scheduler=None, workers=None, outputs=None, only=None,
                sobol_params: int = 4, seed: int = 0, progress: bool = False, wait_s=None) -> dict:
-    from ..post.folder import MARKER, OutputFolder, locked
-    from .sweep import dask_client
-
     if not 2 <= samples <= MAX_SAMPLES:
         raise InputError(f"--samples {samples}: must be in [2, {MAX_SAMPLES}] (a power of two suits Sobol' designs)")
     if not 1 <= sobol_params <= 20:
@@ -309,13 +304,9 @@ def uq_command(case_path, out_dir, samples: int, scheduler=None, workers=None, o
     from ..case import load_case
     load_case(case_path)  # a bad case is refused before anything else
     out = Path(out_dir)
-    OutputFolder(out).check()
-    with locked(out, "--out", wait_s):
-        out.mkdir(parents=True, exist_ok=True)
-        (out / MARKER).write_text("written by fem_laminate; this folder may be replaced by its next run\n")
-        with dask_client(scheduler, workers) as client:
-            return run_uq(case_path, out, samples, client=client, outputs=outputs, only=only,
-                          sobol_params=sobol_params, seed=seed, progress=progress)
+    with study_folder(out, scheduler, workers, wait_s) as client:
+        return run_uq(case_path, out, samples, client=client, outputs=outputs, only=only,
+                      sobol_params=sobol_params, seed=seed, progress=progress)
 
 
 def report(result: dict, out) -> str:
