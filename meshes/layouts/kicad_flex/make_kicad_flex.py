@@ -31,10 +31,25 @@ def pt(x, y):
     return pn.wxPoint(pn.FromMM(X0 + x), pn.FromMM(Y0 - y))
 
 
+pn.KIID.SeedGenerator(496334)  # the items' UUIDs from a fixed seed: a rerun writes the same board file
 board = pn.BOARD()
 ds = board.GetDesignSettings()
 ds.SetAuxOrigin(pt(0.0, 0.0))
 ds.SetCopperLayerCount(2)
+# design rules of a fine-line flex process (assumption: typical subtractive FPC capability, 100 um line and space)
+ds.m_MinClearance = pn.FromMM(0.1)
+ds.m_TrackMinWidth = pn.FromMM(0.1)
+ds.m_ViasMinSize = pn.FromMM(0.45)
+ds.m_MinThroughDrill = pn.FromMM(0.2)
+ds.m_ViasMinAnnularWidth = pn.FromMM(0.1)
+ds.m_HoleClearance = pn.FromMM(0.2)
+ds.m_HoleToHoleMin = pn.FromMM(0.25)
+ds.SetCopperEdgeClearance(pn.FromMM(0.25))
+default_class = ds.GetNetClasses().GetDefault()
+default_class.SetClearance(pn.FromMM(0.1))
+default_class.SetTrackWidth(pn.FromMM(0.15))
+default_class.SetViaDiameter(pn.FromMM(0.5))
+default_class.SetViaDrill(pn.FromMM(0.25))
 
 nets = {}
 
@@ -270,6 +285,10 @@ board = pn.LoadBoard(str(pcb))  # the zone filler needs a board loaded with its 
 board.BuildConnectivity()
 pn.ZONE_FILLER(board).Fill(board.Zones())
 pn.SaveBoard(str(pcb), board)
+# KiCad's design-rule check against the rules above (the report is kept beside the board)
+rpt = HERE / f"{NAME}-drc.rpt"
+pn.WriteDRCReport(board, str(rpt), pn.EDA_UNITS_MILLIMETRES, True)
+rpt.write_text(rpt.read_text().replace(str(HERE) + "/", ""))  # the board's name, not this machine's path
 
 pc = pn.PLOT_CONTROLLER(board)
 po = pc.GetPlotOptions()
