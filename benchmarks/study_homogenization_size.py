@@ -1,0 +1,290 @@
+"""Panel-size study of the etched lines: the resolved panel against the homogenized one at 1, 2, 4, 6 mm.
+
+The case is cases/circuit_lines.toml (50/50 um lines along x; 20-node hexes, one per layer; two element rows per
+line and per space, 0.25 mm along the lines) with the panel's length and width scaled and nx, ny scaled with them
+(4 and 40 elements per mm), the elastic model of benchmarks/study_homogenization.py, solver cg_plate. Each size is
+run in a child process (its peak memory is its own) and kept in
+benchmarks/results/study_homogenization_size_runs.json; --reuse takes the kept runs instead of running them again.
+
+The size dependence of each quantity is fitted as f(L) = f_inf + C/L (least squares over the sizes) and as
+f(L) = f_inf + C L^-q with the exponent q observed from the three largest sizes (the Richardson form in h = 1/L),
+and extrapolated to 12 mm and to L -> infinity. The corner lift grows as L^2, so it is fitted as lift / L^2.
+
+The mesh error at this density is taken from the 2 mm panel: the Richardson limit of the 20/27-node refinement
+sequence in benchmarks/results/study_homogenization_resolved.json (4 x 40, 8 x 80, 16 x 160, the element size
+halved) against this study's 2 mm run (8 x 80, the same element size). Each resolved value is divided by
+(1 + that relative error) before the fits (the mesh error taken as independent of the panel size at a fixed
+element size).
+
+    PYTHONPATH=. nice -n 19 python benchmarks/study_homogenization_size.py [--sizes 1 2 4 6] [--reuse]
+        [--extra path/to/summary.json ...]
+
+--extra adds a finished resolved run of the same case at another size (its summary.json; e.g. the full 12 mm
+cases/circuit_lines.toml with the physics switched off as here): the panel size is read from the summary.
+Appends the printout to benchmarks/results/study_homogenization_size.txt.
+"""
+import argparse
+import copy
+import json
+import resource
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _record import Tee, record  # noqa: E402
+from study_homogenization import COLS, ELASTIC, PATTERNS, pct, richardson, row  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CASE = str(ROOT / "cases" / "circuit_lines.toml")
+RUNS = ROOT / "benchmarks" / "results" / "study_homogenization_size_runs.json"
+MESH_RUNS = ROOT / "benchmarks" / "results" / "study_homogenization_resolved.json"
+PER_MM = (4, 40)  # elements per mm along and across the lines: circuit_lines.toml's 48 x 480 on 12 mm
+SOLVER = "cg_plate"
+
+
+def case_dict(L_mm: float) -> dict:
+    d = tomllib.load(open(CASE, "rb"))
+    d["physics"] = dict(ELASTIC)
+    d["mesh"].update(length_mm=L_mm, width_mm=L_mm, nx=round(PER_MM[0] * L_mm), ny=round(PER_MM[1] * L_mm),
+                     solver=SOLVER)
+    assert d["steps"][1]["pattern"] == PATTERNS["lines"] | {"line_um": 50, "space_um": 50}
+    return d
+
+
+def lift_checks(state) -> dict:
+    """The corner lift read three ways on the resolved panel: as reported (the curvature's reference surface, the
+    bottom of the lowest whole layer, corner minus centre), on the homogenized plate's reference surface (mid-height
+    of the polymer film) and, on the reported surface, above the tangent plane of the central quadratic fit (as the
+    homogenized plate reads it). All four corners each."""
+    from fem_laminate.post import measure
+    model = state.model
+    x = model.basis.doflocs
+    L, W = model.lmesh.length_m, model.lmesh.width_m
+    plane = measure._reference_plane(state)
+    xp = x[:, plane]
+    w = state.u[2:3 * model.nnodes:3][plane]
+    centre = int(np.argmin(xp[0] ** 2 + xp[1] ** 2))
+    sel = (np.abs(xp[0]) <= 0.25 * L) & (np.abs(xp[1]) <= 0.25 * W)
+    c = np.linalg.lstsq(np.c_[np.ones(sel.sum()), xp[0, sel], xp[1, sel], 0.5 * xp[0, sel] ** 2,
+                              0.5 * xp[1, sel] ** 2, xp[0, sel] * xp[1, sel]], w[sel], rcond=None)[0]
+    corners = [(-1, -1), (1, -1), (1, 1), (-1, 1)]
+    reported, tangent = [], []
+    for sx, sy in corners:
+        k = int(np.argmax(sx * xp[0] + sy * xp[1]))
+        reported.append(float((w[k] - w[centre]) * 1e6))
+        tp = w[centre] + c[1] * (xp[0, k] - xp[0, centre]) + c[2] * (xp[1, k] - xp[1, centre])
+        tangent.append(float((w[k] - tp) * 1e6))
+    z = model.lmesh.interfaces_m
+    pol = measure.polymer_layers(state)
+    zm = 0.5 * (z[min(pol)] + z[max(pol) + 1])
+    pts = np.array([[0.0] + [0.5 * sx * L for sx, _ in corners], [0.0] + [0.5 * sy * W for _, sy in corners],
+                    [zm] * 5])
+    wz = model.basis.probes(pts) @ state.u[2:3 * model.nnodes:3]
+    mid = [float((wz[i + 1] - wz[0]) * 1e6) for i in range(4)]
+    return {"corners": ["(-,-)", "(+,-)", "(+,+)", "(-,+)"], "reported_um": reported, "mid_polymer_um": mid,
+            "above_fit_tangent_um": tangent, "fit_slopes": [float(c[1]), float(c[2])]}
+
+
+def run_one(L_mm: float) -> dict:
+    """One resolved run (in the child process)."""
+    from fem_laminate import job
+    from fem_laminate.case import load_case_dict
+    t = time.perf_counter()
+    state, _, s = job.simulate(load_case_dict(case_dict(L_mm), CASE))
+    sec = time.perf_counter() - t
+    return {"L_mm": L_mm, "dofs": int(s["model"]["dofs"]), "values": [float(v) for v in row(s["etch_pattern"])],
+            "seconds": sec, "peak_rss_MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "lift": lift_checks(state), "columns": COLS}
+
+
+def homogenized(L_mm: float) -> dict:
+    """The homogenized model and the rule of mixtures at the same size (the cool step on a coarse mesh: the
+    homogenized etch reads only the layers' state, which is uniform before the etch)."""
+    from fem_laminate import job
+    from fem_laminate.case import load_case_dict
+    from fem_laminate.process import etch as et
+    from fem_laminate.process.etch_homogenized import homogenized_etch
+    d = case_dict(L_mm)
+    spec = d["steps"][1]["pattern"]
+    d["steps"] = d["steps"][:1]
+    d["mesh"].update(nx=4, ny=4, element="lagrange", solver="auto")
+    state0, _, _ = job.simulate(load_case_dict(d, CASE))
+    p = et.build_pattern(et.Spec(kind="etch", side="top", pattern=spec), CASE, 1)
+    out = {}
+    for method in ("homogenized", "mixtures"):
+        hr = homogenized_etch(state0, [state0.active_layers()[-1]], p, "top", method=method)
+        out[method] = {"values": [float(v) for v in row(hr)], "classes": int(hr["pattern_classes"]),
+                       "tiles": hr["tiles"], "corner_lift_um": hr["warpage_after"]["corner_lift_um"]}
+    return out
+
+
+def from_summary(path: str) -> dict:
+    """An extra resolved point from a finished run's summary.json (its panel size from the summary)."""
+    s = json.load(open(path))
+    mesh = s.get("case", {}).get("mesh", {}) if isinstance(s.get("case"), dict) else {}
+    L_mm = mesh.get("length_mm") or s.get("model", {}).get("length_mm")
+    if L_mm is None:
+        raise SystemExit(f"{path}: no panel length in the summary (case.mesh.length_mm or model.length_mm)")
+    return {"L_mm": float(L_mm), "dofs": int(s["model"]["dofs"]), "values": [float(v) for v in row(s["etch_pattern"])],
+            "seconds": float("nan"), "peak_rss_MB": float("nan"), "lift": None, "columns": COLS, "source": path}
+
+
+def kept() -> dict:
+    return json.load(open(RUNS)) if RUNS.is_file() else {}
+
+
+def keep(key: str, r: dict) -> None:
+    runs = kept()
+    runs[key] = r
+    RUNS.write_text(json.dumps(runs, indent=1))
+
+
+def mesh_error() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The 2 mm Richardson limit (27-node sequence), its observed orders, and the 8 x 80 27-node values."""
+    runs = json.load(open(MESH_RUNS))["lines"]
+    F = np.array([runs[k]["values"] for k in ("4 x 40", "8 x 80", "16 x 160")])
+    h = [(runs[k]["dofs"] / 27.0) ** -0.5 for k in ("4 x 40", "8 x 80", "16 x 160")]
+    h = [v / h[0] for v in h]
+    ext, p = zip(*(richardson(h, F[:, j]) for j in range(F.shape[1])))
+    return np.array(ext), np.array(p), F[1]
+
+
+def fit_inverse(L, f):
+    """f = f_inf + C / L, least squares; returns (f_inf, C, rms residual)."""
+    A = np.c_[np.ones_like(L), 1.0 / L]
+    c, *_ = np.linalg.lstsq(A, f, rcond=None)
+    return c[0], c[1], float(np.sqrt(np.mean((A @ c - f) ** 2)))
+
+
+def fit_power(L, f):
+    """f = f_inf + C L^-q through the three largest sizes (q observed); returns (f_inf, C, q)."""
+    i = np.argsort(L)[-3:]
+    h, g = 1.0 / L[i], f[i]
+    order = np.argsort(-h)
+    f_inf, q = richardson(h[order], g[order])
+    if np.isnan(q):
+        return float("nan"), float("nan"), float("nan")
+    C = (g[order][-1] - f_inf) / h[order][-1] ** q
+    return f_inf, C, q
+
+
+def analyse(points: list[dict], hom: dict) -> None:
+    ext2, p2, h27 = mesh_error()
+    P = sorted(points, key=lambda r: r["L_mm"])
+    L = np.array([r["L_mm"] for r in P])
+    V = np.array([r["values"] for r in P])
+    norm = np.ones(5)
+    names = ["kappa_x", "kappa_y", "lift/L^2", "dL_x", "dL_y"]
+    Vn = V.copy()
+    Vn[:, 2] = V[:, 2] / L**2  # um/mm^2: the lift's size-free part
+    H = {m: np.array([hom[f"{l:g}"][m]["values"] for l in L]) for m in ("homogenized", "mixtures")}
+    for m in H:
+        H[m][:, 2] /= L**2
+    print("\nresolved (20-node, 4 x 40 elements per mm, cg_plate) against the homogenized panel at the same size")
+    print(f"{'L mm':>5s} {'DOFs':>8s} {'s':>6s} {'MB':>6s} {'model':12s}" + "".join(f"{c:>13s}" for c in COLS)
+          + "   homogenized error")
+    for k, r in enumerate(P):
+        print(f"{L[k]:5g} {r['dofs']:8d} {r['seconds']:6.0f} {r['peak_rss_MB']:6.0f} {'resolved':12s}"
+              + "".join(f"{x:13.6g}" for x in V[k]))
+        for m in H:
+            hv = H[m][k].copy()
+            hv[2] *= L[k] ** 2
+            print(f"{'':28s}{m:12s}" + "".join(f"{x:13.6g}" for x in hv) + "   "
+                  + " ".join(f"{pct(a, b):+7.2f}%" for a, b in zip(hv, V[k])))
+        if r.get("classes_note"):
+            print("     " + r["classes_note"])
+    # the mesh error at this element size, from the 2 mm panel
+    i2 = np.flatnonzero(np.isclose(L, 2.0))
+    print("\nmesh error at this element size (2 mm): 27-node 4 x 40 / 8 x 80 / 16 x 160 Richardson limit "
+          + " ".join(f"{x:.6g}" for x in ext2) + " (orders " + " ".join(f"{x:.2f}" for x in p2) + ")")
+    print(f"{'  27-node 8 x 80 against the limit':40s}" + " ".join(f"{pct(a, b):+7.2f}%" for a, b in zip(h27, ext2)))
+    if i2.size:
+        e = V[i2[0]] / ext2 - 1.0
+        # dL_x has no asymptotic range in the sequence (its order is nan): its 16 x 160 value stands as the limit
+        print(f"{'  20-node 8 x 80 (this study) against it':40s}" + " ".join(f"{100 * x:+7.2f}%" for x in e))
+        norm = 1.0 + e
+    Vc = Vn / norm
+    print("\nsize fits (mesh-corrected resolved values: each divided by 1 + the 2 mm mesh error; lift as lift/L^2 in "
+          "um/mm^2)")
+    print(f"{'':10s}" + "".join(f"{n:>13s}" for n in names))
+    fits = {}
+    fi = [fit_inverse(L, Vc[:, j]) for j in range(5)]
+    fp = [fit_power(L, Vc[:, j]) for j in range(5)]
+    fits["1/L"] = fi
+    fits["power"] = fp
+    print(f"{'C/L: f_inf':22s}" + "".join(f"{a[0]:13.6g}" for a in fi))
+    print(f"{'  C':22s}" + "".join(f"{a[1]:13.6g}" for a in fi))
+    print(f"{'  rms residual':22s}" + "".join(f"{a[2]:13.3g}" for a in fi))
+    print(f"{'power: f_inf':22s}" + "".join(f"{a[0]:13.6g}" for a in fp))
+    print(f"{'  q (3 largest)':22s}" + "".join(f"{a[2]:13.3g}" for a in fp))
+    hv = H["homogenized"][-1]  # uniform plate: its curvature and lift/L^2 do not depend on the size
+    mv = H["mixtures"][-1]
+    largest = -1
+    rows = []
+    for label, at in (("12 mm", 12.0), ("L -> inf", np.inf)):
+        inv = np.array([a[0] + (a[1] / at if np.isfinite(at) else 0.0) for a in fi])
+        pw = np.array([a[0] + (a[1] * at ** -a[2] if np.isfinite(at) else 0.0) for a in fp])
+        rows.append((label, inv, pw))
+    print("\nextrapolated resolved (mesh-corrected) and the homogenized panel's error against it")
+    for label, inv, pw in rows:
+        print(f"{label + ', C/L':22s}" + "".join(f"{x:13.6g}" for x in inv) + "   homogenized "
+              + " ".join(f"{pct(a, b):+6.2f}%" for a, b in zip(hv, inv)))
+        print(f"{label + ', power':22s}" + "".join(f"{x:13.6g}" for x in pw) + "   homogenized "
+              + " ".join(f"{pct(a, b):+6.2f}%" for a, b in zip(hv, pw)))
+        print(f"{'':22s}" + " " * 65 + "   mixtures    "
+              + " ".join(f"{pct(a, b):+6.2f}%" for a, b in zip(mv, 0.5 * (inv + pw))))
+    print(f"\nat the largest run ({L[largest]:g} mm), homogenized against resolved: directly "
+          + " ".join(f"{pct(a, b):+6.2f}%" for a, b in zip(hv, Vn[largest]))
+          + "; mesh-corrected " + " ".join(f"{pct(a, b):+6.2f}%" for a, b in zip(hv, Vc[largest])))
+    print("\ncorner lift on the resolved panel (um; corners (-,-) (+,-) (+,+) (-,+)): as reported (bottom of the "
+          "lowest whole layer, corner minus centre), at mid-height of the polymer film, above the central fit's "
+          "tangent plane; and -(kappa_x + kappa_y) L^2 / 8 from its own central-fit curvatures (what a uniform "
+          "curvature gives, and what the homogenized plate's lift is)")
+    for k, r in enumerate(P):
+        if not r.get("lift"):
+            continue
+        lf = r["lift"]
+        uni = -(V[k, 0] + V[k, 1]) * (L[k] * 1e-3) ** 2 / 8 * 1e6
+        print(f"{L[k]:5g} mm  reported " + " ".join(f"{x:9.5g}" for x in lf["reported_um"])
+              + "\n          mid-polymer " + " ".join(f"{x:9.5g}" for x in lf["mid_polymer_um"])
+              + "\n          above tangent " + " ".join(f"{x:9.5g}" for x in lf["above_fit_tangent_um"])
+              + f"\n          uniform-curvature {uni:9.5g}; reported max / uniform {max(lf['reported_um'], key=abs) / uni:.4f}")
+    return fits
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=float, nargs="+", default=[1, 2, 4, 6], help="panel sizes, mm")
+    ap.add_argument("--reuse", action="store_true", help="take the kept runs instead of running them again")
+    ap.add_argument("--extra", nargs="*", default=[], help="summary.json of further resolved runs of the case")
+    ap.add_argument("--child", type=float, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child is not None:
+        keep(f"{args.child:g}", run_one(args.child))
+        return
+    tee = Tee(sys.stdout)
+    sys.stdout = tee
+    runs = kept()
+    for L_mm in args.sizes:
+        if not (args.reuse and f"{L_mm:g}" in runs):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, __file__, "--child", f"{L_mm:g}"], check=True)
+            print(f"  ran {L_mm:g} mm in {time.perf_counter() - t:.0f} s", flush=True)
+    runs = kept()
+    points = [runs[f"{L_mm:g}"] for L_mm in args.sizes] + [from_summary(p) for p in args.extra]
+    hom = {f"{r['L_mm']:g}": homogenized(r["L_mm"]) for r in points}
+    for r in points:
+        h = hom[f"{r['L_mm']:g}"]["homogenized"]
+        r["classes_note"] = f"homogenized: {h['classes']} class(es) on {h['tiles'][0]} x {h['tiles'][1]} tiles"
+    analyse(points, hom)
+    sys.stdout = tee.stream
+    record("".join(tee.lines), "study_homogenization_size.txt")
+
+
+if __name__ == "__main__":
+    main()
