@@ -134,6 +134,26 @@ def from_summary(path: str) -> dict:
             "seconds": float("nan"), "peak_rss_MB": float("nan"), "lift": None, "columns": COLS, "source": path}
 
 
+MESH_CHECK = [(4, 20), (8, 40), (16, 80)]  # 1 mm, 27-node; nx >= 4, so not the 2 mm sequence's sizes
+
+
+def mesh_check_1mm() -> None:
+    """The mesh error at 1 mm as well: a 27-node sequence on the 1 mm panel, the element size halved
+    (kept as "27-node 1 mm n x m"), to see whether the relative mesh error depends on the panel size."""
+    from fem_laminate import job
+    from fem_laminate.case import load_case_dict
+    for nx, ny in MESH_CHECK:
+        key = f"27-node 1 mm {nx} x {ny}"
+        if key in kept():
+            continue
+        d = case_dict(1.0)
+        d["mesh"].update(nx=nx, ny=ny, element="lagrange", solver="cg_amg")
+        t = time.perf_counter()
+        _, _, s = job.simulate(load_case_dict(d, CASE))
+        keep(key, {"L_mm": 1.0, "dofs": int(s["model"]["dofs"]), "values": [float(v) for v in row(s["etch_pattern"])],
+                   "seconds": time.perf_counter() - t, "columns": COLS})
+
+
 def kept() -> dict:
     return json.load(open(RUNS)) if RUNS.is_file() else {}
 
@@ -154,6 +174,10 @@ def mesh_error() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.array(ext), np.array(p), F[1]
 
 
+FIT_FROM_MM = 2.0  # the fits take the panels from 2 mm: on the 1 mm panel the central half that the curvature is
+# fitted on reaches into the line ends' zones (kappa_x, the lift and dL_x are not monotone from 1 to 2 mm)
+
+
 def fit_inverse(L, f):
     """f = f_inf + C / L, least squares; returns (f_inf, C, rms residual)."""
     A = np.c_[np.ones_like(L), 1.0 / L]
@@ -162,7 +186,10 @@ def fit_inverse(L, f):
 
 
 def fit_power(L, f):
-    """f = f_inf + C L^-q through the three largest sizes (q observed); returns (f_inf, C, q)."""
+    """f = f_inf + C L^-q through the three largest sizes (q observed, bisection on [0.3, 8]); nan when the
+    differences change sign (no asymptotic range). Returns (f_inf, C, q)."""
+    if len(L) < 3:
+        return float("nan"), float("nan"), float("nan")
     i = np.argsort(L)[-3:]
     h, g = 1.0 / L[i], f[i]
     order = np.argsort(-h)
@@ -173,21 +200,27 @@ def fit_power(L, f):
     return f_inf, C, q
 
 
-def analyse(points: list[dict], hom: dict) -> None:
+def at(fit, L, power=False):
+    f_inf, C = fit[0], fit[1]
+    if not np.isfinite(L):
+        return f_inf
+    return f_inf + C * (L ** -fit[2] if power else 1.0 / L)
+
+
+def analyse(points: list[dict], hom: dict) -> dict:
     ext2, p2, h27 = mesh_error()
     P = sorted(points, key=lambda r: r["L_mm"])
     L = np.array([r["L_mm"] for r in P])
     V = np.array([r["values"] for r in P])
-    norm = np.ones(5)
     names = ["kappa_x", "kappa_y", "lift/L^2", "dL_x", "dL_y"]
     Vn = V.copy()
     Vn[:, 2] = V[:, 2] / L**2  # um/mm^2: the lift's size-free part
-    H = {m: np.array([hom[f"{l:g}"][m]["values"] for l in L]) for m in ("homogenized", "mixtures")}
+    H = {m: np.array([hom[f"{x:g}"][m]["values"] for x in L]) for m in ("homogenized", "mixtures")}
     for m in H:
         H[m][:, 2] /= L**2
     print("\nresolved (20-node, 4 x 40 elements per mm, cg_plate) against the homogenized panel at the same size")
     print(f"{'L mm':>5s} {'DOFs':>8s} {'s':>6s} {'MB':>6s} {'model':12s}" + "".join(f"{c:>13s}" for c in COLS)
-          + "   homogenized error")
+          + "   error against the resolved")
     for k, r in enumerate(P):
         print(f"{L[k]:5g} {r['dofs']:8d} {r['seconds']:6.0f} {r['peak_rss_MB']:6.0f} {'resolved':12s}"
               + "".join(f"{x:13.6g}" for x in V[k]))
@@ -197,64 +230,66 @@ def analyse(points: list[dict], hom: dict) -> None:
             print(f"{'':28s}{m:12s}" + "".join(f"{x:13.6g}" for x in hv) + "   "
                   + " ".join(f"{pct(a, b):+7.2f}%" for a, b in zip(hv, V[k])))
         if r.get("classes_note"):
-            print("     " + r["classes_note"])
+            print(f"{'':28s}({r['classes_note']})")
     # the mesh error at this element size, from the 2 mm panel
+    norm = np.ones(5)
     i2 = np.flatnonzero(np.isclose(L, 2.0))
     print("\nmesh error at this element size (2 mm): 27-node 4 x 40 / 8 x 80 / 16 x 160 Richardson limit "
-          + " ".join(f"{x:.6g}" for x in ext2) + " (orders " + " ".join(f"{x:.2f}" for x in p2) + ")")
-    print(f"{'  27-node 8 x 80 against the limit':40s}" + " ".join(f"{pct(a, b):+7.2f}%" for a, b in zip(h27, ext2)))
+          + " ".join(f"{x:.6g}" for x in ext2) + " (orders " + " ".join(f"{x:.2f}" for x in p2)
+          + "; dL_x: no asymptotic range, its 16 x 160 value)")
+    print(f"{'  27-node 8 x 80 against the limit':42s}" + " ".join(f"{pct(a, b):+7.2f}%" for a, b in zip(h27, ext2)))
     if i2.size:
         e = V[i2[0]] / ext2 - 1.0
-        # dL_x has no asymptotic range in the sequence (its order is nan): its 16 x 160 value stands as the limit
-        print(f"{'  20-node 8 x 80 (this study) against it':40s}" + " ".join(f"{100 * x:+7.2f}%" for x in e))
+        print(f"{'  20-node 8 x 80 (this study) against it':42s}" + " ".join(f"{100 * x:+7.2f}%" for x in e))
         norm = 1.0 + e
-    Vc = Vn / norm
-    print("\nsize fits (mesh-corrected resolved values: each divided by 1 + the 2 mm mesh error; lift as lift/L^2 in "
-          "um/mm^2)")
-    print(f"{'':10s}" + "".join(f"{n:>13s}" for n in names))
-    fits = {}
-    fi = [fit_inverse(L, Vc[:, j]) for j in range(5)]
-    fp = [fit_power(L, Vc[:, j]) for j in range(5)]
-    fits["1/L"] = fi
-    fits["power"] = fp
-    print(f"{'C/L: f_inf':22s}" + "".join(f"{a[0]:13.6g}" for a in fi))
-    print(f"{'  C':22s}" + "".join(f"{a[1]:13.6g}" for a in fi))
-    print(f"{'  rms residual':22s}" + "".join(f"{a[2]:13.3g}" for a in fi))
-    print(f"{'power: f_inf':22s}" + "".join(f"{a[0]:13.6g}" for a in fp))
-    print(f"{'  q (3 largest)':22s}" + "".join(f"{a[2]:13.3g}" for a in fp))
-    hv = H["homogenized"][-1]  # uniform plate: its curvature and lift/L^2 do not depend on the size
-    mv = H["mixtures"][-1]
-    largest = -1
-    rows = []
-    for label, at in (("12 mm", 12.0), ("L -> inf", np.inf)):
-        inv = np.array([a[0] + (a[1] / at if np.isfinite(at) else 0.0) for a in fi])
-        pw = np.array([a[0] + (a[1] * at ** -a[2] if np.isfinite(at) else 0.0) for a in fp])
-        rows.append((label, inv, pw))
-    print("\nextrapolated resolved (mesh-corrected) and the homogenized panel's error against it")
-    for label, inv, pw in rows:
-        print(f"{label + ', C/L':22s}" + "".join(f"{x:13.6g}" for x in inv) + "   homogenized "
-              + " ".join(f"{pct(a, b):+6.2f}%" for a, b in zip(hv, inv)))
-        print(f"{label + ', power':22s}" + "".join(f"{x:13.6g}" for x in pw) + "   homogenized "
-              + " ".join(f"{pct(a, b):+6.2f}%" for a, b in zip(hv, pw)))
-        print(f"{'':22s}" + " " * 65 + "   mixtures    "
-              + " ".join(f"{pct(a, b):+6.2f}%" for a, b in zip(mv, 0.5 * (inv + pw))))
-    print(f"\nat the largest run ({L[largest]:g} mm), homogenized against resolved: directly "
-          + " ".join(f"{pct(a, b):+6.2f}%" for a, b in zip(hv, Vn[largest]))
-          + "; mesh-corrected " + " ".join(f"{pct(a, b):+6.2f}%" for a, b in zip(hv, Vc[largest])))
+    out = {}
+    for label, W in (("as run", Vn), ("mesh-corrected", Vn / norm)):
+        use = L >= FIT_FROM_MM
+        fi = [fit_inverse(L[use], W[use, j]) for j in range(5)]
+        fi_all = [fit_inverse(L, W[:, j]) for j in range(5)]
+        fp = [fit_power(L[use], W[use, j]) for j in range(5)]
+        print(f"\nsize fits, resolved values {label} (lift as lift/L^2, um/mm^2); C/L: least squares over "
+              f"L >= {FIT_FROM_MM:g} mm; power: through the three largest")
+        print(f"{'':26s}" + "".join(f"{n:>13s}" for n in names))
+        print(f"{'C/L: f_inf':26s}" + "".join(f"{a[0]:13.6g}" for a in fi))
+        print(f"{'  C':26s}" + "".join(f"{a[1]:13.6g}" for a in fi))
+        print(f"{'  rms residual':26s}" + "".join(f"{a[2]:13.3g}" for a in fi))
+        print(f"{'C/L with 1 mm: f_inf':26s}" + "".join(f"{a[0]:13.6g}" for a in fi_all))
+        print(f"{'  rms residual':26s}" + "".join(f"{a[2]:13.3g}" for a in fi_all))
+        print(f"{'power: f_inf':26s}" + "".join(f"{a[0]:13.6g}" for a in fp))
+        print(f"{'  q':26s}" + "".join(f"{a[2]:13.3g}" for a in fp))
+        hv, mv = H["homogenized"][-1], H["mixtures"][-1]  # a uniform plate: kappa and lift/L^2 size-free
+        print(f"extrapolated resolved ({label}) and the errors against it: homogenized | rule of mixtures; "
+              "lift (k): from the extrapolated curvatures, (kappa_x + kappa_y)/8")
+        for tag, Lx in (("12 mm", 12.0), ("L -> inf", np.inf)):
+            for kind, fits, pw in (("C/L", fi, False), ("power", fp, True)):
+                f = np.array([at(a, Lx, pw) for a in fits])
+                lk = (f[0] + f[1]) / 8.0
+                print(f"{tag + ', ' + kind:26s}" + "".join(f"{x:13.6g}" for x in f) + f"  lift(k) {lk:.6g}\n"
+                      + f"{'':26s}" + " ".join(f"{pct(a, b):+7.2f}%" for a, b in zip(hv, f))
+                      + f"  lift(k) {pct(hv[2], lk):+7.2f}% | "
+                      + " ".join(f"{pct(a, b):+7.2f}%" for a, b in zip(mv, f)))
+                out[(label, tag, kind)] = f
+        print(f"at the largest run ({L[-1]:g} mm), homogenized against resolved ({label}):"
+              + " ".join(f"{pct(a, b):+7.2f}%" for a, b in zip(hv, W[-1])))
     print("\ncorner lift on the resolved panel (um; corners (-,-) (+,-) (+,+) (-,+)): as reported (bottom of the "
-          "lowest whole layer, corner minus centre), at mid-height of the polymer film, above the central fit's "
-          "tangent plane; and -(kappa_x + kappa_y) L^2 / 8 from its own central-fit curvatures (what a uniform "
-          "curvature gives, and what the homogenized plate's lift is)")
+          "lowest whole layer, corner minus centre), at mid-height of the polymer film (the homogenized plate's "
+          "reference surface), above the central fit's tangent plane (as the homogenized plate reads it); and "
+          "(kappa_x + kappa_y) L^2 / 8 from the panel's own central-fit curvatures (a uniform curvature's lift: "
+          "the homogenized plate's)")
     for k, r in enumerate(P):
         if not r.get("lift"):
             continue
         lf = r["lift"]
-        uni = -(V[k, 0] + V[k, 1]) * (L[k] * 1e-3) ** 2 / 8 * 1e6
-        print(f"{L[k]:5g} mm  reported " + " ".join(f"{x:9.5g}" for x in lf["reported_um"])
-              + "\n          mid-polymer " + " ".join(f"{x:9.5g}" for x in lf["mid_polymer_um"])
-              + "\n          above tangent " + " ".join(f"{x:9.5g}" for x in lf["above_fit_tangent_um"])
-              + f"\n          uniform-curvature {uni:9.5g}; reported max / uniform {max(lf['reported_um'], key=abs) / uni:.4f}")
-    return fits
+        uni = (V[k, 0] + V[k, 1]) * (L[k] * 1e-3) ** 2 / 8 * 1e6
+        rep = max(lf["reported_um"], key=abs)
+        mid = max(lf["mid_polymer_um"], key=abs)
+        print(f"{L[k]:5g} mm  reported " + " ".join(f"{x:.6g}" for x in lf["reported_um"])
+              + "; mid-polymer " + " ".join(f"{x:.6g}" for x in lf["mid_polymer_um"])
+              + "; above tangent " + " ".join(f"{x:.6g}" for x in lf["above_fit_tangent_um"])
+              + f"\n          uniform-curvature lift {uni:.6g}: reported {pct(rep, uni):+.3f}%, "
+              f"mid-polymer {pct(mid, uni):+.3f}%; reported - mid-polymer {rep - mid:+.5f} um")
+    return out
 
 
 def main():
@@ -263,7 +298,11 @@ def main():
     ap.add_argument("--reuse", action="store_true", help="take the kept runs instead of running them again")
     ap.add_argument("--extra", nargs="*", default=[], help="summary.json of further resolved runs of the case")
     ap.add_argument("--child", type=float, help=argparse.SUPPRESS)
+    ap.add_argument("--mesh-check", action="store_true", help="run the 1 mm 27-node mesh sequence (kept) and stop")
     args = ap.parse_args()
+    if args.mesh_check:
+        mesh_check_1mm()
+        return
     if args.child is not None:
         keep(f"{args.child:g}", run_one(args.child))
         return
