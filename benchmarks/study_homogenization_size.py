@@ -19,8 +19,9 @@ element size).
     PYTHONPATH=. nice -n 19 python benchmarks/study_homogenization_size.py [--sizes 1 2 4 6] [--reuse]
         [--extra path/to/summary.json ...]
 
---extra adds a finished resolved run of the same case at another size (its summary.json; e.g. the full 12 mm
-cases/circuit_lines.toml with the physics switched off as here): the panel size is read from the summary.
+--extra adds a finished resolved run of the same case at another size: its summary.json, or summary.json@L_mm (e.g.
+the full 12 mm cases/circuit_lines.toml with [physics] switched off as here and solver cg_plate); the panel size is
+read from the case file that the summary names unless given.
 Appends the printout to benchmarks/results/study_homogenization_size.txt.
 """
 import argparse
@@ -123,14 +124,31 @@ def homogenized(L_mm: float) -> dict:
     return out
 
 
-def from_summary(path: str) -> dict:
-    """An extra resolved point from a finished run's summary.json (its panel size from the summary)."""
+def from_summary(arg: str) -> dict:
+    """An extra resolved point from a finished run's summary.json: "path" (the panel size read from the case file
+    the summary names) or "path@L_mm". The run must be this study's case at this density: 20-node, 4 x 40 elements
+    per mm, the elastic model (a case file whose [physics] is not all off is refused with a note)."""
+    path, _, size = arg.partition("@")
     s = json.load(open(path))
-    mesh = s.get("case", {}).get("mesh", {}) if isinstance(s.get("case"), dict) else {}
-    L_mm = mesh.get("length_mm") or s.get("model", {}).get("length_mm")
-    if L_mm is None:
-        raise SystemExit(f"{path}: no panel length in the summary (case.mesh.length_mm or model.length_mm)")
-    return {"L_mm": float(L_mm), "dofs": int(s["model"]["dofs"]), "values": [float(v) for v in row(s["etch_pattern"])],
+    case_file = Path(s.get("case_file") or "")
+    d = tomllib.load(open(case_file, "rb")) if case_file.is_file() else None
+    if size:
+        L_mm = float(size)
+    elif d is not None:
+        L_mm = float(d["mesh"]["length_mm"])
+    else:
+        raise SystemExit(f"{path}: its case file {case_file} is not here; give the size as {path}@L_mm")
+    if d is not None:
+        if any(d.get("physics", {}).get(k, True) for k in ELASTIC):
+            raise SystemExit(f"{path}: case {case_file} is not the elastic model ([physics] "
+                             + ", ".join(f"{k} = false" for k in ELASTIC) + " as in this study)")
+        m = d["mesh"]
+        if (m.get("nx"), m.get("ny")) != (round(PER_MM[0] * L_mm), round(PER_MM[1] * L_mm)):
+            print(f"note: {path}: nx, ny = {m.get('nx')}, {m.get('ny')}, not this study's density "
+                  f"({PER_MM[0]} x {PER_MM[1]} per mm)")
+    if s["model"]["element"] != "ElementHexS2":  # the 20-node serendipity hex
+        print(f"note: {path}: element {s['model']['element']}, not the 20-node hex of this study")
+    return {"L_mm": L_mm, "dofs": int(s["model"]["dofs"]), "values": [float(v) for v in row(s["etch_pattern"])],
             "seconds": float("nan"), "peak_rss_MB": float("nan"), "lift": None, "columns": COLS, "source": path}
 
 
@@ -207,6 +225,72 @@ def at(fit, L, power=False):
     return f_inf + C * (L ** -fit[2] if power else 1.0 / L)
 
 
+def mesh_limit_1mm():
+    """The 1 mm panel's Richardson limit from the kept 27-node sequence (None until all three are run)."""
+    runs = kept()
+    keys = [f"27-node 1 mm {nx} x {ny}" for nx, ny in MESH_CHECK]
+    if not all(k in runs for k in keys):
+        return None
+    F = np.array([runs[k]["values"] for k in keys])
+    h = [(runs[k]["dofs"] / 27.0) ** -0.5 for k in keys]
+    h = [v / h[0] for v in h]
+    ext, p = zip(*(richardson(h, F[:, j]) for j in range(F.shape[1])))
+    return np.array(ext), np.array(p), F, [runs[k]["dofs"] for k in keys]
+
+
+def converged_size_fits(L, V, Vn, H, ext2):
+    """The size effect between mesh-converged panels: the Richardson limits at 1 and 2 mm, and the larger runs
+    corrected by a mesh error that depends on the size, e(L) = e_inf + c/L through the 1 and 2 mm errors (the
+    line ends' zones are resolved by a fixed element size, so their share of the error falls as 1/L)."""
+    m1 = mesh_limit_1mm()
+    if m1 is None or not (np.isclose(L, 1.0).any() and np.isclose(L, 2.0).any()):
+        print("\n(the 1 mm 27-node sequence is not run: --mesh-check)")
+        return None
+    ext1, p1, F1, dofs1 = m1
+    i1, i2 = int(np.flatnonzero(np.isclose(L, 1.0))[0]), int(np.flatnonzero(np.isclose(L, 2.0))[0])
+    print("\nmesh error at 1 mm: 27-node " + " / ".join(f"{nx} x {ny}" for nx, ny in MESH_CHECK)
+          + " (" + " / ".join(str(d) for d in dofs1) + " DOFs):")
+    for (nx, ny), f in zip(MESH_CHECK, F1):
+        print(f"{'  ' + f'{nx} x {ny}':42s}" + "".join(f"{x:13.6g}" for x in f))
+    print(f"{'  Richardson limit':42s}" + "".join(f"{x:13.6g}" for x in ext1))
+    print(f"{'  observed order p':42s}" + "".join(f"{x:13.2f}" for x in p1))
+    e1, e2 = V[i1] / ext1 - 1.0, V[i2] / ext2 - 1.0
+    print(f"{'  20-node 4 x 40 (1 mm) against it':42s}" + " ".join(f"{100 * x:+7.2f}%" for x in e1))
+    print(f"{'  20-node 8 x 80 (2 mm) against its own':42s}" + " ".join(f"{100 * x:+7.2f}%" for x in e2))
+    lim = np.array([ext1, ext2])
+    lim[:, 2] /= np.array([1.0, 4.0])
+    print("converged 1 -> 2 mm (lift as lift/L^2): " + " ".join(f"{x:.6g}" for x in lim[0]) + " -> "
+          + " ".join(f"{x:.6g}" for x in lim[1]))
+    # e(L) = e_inf + c / L through (1, e1), (2, e2)
+    c = 2.0 * (e1 - e2)
+    e_inf = e1 - c
+    W = np.array([Vn[k] / (1.0 + e_inf + c / L[k]) for k in range(len(L))])
+    W[i1], W[i2] = lim[0], lim[1]
+    hv, mv = H["homogenized"][-1], H["mixtures"][-1]
+    print("resolved corrected by the size-dependent mesh error (1, 2 mm: the Richardson limits):")
+    for k in range(len(L)):
+        print(f"{f'  {L[k]:g} mm':26s}" + "".join(f"{x:13.6g}" for x in W[k]))
+    fi = [fit_inverse(L, W[:, j]) for j in range(5)]
+    fp = [fit_power(L, W[:, j]) for j in range(5)]
+    two = [(2.0 * lim[1, j] - lim[0, j], 2.0 * (lim[0, j] - lim[1, j])) for j in range(5)]
+    print(f"{'C/L, all: f_inf':26s}" + "".join(f"{a[0]:13.6g}" for a in fi))
+    print(f"{'  rms residual':26s}" + "".join(f"{a[2]:13.3g}" for a in fi))
+    print(f"{'C/L, 1 and 2 mm limits':26s}" + "".join(f"{a[0]:13.6g}" for a in two))
+    print(f"{'power: f_inf':26s}" + "".join(f"{a[0]:13.6g}" for a in fp))
+    print(f"{'  q':26s}" + "".join(f"{a[2]:13.3g}" for a in fp))
+    res = {}
+    for tag, Lx in (("12 mm", 12.0), ("L -> inf", np.inf)):
+        for kind, fits, pw in (("C/L, all", fi, False), ("C/L, limits", [(a, b, 1.0) for a, b in two], False),
+                               ("power", fp, True)):
+            f = np.array([at(a, Lx, pw) for a in fits])
+            lk = (f[0] + f[1]) / 8.0
+            print(f"{tag + ', ' + kind:26s}" + "".join(f"{x:13.6g}" for x in f) + f"  lift(k) {lk:.6g}\n"
+                  + f"{'':26s}" + " ".join(f"{pct(a, b):+7.2f}%" for a, b in zip(hv, f))
+                  + f"  lift(k) {pct(hv[2], lk):+7.2f}% | " + " ".join(f"{pct(a, b):+7.2f}%" for a, b in zip(mv, f)))
+            res[(tag, kind)] = f
+    return res
+
+
 def analyse(points: list[dict], hom: dict) -> dict:
     ext2, p2, h27 = mesh_error()
     P = sorted(points, key=lambda r: r["L_mm"])
@@ -272,6 +356,7 @@ def analyse(points: list[dict], hom: dict) -> dict:
                 out[(label, tag, kind)] = f
         print(f"at the largest run ({L[-1]:g} mm), homogenized against resolved ({label}):"
               + " ".join(f"{pct(a, b):+7.2f}%" for a, b in zip(hv, W[-1])))
+    out["converged"] = converged_size_fits(L, V, Vn, H, ext2)
     print("\ncorner lift on the resolved panel (um; corners (-,-) (+,-) (+,+) (-,+)): as reported (bottom of the "
           "lowest whole layer, corner minus centre), at mid-height of the polymer film (the homogenized plate's "
           "reference surface), above the central fit's tangent plane (as the homogenized plate reads it); and "
@@ -296,7 +381,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=float, nargs="+", default=[1, 2, 4, 6], help="panel sizes, mm")
     ap.add_argument("--reuse", action="store_true", help="take the kept runs instead of running them again")
-    ap.add_argument("--extra", nargs="*", default=[], help="summary.json of further resolved runs of the case")
+    ap.add_argument("--extra", nargs="*", default=[], help="summary.json[@L_mm] of further resolved runs of the case")
     ap.add_argument("--child", type=float, help=argparse.SUPPRESS)
     ap.add_argument("--mesh-check", action="store_true", help="run the 1 mm 27-node mesh sequence (kept) and stop")
     args = ap.parse_args()
