@@ -10,12 +10,14 @@ The size dependence of each quantity is fitted as f(L) = f_inf + C/L (least squa
 f(L) = f_inf + C L^-q with the exponent q observed from the three largest sizes (the Richardson form in h = 1/L),
 and extrapolated to 12 mm and to L -> infinity. The corner lift grows as L^2, so it is fitted as lift / L^2.
 
-The mesh error at this density is taken from the 2 mm panel: the Richardson limit of the 20/27-node refinement
-sequence in benchmarks/results/study_homogenization_resolved.json (4 x 40, 8 x 80, 16 x 160, the element size
-halved) against this study's 2 mm run (8 x 80, the same element size). Each resolved value is divided by
-(1 + that relative error) before the fits (the mesh error taken as independent of the panel size at a fixed
-element size).
+The mesh error at this density: on the 2 mm panel, the Richardson limit of the 27-node refinement sequence in
+benchmarks/results/study_homogenization_resolved.json (4 x 40, 8 x 80, 16 x 160) against this study's 2 mm run
+(8 x 80, the same element size); on the 1 mm panel, a 27-node sequence 4 x 20, 8 x 40, 16 x 80 (--mesh-check, kept
+in the runs file) against the 1 mm run. Three estimates of the size effect: (a) the runs from 2 mm divided by
+1 + the 2 mm mesh error; (b) the 1 and 2 mm Richardson limits alone (C/L through the two); (c) those limits and the
+larger runs divided by 1 + e(L), e(L) = e_inf + c/L through the 1 and 2 mm mesh errors.
 
+    PYTHONPATH=. nice -n 19 python benchmarks/study_homogenization_size.py --mesh-check
     PYTHONPATH=. nice -n 19 python benchmarks/study_homogenization_size.py [--sizes 1 2 4 6] [--reuse]
         [--extra path/to/summary.json ...]
 
@@ -25,7 +27,6 @@ read from the case file that the summary names unless given.
 Appends the printout to benchmarks/results/study_homogenization_size.txt.
 """
 import argparse
-import copy
 import json
 import resource
 import subprocess
