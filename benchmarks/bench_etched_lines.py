@@ -1,0 +1,124 @@
+"""Iterations, time and memory of cg_plate on the etched state of circuit_lines.toml cut to smaller panels.
+
+The stiffness is that of the etched state (top foil etched into 50/50 um lines, moduli at 25 C, the chain's own
+system: physics/fe/layered_system.build_system), the load that of cooling 250 -> 25 C (thermal eigenstrain of the
+present elements); nothing of the chain is run. Each size runs in its own process under `/usr/bin/time -v` (peak
+resident memory). Usage:
+
+    python benchmarks/bench_etched_lines.py [--sizes 1,2,4] [--limit N] [--direct]
+
+--limit: multigrid.EXACT_CUT_LEVEL_UP_TO for this run; --direct: also a PARDISO solve for the error of CG (memory!).
+Results are appended to benchmarks/results/bench_etched_lines.json.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "results" / "bench_etched_lines.json"
+
+
+def etched_system(size_mm: float):
+    """(K, f, basis, free, present elements) of circuit_lines.toml cut to size_mm x size_mm, same element sizes."""
+    import tomllib
+
+    import numpy as np
+
+    from fem_laminate.case import load_case_dict
+    from fem_laminate.job import build_state
+    from fem_laminate.physics.fe import elastic, layered_system
+    from fem_laminate.physics.models.laminate import layer_D, stiffness_moduli
+    from fem_laminate.process.etch import build_pattern
+
+    d = tomllib.loads((ROOT / "cases" / "circuit_lines.toml").read_text())
+    m = d["mesh"]
+    scale = size_mm / m["length_mm"]
+    m.update(length_mm=size_mm, width_mm=size_mm, nx=max(1, round(m["nx"] * scale)), ny=max(1, round(m["ny"] * scale)))
+    case = load_case_dict(d, "circuit_lines.toml")
+    state = build_state(case)
+    state.born[:] = True
+    etch = case.steps[1]
+    pattern = build_pattern(etch, "<bench>", 1)
+    mesh = state.model.lmesh.mesh
+    cx, cy = mesh.p[0, mesh.t].mean(axis=0), mesh.p[1, mesh.t].mean(axis=0)
+    top = len(state.stack) - 1
+    state.removed = (state.layer_of_element == top) & ~pattern.contains(cx, cy)
+    system = layered_system.build_system(state)
+    K = system.matrix(stiffness_moduli(state, 25.0))
+    # the load of cooling 250 -> 25 C on the present elements
+    D = layer_D(state, 25.0)[state.layer_of_element]
+    D[state.removed] = 0.0
+    eps = np.array([float(state.stack.layers[i].material.thermal_strain(25.0) -
+                          state.stack.layers[i].material.thermal_strain(250.0)) for i in range(len(state.stack))])
+    eig = np.zeros((state.model.nelements, 6))
+    eig[:, :3] = eps[state.layer_of_element][:, None]
+    f = elastic.assemble_eigenstrain_load(state.model, D, eig)[system.free]
+    return K, f, state.model.basis, system.free, state.active_elements()
+
+
+def one(size_mm: float, limit: int | None, direct: bool) -> dict:
+    import numpy as np
+
+    from fem_laminate.physics.fe import multigrid, solvers, twolevel
+
+    if limit is not None:
+        multigrid.EXACT_CUT_LEVEL_UP_TO = limit
+    t0 = time.perf_counter()
+    K, f, basis, free, act = etched_system(size_mm)
+    t_build = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    M = multigrid.PlateMultigrid(K, basis, free, solvers._plate_factorization, act)
+    t_setup = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    x, its, res = twolevel.pcg(K, f, M, tol=1e-10, maxiter=500)
+    t_cg = time.perf_counter() - t0
+    row = {"size_mm": size_mm, "dofs": K.shape[0], "level_sizes": [int(s) for s in M.sizes],
+           "bottom": getattr(M, "bottom_kind", "direct" if M.exact_bottom else "layerwise two-level"),
+           "iterations": its, "residual": res, "build_s": round(t_build, 2), "setup_s": round(t_setup, 2),
+           "cg_s": round(t_cg, 2), "exact_cut_level_up_to": multigrid.EXACT_CUT_LEVEL_UP_TO}
+    b = M.bottom
+    if getattr(b, "method", None) == "pardiso":  # MKL's own count: peak of analysis, factor + solve (kB)
+        ip = b._solver.iparm
+        row["pardiso_peak_MB"] = round(max(int(ip[14]), int(ip[15]) + int(ip[16])) / 1e3, 1)
+        row["pardiso_factor_MB"] = round((int(ip[15]) + int(ip[16])) / 1e3, 1)
+    if direct:
+        x_ref, _ = solvers.solve(K, f, method="pardiso")
+        row["max_error_rel"] = float(np.abs(x - x_ref).max() / np.abs(x_ref).max())
+    return row
+
+
+def main(argv: list[str]) -> None:
+    if argv and argv[0] == "--one":
+        size, limit, direct = float(argv[1]), (None if argv[2] == "-" else int(argv[2])), argv[3] == "1"
+        print("ROW " + json.dumps(one(size, limit, direct)))
+        return
+    sizes = [float(s) for s in (argv[argv.index("--sizes") + 1] if "--sizes" in argv else "1,2,4").split(",")]
+    limit = argv[argv.index("--limit") + 1] if "--limit" in argv else "-"
+    direct = "1" if "--direct" in argv else "0"
+    rows = json.loads(OUT.read_text()) if OUT.exists() else []
+    for s in sizes:
+        load = os.getloadavg()[0]
+        r = subprocess.run(["/usr/bin/time", "-v", sys.executable, __file__, "--one", str(s), limit, direct],
+                           capture_output=True, text=True, cwd=ROOT,
+                           env={**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"})
+        m = re.search(r"^ROW (.*)$", r.stdout, re.M)
+        if m is None:
+            print(r.stdout[-2000:], r.stderr[-3000:])
+            continue
+        row = json.loads(m.group(1))
+        row["peak_GB"] = round(int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr).group(1))
+                               * 1024 / 1e9, 3)
+        row.update(load_1min_at_start=load, date_utc=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        print(json.dumps(row))
+        rows.append(row)
+        OUT.write_text(json.dumps(rows, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
