@@ -5,9 +5,11 @@ system: physics/fe/layered_system.build_system), the load that of cooling 250 ->
 present elements); nothing of the chain is run. Each size runs in its own process under `/usr/bin/time -v` (peak
 resident memory). Usage:
 
-    python benchmarks/bench_etched_lines.py [--sizes 1,2,4] [--limit N] [--direct]
+    python benchmarks/bench_etched_lines.py [--sizes 1,2,4] [--limit N] [--direct] [--threads 1]
 
---limit: multigrid.EXACT_CUT_LEVEL_UP_TO for this run; --direct: also a PARDISO solve for the error of CG (memory!).
+--limit: multigrid.EXACT_CUT_LEVEL_UP_TO for this run (default: the memory budget); --direct: also a PARDISO
+solve for the error of CG (memory!); --threads: of MKL and the plate solver (default 1: a shared machine's timings
+are steadier on one). Seconds are wall and CPU of this process, the load average beside them.
 Results are appended to benchmarks/results/bench_etched_lines.json.
 """
 from __future__ import annotations
@@ -72,16 +74,18 @@ def one(size_mm: float, limit: int | None, direct: bool) -> dict:
     t0 = time.perf_counter()
     K, f, basis, free, act = etched_system(size_mm)
     t_build = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     M = multigrid.PlateMultigrid(K, basis, free, solvers._plate_factorization, act)
-    t_setup = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t_setup, c_setup = time.perf_counter() - t0, time.process_time() - c0
+    t0, c0 = time.perf_counter(), time.process_time()
     x, its, res = twolevel.pcg(K, f, M, tol=1e-10, maxiter=500)
-    t_cg = time.perf_counter() - t0
+    t_cg, c_cg = time.perf_counter() - t0, time.process_time() - c0
     row = {"size_mm": size_mm, "dofs": K.shape[0], "level_sizes": [int(s) for s in M.sizes],
-           "bottom": getattr(M, "bottom_kind", "direct" if M.exact_bottom else "layerwise two-level"),
+           "bottom": "direct" if M.exact_bottom else "layerwise two-level", "sweeps": M.sweeps,
+           "cut_cycles": multigrid.CUT_CYCLES if len(M.sizes) > 2 else 1,
            "iterations": its, "residual": res, "build_s": round(t_build, 2), "setup_s": round(t_setup, 2),
-           "cg_s": round(t_cg, 2), "exact_cut_level_up_to": multigrid.EXACT_CUT_LEVEL_UP_TO}
+           "cg_s": round(t_cg, 2),
+           "setup_cpu_s": round(c_setup, 2), "cg_cpu_s": round(c_cg, 2), "exact_cut_level_up_to": multigrid.exact_cut_level_up_to()}
     b = M.bottom
     if getattr(b, "method", None) == "pardiso":  # MKL's own count: peak of analysis, factor + solve (kB)
         ip = b._solver.iparm
@@ -101,12 +105,14 @@ def main(argv: list[str]) -> None:
     sizes = [float(s) for s in (argv[argv.index("--sizes") + 1] if "--sizes" in argv else "1,2,4").split(",")]
     limit = argv[argv.index("--limit") + 1] if "--limit" in argv else "-"
     direct = "1" if "--direct" in argv else "0"
+    threads = argv[argv.index("--threads") + 1] if "--threads" in argv else "1"
     rows = json.loads(OUT.read_text()) if OUT.exists() else []
     for s in sizes:
         load = os.getloadavg()[0]
         r = subprocess.run(["/usr/bin/time", "-v", sys.executable, __file__, "--one", str(s), limit, direct],
                            capture_output=True, text=True, cwd=ROOT,
-                           env={**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"})
+                           env={**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg", "FEM_LAMINATE_THREADS": threads,
+                                "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads})
         m = re.search(r"^ROW (.*)$", r.stdout, re.M)
         if m is None:
             print(r.stdout[-2000:], r.stderr[-3000:])
@@ -114,7 +120,7 @@ def main(argv: list[str]) -> None:
         row = json.loads(m.group(1))
         row["peak_GB"] = round(int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr).group(1))
                                * 1024 / 1e9, 3)
-        row.update(load_1min_at_start=load, date_utc=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        row.update(threads=int(threads), load_1min_at_start=load, date_utc=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         print(json.dumps(row))
         rows.append(row)
         OUT.write_text(json.dumps(rows, indent=1) + "\n")

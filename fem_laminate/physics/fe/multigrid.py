@@ -52,6 +52,7 @@ EXACT_CUT_LEVEL_UP_TO: int | None = None  # a fixed limit in unknowns in place o
 CUT_COARSEN_UP_TO = 4.0
 CUT_CYCLES = 2  # coarse corrections per visit of a cut level (2: W-cycle)
 ETCHED_SWEEPS = 2  # column-smoother sweeps before and after each coarse correction over an etched pattern
+RECURSIVE_SWEEPS = 3  # the same where the cut level is coarsened again
 
 
 def cut_factor_bytes(n: int) -> float:
@@ -309,7 +310,9 @@ class PlateMultigrid:
             self.plate_unknowns = self.bottom.plate_unknowns
         # over an etched pattern two column sweeps before and after the coarse correction: the cut level holds the
         # lines' slip, and what is left is the fine level's (measured 37 -> 29 iterations, about the same time)
-        self.sweeps = ETCHED_SWEEPS if etched else 1
+        # below a cut level too large to factorise, three sweeps on every level and a W-cycle over the cut levels
+        # (the circuit_lines grid at 1 x 1 mm, three cut levels: V-cycle, two sweeps 42; three sweeps 34; W 27)
+        self.sweeps = (ETCHED_SWEEPS if self.first_cut == len(self.levels) else RECURSIVE_SWEEPS) if etched else 1
         self.sizes = [lev[0].shape[0] for lev in self.levels] + [A.shape[0]]
         self.setup_seconds = time.perf_counter() - t0
 
