@@ -9,7 +9,8 @@ resident memory). Usage:
 
 --limit: multigrid.EXACT_CUT_LEVEL_UP_TO for this run (default: the memory budget); --direct: also a PARDISO
 solve for the error of CG (memory!); --threads: of MKL and the plate solver (default 1: a shared machine's timings
-are steadier on one). Seconds are wall and CPU of this process, the load average beside them.
+are steadier on one). Seconds are wall and CPU of this process, the load average beside them. BENCH_SOURCE=DIR runs
+the package found in DIR instead (an earlier version, e.g. `git archive REV fem_laminate | tar -x -C DIR`).
 Results are appended to benchmarks/results/bench_etched_lines.json.
 """
 from __future__ import annotations
@@ -85,7 +86,8 @@ def one(size_mm: float, limit: int | None, direct: bool) -> dict:
            "cut_cycles": multigrid.CUT_CYCLES if len(M.sizes) > 2 else 1,
            "iterations": its, "residual": res, "build_s": round(t_build, 2), "setup_s": round(t_setup, 2),
            "cg_s": round(t_cg, 2),
-           "setup_cpu_s": round(c_setup, 2), "cg_cpu_s": round(c_cg, 2), "exact_cut_level_up_to": multigrid.exact_cut_level_up_to()}
+           "setup_cpu_s": round(c_setup, 2), "cg_cpu_s": round(c_cg, 2), "exact_cut_level_up_to": multigrid.exact_cut_level_up_to()
+           if hasattr(multigrid, "exact_cut_level_up_to") else multigrid.EXACT_CUT_LEVEL_UP_TO}
     b = M.bottom
     if getattr(b, "method", None) == "pardiso":  # MKL's own count: peak of analysis, factor + solve (kB)
         ip = b._solver.iparm
@@ -106,13 +108,14 @@ def main(argv: list[str]) -> None:
     limit = argv[argv.index("--limit") + 1] if "--limit" in argv else "-"
     direct = "1" if "--direct" in argv else "0"
     threads = argv[argv.index("--threads") + 1] if "--threads" in argv else "1"
+    source = os.environ.get("BENCH_SOURCE", str(ROOT))  # another checkout's package (an earlier version)
     rows = json.loads(OUT.read_text()) if OUT.exists() else []
     for s in sizes:
         load = os.getloadavg()[0]
+        env = {**os.environ, "PYTHONPATH": source, "MPLBACKEND": "Agg", "FEM_LAMINATE_THREADS": threads,
+               "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads}
         r = subprocess.run(["/usr/bin/time", "-v", sys.executable, __file__, "--one", str(s), limit, direct],
-                           capture_output=True, text=True, cwd=ROOT,
-                           env={**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg", "FEM_LAMINATE_THREADS": threads,
-                                "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads})
+                           capture_output=True, text=True, cwd=ROOT, env=env)
         m = re.search(r"^ROW (.*)$", r.stdout, re.M)
         if m is None:
             print(r.stdout[-2000:], r.stderr[-3000:])
@@ -120,7 +123,8 @@ def main(argv: list[str]) -> None:
         row = json.loads(m.group(1))
         row["peak_GB"] = round(int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr).group(1))
                                * 1024 / 1e9, 3)
-        row.update(threads=int(threads), load_1min_at_start=load, date_utc=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        row.update(source="this tree" if source == str(ROOT) else source, threads=int(threads),
+                   load_1min_at_start=load, date_utc=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         print(json.dumps(row))
         rows.append(row)
         OUT.write_text(json.dumps(rows, indent=1) + "\n")

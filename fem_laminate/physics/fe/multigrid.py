@@ -18,11 +18,14 @@ An etched pattern (copper lines on polyimide) breaks this coarse space: a coarse
 space beside it gives each line's top nodes functions shared with the next line, so no coarse motion slides one
 line alone (measured ~200 CG iterations on the grid of circuit_lines.toml). The first level therefore cuts every
 coarse function into the connected pieces of its support over the present elements (`split_by_islands`: one
-function per line where a function spanned several); below a cut level the unknowns are pieces, not mesh nodes, so
-the hierarchy stops there. The cut level is solved directly while it is small (EXACT_CUT_LEVEL_UP_TO unknowns,
-factorised once), else by the two-level cycle with a layerwise plate (physics/fe/twolevel.layerwise_modes), and the
-fine level gets two column sweeps each side: 29 iterations on that grid, 26 on 20/20 um lines one element wide (51
-and 68 with the layerwise bottom and one sweep, 97 uncut). Needs a structured grid of bricks
+function per line where a function spanned several). That cut level is solved directly (factorised once) while its
+factor's estimated memory fits a budget (`exact_cut_level_up_to`), and the fine level gets two column sweeps each
+side: 26-29 iterations on the etched grids at every size measured. A cut level above the budget is coarsened again,
+each coarser level cut anew over the finest grid's present elements (its prolongation from the level above follows
+from the two: `pieces_between`, exact on these nested spaces), down to one that fits and is factorised; then every
+level gets three sweeps and the cut levels a W-cycle (25-27 iterations; a V-cycle with two sweeps needed 42). Only
+where even the coarsest cut level is too large does the two-level cycle with a layerwise plate
+(physics/fe/twolevel.layerwise_modes) stand in at the bottom (40-50 iterations). Needs a structured grid of bricks
 (model/mesh.layered_mesh_3d); any other mesh gets the two-level method alone.
 """
 from __future__ import annotations
