@@ -69,9 +69,9 @@ def exact_cut_level_up_to() -> int:
     whose estimated factor fits the budget (and CUT_FACTOR_AVAILABLE_FRACTION of the memory available)."""
     if EXACT_CUT_LEVEL_UP_TO is not None:
         return EXACT_CUT_LEVEL_UP_TO
-    from .solvers import available_bytes
+    import psutil
 
-    budget = min(CUT_FACTOR_BUDGET_BYTES, CUT_FACTOR_AVAILABLE_FRACTION * available_bytes())
+    budget = min(CUT_FACTOR_BUDGET_BYTES, CUT_FACTOR_AVAILABLE_FRACTION * psutil.virtual_memory().available)
     n0, b0 = CUT_FACTOR_BYTES_AT
     if budget <= b0 * n0:
         return int(budget / b0)
