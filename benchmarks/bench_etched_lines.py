@@ -6,6 +6,7 @@ present elements); nothing of the chain is run. Each size runs in its own proces
 resident memory). Usage:
 
     python benchmarks/bench_etched_lines.py [--sizes 1,2,4] [--limit N] [--direct] [--threads 1]
+    python benchmarks/bench_etched_lines.py --chain [--threads 2]   # the whole chain at 4 x 4 mm, cg_plate
 
 --limit: multigrid.EXACT_CUT_LEVEL_UP_TO for this run (default: the memory budget); --direct: also a PARDISO
 solve for the error of CG (memory!); --threads: of MKL and the plate solver (default 1: a shared machine's timings
@@ -86,8 +87,9 @@ def one(size_mm: float, limit: int | None, direct: bool) -> dict:
            "cut_cycles": multigrid.CUT_CYCLES if len(M.sizes) > 2 else 1,
            "iterations": its, "residual": res, "build_s": round(t_build, 2), "setup_s": round(t_setup, 2),
            "cg_s": round(t_cg, 2),
-           "setup_cpu_s": round(c_setup, 2), "cg_cpu_s": round(c_cg, 2), "exact_cut_level_up_to": multigrid.exact_cut_level_up_to()
-           if hasattr(multigrid, "exact_cut_level_up_to") else multigrid.EXACT_CUT_LEVEL_UP_TO}
+           "setup_cpu_s": round(c_setup, 2), "cg_cpu_s": round(c_cg, 2),
+           "exact_cut_level_up_to": multigrid.exact_cut_level_up_to() if hasattr(multigrid, "exact_cut_level_up_to")
+           else multigrid.EXACT_CUT_LEVEL_UP_TO}  # (an earlier version: a fixed limit)
     b = M.bottom
     if getattr(b, "method", None) == "pardiso":  # MKL's own count: peak of analysis, factor + solve (kB)
         ip = b._solver.iparm
@@ -99,7 +101,27 @@ def one(size_mm: float, limit: int | None, direct: bool) -> dict:
     return row
 
 
+def chain(threads: int) -> None:
+    """The whole chain (cool, etch) of circuit_lines.toml cut to 4 x 4 mm with solver = "cg_plate", as
+    benchmarks/bench_chain_memory.py runs it; its row goes to benchmarks/results/bench_etched_lines_chain.json."""
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_chain_memory import run, variant
+
+    case = variant("circuit_lines.toml", Path(tempfile.mkdtemp(prefix="etched_chain_")), length_mm=4, width_mm=4,
+                   nx=16, ny=160, solver="cg_plate")
+    out = OUT.with_name("bench_etched_lines_chain.json")
+    rows = json.loads(out.read_text()) if out.exists() else []
+    rows.append(run(case, threads))
+    print(json.dumps(rows[-1]))
+    out.write_text(json.dumps(rows, indent=1) + "\n")
+
+
 def main(argv: list[str]) -> None:
+    if "--chain" in argv:
+        chain(int(argv[argv.index("--threads") + 1]) if "--threads" in argv else 2)
+        return
     if argv and argv[0] == "--one":
         size, limit, direct = float(argv[1]), (None if argv[2] == "-" else int(argv[2])), argv[3] == "1"
         print("ROW " + json.dumps(one(size, limit, direct)))

@@ -204,16 +204,6 @@ def free_columns(P: sp.spmatrix, free: np.ndarray):
     return P[:, free_c].tocsr(), free_c
 
 
-def coarse_level(fine: CellBasis, free: np.ndarray, axes_c, elements: np.ndarray | None = None):
-    """Coarse basis, its free unknowns, the prolongation (fine free -> coarse free) of interleaved 3D dofs, the
-    coarse node of each coarse unknown and whether a coarse function was cut; `elements`: the present fine elements,
-    over which coarse functions are cut into their pieces (`split_by_islands`; None: not cut)."""
-    coarse, P0, parent = scalar_space(fine, axes_c, elements)
-    P, free_c = free_columns(sp.kron(P0, sp.identity(3, format="csr"), format="csr"), free)
-    node_c = free_c // 3 if parent is None else parent[free_c // 3]
-    return coarse, free_c, P, node_c, parent is not None
-
-
 def pieces_between(Pa: sp.spmatrix, parent_a: np.ndarray, basis_a: CellBasis, Pb: sp.spmatrix,
                    parent_b: np.ndarray, basis_b: CellBasis, axes_b) -> sp.csr_matrix:
     """The scalar prolongation from the pieces of a coarser cut space b to those of a cut space a (both given on the
@@ -297,8 +287,8 @@ class PlateMultigrid:
                 self.first_cut = len(self.levels)  # the index of the first cut level
             A = galerkin(self.levels[-1][3], A, P)
             fine, free, node, axes = coarse, free_c, node_c, axes_c
-        # an etched body: the cut level solved directly while small, else the two-level cycle with the layerwise plate
-        # (u, v piecewise linear through the layers) for the lines that turn on their own
+        # an etched body: the last cut level solved directly where its factor fits the budget, else the two-level
+        # cycle with the layerwise plate (u, v piecewise linear through the layers) for the lines that turn on their own
         self.layerwise = etched
         self.exact_bottom = etched and A.shape[0] <= exact_up_to
         if self.exact_bottom:
