@@ -20,10 +20,10 @@ line alone (measured ~200 CG iterations on the grid of circuit_lines.toml). The 
 coarse function into the connected pieces of its support over the present elements (`split_by_islands`: one
 function per line where a function spanned several). That cut level is solved directly (factorised once) while its
 factor's estimated memory fits a budget (`exact_cut_level_up_to`), and the fine level gets two column sweeps each
-side: 26-29 iterations on the etched grids at every size measured. A cut level above the budget is coarsened again,
+side (four sweeps): 22-26 iterations on the etched grids at every size measured. A cut level above the budget is coarsened again,
 each coarser level cut anew over the finest grid's present elements (its prolongation from the level above follows
 from the two: `pieces_between`, exact on these nested spaces), down to one that fits and is factorised; then every
-level gets three sweeps and the cut levels a W-cycle (25-27 iterations; a V-cycle with two sweeps needed 42). Only
+level gets five sweeps and the cut levels a W-cycle (about the same iterations; a V-cycle needed 38-42). Only
 where even the coarsest cut level is too large does the two-level cycle with a layerwise plate
 (physics/fe/twolevel.layerwise_modes) stand in at the bottom (40-50 iterations). Needs a structured grid of bricks
 (model/mesh.layered_mesh_3d); any other mesh gets the two-level method alone.
@@ -54,8 +54,8 @@ CUT_FACTOR_EXPONENT = 0.14
 EXACT_CUT_LEVEL_UP_TO: int | None = None  # a fixed limit in unknowns in place of the memory budget (tests)
 CUT_COARSEN_UP_TO = 4.0
 CUT_CYCLES = 2  # coarse corrections per visit of a cut level (2: W-cycle)
-ETCHED_SWEEPS = 2  # column-smoother sweeps before and after each coarse correction over an etched pattern
-RECURSIVE_SWEEPS = 3  # the same where the cut level is coarsened again
+ETCHED_SWEEPS = 4  # column-smoother sweeps before and after each coarse correction over an etched pattern
+RECURSIVE_SWEEPS = 5  # the same where the cut level is coarsened again
 
 
 def cut_factor_bytes(n: int) -> float:
@@ -301,10 +301,11 @@ class PlateMultigrid:
             z_levels = np.unique(basis.mesh.p[2]) if etched else None
             self.bottom = ColumnPlatePreconditioner(A, fine.doflocs[:, node], free % 3, factorize, z_levels)
             self.plate_unknowns = self.bottom.plate_unknowns
-        # over an etched pattern two column sweeps before and after the coarse correction: the cut level holds the
-        # lines' slip, and what is left is the fine level's (measured 37 -> 29 iterations, about the same time)
-        # below a cut level too large to factorise, three sweeps on every level and a W-cycle over the cut levels
-        # (the circuit_lines grid at 1 x 1 mm, three cut levels: V-cycle, two sweeps 42; three sweeps 34; W 27)
+        # over an etched pattern four column sweeps before and after the coarse correction: the cut level holds the
+        # lines' slip, and what is left is the fine level's (the etch of the circuit_lines grid at 1 x 1 mm: 1, 2, 3,
+        # 4 sweeps 37, 33, 29, 26 iterations for the same time: the cut level's direct solve dominates); below a cut
+        # level too large to factorise, five sweeps on every level and a W-cycle over the cut levels (the same etch,
+        # three cut levels: 28; four sweeps 30; a V-cycle 38)
         self.sweeps = (ETCHED_SWEEPS if self.first_cut == len(self.levels) else RECURSIVE_SWEEPS) if etched else 1
         self.sizes = [lev[0].shape[0] for lev in self.levels] + [A.shape[0]]
         self.setup_seconds = time.perf_counter() - t0
