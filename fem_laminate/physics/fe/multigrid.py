@@ -20,7 +20,7 @@ line alone (measured ~200 CG iterations on the grid of circuit_lines.toml). The 
 coarse function into the connected pieces of its support over the present elements (`split_by_islands`: one
 function per line where a function spanned several). That cut level is solved directly (factorised once) while its
 factor's estimated memory fits a budget (`exact_cut_level_up_to`), and the fine level gets two column sweeps each
-side (four sweeps): 22-26 iterations on the etched grids at every size measured. A cut level above the budget is coarsened again,
+side (four sweeps): 21-26 iterations on the etched grids at every size measured. A cut level above the budget is coarsened again,
 each coarser level cut anew over the finest grid's present elements (its prolongation from the level above follows
 from the two: `pieces_between`, exact on these nested spaces), down to one that fits and is factorised; then every
 level gets five sweeps and the cut levels a W-cycle (about the same iterations; a V-cycle needed 38-42). Only
