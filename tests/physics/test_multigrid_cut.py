@@ -78,3 +78,19 @@ def test_cut_levels_below_a_cut_level_too_large_to_factorise(etched_lines, monke
     # as few as with the whole cut level factorised (a harder load, a uniform force, takes 40 and 41)
     _, its_direct, _ = twolevel.pcg(K, f, direct, tol=1e-10, maxiter=100)
     assert its <= its_direct + 2, (its, its_direct)
+
+
+def test_the_size_factorised_directly_follows_the_memory_budget(monkeypatch):
+    """The largest cut level factorised directly has an estimated factor at the budget; half the budget, fewer
+    unknowns; a fixed limit overrides it."""
+    import psutil
+
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: type("vm", (), {"available": 1e12})())
+    for budget in (0.1e9, 3e9):
+        monkeypatch.setattr(multigrid, "CUT_FACTOR_BUDGET_BYTES", budget)
+        n = multigrid.exact_cut_level_up_to()
+        assert multigrid.cut_factor_bytes(n) <= budget < multigrid.cut_factor_bytes(int(n * 1.01) + 1)
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: type("vm", (), {"available": 1e9})())
+    assert multigrid.cut_factor_bytes(multigrid.exact_cut_level_up_to()) <= 0.3e9 * 1.000001
+    monkeypatch.setattr(multigrid, "EXACT_CUT_LEVEL_UP_TO", 1234)
+    assert multigrid.exact_cut_level_up_to() == 1234
