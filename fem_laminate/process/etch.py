@@ -210,6 +210,8 @@ def run(state, spec, record):
         if lift_m > thick_m:
             record.notes.append(f"etch: the homogenized panel's corner lift {lift_m * 1e3:.3g} mm is more than its "
                                 f"thickness {thick_m * 1e6:.3g} um: the small-deflection plate overstates it; see large_deflection")
+        if (res.get("large_deflection") or {}).get("note"):
+            record.notes.append("etch: " + res["large_deflection"]["note"])
         record.put(EtchResult(spec.side, tuple(state.stack.layers[i].name for i in sides), res))
         record.steps.append(step_summary(state, "etch", side=spec.side, pattern=res["pattern"]))
         from ..physics.fe.abd_plate import levelled_w
@@ -293,7 +295,7 @@ def write(out_dir, payload) -> None:
         ax.set_title("Copper map of the etched foil (homogenized tiles)")
         fig.tight_layout()
         save_figure(fig, out_dir / "etch_copper_map.png")
-    if payload.get("large_deflection"):
+    if payload.get("large_deflection") and "free" in payload["large_deflection"]:
         _write_curl(out_dir, payload["large_deflection"], payload["T_C"])
 
 
