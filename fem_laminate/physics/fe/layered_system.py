@@ -60,14 +60,21 @@ class _System:
     shared: list  # per present layer: (positions, values) of the shared entries it touches
     factor: object = None
     E_factor: np.ndarray | None = None
+    K: sp.csr_matrix | None = None  # the stiffness at the moduli of the last `matrix` call
 
     def matrix(self, E: np.ndarray) -> sp.csr_matrix:
-        vals = np.append(np.asarray(E, float), 0.0)[self.owner]
+        """K(E), re-formed in place: the same matrix object (and value array) every call, so that a chain holds
+        one assembled stiffness, not one per moduli change (the factorisation and the preconditioner see the
+        new values, as they would after `use`)."""
+        n = len(self.free)
+        if self.K is None:
+            self.K = sp.csr_matrix((np.empty(len(self.base)), self.indices, self.indptr), shape=(n, n))
+        vals = self.K.data
+        np.take(np.append(np.asarray(E, float), 0.0), self.owner, out=vals)
         vals *= self.base
         for (pos, v), k in zip(self.shared, self.layers):
             vals[pos] += E[k] * v  # positions are unique within a layer
-        n = len(self.free)
-        return sp.csr_matrix((vals, self.indices, self.indptr), shape=(n, n))
+        return self.K
 
     @property
     def nbytes(self) -> int:
@@ -106,22 +113,24 @@ def build_system(state) -> _System:
     # entries that vanish in every layer (e.g. x-y couplings a rectangular element's symmetry cancels) are
     # left out: the fill-reducing ordering of the factorisation sees the structural nonzeros only
     keep = count > 0
-    indptr = np.concatenate([[0], np.cumsum(np.add.reduceat(keep, pattern.indptr[:-1]) * (np.diff(pattern.indptr) > 0))])
-    indices = pattern.indices[keep]
-    shared_entry = count[keep] > 1
+    shared_entry = count > 1 if keep.all() else (count > 1)[keep]  # entries two layers touch (interface planes)
     del count
+    if not keep.all():
+        pattern.keep_only(keep)  # the layer data below are then of the kept entries only (no full-length copy)
+    del keep
+    indptr, indices = pattern.indptr, pattern.indices
     nkeep = len(indices)
     base = np.zeros(nkeep)
     owner = np.full(nkeep, len(state.stack), dtype=np.int8 if len(state.stack) < 127 else np.int16)
     shared = []
     for i, sel in zip(layers, sels):
-        v = layer_data(sel)[keep]
+        v = layer_data(sel)
         nz = v != 0.0
         alone = nz & ~shared_entry
         base[alone], owner[alone] = v[alone], i
         nz &= shared_entry
         shared.append((np.flatnonzero(nz).astype(np.int32 if nkeep < 2**31 - 1 else np.int64), v[nz]))
-    return _System(body_key(state), free, dofs, indices, indptr.astype(pattern.indptr.dtype), layers, base, owner,
+    return _System(body_key(state), free, dofs, indices, indptr, layers, base, owner,
                    shared)
 
 
