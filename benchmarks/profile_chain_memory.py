@@ -67,7 +67,7 @@ def main(argv: list[str]) -> None:
     done.set()
     th.join()
     dofs = s["model"]["dofs"]
-    kb = 1e3 / dofs  # bytes -> kB per DOF
+    kb = 1.0 / dofs  # bytes -> kB per DOF (with the / 1e3 below)
     t_peak, peak, stack = max(samples, key=lambda r: r[1])
     print(f"{case.name}: {dofs} DOFs, wall {wall:.0f} s, interpreter + imports {base / 1e9:.3f} GB "
           f"({base * kb / 1e3:.2f} kB/DOF)")
