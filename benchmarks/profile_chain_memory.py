@@ -4,9 +4,10 @@ charged to the innermost fem_laminate function running at that moment. Usage:
 
     python benchmarks/profile_chain_memory.py CASE.toml [--interval-ms 5] [--top 25]
 
-CASE.toml may be a case of cases/ or one written by benchmarks/bench_chain_memory.variant (the 4 x 4 mm cut:
-`--cut`). Prints the peak, the stack at the peak, and per function the largest resident memory seen while it
-ran and the growth above the memory when it was entered (all in kB per DOF of the run).
+CASE.toml may be any case file; `--cut` runs the 4 x 4 mm cut of circuit_lines.toml with solver = "cg_plate" that
+benchmarks/bench_chain_memory.py writes (its `variant`). Prints the peak and the call stack at the peak, per
+(caller > function) the largest resident memory seen while it ran, and a time line of the stretches above half
+the peak, all in kB per DOF of the run (interpreter and libraries included).
 """
 from __future__ import annotations
 
