@@ -210,6 +210,8 @@ def run(state, spec, record):
         if lift_m > thick_m:
             record.notes.append(f"etch: the homogenized panel's corner lift {lift_m * 1e3:.3g} mm is more than its "
                                 f"thickness {thick_m * 1e6:.3g} um: the small-deflection plate overstates it; see large_deflection")
+        if (res.get("large_deflection") or {}).get("note"):
+            record.notes.append("etch: " + res["large_deflection"]["note"])
         record.put(EtchResult(spec.side, tuple(state.stack.layers[i].name for i in sides), res))
         record.steps.append(step_summary(state, "etch", side=spec.side, pattern=res["pattern"]))
         from ..physics.fe.abd_plate import levelled_w
@@ -293,7 +295,7 @@ def write(out_dir, payload) -> None:
         ax.set_title("Copper map of the etched foil (homogenized tiles)")
         fig.tight_layout()
         save_figure(fig, out_dir / "etch_copper_map.png")
-    if payload.get("large_deflection"):
+    if payload.get("large_deflection") and "free" in payload["large_deflection"]:
         _write_curl(out_dir, payload["large_deflection"], payload["T_C"])
 
 
@@ -309,8 +311,8 @@ def _write_curl(out_dir, ld, T_C) -> None:
     shapes = [("free", ld["free"])] + ([("on_table", ld["table"])] if "table" in ld else [])
     fig, axes = plt.subplots(1, len(shapes), figsize=(5.5 * len(shapes), 4.5), squeeze=False)
     for ax, (name, sh) in zip(axes[0], shapes):
-        m = ax.tripcolor(X * 1e3, Y * 1e3, sh.w * 1e3, shading="gouraud", cmap="viridis")
-        fig.colorbar(m, ax=ax, label="height (mm)")
+        m = ax.tripcolor(X * 1e3, Y * 1e3, sh.height * 1e3, shading="gouraud", cmap="viridis")
+        fig.colorbar(m, ax=ax, label="height above the table (mm)" if name == "on_table" else "w (mm)")
         ax.set_aspect("equal")
         ax.set_xlabel("x (mm)")
         ax.set_ylabel("y (mm)")
@@ -322,7 +324,7 @@ def _write_curl(out_dir, ld, T_C) -> None:
     quads = np.stack([j * n1 + i, j * n1 + i + 1, (j + 1) * n1 + i + 1, (j + 1) * n1 + i], axis=1)
     for name, sh in shapes:
         U = sh.U
-        disp = np.c_[U[0::12], U[4::12], U[8::12]]
+        disp = np.c_[U[0::12], U[4::12], sh.height]  # on the table: up is away from it, whichever face is down
         meshio.write(str(out_dir / f"etch_curl_{name}.vtu"),
                      meshio.Mesh(np.c_[X, Y, np.zeros_like(X)], [("quad", quads)],
                                  point_data={"displacement_m": disp}))

@@ -175,14 +175,14 @@ def skfem_stiffness(model, E_elem: np.ndarray, nu_elem: np.ndarray):
                               nu=np.repeat(nu_elem[:, None], nq, axis=1)).tocsr()
 
 
-def run_config(cfg: Config) -> dict:
-    """Run one configuration in this process; returns dofs, seconds, iterations and the curvature."""
+def benchmark_system(cfg: Config):
+    """The benchmark's constrained system as `run_config` assembles it: (model, K_free, f_free, free, nnz, seconds)
+    with seconds = (mesh, assembly, load)."""
     import scipy.sparse as sp
 
     from ..physics.fe import assembly
     from ..physics.fe.elastic import (assemble_eigenstrain_load, assemble_stiffness, element_dofs_full,
                                    element_stiffness_classes)
-    from ..physics.fe.solvers import Layout, rigid_body_modes, solve
 
     t0 = time.perf_counter()
     lmesh, model, E, nu, D, eig = build_problem(cfg.dim, cfg.target_dofs, cfg.quadratic, cfg.out_of_plane,
@@ -216,6 +216,14 @@ def run_config(cfg: Config) -> dict:
     t0 = time.perf_counter()
     ff = assemble_eigenstrain_load(model, D, eig)[free]
     t_load = time.perf_counter() - t0
+    return model, Kf, ff, free, nnz, (t_mesh, t_asm, t_load)
+
+
+def run_config(cfg: Config) -> dict:
+    """Run one configuration in this process; returns dofs, seconds, iterations and the curvature."""
+    from ..physics.fe.solvers import Layout, rigid_body_modes, solve
+
+    model, Kf, ff, free, nnz, (t_mesh, t_asm, t_load) = benchmark_system(cfg)
     near_null, layout = None, None
     if cfg.solver == "cg_amg":
         if model.nglobal:

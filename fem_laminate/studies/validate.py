@@ -15,7 +15,7 @@ from ..physics.laws import switches
 from ..case import load_case, read_case_toml
 from ..errors import InputError
 from ..job import run_case
-from ..post.folder import locked
+from ..post.folder import MARKER, OutputFolder, locked
 from ..process.bond import Spec as BondSpec
 
 PATENT_CASES = ["example_1", "example_2", "example_3", "example_4", "example_5"] + \
@@ -197,7 +197,10 @@ def run_validation(cases_dir, out_dir, progress: bool = True, physics: dict | No
                 raw["physics"] = {**raw.get("physics", {}), **physics}
             raws[n] = (raw, str(cases_dir / f"{n}.toml"))
         bands = (raws, uncertainty, client)
+    OutputFolder(out_dir).check()  # the rules of `run`: a folder of files this tool did not write is refused
     with locked(out_dir, "--out", wait_s):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / MARKER).write_text("written by fem_laminate; this folder may be replaced by its next run\n")
         if bands is not None:
             raws, n_samples, cl = bands
             bands = (case_bands(raws, n_samples, out_dir / "uncertainty", client=cl, progress=progress), n_samples)

@@ -28,11 +28,28 @@ def test_threaded_products_equal_scipys(two_threads):
     assert A.nnz > parallel.MKL_ABOVE
     y = parallel.matvec(A, x)
     assert np.abs(y - A @ x).max() <= 1e-12 * np.abs(A @ x).max()
+    blocks = parallel._row_blocks(A, 2)  # one block of rows per thread, views into A's arrays
+    assert [b[:2] for b in blocks] == [(0, blocks[0][1]), (blocks[0][1], A.shape[0])]
+    assert all(np.shares_memory(b[2].data, A.data) for b in blocks)
+    assert abs(blocks[0][2].nnz - blocks[1][2].nnz) < 100  # balanced by stored entries
+    A.data[:] *= 2.0  # in place (a chain re-forming its stiffness): the views see it
+    assert np.abs(parallel.matvec(A, x) - A @ x).max() <= 1e-12 * np.abs(A @ x).max()
+    parallel.set_threads(1)  # one product of the whole matrix: the same numbers
+    assert np.abs(parallel.matvec(A, x) - 2.0 * y).max() <= 1e-12 * np.abs(y).max()
+
+
+def test_galerkin_by_row_blocks_equals_the_product(two_threads, monkeypatch):
+    from fem_laminate.physics.fe.twolevel import galerkin
+
+    A, _ = _spd(20_000)
     rng = np.random.default_rng(1)
-    B = sp.csr_matrix((rng.random(60_000), (rng.integers(0, 20_000, 60_000), rng.integers(0, 300, 60_000))),
-                      shape=(20_000, 300))
-    C = parallel.matmat(A, B)
-    assert abs(C - A @ B).max() <= 1e-12 * abs(A @ B).max()
+    R = sp.csr_matrix((rng.random(60_000), (rng.integers(0, 20_000, 60_000), rng.integers(0, 900, 60_000))),
+                      shape=(20_000, 900))
+    want = (R.T @ A @ R).toarray()
+    monkeypatch.setattr("fem_laminate.physics.fe.twolevel.GALERKIN_CHUNK", 100_000)  # several blocks
+    got = galerkin(R.T.tocsr(), A, R)
+    assert got.shape == want.shape
+    assert np.abs(got.toarray() - want).max() <= 1e-12 * np.abs(want).max()
 
 
 def test_column_blocks_over_threads_equal_numpy(two_threads):

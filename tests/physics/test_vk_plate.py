@@ -65,3 +65,24 @@ def test_square_plate_bifurcates_near_the_ritz_closed_form():
     assert out[0.95][0] < 1e-3 and out[1.3][0] < 1e-3  # spherical
     assert out[1.6][0] > 0.5  # a cylinder
     assert 0.85 < out[1.3][1] < 1.0
+
+
+def test_bifurcation_range_and_the_refusal_far_past_it():
+    """`etched_panel.bifurcation_range`: the Ritz critical curvature above and the CLT curvature of the free plate;
+    k_cr falls as 1/L^2. A panel far past it (25 cm of this laminate: thousands of times) is not solved at large
+    deflection: every number null, with the reason."""
+    from fem_laminate.physics.models import etched_panel as ep
+
+    r, _ = uniform(1, 1.0)
+    rng = ep.bifurcation_range(0.01, 0.01, r.ABD, r.NT, r.MT)
+    assert rng["bifurcation_kappa_1_per_m"] == pytest.approx(ritz_bifurcation_load(r, 0.01)[1], rel=1e-12)
+    _, Ds, Ms = reduced(r)
+    assert rng["kappa_1_per_m"] == pytest.approx(np.abs(np.linalg.solve(Ds, Ms)[:2]).max(), rel=1e-9)
+    big = ep.bifurcation_range(0.25, 0.1, r.ABD, r.NT, r.MT)
+    assert big["past_bifurcation"] == pytest.approx(625 * rng["past_bifurcation"], rel=1e-9)  # the longer side
+    tiles = lambda a: np.broadcast_to(a, (2, 2) + a.shape).copy()  # noqa: E731
+    out = ep.large_deflection(0.25, 0.25, tiles(r.ABD), tiles(r.NT), tiles(r.MT), np.full((2, 2), 0.4))
+    assert "free" not in out and "verified" in out["note"]
+    s = ep.curl_summary(out)
+    assert s["corner_lift_on_table_um"] is None and s["principal_curvatures_free_1_per_m"] is None
+    assert s["past_bifurcation"] > ep.VERIFIED_PAST_BIFURCATION and s["note"] == out["note"]

@@ -58,3 +58,9 @@ def test_von_karman_plate_matches_the_3d_curl_step():
     k_lin = np.linalg.solve(D - B @ np.linalg.solve(A, B), r.MT - B @ np.linalg.solve(A, r.NT))
     assert abs(k_lin[0]) * (L_MM * 1e-3 / 2) ** 2 > 1.3 * c["corner_lift_mm"] * 1e-3
     assert c["corner_lift_mm"] * 1e-3 > 3 * 43e-6  # several thicknesses
+    # how far past its bifurcation this verified cylinder is: the large-deflection etch is trusted up to there
+    from fem_laminate.physics.models import etched_panel as ep
+
+    past = ep.bifurcation_range(L_MM * 1e-3, L_MM * 1e-3, r.ABD, r.NT, r.MT)["past_bifurcation"]
+    print(f"verified at {past:.3g} times the bifurcation curvature")
+    assert 0.8 * ep.VERIFIED_PAST_BIFURCATION <= past <= 1.25 * ep.VERIFIED_PAST_BIFURCATION

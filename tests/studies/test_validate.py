@@ -142,3 +142,20 @@ def test_patent_rows_peel_inside_the_closed_form_range_unchanged(validation_out)
         r = ap.steady_peel(p["interface_toughness_J_per_m2"], p["angle_deg"], arm, found,
                            cohesive=ap.CohesiveLaw(bd.cohesive_strength_Pa()))
         assert p["force_N_per_mm"] == r.force_N_per_mm, name
+
+
+def test_validate_refuses_a_folder_of_the_users_files(tmp_path):
+    """The rules of `run`: --out naming a folder that holds files this tool did not write is refused in one line,
+    before any case runs, and the user's file is untouched."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("my notes\n")
+    r = subprocess.run([sys.executable, "-m", "fem_laminate.cli", "validate", "--out", str(out)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.strip().count("\n") == 0 and "files this tool did not write" in r.stderr, r.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    assert (out / "notes.txt").read_text() == "my notes\n"

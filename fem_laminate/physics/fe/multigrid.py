@@ -18,11 +18,14 @@ An etched pattern (copper lines on polyimide) breaks this coarse space: a coarse
 space beside it gives each line's top nodes functions shared with the next line, so no coarse motion slides one
 line alone (measured ~200 CG iterations on the grid of circuit_lines.toml). The first level therefore cuts every
 coarse function into the connected pieces of its support over the present elements (`split_by_islands`: one
-function per line where a function spanned several); below a cut level the unknowns are pieces, not mesh nodes, so
-the hierarchy stops there. The cut level is solved directly while it is small (EXACT_CUT_LEVEL_UP_TO unknowns,
-factorised once), else by the two-level cycle with a layerwise plate (physics/fe/twolevel.layerwise_modes), and the
-fine level gets two column sweeps each side: 29 iterations on that grid, 26 on 20/20 um lines one element wide (51
-and 68 with the layerwise bottom and one sweep, 97 uncut). Needs a structured grid of bricks
+function per line where a function spanned several). That cut level is solved directly (factorised once) while its
+factor's estimated memory fits a budget (`exact_cut_level_up_to`), and the fine level gets two column sweeps each
+side (four sweeps): 21-26 iterations on the etched grids at every size measured. A cut level above the budget is coarsened again,
+each coarser level cut anew over the finest grid's present elements (its prolongation from the level above follows
+from the two: `pieces_between`, exact on these nested spaces), down to one that fits and is factorised; then every
+level gets five sweeps and the cut levels a W-cycle (about the same iterations; a V-cycle needed 38-42). Only
+where even the coarsest cut level is too large does the two-level cycle with a layerwise plate
+(physics/fe/twolevel.layerwise_modes) stand in at the bottom (40-50 iterations). Needs a structured grid of bricks
 (model/mesh.layered_mesh_3d); any other mesh gets the two-level method alone.
 """
 from __future__ import annotations
@@ -39,11 +42,40 @@ from .parallel import matvec
 from .twolevel import ColumnPlatePreconditioner, ColumnSmoother, galerkin
 
 COARSEN_UP_TO = 2.0  # in-plane coarse element width, in plate thicknesses, up to which a geometric level is added
-# an etched body: the cut level is solved directly (factorised once) while it has at most this many unknowns; above,
-# the layerwise two-level cycle stands in for it (memory: the factor's fill grows faster than its size; measured
-# 1.2 kB per fine unknown at 22 k cut-level unknowns, docs/hpc.md "Etched lines")
-EXACT_CUT_LEVEL_UP_TO = 60_000
-ETCHED_SWEEPS = 2  # column-smoother sweeps before and after each coarse correction over an etched pattern
+# an etched body: a cut level is factorised directly while its factor's estimated memory stays within
+# CUT_FACTOR_BUDGET_BYTES (and a fraction of the memory available); a larger one is coarsened again with its own cuts
+# down to one that is (cut levels below the first may coarsen in plane up to CUT_COARSEN_UP_TO x t), in a W-cycle
+CUT_FACTOR_BUDGET_BYTES = 3.0e9
+CUT_FACTOR_AVAILABLE_FRACTION = 0.3
+# PARDISO's factor of a cut level (circuit_lines grid, benchmarks/bench_etched_lines.py): 5.6 kB per unknown at
+# 21.8 k unknowns, 7.5 kB at 184 k; the fill grows like that of a 2D problem, bytes ~ n^1.14
+CUT_FACTOR_BYTES_AT = (21_837, 5.6e3)
+CUT_FACTOR_EXPONENT = 0.14
+EXACT_CUT_LEVEL_UP_TO: int | None = None  # a fixed limit in unknowns in place of the memory budget (tests)
+CUT_COARSEN_UP_TO = 4.0
+CUT_CYCLES = 2  # coarse corrections per visit of a cut level (2: W-cycle)
+ETCHED_SWEEPS = 4  # column-smoother sweeps before and after each coarse correction over an etched pattern
+RECURSIVE_SWEEPS = 5  # the same where the cut level is coarsened again
+
+
+def cut_factor_bytes(n: int) -> float:
+    """Estimated memory of the direct factor of a cut level of n unknowns."""
+    n0, b0 = CUT_FACTOR_BYTES_AT
+    return b0 * n * max(1.0, n / n0) ** CUT_FACTOR_EXPONENT
+
+
+def exact_cut_level_up_to() -> int:
+    """The most unknowns of a cut level that is factorised directly: EXACT_CUT_LEVEL_UP_TO if set, else the size
+    whose estimated factor fits the budget (and CUT_FACTOR_AVAILABLE_FRACTION of the memory available)."""
+    if EXACT_CUT_LEVEL_UP_TO is not None:
+        return EXACT_CUT_LEVEL_UP_TO
+    import psutil
+
+    budget = min(CUT_FACTOR_BUDGET_BYTES, CUT_FACTOR_AVAILABLE_FRACTION * psutil.virtual_memory().available)
+    n0, b0 = CUT_FACTOR_BYTES_AT
+    if budget <= b0 * n0:
+        return int(budget / b0)
+    return int(n0 * (budget / (b0 * n0)) ** (1.0 / (1.0 + CUT_FACTOR_EXPONENT)))
 
 
 def tensor_axes(mesh) -> tuple | None:
@@ -143,10 +175,10 @@ def split_by_islands(P0: sp.csr_matrix, fine: CellBasis, coarse: CellBasis, axes
     return sp.csr_matrix((P0.data, (rows, col.ravel())), shape=(P0.shape[0], len(key))), key // nl, cut
 
 
-def coarse_level(fine: CellBasis, free: np.ndarray, axes_c, elements: np.ndarray | None = None):
-    """Coarse basis, its free unknowns, the prolongation (fine free -> coarse free) of interleaved 3D dofs, the
-    coarse node of each coarse unknown and whether a coarse function was cut; `elements`: the present fine elements,
-    over which coarse functions are cut into their pieces (`split_by_islands`; None: not cut)."""
+def scalar_space(fine: CellBasis, axes_c, elements: np.ndarray | None = None):
+    """Coarse basis on the axes `axes_c`, the scalar prolongation P0 (fine nodes x coarse functions) and, where a
+    function fell apart over the present fine elements `elements`, P0 cut into its pieces and the coarse node of each
+    piece (`split_by_islands`; parent None: nothing cut)."""
     coarse = CellBasis(MeshHex.init_tensor(*axes_c), fine.elem, intorder=1)
     P0 = prolongation_scalar(fine, coarse, axes_c)
     parent = None
@@ -156,15 +188,38 @@ def coarse_level(fine: CellBasis, free: np.ndarray, axes_c, elements: np.ndarray
             P0 = P0_cut
         else:
             parent = None  # nothing fell apart: the nodes' functions as they are
-    P = sp.kron(P0, sp.identity(3, format="csr"), format="csr")
+    return coarse, P0, parent
+
+
+def free_columns(P: sp.spmatrix, free: np.ndarray):
+    """(P restricted to the free fine unknowns and the coarse unknowns kept, those unknowns): a coarse unknown is left
+    out where it sits on a fine unknown that is not free, or where nothing free lies in its support."""
+    P = sp.csr_matrix(P)
     absent = np.setdiff1d(np.arange(P.shape[0]), free)
     sub = P[absent].tocoo()
     sitting = np.unique(sub.col[np.abs(sub.data - 1.0) < 1e-9])  # on a fine unknown that is not free
     P = P[free].tocsc()
     used = np.flatnonzero(np.diff(P.indptr) > 0)
     free_c = np.setdiff1d(used, sitting)
-    node_c = free_c // 3 if parent is None else parent[free_c // 3]
-    return coarse, free_c, P[:, free_c].tocsr(), node_c, parent is not None
+    return P[:, free_c].tocsr(), free_c
+
+
+def pieces_between(Pa: sp.spmatrix, parent_a: np.ndarray, basis_a: CellBasis, Pb: sp.spmatrix,
+                   parent_b: np.ndarray, basis_b: CellBasis, axes_b) -> sp.csr_matrix:
+    """The scalar prolongation from the pieces of a coarser cut space b to those of a cut space a (both given on the
+    finest nodes: Pa, Pb; their coarse nodes parent_a, parent_b on the bases basis_a, basis_b).
+
+    Nested: a piece of a node function of a lies within one piece of each node function of b that is not zero at
+    that node (it is connected over the present elements, and inside that function's support), so the piece J of
+    b is the sum over the pieces j of a it overlaps of phi_b(node of j) times piece j; overlap is read off the finest
+    nodes the two share (|Pa|^T |Pb|)."""
+    Pn = prolongation_scalar(basis_a, basis_b, axes_b).tocsr()  # node functions of b at the nodes of a
+    Aa, Ab = abs(sp.csr_matrix(Pa)), abs(sp.csr_matrix(Pb))
+    O = (Aa.T.tocsr() @ Ab).tocoo()
+    r, c = O.row, O.col
+    vals = np.asarray(Pn[parent_a[r], parent_b[c]]).ravel()
+    keep = vals != 0.0
+    return sp.csr_matrix((vals[keep], (r[keep], c[keep])), shape=(Pa.shape[1], Pb.shape[1]))
 
 
 def _coarsened(a: np.ndarray, limit: float) -> np.ndarray:
@@ -193,27 +248,49 @@ class PlateMultigrid:
         node = free // 3
         limit = COARSEN_UP_TO * np.ptp(axes[2]) if axes is not None else 0.0
         etched = False
+        exact_up_to = exact_cut_level_up_to()
+        self.first_cut = np.inf
+        cut = None  # below a cut level: (its basis, its pieces on the finest nodes, the node of each piece)
         while axes is not None:
+            if cut is not None and A.shape[0] <= exact_up_to:
+                break  # a cut level small enough to be factorised
+            lim = limit if cut is None else CUT_COARSEN_UP_TO * np.ptp(axes[2])
             wx, wy = np.diff(axes[0]).max(), np.diff(axes[1]).max()
             # the narrower direction first (semi-coarsening toward square elements: anisotropy weakens the smoother)
-            axes_c = (_coarsened(axes[0], limit) if wx <= 1.5 * wy else axes[0],
-                      _coarsened(axes[1], limit) if wy <= 1.5 * wx else axes[1], axes[2])
+            axes_c = (_coarsened(axes[0], lim) if wx <= 1.5 * wy else axes[0],
+                      _coarsened(axes[1], lim) if wy <= 1.5 * wx else axes[1], axes[2])
             if len(axes_c[0]) == len(axes[0]) and len(axes_c[1]) == len(axes[1]):
                 break
-            # the first level sees the present elements; where coarse functions fall apart over an etched pattern
-            # they are cut into pieces (split_by_islands), and the hierarchy stops there: below, the unknowns are
-            # pieces rather than the nodes of a mesh
-            coarse, free_c, P, node_c, etched = coarse_level(fine, free, axes_c,
-                                                                  None if self.levels else elements)
+            if cut is None:
+                # the first level sees the present elements; where coarse functions fall apart over an etched
+                # pattern they are cut into pieces (split_by_islands)
+                coarse, P0, parent = scalar_space(fine, axes_c, None if self.levels else elements)
+                P, free_c = free_columns(sp.kron(P0, sp.identity(3, format="csr"), format="csr"), free)
+                etched = parent is not None
+                node_c = parent[free_c // 3] if etched else free_c // 3
+                if etched:
+                    cut = (coarse, P0, parent)
+            else:
+                # below a cut level the unknowns are pieces: the next level is cut anew over the finest grid's
+                # present elements, and its prolongation from the level above follows from the two (nested)
+                coarse, P0b, parent_b = scalar_space(basis, axes_c, elements)
+                if parent_b is None:
+                    parent_b = np.arange(P0b.shape[1])
+                basis_a, P0a, parent_a = cut
+                P12 = pieces_between(P0a, parent_a, basis_a, P0b, parent_b, coarse, axes_c)
+                _, free_c = free_columns(sp.kron(P0b, sp.identity(3, format="csr"), format="csr"), dofs)
+                P = sp.kron(P12, sp.identity(3, format="csr"), format="csr")[free][:, free_c].tocsr()
+                node_c = parent_b[free_c // 3]
+                cut = (coarse, P0b, parent_b)
             self.levels.append((A, ColumnSmoother(A, fine.doflocs[:, node]), P, P.T.tocsr()))
+            if etched and self.first_cut > len(self.levels):
+                self.first_cut = len(self.levels)  # the index of the first cut level
             A = galerkin(self.levels[-1][3], A, P)
             fine, free, node, axes = coarse, free_c, node_c, axes_c
-            if etched:
-                break
-        # an etched body: the cut level solved directly while small, else the two-level cycle with the layerwise plate
-        # (u, v piecewise linear through the layers) for the lines that turn on their own
+        # an etched body: the last cut level solved directly where its factor fits the budget, else the two-level
+        # cycle with the layerwise plate (u, v piecewise linear through the layers) for the lines that turn on their own
         self.layerwise = etched
-        self.exact_bottom = etched and A.shape[0] <= EXACT_CUT_LEVEL_UP_TO
+        self.exact_bottom = etched and A.shape[0] <= exact_up_to
         if self.exact_bottom:
             factorize = factorize or (lambda K: spla.splu(K.tocsc()).solve)
             self.bottom = factorize(A)
@@ -224,9 +301,12 @@ class PlateMultigrid:
             z_levels = np.unique(basis.mesh.p[2]) if etched else None
             self.bottom = ColumnPlatePreconditioner(A, fine.doflocs[:, node], free % 3, factorize, z_levels)
             self.plate_unknowns = self.bottom.plate_unknowns
-        # over an etched pattern two column sweeps before and after the coarse correction: the cut level holds the
-        # lines' slip, and what is left is the fine level's (measured 37 -> 29 iterations, about the same time)
-        self.sweeps = ETCHED_SWEEPS if etched else 1
+        # over an etched pattern four column sweeps before and after the coarse correction: the cut level holds the
+        # lines' slip, and what is left is the fine level's (the etch of the circuit_lines grid at 1 x 1 mm: 1, 2, 3,
+        # 4 sweeps 37, 33, 29, 26 iterations for the same time: the cut level's direct solve dominates); below a cut
+        # level too large to factorise, five sweeps on every level and a W-cycle over the cut levels (the same etch,
+        # three cut levels: 28; four sweeps 30; a V-cycle 38)
+        self.sweeps = (ETCHED_SWEEPS if self.first_cut == len(self.levels) else RECURSIVE_SWEEPS) if etched else 1
         self.sizes = [lev[0].shape[0] for lev in self.levels] + [A.shape[0]]
         self.setup_seconds = time.perf_counter() - t0
 
@@ -242,10 +322,15 @@ class PlateMultigrid:
         if k == len(self.levels):
             return self.bottom(r)
         A, smooth, P, PT = self.levels[k]
+        sweeps = self.sweeps
         x = smooth(None, r)
-        for _ in range(self.sweeps - 1):
+        for _ in range(sweeps - 1):
             x = smooth(x, r - matvec(A, x))
-        x += matvec(P, self(matvec(PT, r - matvec(A, x)), k + 1))
-        for _ in range(self.sweeps):
+        for c in range(CUT_CYCLES if k >= self.first_cut else 1):  # a cut level: W-cycle
+            if c:
+                for _ in range(sweeps):
+                    x = smooth(x, r - matvec(A, x))
+            x += matvec(P, self(matvec(PT, r - matvec(A, x)), k + 1))
+        for _ in range(sweeps):
             x = smooth(x, r - matvec(A, x))
         return x

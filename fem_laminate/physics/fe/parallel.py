@@ -1,11 +1,14 @@
-"""Threads for the iterative plate solver: sparse products through MKL's sparse BLAS, column blocks over a pool.
+"""Threads for the iterative plate solver: sparse products and column blocks split over a pool of threads.
 
 The CG iterations of `cg_plate` (physics/fe/twolevel.py, multigrid.py) spend their time in sparse matrix-vector
 products (the stiffness, the prolongations) and in the batched solves of the column blocks; scipy's sparse product
-runs on one thread. Here the products go through MKL's inspector-executor sparse BLAS (`sparse_dot_mkl`, the MKL that
-PARDISO already loads), which splits the rows over threads, and the column blocks are cut into one batch per thread
-(numpy releases the interpreter lock inside matmul). Each row's sum is done by one thread in a fixed order, so the
-result does not depend on how many threads there are; it may differ from scipy's in the last bits.
+runs on one thread. Here a large product is cut into one block of rows per thread (equal stored entries, views
+into the matrix's arrays: no copy), and each block goes through MKL's inspector-executor sparse BLAS
+(`sparse_dot_mkl`, the MKL that PARDISO already loads) on one thread of the pool (ctypes and numpy release the
+interpreter lock). Why not MKL's own threads: on the 1 M DOF benchmark stiffness they gave 1.21x on 2 cores, the
+row blocks 1.9x (benchmarks/bench_bandwidth.py). The column blocks are cut alike. Each row's sum is done by one thread
+in a fixed order, so the result does not depend on how many threads there are; it may differ from scipy's in the
+last bits.
 
 How many threads: `set_threads(n)` (the `--threads` option of `fem-laminate bench`), else the environment variable
 FEM_LAMINATE_THREADS, else every core this process may run on. Without sparse_dot_mkl (or MKL) the products fall back
@@ -80,23 +83,68 @@ def set_threads(n: int) -> None:
         _mkl.mkl_set_num_threads(n)
 
 
+def _one_mkl_thread() -> None:
+    """A pool thread runs its block on one MKL thread (the pool is the parallelism)."""
+    if _mkl is not None:
+        try:
+            import ctypes
+
+            ctypes.CDLL(os.environ.get("MKL_RT", "libmkl_rt.so")).MKL_Set_Num_Threads_Local(1)
+        except (OSError, AttributeError):
+            pass
+
+
 def _pool() -> ThreadPoolExecutor:
     n = threads()
     if _state["pool"] is None or _state["pool_n"] != n:
         if _state["pool"] is not None:
             _state["pool"].shutdown(wait=False)
-        _state["pool"], _state["pool_n"] = ThreadPoolExecutor(max_workers=n), n
+        _state["pool"], _state["pool_n"] = ThreadPoolExecutor(max_workers=n, initializer=_one_mkl_thread), n
     return _state["pool"]
 
 
 MKL_ABOVE = 20_000  # stored entries: below, scipy's product is as fast (MKL's per-call set-up dominates)
 
 
-def matvec(A: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
-    """A @ x for a CSR matrix A and a vector x: MKL's threaded product for large A, else scipy's."""
-    if _mkl is None or A.nnz < MKL_ABOVE or x.ndim != 1 or A.dtype != np.float64 or x.dtype != np.float64:
+def _row_blocks(A: sp.csr_matrix, n: int) -> list:
+    """A cut into n blocks of rows with equal stored entries: (first row, last row + 1, CSR view); kept on A."""
+    key = (n, A.indptr.ctypes.data, A.indices.ctypes.data, A.data.ctypes.data, A.shape)
+    cached = getattr(A, "_fl_row_blocks", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    cuts = np.searchsorted(A.indptr, np.linspace(0, A.nnz, n + 1)[1:-1])
+    cuts = np.concatenate([[0], np.clip(cuts, 0, A.shape[0]), [A.shape[0]]]).astype(np.int64)
+    blocks = []
+    for s, e in zip(cuts[:-1], cuts[1:]):
+        lo, hi = A.indptr[s], A.indptr[e]
+        # the arrays set on an empty matrix: the constructor would copy a view of a larger array (scipy prunes it)
+        view = sp.csr_matrix((e - s, A.shape[1]), dtype=A.dtype)
+        view.data, view.indices, view.indptr = A.data[lo:hi], A.indices[lo:hi], A.indptr[s:e + 1] - lo
+        blocks.append((s, e, view))
+    A._fl_row_blocks = (key, blocks)
+    return blocks
+
+
+def _product(A: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
+    if _mkl is None or A.nnz < MKL_ABOVE or A.dtype != np.float64 or x.dtype != np.float64:
         return A @ x
-    return _mkl.dot_product_mkl(A, np.ascontiguousarray(x))
+    return _mkl.dot_product_mkl(A, x)
+
+
+def matvec(A: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
+    """A @ x for a CSR matrix A and a vector x: one block of rows per thread for large A, else one product."""
+    n = threads()
+    if x.ndim != 1 or getattr(A, "format", None) != "csr" or A.nnz < MKL_ABOVE * n or n == 1:
+        return _product(A, np.ascontiguousarray(x)) if x.ndim == 1 else A @ x
+    x = np.ascontiguousarray(x)
+    y = np.empty(A.shape[0], dtype=np.result_type(A.dtype, x.dtype))
+
+    def part(block):
+        s, e, view = block
+        y[s:e] = _product(view, x)
+
+    list(_pool().map(part, _row_blocks(A, n)))
+    return y
 
 
 def batched_solve(inv: np.ndarray, rb: np.ndarray) -> np.ndarray:
@@ -116,15 +164,12 @@ def batched_solve(inv: np.ndarray, rb: np.ndarray) -> np.ndarray:
     return out
 
 
-def matmat(A: sp.spmatrix, B: sp.spmatrix) -> sp.csr_matrix:
-    """A @ B for two sparse matrices (the Galerkin products R^T A R, P^T A P): MKL's threaded product for large ones."""
-    A, B = sp.csr_matrix(A), sp.csr_matrix(B)
-    if _mkl is None or threads() == 1 or max(A.nnz, B.nnz) < MKL_ABOVE or A.dtype != np.float64 or \
-            B.dtype != np.float64:
-        return (A @ B).tocsr()
-    C = _mkl.dot_product_mkl(A, B)
-    C.sort_indices()
-    return C
+def map_blocks(fn, blocks: list) -> list:
+    """[fn(b) for b in blocks], over the pool's threads when there are several (fn must release the interpreter
+    lock to gain: scipy's sparse products and numpy's kernels do)."""
+    if threads() == 1 or len(blocks) < 2:
+        return [fn(b) for b in blocks]
+    return list(_pool().map(fn, blocks))
 
 
 def batched_inv(Ab: np.ndarray) -> np.ndarray:

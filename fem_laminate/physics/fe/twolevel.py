@@ -29,7 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from .parallel import batched_inv, batched_solve, matmat, matvec
+from .parallel import MKL_ABOVE, batched_inv, batched_solve, map_blocks, matvec, threads
 
 NMODES = 5  # plate motions per column: u, v, w, z*u, z*v
 
@@ -39,7 +39,10 @@ def columns(position: np.ndarray) -> np.ndarray:
     n = position.shape[1]
     scale = max(float(np.ptp(position[:2])), 1e-30)
     xy = np.round(position[:2] / scale * 1e9).astype(np.int64)
-    _, col = np.unique(xy, axis=1, return_inverse=True)
+    xy -= xy.min(axis=1, keepdims=True)
+    # one integer per position (both within 2e9 + 1: the product fits in 63 bits); sorting it is ~5x faster than
+    # np.unique over the pairs, the same order (x, then y)
+    _, col = np.unique(xy[0] * (int(xy[1].max()) + 1) + xy[1], return_inverse=True)
     col = col.ravel()
     order = np.argsort(col, kind="stable")
     counts = np.bincount(col)
@@ -60,7 +63,8 @@ def block_inverses(A: sp.csr_matrix, blocks: np.ndarray, chunk_rows: int = 100_0
     col_of[blocks[valid]], pos_of[blocks[valid]] = bi, pi
     Ab = np.zeros((nb, m, m))
     flat = Ab.reshape(-1)
-    for s in range(0, n, chunk_rows):  # straight on the CSR arrays: no sliced copies
+
+    def gather(s):  # straight on the CSR arrays: no sliced copies; the chunks write disjoint entries
         e = min(n, s + chunk_rows)
         lo, hi = A.indptr[s], A.indptr[e]
         r = np.repeat(np.arange(s, e, dtype=np.int32), np.diff(A.indptr[s:e + 1]))
@@ -68,6 +72,8 @@ def block_inverses(A: sp.csr_matrix, blocks: np.ndarray, chunk_rows: int = 100_0
         cr = col_of[r]
         same = np.flatnonzero(cr == col_of[c])
         flat[(cr[same].astype(np.int64) * m + pos_of[r[same]]) * m + pos_of[c[same]]] = A.data[lo:hi][same]
+
+    map_blocks(gather, list(range(0, n, chunk_rows)))
     bp, pp = np.nonzero(~valid)
     Ab[bp, pp, pp] = 1.0
     return batched_inv(Ab)
@@ -198,19 +204,24 @@ class ColumnPlatePreconditioner:
         return self.smoother(x, r - matvec(self.A, x))
 
 
-GALERKIN_CHUNK = 20_000_000  # stored entries of A P computed at a time (bounds the temporary of R^T A R)
+GALERKIN_CHUNK = 20_000_000  # stored entries of R^T A computed at a time (bounds the temporary of R^T A R)
 
 
 def galerkin(RT: sp.csr_matrix, A: sp.csr_matrix, R: sp.csr_matrix) -> sp.csr_matrix:
-    """R^T A R, a block of R's columns at a time: the product A R alone holds about as many entries as A."""
-    R = sp.csc_matrix(R)
-    ncol = R.shape[1]
-    per_col = max(1.0, A.nnz / max(A.shape[0], 1) * R.nnz / max(ncol, 1))  # entries of A R per column, roughly
-    step = max(1, int(GALERKIN_CHUNK / per_col))
-    if step >= ncol:
-        return matmat(RT, matmat(A, R))
-    parts = [matmat(RT, matmat(A, R[:, s:s + step])) for s in range(0, ncol, step)]
-    return sp.hstack(parts, format="csr")
+    """R^T A R, a block of R^T's rows at a time, the blocks over the threads (`parallel.row_blocks_map`).
+
+    Why rows of R^T first: (R^T)_k A reads each row of A that the k-th coarse function touches, and the block of the
+    result is a set of whole rows, stacked at the end for nothing; A R by blocks of columns needed A's whole pattern
+    for every block and a column-wise stack: 4.9 s against 1.1 s on one thread for the 1 M DOF benchmark plate.
+    """
+    ncol = RT.shape[0]
+    per_row = max(1.0, A.nnz / max(A.shape[0], 1) * RT.nnz / max(ncol, 1))  # entries of R^T A per row, roughly
+    step = max(1, int(GALERKIN_CHUNK / per_row))
+    if RT.nnz * per_row > MKL_ABOVE:
+        step = min(step, -(-ncol // threads()))  # at least one block per thread
+    blocks = [(s, min(ncol, s + step)) for s in range(0, ncol, step)]
+    parts = map_blocks(lambda b: sp.csr_matrix(RT[b[0]:b[1]] @ A @ R), blocks)
+    return parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr")
 
 
 def pcg(A: sp.spmatrix, b: np.ndarray, M, tol: float = 1e-8, maxiter: int = 500):

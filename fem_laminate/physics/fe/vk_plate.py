@@ -251,10 +251,16 @@ class CurlShape:
     principal_curvatures: tuple  # (k1, k2), 1/m, |k1| >= |k2|
     corner_lift_m: float  # free: largest |w| at a corner above the centre's tangent plane; table: largest lift
     newton_iterations: int
+    side: float = 1.0  # on the table: +1 laid as computed, -1 turned over (w measured down); free: 1
 
     @property
     def w(self):
         return self.grid.w(self.U)
+
+    @property
+    def height(self):
+        """Height of each node above the table (on the table; free: w)."""
+        return self.side * self.w
 
 
 def _shape(plate, U, its, table: bool, side: float) -> CurlShape:
@@ -270,7 +276,8 @@ def _shape(plate, U, its, table: bool, side: float) -> CurlShape:
         lift = float((side * w).max())
     else:
         lift = float(w[cn][np.argmax(np.abs(w[cn]))])
-    return CurlShape(U, g, tuple(float(v) for v in kc), tuple(float(v) for v in lam), lift, its)
+    return CurlShape(U, g, tuple(float(v) for v in kc), tuple(float(v) for v in lam), lift, its,
+                     side if table else 1.0)
 
 
 def imperfect(loads: Loads, d: float) -> Loads:

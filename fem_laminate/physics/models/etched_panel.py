@@ -175,10 +175,38 @@ def panel_result(sol_before, sol_after, length_m: float, width_m: float) -> dict
     return out
 
 
+# How far past its bifurcation the von Karman tile plate is trusted: checked against the 3D curl step at 5.9 times
+# the bifurcation curvature (tests/physics/test_vk_vs_curl.py, a cylinder, 1 % in curvature), mesh-converged there.
+# Far beyond (a 250 mm panel curls ~100 times past it) the grid of at most 16 rectangles a side does not resolve the
+# cylinder's edge zone sqrt(h / kappa), and 16, 24 and 32 rectangles gave an ellipsoid, a saddle and an ellipsoid
+# with corner lifts of 7.9, 12.7 and 15.6 mm: no answer at all.
+VERIFIED_PAST_BIFURCATION = 6.0
+
+
+def bifurcation_range(length_m: float, width_m: float, ABD, NT, MT) -> dict:
+    """The panel's small-deflection curvature against the curvature at which a square plate of its mean laminate
+    leaves the spherical shape, k_cr = sqrt(1440 D*_11 (1 - nu) / A_11) / L^2 (the Rayleigh-Ritz closed form of
+    docs/homogenization.md, nu = D*_12 / D*_11, L the longer side: the earlier bifurcation)."""
+    abd = np.asarray(ABD).reshape(-1, 6, 6).mean(axis=0)
+    nt, mt = np.asarray(NT).reshape(-1, 3).mean(axis=0), np.asarray(MT).reshape(-1, 3).mean(axis=0)
+    A, B, D = abd[:3, :3], abd[:3, 3:], abd[3:, 3:]
+    AiB = np.linalg.solve(A, B)
+    Ds = D - B @ AiB
+    kappa = np.linalg.solve(Ds, mt - AiB.T @ nt)  # the free plate's CLT curvature (kx, ky, kxy) of the mean laminate
+    k = np.linalg.eigvalsh(np.array([[kappa[0], kappa[2] / 2], [kappa[2] / 2, kappa[1]]]))
+    nu = Ds[0, 1] / Ds[0, 0]
+    L = max(length_m, width_m)
+    k_cr = float(np.sqrt(max(1440.0 * Ds[0, 0] * (1.0 - nu) / A[0, 0], 0.0)) / L ** 2)
+    k_max = float(np.abs(k).max())
+    return {"kappa_1_per_m": k_max, "bifurcation_kappa_1_per_m": k_cr,
+            "past_bifurcation": k_max / k_cr if k_cr > 0 else float("inf")}
+
+
 def large_deflection(length_m: float, width_m: float, ABD, NT, MT, areal_mass_kg_per_m2=None,
                      max_elements: int = 16) -> dict:
     """The tile plate at large deflection (physics/fe/vk_plate.py): free, and on a rigid table under its weight
-    when the areal mass (ny, nx) is given.
+    when the areal mass (ny, nx) is given. Beyond VERIFIED_PAST_BIFURCATION times the bifurcation curvature
+    (`bifurcation_range`) nothing is solved: {"range": ..., "note": why}.
 
     One Hermite rectangle per tile up to max_elements a side (an even count, so that a node sits at the centre);
     a panel with more tiles is solved on max_elements rectangles a side, each with the mean of A, B, D, N_T, M_T
@@ -186,6 +214,15 @@ def large_deflection(length_m: float, width_m: float, ABD, NT, MT, areal_mass_kg
     estimate of a block of tiles)."""
     from ..fe import vk_plate as vk
 
+    rng = bifurcation_range(length_m, width_m, ABD, NT, MT)
+    if rng["past_bifurcation"] > VERIFIED_PAST_BIFURCATION:
+        return {"range": rng, "note": (
+            f"large deflection not solved: the panel's curvature {rng['kappa_1_per_m']:.3g} 1/m is "
+            f"{rng['past_bifurcation']:.3g} times the curvature at which it leaves the spherical shape "
+            f"({rng['bifurcation_kappa_1_per_m']:.3g} 1/m); the von Karman tile plate is verified to "
+            f"{VERIFIED_PAST_BIFURCATION:g} times (a cylinder against the 3D curl step) and does not converge far "
+            "beyond it. Such a panel curls into a near-cylinder; the small-deflection curvatures stand, its lift "
+            "is overstated")}
     ny, nx = ABD.shape[:2]
 
     def count(n):
@@ -213,7 +250,7 @@ def large_deflection(length_m: float, width_m: float, ABD, NT, MT, areal_mass_kg
 
     loads = vk.Loads(mean(ABD).reshape(n_el, 6, 6), mean(NT).reshape(n_el, 3), mean(MT).reshape(n_el, 3))
     free = vk.solve_free(grid, loads)
-    out = {"free": free, "grid": grid}
+    out = {"free": free, "grid": grid, "range": rng}
     if areal_mass_kg_per_m2 is not None:
         try:
             out["table"] = vk.solve_on_table(grid, loads, free, mean(areal_mass_kg_per_m2).reshape(n_el))
@@ -223,7 +260,11 @@ def large_deflection(length_m: float, width_m: float, ABD, NT, MT, areal_mass_kg
 
 
 def curl_summary(ld: dict) -> dict:
-    """The numbers of a large-deflection result, in µm and 1/m."""
+    """The numbers of a large-deflection result, in µm and 1/m (null, with the reason, where it was not solved)."""
+    rng = {k: ld["range"][k] for k in ("bifurcation_kappa_1_per_m", "past_bifurcation")}
+    if "free" not in ld:
+        return {"principal_curvatures_free_1_per_m": None, "curl_shape": None, "corner_lift_free_um": None,
+                "max_lift_free_um": None, "corner_lift_on_table_um": None, **rng, "note": ld["note"]}
     free = ld["free"]
     k1, k2 = free.principal_curvatures
     split = abs(k1 - k2) / max(abs(k1), 1e-300)
@@ -231,7 +272,7 @@ def curl_summary(ld: dict) -> dict:
                                              if abs(k2) < 0.2 * abs(k1) else "ellipsoid")
     out = {"principal_curvatures_free_1_per_m": [k1, k2], "curl_shape": shape,
            "corner_lift_free_um": free.corner_lift_m * 1e6,
-           "max_lift_free_um": float(np.abs(free.w).max()) * 1e6}
+           "max_lift_free_um": float(np.abs(free.w).max()) * 1e6, **rng}
     if "table" in ld:
         out["corner_lift_on_table_um"] = ld["table"].corner_lift_m * 1e6
         out["gravity_m_per_s2"] = GRAVITY_M_PER_S2
