@@ -225,7 +225,7 @@ def run(state, spec, record):
         record.put(EtchResult(spec.side, tuple(state.stack.layers[i].name for i in sides), res))
         record.steps.append(step_summary(state, "etch", side=spec.side, pattern=res["pattern"]))
         record.output("etch", _warpage_map(state))
-    record.snapshots[f"etched ({spec.side})"] = state.copy()
+    record.snapshots[f"etched ({spec.side})"] = state.snapshot()
     return state
 
 

@@ -42,7 +42,9 @@ class Pattern:
         keep = ed >= 0
         idx = np.int32 if self.n < 2**31 - 1 else np.int64
         counts = keep.sum(axis=1)
-        E = sp.csr_matrix((np.ones(int(counts.sum())), ed[keep].astype(idx),
+        # boolean values: the product's structure is all that is kept (float values would be 8 bytes per entry
+        # of a temporary as large as the stiffness)
+        E = sp.csr_matrix((np.ones(int(counts.sum()), dtype=bool), ed[keep].astype(idx),
                            np.concatenate([[0], np.cumsum(counts)])), shape=(ne, self.n))
         P = (E.T.tocsr() @ E).tocsr()
         if upper:
@@ -93,7 +95,7 @@ class Pattern:
             return np.bincount(slots.ravel(), weights=np.asarray(Ke).ravel(), minlength=self.nnz + 1)[:self.nnz]
         Ke = np.asarray(Ke).reshape(len(Ke), -1)
         out = np.zeros(self.nnz)
-        step = max(1, 4 * CHUNK_ENTRIES // Ke.shape[1])
+        step = max(1, CHUNK_ENTRIES // 4 // Ke.shape[1])  # ~1 M entries: ~30 MB of temporaries
         for s in range(0, len(slots), step):
             # a batch of neighbouring elements fills a narrow band of slots: sum into that band only (a
             # full-length bincount per batch would cost a pass over all nnz entries, and its memory, every time)
@@ -107,6 +109,25 @@ class Pattern:
             lo, hi = int(sl.min()), int(sl.max()) + 1
             out[lo:hi] += np.bincount(sl - lo, weights=w, minlength=hi - lo)
         return out
+
+    def keep_only(self, keep: np.ndarray) -> None:
+        """Drop the entries where `keep` (nnz,) is False from the pattern: their element entries go to the dump
+        slot, the others move to their place among the kept ones (in place, batch by batch)."""
+        place = np.empty(self.nnz + 1, dtype=self.slots.dtype)
+        np.cumsum(keep, dtype=place.dtype, out=place[:-1])
+        place[:-1] -= 1
+        nkeep = int(place[-2]) + 1 if self.nnz else 0
+        place[:-1][~keep] = nkeep
+        place[-1] = nkeep
+        step = max(1, CHUNK_ENTRIES // self.slots.shape[1])
+        for s in range(0, len(self.slots), step):
+            self.slots[s:s + step] = place[self.slots[s:s + step]]
+        del place
+        self.indptr = np.concatenate([[0], np.cumsum(np.add.reduceat(keep, self.indptr[:-1]) *
+                                                     (np.diff(self.indptr) > 0))]).astype(self.indptr.dtype)
+        self.indices = self.indices[keep]
+        self.nnz = nkeep
+        self.dropped = self.dropped or nkeep < len(keep)
 
     def csr(self, data: np.ndarray) -> sp.csr_matrix:
         return sp.csr_matrix((data, self.indices, self.indptr), shape=(self.n, self.n))

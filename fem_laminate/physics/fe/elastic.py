@@ -29,7 +29,7 @@ import scipy.sparse as sp
 from skfem import CellBasis, ElementHex1, ElementHex2, ElementHexS2, ElementQuad1, ElementQuad2, ElementQuadS2
 
 from ..laws.elastic import NCOMP, isotropic_D, lame  # noqa: F401  (the law owns D; kernels use it)
-from . import assembly
+from . import assembly, heap  # noqa: F401  (heap: freed arrays go back to the system)
 
 OUT_OF_PLANE = ("fixed", "uniform", "free")
 
@@ -95,7 +95,7 @@ def make_model(lmesh, out_of_plane: str = "free", quadratic: bool = True, intord
         elem = (ElementHexS2() if s2 else ElementHex2()) if quadratic else ElementHex1()
     if intorder is None:
         intorder = 4 if quadratic else 2
-    basis = CellBasis(lmesh.mesh, elem, intorder=intorder)
+    basis = (LeanCellBasis if lmesh.dim == 3 else CellBasis)(lmesh.mesh, elem, intorder=intorder)
     y_c = 0.5 * float(lmesh.interfaces_m[0] + lmesh.interfaces_m[-1])
     return ElasticModel(lmesh=lmesh, basis=basis, out_of_plane=out_of_plane, y_c=y_c)
 
@@ -104,14 +104,49 @@ def make_model(lmesh, out_of_plane: str = "free", quadratic: bool = True, intord
 # strain-displacement operator
 # ------------------------------------------------------------------------------------------------
 
+class LeanCellBasis(CellBasis):
+    """A scalar CellBasis that does not keep its shape-function values and gradients at every quadrature point of
+    every element (on a 3D Hex20 plate ~1 kB per DOF, as much as the stiffness): `basis` is computed again when
+    read. The fast paths here take gradients per element shape instead (`_grads`)."""
+
+    @property
+    def basis(self):
+        return [self.elem.gbasis(self.mapping, self.X, j, tind=self.tind) for j in range(self.Nbfun)]
+
+    @basis.setter
+    def basis(self, value):
+        pass  # CellBasis.__init__ computes it once; not kept
+
+
+def _grad_classes(model: ElasticModel) -> tuple[np.ndarray, np.ndarray]:
+    """Shape-function gradients (nb, dim, nclass, nq) of each distinct element shape (a structured layered mesh
+    has a few: the same vertex offsets give the same gradients) and the shape of every element (nelements,)."""
+    cached = getattr(model, "_grad_cache", None)
+    if cached is None:
+        b = model.basis
+        rep, cls = _shape_classes(model, np.arange(model.nelements), np.zeros(model.nelements, dtype=np.int64))
+        fields = [b.elem.gbasis(b.mapping, b.X, a, tind=rep)[0].grad for a in range(b.Nbfun)]
+        cached = model._grad_cache = (np.array(fields), cls)
+    return cached
+
+
 def _grads(model: ElasticModel, elements) -> tuple[np.ndarray, np.ndarray]:
     """Shape-function gradients (nb, dim, ne, nq) and weights dx (ne, nq) on the given elements."""
     b = model.basis
+    if isinstance(b, LeanCellBasis):
+        G, cls = _grad_classes(model)
+        return G[:, :, cls[elements]], b.dx[elements]
     G = np.array([[b.basis[a][0].grad[i][elements] for i in range(model.dim)] for a in range(b.Nbfun)])
     return G, b.dx[elements]
 
 
-B_CACHE_BYTES = 400e6  # keep B for every element when it fits: increments then cost einsums only
+# keep B for every element when it is small (increments then cost einsums only): at most B_CACHE_BYTES, and at most
+# B_CACHE_BYTES_PER_DOF per unknown, so that it never dominates a chain's memory (a 3D Hex20 B is ~10 kB per DOF)
+B_CACHE_BYTES = 400e6
+B_CACHE_BYTES_PER_DOF = 2000.0
+# elements per batch of the strain operator when it is not cached: B of a batch is ~260 kB per Hex20 element
+# (27 points x 6 x 60 doubles), so a batch of 256 is ~70 MB whatever the mesh (was 4000: 1 GB)
+B_BATCH = 256
 
 
 def B_matrix(model: ElasticModel, elements) -> tuple[np.ndarray, np.ndarray]:
@@ -131,7 +166,8 @@ def _cached_B(model: ElasticModel):
     if cache is None:
         nq = model.basis.dx.shape[1]
         size = model.nelements * nq * model.ncomp * (model.basis.Nbfun * model.dim + model.nglobal) * 8
-        cache = model._B_cache = _B_matrix(model, np.arange(model.nelements)) if size < B_CACHE_BYTES else False
+        small = size < min(B_CACHE_BYTES, B_CACHE_BYTES_PER_DOF * model.ndofs)
+        cache = model._B_cache = _B_matrix(model, np.arange(model.nelements)) if small else False
     return cache
 
 
@@ -264,39 +300,50 @@ def _cached_span(model: ElasticModel, el: np.ndarray):
     return cache[0][a:b], cache[1][a:b], el - a
 
 
+def _batches(model: ElasticModel, n: int):
+    """Slices of at most B_BATCH elements (all at once where B is cached) covering range(n)."""
+    step = n if _cached_B(model) is not False else B_BATCH
+    return [slice(s, s + step) for s in range(0, n, max(step, 1))]
+
+
 def internal_force(model: ElasticModel, stress_q: np.ndarray, elements: np.ndarray) -> np.ndarray:
     """∫ B^T σ dx over `elements`; stress_q is (len(elements), nq, ncomp)."""
     f = np.zeros(model.ndofs)
-    for s in range(0, len(elements), 4000):
-        el = elements[s:s + 4000]
-        span = _cached_span(model, el)
-        if span is None:
-            B, dx = B_matrix(model, el)
-            fe = np.einsum("eqkd,eqk,eq->ed", B, stress_q[s:s + 4000], dx)
-        else:
-            B, dx, rows = span
-            sig = np.zeros(B.shape[:3])
-            sig[rows] = stress_q[s:s + 4000]
-            fe = np.einsum("eqkd,eqk,eq->ed", B, sig, dx)[rows]
-        f += assembly.vector(element_dofs_full(model, el), fe, model.ndofs)
+    for s in range(0, len(elements), 4000):  # one global sum per 4000 elements; B in smaller batches
+        el4 = elements[s:s + 4000]
+        fe = np.empty(el4.shape + (model.basis.Nbfun * model.dim + model.nglobal,))
+        for b in _batches(model, len(el4)):
+            el, sig_q = el4[b], stress_q[s:s + 4000][b]
+            span = _cached_span(model, el)
+            if span is None:
+                B, dx = B_matrix(model, el)
+                fe[b] = np.einsum("eqkd,eqk,eq->ed", B, sig_q, dx)
+            else:
+                B, dx, rows = span
+                sig = np.zeros(B.shape[:3])
+                sig[rows] = sig_q
+                fe[b] = np.einsum("eqkd,eqk,eq->ed", B, sig, dx)[rows]
+        f += assembly.vector(element_dofs_full(model, el4), fe, model.ndofs)
     return f
 
 
 def strain_at_qp(model: ElasticModel, u: np.ndarray, elements: np.ndarray) -> np.ndarray:
     """Total strain (len(elements), nq, ncomp) of the displacement vector u."""
-    out = []
+    out = np.empty((len(elements), model.basis.dx.shape[1], model.ncomp))
     for s in range(0, len(elements), 4000):
-        el = elements[s:s + 4000]
-        span = _cached_span(model, el)
-        if span is None:
-            B, _ = B_matrix(model, el)
-            out.append(np.einsum("eqkd,ed->eqk", B, u[element_dofs_full(model, el)]))
-        else:
-            B, _, rows = span
-            ue = np.zeros(B.shape[::3])
-            ue[rows] = u[element_dofs_full(model, el)]
-            out.append(np.einsum("eqkd,ed->eqk", B, ue)[rows])
-    return np.concatenate(out) if out else np.zeros((0, model.basis.dx.shape[1], model.ncomp))
+        el4 = elements[s:s + 4000]
+        for b in _batches(model, len(el4)):
+            el, rows_out = el4[b], slice(s + b.start, s + min(b.stop, len(el4)))
+            span = _cached_span(model, el)
+            if span is None:
+                B, _ = B_matrix(model, el)
+                out[rows_out] = np.einsum("eqkd,ed->eqk", B, u[element_dofs_full(model, el)])
+            else:
+                B, _, rows = span
+                ue = np.zeros(B.shape[::3])
+                ue[rows] = u[element_dofs_full(model, el)]
+                out[rows_out] = np.einsum("eqkd,ed->eqk", B, ue)[rows]
+    return out
 
 
 # ------------------------------------------------------------------------------------------------

@@ -55,24 +55,54 @@ class _System:
     indices: np.ndarray
     indptr: np.ndarray
     layers: list
-    base: np.ndarray  # (nnz,) unit-modulus value of the entries one layer alone touches, 0 elsewhere
+    base: np.ndarray | None  # (nnz,) unit-modulus value of the entries one layer alone touches, 0 elsewhere
+    # (let go once K is formed: K's values are then scaled)
     owner: np.ndarray  # (nnz,) int8: that layer (its index in the stack), nlayers where shared
     shared: list  # per present layer: (positions, values) of the shared entries it touches
     factor: object = None
     E_factor: np.ndarray | None = None
+    K: sp.csr_matrix | None = None  # the stiffness at the moduli E_K of the last `matrix` call
+    E_K: np.ndarray | None = None
 
     def matrix(self, E: np.ndarray) -> sp.csr_matrix:
-        vals = np.append(np.asarray(E, float), 0.0)[self.owner]
-        vals *= self.base
+        """K(E), re-formed in place: the same matrix object (and value array) every call, so that a chain holds
+        one assembled stiffness (the factorisation and the preconditioner see the new values, as after `use`).
+        The first call forms it from the unit-modulus values, which are then let go: later calls scale each
+        entry one layer alone touches by E_l / E_K,l (its last bits move by an ulp or two per call) and sum the
+        shared entries anew."""
+        E = np.asarray(E, float)
+        n = len(self.free)
+        nl = len(E)
+        if self.K is None:
+            self.K = sp.csr_matrix((np.empty(len(self.owner)), self.indices, self.indptr), shape=(n, n))
+            factor = np.append(E, 0.0)
+        else:
+            old = self.E_K[self.layers]
+            if np.array_equal(E[self.layers], old):
+                return self.K
+            if np.any(old <= 0.0):
+                raise ValueError("layered stiffness: a present layer's modulus is not positive")
+            factor = np.zeros(nl + 1)
+            factor[self.layers] = E[self.layers] / old
+        vals = self.K.data
+        step = 1 << 20  # batches: the int8 owners become machine-size indices there, not over the whole array
+        for s in range(0, len(vals), step):
+            f = np.take(factor, self.owner[s:s + step], mode="clip")
+            if self.base is not None:
+                np.multiply(f, self.base[s:s + step], out=vals[s:s + step])
+            else:
+                vals[s:s + step] *= f
+        self.base = None
         for (pos, v), k in zip(self.shared, self.layers):
             vals[pos] += E[k] * v  # positions are unique within a layer
-        n = len(self.free)
-        return sp.csr_matrix((vals, self.indices, self.indptr), shape=(n, n))
+        self.E_K = E.copy()
+        return self.K
 
     @property
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self.indices, self.indptr, self.base, self.owner)) + \
-            sum(p.nbytes + v.nbytes for p, v in self.shared)
+        arrays = [self.indices, self.indptr, self.owner] + ([self.base] if self.base is not None else []) + \
+            ([self.K.data] if self.K is not None else [])
+        return sum(a.nbytes for a in arrays) + sum(p.nbytes + v.nbytes for p, v in self.shared)
 
 
 def build_system(state) -> _System:
@@ -106,22 +136,24 @@ def build_system(state) -> _System:
     # entries that vanish in every layer (e.g. x-y couplings a rectangular element's symmetry cancels) are
     # left out: the fill-reducing ordering of the factorisation sees the structural nonzeros only
     keep = count > 0
-    indptr = np.concatenate([[0], np.cumsum(np.add.reduceat(keep, pattern.indptr[:-1]) * (np.diff(pattern.indptr) > 0))])
-    indices = pattern.indices[keep]
-    shared_entry = count[keep] > 1
+    shared_entry = count > 1 if keep.all() else (count > 1)[keep]  # entries two layers touch (interface planes)
     del count
+    if not keep.all():
+        pattern.keep_only(keep)  # the layer data below are then of the kept entries only (no full-length copy)
+    del keep
+    indptr, indices = pattern.indptr, pattern.indices
     nkeep = len(indices)
     base = np.zeros(nkeep)
     owner = np.full(nkeep, len(state.stack), dtype=np.int8 if len(state.stack) < 127 else np.int16)
     shared = []
     for i, sel in zip(layers, sels):
-        v = layer_data(sel)[keep]
+        v = layer_data(sel)
         nz = v != 0.0
         alone = nz & ~shared_entry
         base[alone], owner[alone] = v[alone], i
         nz &= shared_entry
         shared.append((np.flatnonzero(nz).astype(np.int32 if nkeep < 2**31 - 1 else np.int64), v[nz]))
-    return _System(body_key(state), free, dofs, indices, indptr.astype(pattern.indptr.dtype), layers, base, owner,
+    return _System(body_key(state), free, dofs, indices, indptr, layers, base, owner,
                    shared)
 
 

@@ -370,6 +370,7 @@ def increment(state: LaminateState, Ta: float, Tb: float, dt_s: float = 0.0) -> 
 
 INELASTIC_TOL = 1e-10  # converged when the inelastic strain changes by less than this between iterations
 INELASTIC_MAX_ITER = 300
+INELASTIC_BATCH = 1024  # elements per batch of the inelastic laws' update
 
 
 def _inelastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_el, free_strain, T_C, dt_s, relaxing):
@@ -394,17 +395,20 @@ def _inelastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_e
         e_mech = np.moveaxis(strain[sel] - fs0, -1, 0)
         ep_new = np.empty_like(ep)
         for i, laws in layers.items():
-            k = lay_sel == i
-            h = {"strain": np.moveaxis(ep_old[k], -1, 0)}
-            for law in laws:
-                if law.rate_dependent and dt_s <= 0.0:
-                    continue  # a rate law has nothing to do in no time
-                view = {**h, **{v: own_old[f"{law.name}.{v}"][k] for v in law.history}}
-                _, _, out = law.update(e_mech[:, k], view, T_C, dt_s)
-                h["strain"] = out["strain"]
-                for v in law.history:
-                    own_new[f"{law.name}.{v}"][k] = out[v]
-            ep_new[k] = np.moveaxis(h["strain"], 0, -1)
+            points = np.flatnonzero(lay_sel == i)
+            # in batches of elements: a law's update makes a few arrays per point (J2's tangent: 36 numbers), which
+            # over a whole foil of a large plate would be as much memory as the stiffness
+            for k in np.array_split(points, max(1, -(-len(points) // INELASTIC_BATCH))):
+                h = {"strain": np.moveaxis(ep_old[k], -1, 0)}
+                for law in laws:
+                    if law.rate_dependent and dt_s <= 0.0:
+                        continue  # a rate law has nothing to do in no time
+                    view = {**h, **{v: own_old[f"{law.name}.{v}"][k] for v in law.history}}
+                    _, _, out = law.update(e_mech[:, k], view, T_C, dt_s)
+                    h["strain"] = out["strain"]
+                    for v in law.history:
+                        own_new[f"{law.name}.{v}"][k] = out[v]
+                ep_new[k] = np.moveaxis(h["strain"], 0, -1)
         change = np.abs(ep_new - ep).max()
         ep = ep_new
         if change <= INELASTIC_TOL:
