@@ -153,7 +153,7 @@ def batched_solve(inv: np.ndarray, rb: np.ndarray) -> np.ndarray:
     nb = inv.shape[0]
     if n == 1 or nb < 2000:
         return np.matmul(inv, rb[:, :, None])[:, :, 0]
-    out = np.empty(rb.shape)
+    out = np.empty(rb.shape, dtype=np.result_type(inv, rb))
     cuts = np.linspace(0, nb, n + 1).astype(int)
 
     def part(k):

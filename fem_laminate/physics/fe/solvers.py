@@ -231,7 +231,7 @@ class Factorized:
         elif method == "pardiso":
             self._Ku = sp.triu(self.K, format="csr")
             self._solver = _pardiso_spd()
-            self._solver.factorize(self._Ku)
+            self._pardiso_phase(12, np.zeros((K.shape[0], 1)))
         else:
             self._lu = spla.splu(self.K.tocsc())
         self.factor_seconds = time.perf_counter() - t0
@@ -248,15 +248,24 @@ class Factorized:
                               np.array_equal(Ku.indices, self._Ku.indices)):
             raise ValueError("refactor: a PARDISO factorisation of the same pattern only")
         t0 = time.perf_counter()
-        s = self._solver
-        s._check_A(Ku)
-        s.set_phase(22)
-        s._call_pardiso(Ku, np.zeros((Ku.shape[0], 1)))
-        s.set_phase(13)
-        s.factorized_A = Ku.copy() if Ku.nnz <= s.size_limit_storage else s._hash_csr_matrix(Ku)
         self.K, self._Ku = K.tocsr(), Ku
+        self._pardiso_phase(22, np.zeros((Ku.shape[0], 1)))
         self.factor_seconds = time.perf_counter() - t0
         return self
+
+    def _pardiso_phase(self, phase: int, b: np.ndarray) -> np.ndarray:
+        """One PARDISO phase on the kept upper triangle, straight through pypardiso's call: its `solve` would keep
+        a copy of the matrix (or hash it on every call) to tell whether it is already factorised; here it is."""
+        s, Ku = self._solver, self._Ku
+        if phase != 33:  # pypardiso's own checks (it takes float64 only)
+            if not Ku.has_sorted_indices:
+                Ku.sort_indices()
+            if not np.diff(Ku.indptr).all():
+                raise ValueError("PARDISO: the matrix is singular (an empty row)")
+            s.set_iparm(12, 0)  # CSR, not transposed
+        s.set_phase(phase)
+        b = np.asfortranarray(b, dtype=np.float64)
+        return s._call_pardiso(Ku, b)
 
     def free(self) -> None:
         """Release PARDISO's factors (kept by MKL until asked: a replaced factorisation would otherwise stay in
@@ -286,7 +295,8 @@ class Factorized:
             self.iterations, self.residual = max(self.iterations, its), max(self.residual, res)
             return x
         if self.method == "pardiso":
-            return self._solver.solve(self._Ku, np.ascontiguousarray(f))
+            x = self._pardiso_phase(33, f if f.ndim == 2 else f[:, None])
+            return x if f.ndim == 2 else x[:, 0]
         return self._lu.solve(f)
 
 

@@ -140,19 +140,31 @@ def layerwise_modes(position: np.ndarray, component: np.ndarray, blocks: np.ndar
     return sp.csr_matrix((vals / norms[cols], (rows, new[cols])), shape=(n, int(keep.sum())))
 
 
-class ColumnSmoother:
-    """Damped block Jacobi over the node columns of A: x + omega D^-1 r."""
+SINGLE_SMOOTHER = True
 
-    def __init__(self, A: sp.csr_matrix, position: np.ndarray):
+
+class ColumnSmoother:
+    """Damped block Jacobi over the node columns of A: x + omega D^-1 r.
+
+    single: D^-1 kept and applied in float32 (SINGLE_SMOOTHER), half the memory and traffic of the largest part
+    of the preconditioner; a smoother needs no more digits (the iterations are CG's, in float64, on A)."""
+
+    def __init__(self, A: sp.csr_matrix, position: np.ndarray, single: bool | None = None):
+        single = SINGLE_SMOOTHER if single is None else single
         self.blocks = columns(position)
         self.inv = block_inverses(A, self.blocks)
+        if single:  # half the memory; symmetric to the last bit, so the cycle stays symmetric
+            inv = self.inv.astype(np.float32)
+            del self.inv
+            self.inv = inv + inv.transpose(0, 2, 1)
+            self.inv *= 0.5
         self.omega = 4.0 / (3.0 * self._max_eigenvalue(A))  # a convergent, smoothing damping of block Jacobi
         # A is not kept: the cycle passes its operator (memory: a chain replaces it as the moduli drift)
 
     def block_solve(self, r: np.ndarray) -> np.ndarray:
         """D^-1 r, D the block diagonal of the node columns."""
         out = np.zeros(len(r) + 1)
-        rb = np.append(r, 0.0)[self.blocks]
+        rb = np.append(r.astype(self.inv.dtype, copy=False), np.zeros(1, self.inv.dtype))[self.blocks]
         out[self.blocks.ravel()] = batched_solve(self.inv, rb).ravel()  # each unknown in one column
         return out[:-1]
 
