@@ -198,12 +198,9 @@ def test_fine_etched_lines_with_in_plane_levels_match_the_direct_solve():
     assert np.abs(s_it.u - s_ref.u).max() / np.abs(s_ref.u).max() < 1e-6
 
 
-def test_etched_lines_cut_the_coarse_functions_into_pieces(monkeypatch):
-    """The grid of circuit_lines.toml on a 1 x 1 mm panel (50/50 um lines, two element rows each, Hex20): the coarse
-    functions are cut where they span a line and a space (more coarse unknowns than coarse nodes carry), every
-    piece lies within one connected part of the present body, and CG reaches the direct solution in far fewer
-    iterations than with the uncut hierarchy (measured 29 against 203 to 1e-10; 43 where the cut level is too large
-    to factorise and the layerwise two-level cycle stands in for it)."""
+def etched_lines_1mm():
+    """The grid of circuit_lines.toml on a 1 x 1 mm panel (50/50 um lines, Hex20) through the direct solver: the
+    state, its system, the stiffness at the final temperature, the solution and its right-hand side."""
     from fem_laminate import job
     from fem_laminate.physics.models.laminate import stiffness_moduli
 
@@ -213,7 +210,16 @@ def test_etched_lines_cut_the_coarse_functions_into_pieces(monkeypatch):
     system = state.cache["system"]
     K = system.matrix(stiffness_moduli(state, state.T_C))
     x_ref = state.u[system.free]
-    f = K @ x_ref
+    return state, system, K, x_ref, K @ x_ref
+
+
+def test_etched_lines_cut_the_coarse_functions_into_pieces(monkeypatch):
+    """The grid of circuit_lines.toml on a 1 x 1 mm panel (50/50 um lines, two element rows each, Hex20): the coarse
+    functions are cut where they span a line and a space (more coarse unknowns than coarse nodes carry), every
+    piece lies within one connected part of the present body, and CG reaches the direct solution in far fewer
+    iterations than with the uncut hierarchy (measured 29 against 203 to 1e-10; 43 where the cut level is too large
+    to factorise and the layerwise two-level cycle stands in for it)."""
+    state, system, K, x_ref, f = etched_lines_1mm()
     M = multigrid.PlateMultigrid(K, state.model.basis, system.free, elements=state.active_elements())
     assert M.layerwise and M.exact_bottom and len(M.sizes) == 2
     x, its, res = twolevel.pcg(K, f, M, tol=TOL, maxiter=300)
@@ -256,16 +262,7 @@ def test_single_precision_smoother_keeps_the_cycle_symmetric_and_the_iterations(
     """The column-block inverses kept in float32 (half the smoother's memory): symmetric to the last bit, the cycle
     a symmetric operator to single precision (<r2, M r1> = <r1, M r2>), and CG on the etched lines of the
     circuit_lines grid reaches the same solution in the same iterations (within one) as with float64 inverses."""
-    from fem_laminate import job
-    from fem_laminate.physics.models.laminate import stiffness_moduli
-
-    d = lines_case("lines", 1.0, 40, 50.0)
-    d["mesh"].update(nx=4, element="serendipity", solver="spsolve")
-    state, _, _ = job.simulate(load_case_dict(d, "<test>"))
-    system = state.cache["system"]
-    K = system.matrix(stiffness_moduli(state, state.T_C))
-    x_ref = state.u[system.free]
-    f = K @ x_ref
+    state, system, K, x_ref, f = etched_lines_1mm()
     out = {}
     for single in (False, True):
         monkeypatch.setattr(twolevel, "SINGLE_SMOOTHER", single)

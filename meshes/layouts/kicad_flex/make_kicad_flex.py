@@ -112,26 +112,25 @@ for k, (a, m, b) in enumerate(corners):
 
 # ---- tracks --------------------------------------------------------------------------------------
 
-def track(points, width, netname, layer=pn.F_Cu):
-    for a, b in zip(points[:-1], points[1:]):
-        t = pn.PCB_TRACK(board)
-        t.SetStart(pt(*a))
-        t.SetEnd(pt(*b))
-        t.SetWidth(pn.FromMM(width))
-        t.SetLayer(layer)
-        t.SetNet(net(netname))
-        board.Add(t)
-
-
-def arc_track(a, m, b, width, netname, layer=pn.F_Cu):
-    t = pn.PCB_ARC(board)
+def _add_segment(t, a, b, width, netname, layer):
+    """A straight (PCB_TRACK) or arc (PCB_ARC, its mid point set before) segment from a to b on the board."""
     t.SetStart(pt(*a))
-    t.SetMid(pt(*m))
     t.SetEnd(pt(*b))
     t.SetWidth(pn.FromMM(width))
     t.SetLayer(layer)
     t.SetNet(net(netname))
     board.Add(t)
+
+
+def track(points, width, netname, layer=pn.F_Cu):
+    for a, b in zip(points[:-1], points[1:]):
+        _add_segment(pn.PCB_TRACK(board), a, b, width, netname, layer)
+
+
+def arc_track(a, m, b, width, netname, layer=pn.F_Cu):
+    t = pn.PCB_ARC(board)
+    t.SetMid(pt(*m))
+    _add_segment(t, a, b, width, netname, layer)
 
 
 def via(x, y, netname, size=0.5, drill=0.25):
