@@ -139,7 +139,10 @@ class LaminateState:
             name = key.split(".")[0]
             instances = [law for i in range(len(self.stack)) for law in self.laws(i).all if law.name == name]
             shape = tuple(nc if d == "ncomp" else max(getattr(law, d) for law in instances) for d in decl.shape)
-            arr = self.history[key] = np.full((nel, nq) + shape, decl.initial)
+            # zeros from the system: the rows of elements whose layer has no such law are never written, and the
+            # pages they fill are never made (a Prony series' terms in the copper elements, J2's in the polyimide)
+            shape = (nel, nq) + shape
+            arr = self.history[key] = np.zeros(shape) if decl.initial == 0.0 else np.full(shape, decl.initial)
         return arr
 
     def equivalent_plastic_strain(self) -> np.ndarray | None:
