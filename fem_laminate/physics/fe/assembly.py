@@ -95,7 +95,7 @@ class Pattern:
             return np.bincount(slots.ravel(), weights=np.asarray(Ke).ravel(), minlength=self.nnz + 1)[:self.nnz]
         Ke = np.asarray(Ke).reshape(len(Ke), -1)
         out = np.zeros(self.nnz)
-        step = max(1, CHUNK_ENTRIES // 4 // Ke.shape[1])  # ~1 M entries: ~30 MB of temporaries
+        step = max(1, CHUNK_ENTRIES // Ke.shape[1])  # ~4 M entries: ~120 MB of temporaries
         for s in range(0, len(slots), step):
             # a batch of neighbouring elements fills a narrow band of slots: sum into that band only (a
             # full-length bincount per batch would cost a pass over all nnz entries, and its memory, every time)

@@ -201,6 +201,8 @@ def _pardiso_spd():
     import os
 
     import pypardiso
+    if "PYPARDISO_MKL_RT" not in os.environ and os.environ.get("MKL_RT"):  # the runtime parallel.py found
+        os.environ["PYPARDISO_MKL_RT"] = os.environ["MKL_RT"]
     solver = pypardiso.PyPardisoSolver(mtype=2)
     # pypardiso looks for mkl_rt by globbing the whole environment on every construction when find_library
     # fails (0.4 s each); once found, its documented variable names it for the next ones
