@@ -294,3 +294,18 @@ def test_pardiso_factorisation_keeps_no_copy_of_the_matrix():
     np.testing.assert_allclose(F(f), x_ref, rtol=1e-12, atol=1e-14)
     X = F(np.column_stack([f, 2 * f]))
     np.testing.assert_allclose(X[:, 1], 2 * x_ref, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("method", ["pardiso", "spsolve"])
+def test_a_factorisation_from_the_upper_triangle_alone(method):
+    """Factorized(..., upper=True) takes the upper triangle of a symmetric matrix (the cut level's bottom hands
+    over only that, so the whole matrix is gone before PARDISO factorises): PARDISO keeps no whole matrix, SuperLU
+    rebuilds it, and both solve the symmetric system."""
+    if method == "pardiso" and not solvers.HAVE_PARDISO:
+        pytest.skip("PARDISO not installed")
+    n = 300
+    K = sp.diags([-np.ones(n - 1), np.linspace(2.5, 3.0, n), -np.ones(n - 1)], [-1, 0, 1], format="csr")
+    F = solvers.Factorized(sp.triu(K, format="csr"), method, upper=True)
+    assert (F.K is None) == (method == "pardiso")
+    f = np.sin(np.arange(n))
+    np.testing.assert_allclose(F(f), spla.spsolve(K.tocsc(), f), rtol=1e-12, atol=1e-14)

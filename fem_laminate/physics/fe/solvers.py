@@ -219,19 +219,27 @@ class Factorized:
     `iterations` and `residual` hold the largest seen.
     """
 
-    def __init__(self, K: sp.spmatrix, method: str = "auto", layout: Layout | None = None, tol: float = 1e-10):
+    def __init__(self, K: sp.spmatrix, method: str = "auto", layout: Layout | None = None, tol: float = 1e-10,
+                 upper: bool = False):
+        """upper: K is the upper triangle of the symmetric matrix (PARDISO reads nothing else: no full copy is
+        made or kept; the other methods rebuild the whole matrix)."""
         if method == "auto":
             method = default_method() if K.shape[0] > DIRECT_SMALL else "spsolve"
         if method == "cg_amg" or (method == "cg_plate" and layout is None):
             method = "spsolve"  # increments re-use a direct factorisation; AMG is for one-off large solves
         self.method = method
-        self.K = K.tocsr()
+        if upper and method == "pardiso":
+            self.K, self._Ku = None, sp.csr_matrix(K)
+        else:
+            K = (K + sp.triu(K, 1).T) if upper else K
+            self.K = K.tocsr()
         self.iterations, self.residual, self.tol = 0, 0.0, tol
         t0 = time.perf_counter()
         if method == "cg_plate":
             self._precond = plate_preconditioner(self.K, layout)
         elif method == "pardiso":
-            self._Ku = sp.triu(self.K, format="csr")
+            if self.K is not None:
+                self._Ku = sp.triu(self.K, format="csr")
             self._solver = _pardiso_spd()
             self._pardiso_phase(12, np.zeros((K.shape[0], 1)))
         else:
@@ -302,9 +310,10 @@ class Factorized:
         return self._lu.solve(f)
 
 
-def _plate_factorization(K: sp.spmatrix) -> "Factorized":
-    """The direct solver of the plate operator inside cg_plate (2D-like: PARDISO, else SuperLU)."""
-    return Factorized(K, default_method())
+def _plate_factorization(K: sp.spmatrix, upper: bool = False) -> "Factorized":
+    """The direct solver of the plate operator inside cg_plate (2D-like: PARDISO, else SuperLU); upper: K is the
+    upper triangle of the symmetric operator."""
+    return Factorized(K, default_method(), upper=upper)
 
 
 def rigid_body_modes(coords: np.ndarray) -> np.ndarray:
