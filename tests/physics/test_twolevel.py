@@ -281,12 +281,17 @@ def test_single_precision_smoother_keeps_the_cycle_symmetric_and_the_iterations(
     assert abs(out[True] - out[False]) <= 1, out
 
 
+def tridiagonal(n):
+    """A small symmetric positive definite matrix (diagonally dominant) for the factorisation tests."""
+    return sp.diags([-np.ones(n - 1), np.linspace(2.5, 3.0, n), -np.ones(n - 1)], [-1, 0, 1], format="csr")
+
+
 @pytest.mark.skipif(not solvers.HAVE_PARDISO, reason="PARDISO not installed")
 def test_pardiso_factorisation_keeps_no_copy_of_the_matrix():
     """Factorized('pardiso') keeps the upper triangle PARDISO reads and nothing more (pypardiso's own solve would
     keep a second copy to recognise the matrix); one and several right-hand sides agree with SuperLU."""
-    n = 300
-    K = sp.diags([-np.ones(n - 1), np.linspace(2.5, 3.0, n), -np.ones(n - 1)], [-1, 0, 1], format="csr")
+    K = tridiagonal(300)
+    n = K.shape[0]
     F = solvers.Factorized(K, "pardiso")
     assert F._solver.factorized_A.shape == (0, 0)
     f = np.cos(np.arange(n))
@@ -303,8 +308,8 @@ def test_a_factorisation_from_the_upper_triangle_alone(method):
     rebuilds it, and both solve the symmetric system."""
     if method == "pardiso" and not solvers.HAVE_PARDISO:
         pytest.skip("PARDISO not installed")
-    n = 300
-    K = sp.diags([-np.ones(n - 1), np.linspace(2.5, 3.0, n), -np.ones(n - 1)], [-1, 0, 1], format="csr")
+    K = tridiagonal(300)
+    n = K.shape[0]
     F = solvers.Factorized(sp.triu(K, format="csr"), method, upper=True)
     assert (F.K is None) == (method == "pardiso")
     f = np.sin(np.arange(n))

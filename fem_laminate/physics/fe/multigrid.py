@@ -235,7 +235,8 @@ class PlateMultigrid:
     """V-cycle: column smoothing on in-plane levels, the column/plate two-level cycle at the bottom.
 
     A: the stiffness on the unknowns `dofs` (interleaved node*3 + component) of the scalar basis `basis`;
-    elements: the present elements of its mesh (None: all; a patterned etch leaves some out).
+    elements: the present elements of its mesh (None: all; a patterned etch leaves some out); factorize(K,
+    upper=False): the direct solve of the bottom level (solvers._plate_factorization; None: SuperLU).
     """
 
     def __init__(self, A: sp.spmatrix, basis: CellBasis, dofs: np.ndarray, factorize=None,

@@ -201,11 +201,11 @@ def _pardiso_spd():
     import os
 
     import pypardiso
-    if "PYPARDISO_MKL_RT" not in os.environ and os.environ.get("MKL_RT"):  # the runtime parallel.py found
+    # pypardiso looks for mkl_rt by globbing the whole environment on every construction when find_library
+    # fails (0.4 s each); its documented variable names it: the runtime parallel.py found, else the one found here
+    if "PYPARDISO_MKL_RT" not in os.environ and os.environ.get("MKL_RT"):
         os.environ["PYPARDISO_MKL_RT"] = os.environ["MKL_RT"]
     solver = pypardiso.PyPardisoSolver(mtype=2)
-    # pypardiso looks for mkl_rt by globbing the whole environment on every construction when find_library
-    # fails (0.4 s each); once found, its documented variable names it for the next ones
     os.environ.setdefault("PYPARDISO_MKL_RT", getattr(solver.libmkl, "_name", "") or "")
     if not os.environ["PYPARDISO_MKL_RT"]:
         del os.environ["PYPARDISO_MKL_RT"]
@@ -247,7 +247,7 @@ class Factorized:
         self.factor_seconds = time.perf_counter() - t0
 
     def same_pattern(self, K: sp.spmatrix) -> bool:
-        return self.method == "pardiso" and K.shape == self.K.shape and K.nnz == self.K.nnz and \
+        return self.method == "pardiso" and self.K is not None and K.shape == self.K.shape and K.nnz == self.K.nnz and \
             np.array_equal(K.indptr, self.K.indptr) and np.array_equal(K.indices, self.K.indices)
 
     def refactor(self, K: sp.spmatrix) -> "Factorized":

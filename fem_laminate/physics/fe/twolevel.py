@@ -146,18 +146,17 @@ SINGLE_SMOOTHER = True
 class ColumnSmoother:
     """Damped block Jacobi over the node columns of A: x + omega D^-1 r.
 
-    single: D^-1 kept and applied in float32 (SINGLE_SMOOTHER), half the memory and traffic of the largest part
-    of the preconditioner; a smoother needs no more digits (the iterations are CG's, in float64, on A)."""
+    With SINGLE_SMOOTHER, D^-1 is kept and applied in float32: half the memory and traffic of the largest part of
+    the preconditioner; a smoother needs no more digits (the iterations are CG's, in float64, on A)."""
 
-    def __init__(self, A: sp.csr_matrix, position: np.ndarray, single: bool | None = None):
-        single = SINGLE_SMOOTHER if single is None else single
+    def __init__(self, A: sp.csr_matrix, position: np.ndarray):
         self.blocks = columns(position)
-        self.inv = block_inverses(A, self.blocks)
-        if single:  # half the memory; symmetric to the last bit, so the cycle stays symmetric
-            inv = self.inv.astype(np.float32)
-            del self.inv
-            self.inv = inv + inv.transpose(0, 2, 1)
-            self.inv *= 0.5
+        inv = block_inverses(A, self.blocks)
+        if SINGLE_SMOOTHER:  # symmetrised after rounding: symmetric to the last bit, so the cycle stays symmetric
+            inv = inv.astype(np.float32)
+            inv = inv + inv.transpose(0, 2, 1)
+            inv *= 0.5
+        self.inv = inv
         self.omega = 4.0 / (3.0 * self._max_eigenvalue(A))  # a convergent, smoothing damping of block Jacobi
         # A is not kept: the cycle passes its operator (memory: a chain replaces it as the moduli drift)
 
