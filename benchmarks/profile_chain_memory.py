@@ -8,6 +8,10 @@ CASE.toml may be any case file; `--cut` runs the 4 x 4 mm cut of circuit_lines.t
 benchmarks/bench_chain_memory.py writes (its `variant`). Prints the peak and the call stack at the peak, per
 (caller > function) the largest resident memory seen while it ran, and a time line of the stretches above half
 the peak, all in kB per DOF of the run (interpreter and libraries included).
+
+--tracemalloc also traces the allocations made through Python (numpy's arrays included, not MKL's or PARDISO's own)
+and, each time the resident memory passes its last high mark by 2 %, takes a snapshot: the live memory of the
+snapshot nearest the peak is then listed by the fem_laminate line that allocated it (what the chain holds there).
 """
 from __future__ import annotations
 
@@ -48,11 +52,19 @@ def main(argv: list[str]) -> None:
     main_id = threading.get_ident()
     samples: list[tuple[float, int, list[str]]] = []
     done = threading.Event()
+    traced = "--tracemalloc" in argv
+    snap = {"rss": 0, "snapshot": None, "t": 0.0}
+    if traced:
+        import tracemalloc
+        tracemalloc.start(12)
 
     def sample():
         while not done.is_set():
             frame = sys._current_frames().get(main_id)
-            samples.append((time.perf_counter(), proc.memory_info().rss, _stack(frame)))
+            rss = proc.memory_info().rss
+            samples.append((time.perf_counter(), rss, _stack(frame)))
+            if traced and rss > 1.02 * snap["rss"]:
+                snap.update(rss=rss, snapshot=tracemalloc.take_snapshot(), t=time.perf_counter())
             time.sleep(interval)
 
     from fem_laminate.job import run_case
@@ -104,7 +116,25 @@ def main(argv: list[str]) -> None:
     for t, f, h in merged:
         if h * kb / 1e3 > 0.5 * peak * kb / 1e3:
             print(f"  {t:7.1f} s  {h * kb / 1e3:6.2f}  {f}")
+    if traced:
+        _print_snapshot(snap, t0, kb, top)
     print(f"\nresults in {out}")
+
+
+def _print_snapshot(snap: dict, t0: float, kb: float, top: int) -> None:
+    """The live traced memory of the snapshot nearest the peak, by the innermost fem_laminate line that allocated
+    it (its caller beside it)."""
+    stats = snap["snapshot"].statistics("traceback")
+    total = sum(st.size for st in stats)
+    print(f"\ntraced live memory at t = {snap['t'] - t0:.1f} s (RSS {snap['rss'] / 1e9:.3f} GB): "
+          f"{total / 1e9:.3f} GB, by allocating line, kB/DOF (top {top}):")
+    by_site: dict[str, int] = {}
+    for st in stats:
+        frames = [f"{Path(fr.filename).stem}:{fr.lineno}" for fr in st.traceback if "fem_laminate" in fr.filename]
+        key = " < ".join(frames[-1:-3:-1]) if frames else Path(st.traceback[-1].filename).stem
+        by_site[key] = by_site.get(key, 0) + st.size
+    for key, size in sorted(by_site.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"  {size * kb / 1e3:7.3f}  {key}")
 
 
 if __name__ == "__main__":

@@ -90,6 +90,28 @@ def test_stiffness_scaled_in_place_equals_the_one_formed_anew():
     assert abs(full - Kin).max() <= 1e-11 * abs(full).max()
 
 
+def test_shared_entries_are_stored_once_more_not_once_per_layer():
+    """An interface entry's first layer keeps its part in the owner/base arrays; only the others' parts are in
+    `shared`: as many values there as entries two layers touch (the layers' own assemblies counted anew)."""
+    st = _state()
+    system = build_system(st)
+    n = len(system.free)
+    touched = np.zeros(len(system.indices), np.int8)
+    for i in system.layers:
+        D = elastic.isotropic_D(np.where(np.arange(4) == i, 1.0, 0.0), np.array([0.34, 0.3, 0.3, 0.34]), 3)
+        el = np.flatnonzero(st.layer_of_element == i)
+        Ki = elastic.assemble_stiffness(st.model, D[st.layer_of_element], elements=el)[system.free][:, system.free]
+        Ki = sp.csr_matrix(Ki)
+        Ki.sort_indices()
+        probe = sp.csr_matrix((np.arange(1, len(system.indices) + 1, dtype=float), system.indices, system.indptr),
+                              shape=(n, n))
+        hit = probe.multiply(Ki != 0).tocsr().data.astype(int) - 1  # positions of layer i's nonzeros in K
+        touched[hit] += 1
+    assert touched.max() == 2 and (touched >= 1).all()
+    assert sum(len(pos) for pos, _ in system.shared) == int((touched == 2).sum()) > 0
+    assert all(len(pos) == len(np.unique(pos)) for pos, _ in system.shared)
+
+
 def test_kept_entries_of_an_etched_body_match_the_full_pattern():
     """After a patterned etch the split drops entries no present element touches; the kept stiffness equals the
     plain assembly over the present elements."""

@@ -314,3 +314,45 @@ def test_a_factorisation_from_the_upper_triangle_alone(method):
     assert (F.K is None) == (method == "pardiso")
     f = np.sin(np.arange(n))
     np.testing.assert_allclose(F(f), spla.spsolve(K.tocsc(), f), rtol=1e-12, atol=1e-14)
+
+
+def test_cg_starts_from_a_nearby_guess_and_stops_at_the_same_residual():
+    """x0 = the last increment's solution: fewer iterations to the same ||b - A x|| <= tol ||b||; a guess
+    farther than 0 (residual above ||b||) is not taken."""
+    model, K, f, free = bench_system(2500, "serendipity")
+    M = solvers.plate_preconditioner(K, solvers.Layout.of(model.basis, free))
+    x, its, res = twolevel.pcg(K, f, M, tol=TOL)
+    near = 0.99 * x  # the last increment of a load that grew by 1 %: residual 0.01 ||b||
+    x_near, its_near, res_near = twolevel.pcg(K, f, M, tol=TOL, x0=near)
+    assert res_near <= 10 * TOL and its_near < its - 3, (its, its_near)
+    assert np.abs(x_near - x).max() <= 1e-6 * np.abs(x).max()
+    far = -50.0 * x  # residual 51 ||b||: started from 0 instead, the very same iterates
+    x_far, its_far, res_far = twolevel.pcg(K, f, M, tol=TOL, x0=far)
+    assert its_far == its and np.array_equal(x_far, x)
+
+
+def test_increments_of_a_chain_start_cg_from_the_last_solution():
+    """The chain's cooling increments with cg_plate against the direct solver: the same displacement, and the
+    increments after the first start from the last solution (fewer iterations than the first)."""
+    from fem_laminate import job
+
+    base = lines_case("lines", 1.0, 4, 100.0)
+    base["steps"] = base["steps"][:1]
+    seen = []
+    real = twolevel.pcg
+
+    def spy(*args, **kw):
+        out = real(*args, **kw)
+        seen.append((kw.get("x0") is not None, out[1]))
+        return out
+
+    out = {}
+    for method in ("cg_plate", "spsolve"):
+        d = {**base, "mesh": {**base["mesh"], "solver": method}}
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(twolevel, "pcg", spy)
+            out[method] = job.simulate(load_case_dict(d, "<test>"))[0]
+    assert np.abs(out["cg_plate"].u - out["spsolve"].u).max() <= 1e-6 * np.abs(out["spsolve"].u).max()
+    its = [n for _, n in seen]
+    assert len(seen) >= 3 and all(given for given, _ in seen), seen
+    assert max(its[1:]) < its[0], its

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from . import assembly, elastic, solvers
+from . import assembly, elastic, solvers, symmetric
 
 
 def constrained_dofs(state) -> np.ndarray:
@@ -43,9 +43,10 @@ def constrained_dofs(state) -> np.ndarray:
 class _System:
     """Stiffness of the present body, split by layer so that K(T) = sum_l E_l(T) K_l costs one vector sum.
 
-    Memory (a panel of a million unknowns holds a few hundred million entries): an entry that one layer alone
-    touches (the inside of a layer) is stored once, its unit-modulus value in `base` and its layer in `owner`
-    (one byte); only the entries of the interface planes, which two layers share, are kept per layer (`shared`).
+    Memory (a panel of a million unknowns holds a few hundred million entries): every entry has one layer in
+    `owner` (one byte) whose unit-modulus value is in `base` until K is formed; an entry of an interface plane,
+    which two layers share, has its owner's part there and the other layer's in `shared` (positions and values
+    per layer), so each shared entry is stored once more, not once per layer.
     The factorisation of an earlier K serves as preconditioner of conjugate gradients while the moduli drift
     with temperature; it is renewed when CG needs more than a few iterations (e.g. through a Tg).
     """
@@ -55,35 +56,42 @@ class _System:
     indices: np.ndarray
     indptr: np.ndarray
     layers: list
-    base: np.ndarray | None  # (nnz,) unit-modulus value of the entries one layer alone touches, 0 elsewhere
+    base: np.ndarray | None  # (nnz,) unit-modulus value of each entry's owner layer
     # (let go once K is formed: K's values are then scaled)
-    owner: np.ndarray  # (nnz,) int8: that layer (its index in the stack), nlayers where shared
-    shared: list  # per present layer: (positions, values) of the shared entries it touches
+    owner: np.ndarray  # (nnz,) int8: the layer (its index in the stack) whose part of the entry `base` holds
+    shared: list  # per present layer: (positions, values) of its part of shared entries another layer owns
     factor: object = None
     E_factor: np.ndarray | None = None
     K: sp.csr_matrix | None = None  # the stiffness at the moduli E_K of the last `matrix` call
     E_K: np.ndarray | None = None
+    symmetric: bool = False  # the entries are K's upper triangle: `matrix` gives a symmetric.Symmetric
+    _sym: object = None
 
     def matrix(self, E: np.ndarray) -> sp.csr_matrix:
         """K(E), re-formed in place: the same matrix object (and value array) every call, so that a chain holds
         one assembled stiffness (the factorisation and the preconditioner see the new values, as after `use`).
-        The first call forms it from the unit-modulus values, which are then let go: later calls scale each
-        entry one layer alone touches by E_l / E_K,l (its last bits move by an ulp or two per call) and sum the
-        shared entries anew."""
+        The first call forms it from the unit-modulus values, which are then let go: later calls take the other
+        layers' parts out of the shared entries, scale every entry by its owner's E_l / E_K,l and put the other
+        parts back at the new moduli (the last bits move by an ulp or two of the entry per call, whichever
+        layer is the stiffer)."""
         E = np.asarray(E, float)
         n = len(self.free)
         nl = len(E)
         if self.K is None:
             self.K = sp.csr_matrix((np.empty(len(self.owner)), self.indices, self.indptr), shape=(n, n))
+            if self.symmetric:
+                self._sym = symmetric.Symmetric(self.K)
             factor = np.append(E, 0.0)
         else:
             old = self.E_K[self.layers]
             if np.array_equal(E[self.layers], old):
-                return self.K
+                return self._sym if self.symmetric else self.K
             if np.any(old <= 0.0):
                 raise ValueError("layered stiffness: a present layer's modulus is not positive")
             factor = np.zeros(nl + 1)
             factor[self.layers] = E[self.layers] / old
+            for (pos, v), k in zip(self.shared, self.layers):
+                self.K.data[pos] -= self.E_K[k] * v  # the owner's part alone is left, to be scaled
         vals = self.K.data
         step = 1 << 20  # batches: the int8 owners become machine-size indices there, not over the whole array
         for s in range(0, len(vals), step):
@@ -96,7 +104,7 @@ class _System:
         for (pos, v), k in zip(self.shared, self.layers):
             vals[pos] += E[k] * v  # positions are unique within a layer
         self.E_K = E.copy()
-        return self.K
+        return self._sym if self.symmetric else self.K
 
     @property
     def nbytes(self) -> int:
@@ -117,7 +125,11 @@ def build_system(state) -> _System:
     free = np.setdiff1d(dofs, constrained_dofs(state))
     dof_map = np.full(model.ndofs, -1, dtype=np.int64)
     dof_map[free] = np.arange(len(free))
-    pattern = assembly.Pattern(elastic.element_dofs_full(model, act_el), len(free), dof_map=dof_map)
+    # a body a patterned etch has cut, solved iteratively: the upper triangle alone (symmetric.Symmetric), half the
+    # memory of K and of its layer split, where the cut levels of its preconditioner make the chain's peak
+    upper = symmetric.SYMMETRIC_STORAGE and d == 3 and state.removed is not None and bool(state.removed.any()) \
+        and _method(state, len(free)) == "cg_plate"
+    pattern = assembly.Pattern(elastic.element_dofs_full(model, act_el), len(free), dof_map=dof_map, upper=upper)
     # unit-modulus element matrices per layer: K(T) = sum_l E_l(T) K_l is then a sum of data vectors
     nu = np.array([l_.material.nu for l_ in state.stack.layers])
     D_unit = elastic.isotropic_D(np.ones(len(nu)), nu, d)[lay]
@@ -128,16 +140,13 @@ def build_system(state) -> _System:
     def layer_data(sel):
         return pattern.data(Ke, sel, classes=cls[sel])
 
-    # two passes over the layers, one full-length array at a time (not one per layer): how many layers touch
-    # each entry, then the values
-    count = np.zeros(pattern.nnz, np.int8)
+    # two passes over the layers, one full-length array at a time (not one per layer): which entries some layer
+    # touches, then the values. Entries that vanish in every layer (e.g. x-y couplings a rectangular element's
+    # symmetry cancels) are left out: the fill-reducing ordering of the factorisation sees the structural
+    # nonzeros only
+    keep = np.zeros(pattern.nnz, bool)
     for sel in sels:
-        count += layer_data(sel) != 0.0
-    # entries that vanish in every layer (e.g. x-y couplings a rectangular element's symmetry cancels) are
-    # left out: the fill-reducing ordering of the factorisation sees the structural nonzeros only
-    keep = count > 0
-    shared_entry = count > 1 if keep.all() else (count > 1)[keep]  # entries two layers touch (interface planes)
-    del count
+        keep |= layer_data(sel) != 0.0
     if not keep.all():
         pattern.keep_only(keep)  # the layer data below are then of the kept entries only (no full-length copy)
     del keep
@@ -149,12 +158,13 @@ def build_system(state) -> _System:
     for i, sel in zip(layers, sels):
         v = layer_data(sel)
         nz = v != 0.0
-        alone = nz & ~shared_entry
-        base[alone], owner[alone] = v[alone], i
-        nz &= shared_entry
+        first = nz & (owner == len(state.stack))  # the first layer to touch an entry owns it
+        base[first], owner[first] = v[first], i
+        nz &= ~first
         shared.append((np.flatnonzero(nz).astype(np.int32 if nkeep < 2**31 - 1 else np.int64), v[nz]))
-    return _System(body_key(state), free, dofs, indices, indptr, layers, base, owner,
-                   shared)
+        del v, nz, first  # before the next layer's values: one full-length array at a time
+    del pattern
+    return _System(body_key(state), free, dofs, indices, indptr, layers, base, owner, shared, symmetric=upper)
 
 
 def body_key(state) -> tuple:
@@ -197,18 +207,20 @@ def _note_iterations(state, factor: solvers.Factorized) -> None:
 PCG_MAX_LOG_DRIFT = 0.3  # |ln(E / E_factorised)| beyond which a new factorisation beats preconditioned CG
 
 
-def solve(state, system: _System, E: np.ndarray, f: np.ndarray, relaxing: bool = False) -> np.ndarray:
+def solve(state, system: _System, E: np.ndarray, f: np.ndarray, relaxing: bool = False,
+          x0: np.ndarray | None = None) -> np.ndarray:
     """K(E) x = f on the free dofs, reusing the factorisation while the moduli drift little; `relaxing`: some
-    layer's stiffness relaxes over time (its modulus moves by decades, so CG on an old factor would stall)."""
+    layer's stiffness relaxes over time (its modulus moves by decades, so CG on an old factor would stall);
+    x0: a guess (the last solution) that the iterative solver starts from where it is the nearer start."""
     K = system.matrix(E)
     if system.factor is None:
         system.factor = _factorize(state, system, K)
         system.E_factor = E.copy()
-        x = system.factor(f)
+        x = system.factor(f, x0=x0)
         _note_iterations(state, system.factor)
         return x
     if np.allclose(E[system.layers], system.E_factor[system.layers], rtol=1e-12):
-        x = system.factor(f)
+        x = system.factor(f, x0=x0)
         _note_iterations(state, system.factor)
         return x
     drift = np.abs(np.log(E[system.layers] / system.E_factor[system.layers])).max()
@@ -216,7 +228,7 @@ def solve(state, system: _System, E: np.ndarray, f: np.ndarray, relaxing: bool =
         if drift >= PCG_MAX_LOG_DRIFT:  # a preconditioner for the present moduli (a relaxed layer is decades softer)
             system.factor = _factorize(state, system, K)
             system.E_factor = E.copy()
-        x = system.factor(f, K)  # CG on the present stiffness
+        x = system.factor(f, K, x0=x0)  # CG on the present stiffness
         _note_iterations(state, system.factor)
         return x
     x = None

@@ -38,8 +38,9 @@ import scipy.sparse.linalg as spla
 from scipy.sparse.csgraph import connected_components
 from skfem import CellBasis, MeshHex
 
+from . import symmetric
 from .parallel import matvec
-from .twolevel import ColumnPlatePreconditioner, ColumnSmoother, galerkin
+from .twolevel import ColumnPlatePreconditioner, ColumnSmoother, _stored, galerkin
 
 COARSEN_UP_TO = 2.0  # in-plane coarse element width, in plate thicknesses, up to which a geometric level is added
 # an etched body: a cut level is factorised directly while its factor's estimated memory stays within
@@ -242,7 +243,7 @@ class PlateMultigrid:
     def __init__(self, A: sp.spmatrix, basis: CellBasis, dofs: np.ndarray, factorize=None,
                  elements: np.ndarray | None = None):
         t0 = time.perf_counter()
-        A = sp.csr_matrix(A)
+        A = _stored(A)
         self.levels = []  # (A, smoother, P, P^T) from the finest
         axes = tensor_axes(basis.mesh)
         fine, free = basis, np.asarray(dofs)
@@ -287,6 +288,8 @@ class PlateMultigrid:
             if etched and self.first_cut > len(self.levels):
                 self.first_cut = len(self.levels)  # the index of the first cut level
             A = galerkin(self.levels[-1][3], A, P)
+            if etched and symmetric.SYMMETRIC_STORAGE:  # cut levels kept as their upper triangles: half the memory
+                A = symmetric.Symmetric.of(A)
             fine, free, node, axes = coarse, free_c, node_c, axes_c
         # an etched body: the last cut level solved directly where its factor fits the budget, else the two-level
         # cycle with the layerwise plate (u, v piecewise linear through the layers) for the lines that turn on their own
@@ -294,11 +297,12 @@ class PlateMultigrid:
         self.exact_bottom = etched and A.shape[0] <= exact_up_to
         if self.exact_bottom:
             self.plate_unknowns = A.shape[0]
+            sym = getattr(A, "format", None) == "sym"
             if factorize is None:
-                self.bottom = spla.splu(A.tocsc()).solve
+                self.bottom = spla.splu((A.full() if sym else A).tocsc()).solve
             else:  # the upper triangle only, the whole cut-level matrix let go before PARDISO's factorisation (the
                 # chain's peak: ~0.4 kB per fine DOF on circuit_lines.toml)
-                A = sp.triu(A, format="csr")
+                A = A.upper if sym else sp.triu(A, format="csr")
                 self.bottom = factorize(A, upper=True)
         else:
             z_levels = np.unique(basis.mesh.p[2]) if etched else None
@@ -317,7 +321,7 @@ class PlateMultigrid:
         """Cycle with A (same pattern, moduli drifted a little) on the finest level in place of the matrix it was
         built from, which is then released; the coarse levels stay those of the original moduli."""
         if self.levels:
-            self.levels[0] = (sp.csr_matrix(A),) + self.levels[0][1:]
+            self.levels[0] = (_stored(A),) + self.levels[0][1:]
         else:
             self.bottom.use(A)
 

@@ -16,6 +16,7 @@ to scipy's, on one thread.
 """
 from __future__ import annotations
 
+import ctypes
 import glob
 import os
 import sys
@@ -42,8 +43,6 @@ def _load_mkl():
         if found:
             os.environ["MKL_RT"] = found[0]
     try:
-        import ctypes
-
         import sparse_dot_mkl
         # MKL's own allocator keeps the buffers of every product for reuse: on a chain of a million unknowns that
         # is gigabytes held after each Galerkin product; without it a buffer goes back when it is freed
@@ -87,8 +86,6 @@ def _one_mkl_thread() -> None:
     """A pool thread runs its block on one MKL thread (the pool is the parallelism)."""
     if _mkl is not None:
         try:
-            import ctypes
-
             ctypes.CDLL(os.environ.get("MKL_RT", "libmkl_rt.so")).MKL_Set_Num_Threads_Local(1)
         except (OSError, AttributeError):
             pass
@@ -132,7 +129,10 @@ def _product(A: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
 
 
 def matvec(A: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
-    """A @ x for a CSR matrix A and a vector x: one block of rows per thread for large A, else one product."""
+    """A @ x for a CSR matrix A (or a `symmetric.Symmetric`) and a vector x: one block of rows per thread for
+    large A, else one product."""
+    if getattr(A, "format", None) == "sym":
+        return _symmetric_matvec(A, x)
     n = threads()
     if x.ndim != 1 or getattr(A, "format", None) != "csr" or A.nnz < MKL_ABOVE * n or n == 1:
         return _product(A, np.ascontiguousarray(x)) if x.ndim == 1 else A @ x
@@ -144,6 +144,68 @@ def matvec(A: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
         y[s:e] = _product(view, x)
 
     list(_pool().map(part, _row_blocks(A, n)))
+    return y
+
+
+class _MatrixDescr(ctypes.Structure):
+    """MKL's struct matrix_descr: a symmetric matrix given by its upper triangle, diagonal stored."""
+    _fields_ = [("type", ctypes.c_int), ("mode", ctypes.c_int), ("diag", ctypes.c_int)]
+
+
+_SYMMETRIC_UPPER = (21, 41, 50)  # SPARSE_MATRIX_TYPE_SYMMETRIC, SPARSE_FILL_MODE_UPPER, SPARSE_DIAG_NON_UNIT
+
+
+def _mkl_rt():
+    lib = ctypes.CDLL(os.environ.get("MKL_RT", "libmkl_rt.so"))
+    lib.mkl_sparse_d_mv.argtypes = [ctypes.c_int, ctypes.c_double, ctypes.c_void_p, _MatrixDescr,
+                                    ctypes.c_void_p, ctypes.c_double, ctypes.c_void_p]
+    return lib
+
+
+class MklHandle:
+    """MKL's handle of a CSR matrix (its arrays, not a copy: values changed in place are seen), destroyed with it."""
+
+    def __init__(self, A: sp.csr_matrix):
+        self._lib = _mkl_rt()
+        self._A = A  # keeps the arrays alive
+        self.handle = ctypes.c_void_p()
+        p = ctypes.c_void_p
+        status = self._lib.mkl_sparse_d_create_csr(
+            ctypes.byref(self.handle), 0, ctypes.c_int(A.shape[0]), ctypes.c_int(A.shape[1]),
+            p(A.indptr.ctypes.data), p(A.indptr.ctypes.data + A.indptr.itemsize), p(A.indices.ctypes.data),
+            p(A.data.ctypes.data))
+        if status != 0:
+            raise RuntimeError(f"MKL could not take the matrix (sparse status {status})")
+
+    def symmetric_mv(self, x: np.ndarray) -> np.ndarray:
+        y = np.empty(self._A.shape[0])
+        status = self._lib.mkl_sparse_d_mv(10, 1.0, self.handle, _MatrixDescr(*_SYMMETRIC_UPPER), x.ctypes.data,
+                                           0.0, y.ctypes.data)  # SPARSE_OPERATION_NON_TRANSPOSE
+        if status != 0:
+            raise RuntimeError(f"MKL symmetric product failed (sparse status {status})")
+        return y
+
+    def __del__(self):
+        try:
+            self._lib.mkl_sparse_destroy(self.handle)
+        except Exception:  # interpreter shutdown
+            pass
+
+
+def _symmetric_matvec(S, x: np.ndarray) -> np.ndarray:
+    """A x for A kept as its upper triangle U (`symmetric.Symmetric`): MKL's symmetric product, one pass over U
+    on MKL's threads (row blocks would need the transposed part of each block summed apart); without MKL, U x +
+    U^T x - diag(U) x through scipy."""
+    U = S.upper
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    if _mkl is not None and U.dtype == np.float64 and U.indices.dtype == np.int32 and U.indptr.dtype == np.int32:
+        handle = getattr(S, "_mkl_handle", None)
+        if handle is None or handle._A is not U:
+            handle = S._mkl_handle = MklHandle(U)
+        return handle.symmetric_mv(x)
+    y = U @ x
+    y += U.T @ x
+    y -= U.data[S._diag] * x
     return y
 
 

@@ -228,8 +228,13 @@ class Factorized:
         if method == "cg_amg" or (method == "cg_plate" and layout is None):
             method = "spsolve"  # increments re-use a direct factorisation; AMG is for one-off large solves
         self.method = method
+        if getattr(K, "format", None) == "sym":  # a symmetric.Symmetric: its triangle, or the whole for SuperLU
+            K, upper = (K, False) if method == "cg_plate" else ((K.upper, True) if method == "pardiso" else
+                                                                (K.full(), False))
         if upper and method == "pardiso":
             self.K, self._Ku = None, sp.csr_matrix(K)
+        elif method == "cg_plate" and getattr(K, "format", None) == "sym":
+            self.K = K
         else:
             K = (K + sp.triu(K, 1).T) if upper else K
             self.K = K.tocsr()
@@ -247,7 +252,8 @@ class Factorized:
         self.factor_seconds = time.perf_counter() - t0
 
     def same_pattern(self, K: sp.spmatrix) -> bool:
-        return self.method == "pardiso" and self.K is not None and K.shape == self.K.shape and K.nnz == self.K.nnz and \
+        return self.method == "pardiso" and self.K is not None and getattr(K, "format", None) != "sym" and \
+            K.shape == self.K.shape and K.nnz == self.K.nnz and \
             np.array_equal(K.indptr, self.K.indptr) and np.array_equal(K.indices, self.K.indices)
 
     def refactor(self, K: sp.spmatrix) -> "Factorized":
@@ -290,16 +296,16 @@ class Factorized:
         except Exception:  # interpreter shutdown: MKL may be gone already
             pass
 
-    def __call__(self, f: np.ndarray, K: sp.spmatrix | None = None) -> np.ndarray:
+    def __call__(self, f: np.ndarray, K: sp.spmatrix | None = None, x0: np.ndarray | None = None) -> np.ndarray:
         """K^-1 f for the factorised K; "cg_plate" also takes a nearby K (other moduli, same pattern): its
-        preconditioner serves as it is."""
+        preconditioner serves as it is, and x0, a guess to start CG from (the direct methods ignore it)."""
         if self.method == "cg_plate":
             from .twolevel import pcg
 
             if K is not None and K is not self.K:  # the nearby K replaces the factorised one (memory: one copy)
-                self.K = K.tocsr()
+                self.K = K if getattr(K, "format", None) == "sym" else K.tocsr()
                 self._precond.use(self.K)
-            x, its, res = pcg(self.K, f, self._precond, tol=self.tol, maxiter=2000)
+            x, its, res = pcg(self.K, f, self._precond, tol=self.tol, maxiter=2000, x0=x0)
             if res > 10 * self.tol:
                 raise RuntimeError(f"CG (column/plate preconditioner) stopped at relative residual {res:.2e}")
             self.iterations, self.residual = max(self.iterations, its), max(self.residual, res)

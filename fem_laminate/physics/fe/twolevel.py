@@ -53,7 +53,11 @@ def columns(position: np.ndarray) -> np.ndarray:
 
 
 def block_inverses(A: sp.csr_matrix, blocks: np.ndarray, chunk_rows: int = 100_000) -> np.ndarray:
-    """Inverses of the dense diagonal blocks A[b, b] of every column (padding: identity)."""
+    """Inverses of the dense diagonal blocks A[b, b] of every column (padding: identity); A may be a
+    `symmetric.Symmetric` (each entry of its triangle is written to both places in the block)."""
+    mirror = getattr(A, "format", None) == "sym"
+    if mirror:
+        A = A.upper
     n = A.shape[0]
     nb, m = blocks.shape
     valid = blocks < n
@@ -71,7 +75,10 @@ def block_inverses(A: sp.csr_matrix, blocks: np.ndarray, chunk_rows: int = 100_0
         c = A.indices[lo:hi]
         cr = col_of[r]
         same = np.flatnonzero(cr == col_of[c])
-        flat[(cr[same].astype(np.int64) * m + pos_of[r[same]]) * m + pos_of[c[same]]] = A.data[lo:hi][same]
+        b, pr, pc, v = cr[same].astype(np.int64) * m, pos_of[r[same]], pos_of[c[same]], A.data[lo:hi][same]
+        flat[(b + pr) * m + pc] = v
+        if mirror:
+            flat[(b + pc) * m + pr] = v
 
     map_blocks(gather, list(range(0, n, chunk_rows)))
     bp, pp = np.nonzero(~valid)
@@ -194,7 +201,7 @@ class ColumnPlatePreconditioner:
     def __init__(self, A: sp.spmatrix, position: np.ndarray, component: np.ndarray, factorize=None,
                  z_levels: np.ndarray | None = None):
         t0 = time.perf_counter()
-        self.A = sp.csr_matrix(A)
+        self.A = _stored(A)
         self.smoother = ColumnSmoother(self.A, position)
         self.R = plate_modes(position, component, self.smoother.blocks) if z_levels is None else \
             layerwise_modes(position, component, self.smoother.blocks, z_levels)
@@ -215,6 +222,11 @@ class ColumnPlatePreconditioner:
         return self.smoother(x, r - matvec(self.A, x))
 
 
+def _stored(A):
+    """A as the cycles keep it: a `symmetric.Symmetric` as it is, anything else as CSR."""
+    return A if getattr(A, "format", None) == "sym" else sp.csr_matrix(A)
+
+
 GALERKIN_CHUNK = 20_000_000  # stored entries of R^T A computed at a time (bounds the temporary of R^T A R)
 
 
@@ -224,26 +236,42 @@ def galerkin(RT: sp.csr_matrix, A: sp.csr_matrix, R: sp.csr_matrix) -> sp.csr_ma
     Why rows of R^T first: (R^T)_k A reads each row of A that the k-th coarse function touches, and the block of the
     result is a set of whole rows, stacked at the end for nothing; A R by blocks of columns needed A's whole pattern
     for every block and a column-wise stack: 4.9 s against 1.1 s on one thread for the 1 M DOF benchmark plate.
+    A `symmetric.Symmetric` (upper triangle U) is multiplied as (R^T)_k U + (R^T)_k L with L its strict lower
+    triangle, made once as CSR (a temporary of the triangle's size, not of the whole matrix).
     """
+    lower = None
+    if getattr(A, "format", None) == "sym":
+        A, lower = A.upper, A.upper.T.tocsr()
+        lower.data[lower.indptr[1:] - 1] = 0.0  # the diagonal is U's (the last entry of each row of U^T)
     ncol = RT.shape[0]
-    per_row = max(1.0, A.nnz / max(A.shape[0], 1) * RT.nnz / max(ncol, 1))  # entries of R^T A per row, roughly
+    nnz = A.nnz if lower is None else 2 * A.nnz - A.shape[0]  # of the whole matrix
+    per_row = max(1.0, nnz / max(A.shape[0], 1) * RT.nnz / max(ncol, 1))  # entries of R^T A per row, roughly
     step = max(1, int(GALERKIN_CHUNK / per_row))
     if RT.nnz * per_row > MKL_ABOVE:
         step = min(step, -(-ncol // threads()))  # at least one block per thread
     blocks = [(s, min(ncol, s + step)) for s in range(0, ncol, step)]
-    parts = map_blocks(lambda b: sp.csr_matrix(RT[b[0]:b[1]] @ A @ R), blocks)
+    if lower is None:
+        parts = map_blocks(lambda b: sp.csr_matrix(RT[b[0]:b[1]] @ A @ R), blocks)
+    else:
+        parts = map_blocks(lambda b: sp.csr_matrix((RT[b[0]:b[1]] @ A + RT[b[0]:b[1]] @ lower) @ R), blocks)
     return parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr")
 
 
-def pcg(A: sp.spmatrix, b: np.ndarray, M, tol: float = 1e-8, maxiter: int = 500):
-    """Preconditioned conjugate gradients from x = 0 until ||b - A x|| <= tol ||b||;
+def pcg(A: sp.spmatrix, b: np.ndarray, M, tol: float = 1e-8, maxiter: int = 500, x0: np.ndarray | None = None):
+    """Preconditioned conjugate gradients until ||b - A x|| <= tol ||b|| (the same stop whatever the start), from
+    x0 where it is nearer than x = 0 (a residual below ||b||: the last increment's solution), else from 0;
     returns (x, iterations, relative residual recomputed from x)."""
-    A = sp.csr_matrix(A)
+    A = _stored(A)
     bn = np.linalg.norm(b)
     x = np.zeros_like(b)
     if bn == 0.0:
         return x, 0, 0.0
     r = b.copy()
+    if x0 is not None:
+        r0 = b - matvec(A, x0)
+        if np.linalg.norm(r0) < bn:
+            x[:], r = x0, r0
+        del r0
     z = M(r)
     p = z.copy()
     rz = r @ z

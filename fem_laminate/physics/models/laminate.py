@@ -341,8 +341,8 @@ def increment(state: LaminateState, Ta: float, Tb: float, dt_s: float = 0.0) -> 
         if E_solve is E:
             E_solve = E.copy()
         E_solve[i] = c * E[i]
-        k = lay == i
-        sig_rhs[k] = c * sig_rhs[k] - law.history_stress(history_view(state, law, act_el[k]), D_el[k], coef)
+        for b in _element_batches(lay == i):
+            sig_rhs[b] = c * sig_rhs[b] - law.history_stress(history_view(state, law, act_el[b]), D_el[b], coef)
     f = elastic.internal_force(model, sig_rhs, act_el)
     if state.f_ext is not None:
         f = f + state.f_ext
@@ -351,7 +351,7 @@ def increment(state: LaminateState, Ta: float, Tb: float, dt_s: float = 0.0) -> 
         system = state.cache["system"] = build_system(state)
     relaxing = bool(relaxing_layers(state))
     u = np.zeros(model.ndofs)
-    u[system.free] = solve(state, system, E_solve, f[system.free], relaxing)
+    u[system.free] = solve(state, system, E_solve, f[system.free], relaxing, x0=state.u[system.free])
     state.solves += 1
     state.increments += 1
     strain = elastic.strain_at_qp(model, u, act_el)
@@ -361,14 +361,25 @@ def increment(state: LaminateState, Ta: float, Tb: float, dt_s: float = 0.0) -> 
     state.stress[act_el] = np.einsum("ekl,eql->eqk", D_el, strain - free_strain)
     for i, coef in coefs.items():
         law = state.laws(i).stiffness
-        k = lay == i
-        ek = act_el[k]
-        state.stress[ek], new = law.commit(history_view(state, law, ek), D_el[k], (strain - free_strain)[k], coef)
-        write_history_view(state, law, ek, new)
+        for b in _element_batches(lay == i):
+            eb = act_el[b]
+            state.stress[eb], new = law.commit(history_view(state, law, eb), D_el[b], strain[b] - free_strain[b], coef)
+            write_history_view(state, law, eb, new)
     # nodes of absent layers keep their last displacement (for plots); present ones take the solution
     state.u[system.dofs] = u[system.dofs]
     state.T_C = float(Tb)
     state.time_s += float(dt_s)
+
+
+HISTORY_BATCH = 4096  # elements per batch of a stiffness law's history (its copies, not the whole layer's at once)
+
+
+def _element_batches(mask: np.ndarray) -> list:
+    """The positions where mask holds, in batches of HISTORY_BATCH: a Prony law's history is a few dozen numbers
+    per point, and its view, update and new values over a whole polyimide layer of a large plate were, at the
+    moment of the commit, the peak of the chain."""
+    idx = np.flatnonzero(mask)
+    return [idx[s:s + HISTORY_BATCH] for s in range(0, len(idx), HISTORY_BATCH)]
 
 
 INELASTIC_TOL = 1e-10  # converged when the inelastic strain changes by less than this between iterations
@@ -417,8 +428,9 @@ def _inelastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_e
         if change <= INELASTIC_TOL:
             break
         fp = elastic.internal_force(model, np.einsum("ekl,eql->eqk", D_el[sel], ep - ep_old), el)
+        x0 = u[system.free]
         u = np.zeros(model.ndofs)
-        u[system.free] = solve(state, system, E_solve, (f + fp)[system.free], relaxing)
+        u[system.free] = solve(state, system, E_solve, (f + fp)[system.free], relaxing, x0=x0)
         state.solves += 1
         strain = elastic.strain_at_qp(model, u, act_el)
     eps_in[el] = ep

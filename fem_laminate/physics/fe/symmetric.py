@@ -1,0 +1,98 @@
+"""A symmetric sparse matrix kept as its upper triangle: half the memory of the whole.
+
+The stiffness of a large plate and the coarse levels of its preconditioner are symmetric; storing both triangles
+holds every off-diagonal value and column index twice. `Symmetric` keeps the upper triangle U (CSR, diagonal
+included) and multiplies by A = U + U^T - diag(U) in one pass over U: each thread takes a block of U's rows, forms
+U_b x into its rows and U_b^T x_b into a vector of its own, and the vectors are summed at the end
+(`parallel.matvec`). Half the bytes are read per product; the sum of the transposed parts depends on how the rows
+were cut, so the last bits of a product change with the number of threads (the products of the whole CSR matrix do
+not). What needs the whole matrix (a Galerkin product, a factorisation other than PARDISO's) asks for it with
+`full()`, a temporary.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+# an etched body's stiffness in a cg_plate chain and the cut levels of its preconditioner kept as triangles (where
+# the chain's peak is); an intact body keeps whole matrices, whose products are faster
+SYMMETRIC_STORAGE = True
+
+
+class Symmetric:
+    """A = U + U^T - diag(U), U the upper triangle in CSR (sorted indices, the diagonal stored in every row)."""
+
+    format = "sym"
+
+    def __init__(self, upper: sp.csr_matrix):
+        if upper.shape[0] != upper.shape[1]:
+            raise ValueError(f"Symmetric: a square matrix, got shape {upper.shape}")
+        if not upper.has_sorted_indices:
+            upper.sort_indices()
+        if upper.nnz < 2**31 - 1 and upper.indices.dtype != np.int32:  # MKL's 32-bit interface
+            upper.indices, upper.indptr = upper.indices.astype(np.int32), upper.indptr.astype(np.int32)
+        self.upper = upper
+        # the diagonal is the first stored entry of each row of an upper triangle (kept for D x in the product;
+        # positions, not values: the values may be re-formed in place)
+        first = upper.indptr[:-1]
+        n = upper.shape[0]
+        if np.any(np.diff(upper.indptr) == 0) or not np.array_equal(upper.indices[first], np.arange(n)):
+            raise ValueError("Symmetric: every row needs its diagonal entry, first in the row (an upper triangle)")
+        self._diag = first.astype(np.int64)
+
+    @classmethod
+    def of(cls, A: sp.spmatrix) -> "Symmetric":
+        """The upper triangle of a symmetric matrix A (its lower triangle is not read), taken from its CSR arrays
+        directly (scipy's triu goes through a COO copy with 64-bit row and column indices)."""
+        A = sp.csr_matrix(A)
+        A.sum_duplicates()  # sorted and canonical
+        keep = upper_entries(A.indptr, A.indices)
+        counts = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+        indptr = counts[A.indptr]
+        return cls(sp.csr_matrix((A.data[keep], A.indices[keep], indptr), shape=A.shape))
+
+    @property
+    def shape(self) -> tuple:
+        return self.upper.shape
+
+    @property
+    def dtype(self):
+        return self.upper.dtype
+
+    @property
+    def nnz(self) -> int:
+        """Stored entries (of the triangle)."""
+        return self.upper.nnz
+
+    @property
+    def nbytes(self) -> int:
+        u = self.upper
+        return u.data.nbytes + u.indices.nbytes + u.indptr.nbytes + self._diag.nbytes
+
+    def diagonal(self) -> np.ndarray:
+        return self.upper.data[self._diag]
+
+    def full(self) -> sp.csr_matrix:
+        """The whole matrix, as a new CSR matrix (a temporary: twice the memory of this one)."""
+        U = self.upper
+        lower = U.T.tocsr()  # the lower triangle, its diagonal last in each row
+        lower.data[lower.indptr[1:] - 1] = 0.0  # the diagonal once (scipy's sum stores no zero results)
+        return U + lower
+
+    def __matmul__(self, x: np.ndarray) -> np.ndarray:
+        from .parallel import matvec
+
+        return matvec(self, x)
+
+
+def upper_entries(indptr: np.ndarray, indices: np.ndarray, chunk_rows: int = 200_000) -> np.ndarray:
+    """(nnz,) bool: which entries of a CSR pattern lie on or above the diagonal (in row chunks: no row index of
+    every entry at once)."""
+    n = len(indptr) - 1
+    keep = np.empty(len(indices), bool)
+    for s in range(0, n, chunk_rows):
+        e = min(n, s + chunk_rows)
+        lo, hi = indptr[s], indptr[e]
+        rows = np.repeat(np.arange(s, e, dtype=indices.dtype), np.diff(indptr[s:e + 1]))
+        keep[lo:hi] = indices[lo:hi] >= rows
+    return keep
