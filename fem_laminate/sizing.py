@@ -15,7 +15,7 @@ chain_memory.json): circuit_lines.toml cut to 4 x 4 mm, 153k DOFs, cool then etc
 more. Between the two the chain costs 6.3 kB per added DOF; 9 kB/DOF above the fixed allowance covers both points
 with a margin (was 16 kB/DOF before the strain operators went into small batches, the stiffness was re-formed in
 place and the 3D basis stopped keeping its gradients: docs/hpc.md, "Chain memory"). The whole circuit_lines.toml,
-1.34 M DOFs, measured 7.95 GB = 6.0 kB/DOF (estimate 12.4 GB; the etched body's stiffness and cut levels are kept
+1.34 M DOFs, measured 7.96 GB = 6.0 kB/DOF (estimate 12.4 GB; the etched body's stiffness and cut levels are kept
 as triangles). One solve alone is 4.3 kB/DOF.
 """
 from __future__ import annotations

@@ -398,32 +398,35 @@ def _inelastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_e
     own = {f"{law.name}.{v}" for laws in layers.values() for law in laws for v in law.history}
     for key in own:
         state.hist(key)
-    sel = np.isin(lay, list(layers))
+    sel = np.flatnonzero(np.isin(lay, list(layers)))
     el = act_el[sel]
     lay_sel = lay[sel]
     ep_old = eps_in[el]
-    own_old = {key: state.history[key][el] for key in own}
-    ep, own_new = ep_old.copy(), {key: arr.copy() for key, arr in own_old.items()}
+    # the laws' own states at the increment's start are read from the state, batch by batch (written back only
+    # at the end); the iterates are kept for these elements alone
+    own_new = {key: state.history[key][el] for key in own}
+    ep = ep_old.copy()
     fs0 = free_strain[sel] - ep_old  # eigenstrains + birth: f already carries D ep_old
     for _ in range(INELASTIC_MAX_ITER):
-        e_mech = np.moveaxis(strain[sel] - fs0, -1, 0)
         ep_new = np.empty_like(ep)
+        change = 0.0
         for i, laws in layers.items():
             points = np.flatnonzero(lay_sel == i)
             # in batches of elements: a law's update makes a few arrays per point (J2's tangent: 36 numbers), which
             # over a whole foil of a large plate would be as much memory as the stiffness
             for k in np.array_split(points, max(1, -(-len(points) // INELASTIC_BATCH))):
+                e_mech = np.moveaxis(strain[sel[k]] - fs0[k], -1, 0)
                 h = {"strain": np.moveaxis(ep_old[k], -1, 0)}
                 for law in laws:
                     if law.rate_dependent and dt_s <= 0.0:
                         continue  # a rate law has nothing to do in no time
-                    view = {**h, **{v: own_old[f"{law.name}.{v}"][k] for v in law.history}}
-                    _, _, out = law.update(e_mech[:, k], view, T_C, dt_s)
+                    view = {**h, **{v: state.history[f"{law.name}.{v}"][el[k]] for v in law.history}}
+                    _, _, out = law.update(e_mech, view, T_C, dt_s)
                     h["strain"] = out["strain"]
                     for v in law.history:
                         own_new[f"{law.name}.{v}"][k] = out[v]
                 ep_new[k] = np.moveaxis(h["strain"], 0, -1)
-        change = np.abs(ep_new - ep).max()
+                change = max(change, float(np.abs(ep_new[k] - ep[k]).max(initial=0.0)))
         ep = ep_new
         if change <= INELASTIC_TOL:
             break
