@@ -10,13 +10,11 @@ like N^(4/3) (nested dissection), so beyond the largest measured size the factor
 The estimate errs on the safe side. A 3D case whose factorisation would not fit runs with the iterative solver
 (physics/solvers.choose_method), whose memory is linear; the estimate takes the smaller of the two. Iterative chain,
 measured with benchmarks/bench_chain_memory.py (peak RSS of the whole `fem-laminate run`, benchmarks/results/
-chain_memory.json): circuit_lines.toml cut to 4 x 4 mm, 153k DOFs, cool then etch into 50/50 um lines, 1.35 GB =
-8.8 kB/DOF; circuit_lines_small, 38k DOFs: 0.62 GB = 16.3 kB/DOF, where the interpreter and its libraries weigh
-more. Between the two the chain costs 6.3 kB per added DOF; 9 kB/DOF above the fixed allowance covers both points
-with a margin (was 16 kB/DOF before the strain operators went into small batches, the stiffness was re-formed in
-place and the 3D basis stopped keeping its gradients: docs/hpc.md, "Chain memory"). The whole circuit_lines.toml,
-1.34 M DOFs, measured 7.96 GB = 6.0 kB/DOF (estimate 12.4 GB; the etched body's stiffness and cut levels are kept
-as triangles). One solve alone is 4.3 kB/DOF.
+chain_memory.json): circuit_lines_small, 38k DOFs, 0.53 GB; circuit_lines.toml cut to 4 x 4 mm, 153k DOFs, cool
+then etch into 50/50 um lines, 1.22 GB; the whole circuit_lines.toml, 1.34 M DOFs, 7.96 GB. Above the fixed
+allowance these are 5.9, 6.0 and 5.7 kB/DOF (the etched body's stiffness and cut levels kept as triangles,
+docs/hpc.md "Chain memory"); 7 kB/DOF covers them with a margin of a sixth (the whole case: estimate 9.6 GB).
+One solve alone is 4.3 kB/DOF.
 """
 from __future__ import annotations
 
@@ -32,8 +30,8 @@ from .process.step import STEP_KINDS, layers_present_at, patterns
 # Lagrange node count is used: an over-estimate), and a fixed allowance for the interpreter, plots, VTU
 BYTES_PER_DOF = {2: 7500.0, 3: 30000.0}
 MEASURED_DOFS_3D = 112_000
-BYTES_PER_DOF_ITERATIVE_3D = 9000.0  # process chain with the iterative solver (linear in the DOFs; measured 8.8k
-# at 153k DOFs with the interpreter, 6.3k per added DOF)
+BYTES_PER_DOF_ITERATIVE_3D = 7000.0  # process chain with the iterative solver (linear in the DOFs; measured
+# 5.7-6.0k above OVERHEAD_BYTES at 38k to 1.34 M DOFs)
 OVERHEAD_BYTES = 300e6
 USABLE_FRACTION = 0.8  # of the memory psutil reports available: leave room for the OS and the other processes
 MAX_DOFS = 20_000_000  # beyond this no bundled solver path finishes in hours, whatever the memory

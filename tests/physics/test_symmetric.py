@@ -42,6 +42,8 @@ def test_values_changed_in_place_are_seen_by_the_product():
     y1 = parallel.matvec(S, x)
     S.upper.data *= 3.0
     assert np.allclose(parallel.matvec(S, x), 3.0 * y1, rtol=1e-13, atol=0)
+    S.upper.data = S.upper.data * 2.0  # a new array: the product follows it (a new handle)
+    assert np.allclose(parallel.matvec(S, x), 6.0 * y1, rtol=1e-13, atol=0)
 
 
 def test_needs_a_square_upper_triangle_with_its_diagonal():

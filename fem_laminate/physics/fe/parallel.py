@@ -167,7 +167,7 @@ class MklHandle:
 
     def __init__(self, A: sp.csr_matrix):
         self._lib = _mkl_rt()
-        self._A = A  # keeps the arrays alive
+        self.arrays = (A.indptr, A.indices, A.data)  # kept alive: MKL reads them where they are
         self.handle = ctypes.c_void_p()
         p = ctypes.c_void_p
         status = self._lib.mkl_sparse_d_create_csr(
@@ -177,8 +177,12 @@ class MklHandle:
         if status != 0:
             raise RuntimeError(f"MKL could not take the matrix (sparse status {status})")
 
+    def reads(self, A: sp.csr_matrix) -> bool:
+        """Whether this handle still reads A's arrays (values changed in place: yes; arrays replaced: no)."""
+        return all(a is b for a, b in zip(self.arrays, (A.indptr, A.indices, A.data)))
+
     def symmetric_mv(self, x: np.ndarray) -> np.ndarray:
-        y = np.empty(self._A.shape[0])
+        y = np.empty(len(self.arrays[0]) - 1)
         status = self._lib.mkl_sparse_d_mv(10, 1.0, self.handle, _MatrixDescr(*_SYMMETRIC_UPPER), x.ctypes.data,
                                            0.0, y.ctypes.data)  # SPARSE_OPERATION_NON_TRANSPOSE
         if status != 0:
@@ -200,7 +204,7 @@ def _symmetric_matvec(S, x: np.ndarray) -> np.ndarray:
     x = np.ascontiguousarray(x, dtype=np.float64)
     if _mkl is not None and U.dtype == np.float64 and U.indices.dtype == np.int32 and U.indptr.dtype == np.int32:
         handle = getattr(S, "_mkl_handle", None)
-        if handle is None or handle._A is not U:
+        if handle is None or not handle.reads(U):
             handle = S._mkl_handle = MklHandle(U)
         return handle.symmetric_mv(x)
     y = U @ x
