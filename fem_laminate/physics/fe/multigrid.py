@@ -40,7 +40,7 @@ from skfem import CellBasis, MeshHex
 
 from . import symmetric
 from .parallel import matvec
-from .twolevel import ColumnPlatePreconditioner, ColumnSmoother, _stored, galerkin
+from .twolevel import ColumnPlatePreconditioner, ColumnSmoother, as_stored, galerkin
 
 COARSEN_UP_TO = 2.0  # in-plane coarse element width, in plate thicknesses, up to which a geometric level is added
 # an etched body: a cut level is factorised directly while its factor's estimated memory stays within
@@ -243,7 +243,7 @@ class PlateMultigrid:
     def __init__(self, A: sp.spmatrix, basis: CellBasis, dofs: np.ndarray, factorize=None,
                  elements: np.ndarray | None = None):
         t0 = time.perf_counter()
-        A = _stored(A)
+        A = as_stored(A)
         self.levels = []  # (A, smoother, P, P^T) from the finest
         axes = tensor_axes(basis.mesh)
         fine, free = basis, np.asarray(dofs)
@@ -321,7 +321,7 @@ class PlateMultigrid:
         """Cycle with A (same pattern, moduli drifted a little) on the finest level in place of the matrix it was
         built from, which is then released; the coarse levels stay those of the original moduli."""
         if self.levels:
-            self.levels[0] = (_stored(A),) + self.levels[0][1:]
+            self.levels[0] = (as_stored(A),) + self.levels[0][1:]
         else:
             self.bottom.use(A)
 

@@ -2,12 +2,12 @@
 
 The stiffness of a large plate and the coarse levels of its preconditioner are symmetric; storing both triangles
 holds every off-diagonal value and column index twice. `Symmetric` keeps the upper triangle U (CSR, diagonal
-included) and multiplies by A = U + U^T - diag(U) in one pass over U: each thread takes a block of U's rows, forms
-U_b x into its rows and U_b^T x_b into a vector of its own, and the vectors are summed at the end
-(`parallel.matvec`). Half the bytes are read per product; the sum of the transposed parts depends on how the rows
-were cut, so the last bits of a product change with the number of threads (the products of the whole CSR matrix do
-not). What needs the whole matrix (a Galerkin product, a factorisation other than PARDISO's) asks for it with
-`full()`, a temporary.
+included) and multiplies by A = U + U^T - diag(U) in one pass over U with MKL's symmetric product on MKL's threads
+(`parallel.matvec`; without MKL, two scipy products). Half the bytes are read per product, but on two threads it is
+slower than the whole matrix cut into row blocks (the transposed half of each row is a scattered write), and its
+last bits may change with the number of threads (MKL sums the transposed parts per thread): so it is used where
+the memory is, the etched body of a chain and its cut levels (docs/hpc.md, "Chain memory"). A Galerkin product
+takes the triangle as it is (`twolevel.galerkin`); SuperLU asks for the whole matrix with `full()`, a temporary.
 """
 from __future__ import annotations
 

@@ -201,7 +201,7 @@ class ColumnPlatePreconditioner:
     def __init__(self, A: sp.spmatrix, position: np.ndarray, component: np.ndarray, factorize=None,
                  z_levels: np.ndarray | None = None):
         t0 = time.perf_counter()
-        self.A = _stored(A)
+        self.A = as_stored(A)
         self.smoother = ColumnSmoother(self.A, position)
         self.R = plate_modes(position, component, self.smoother.blocks) if z_levels is None else \
             layerwise_modes(position, component, self.smoother.blocks, z_levels)
@@ -222,7 +222,7 @@ class ColumnPlatePreconditioner:
         return self.smoother(x, r - matvec(self.A, x))
 
 
-def _stored(A):
+def as_stored(A):
     """A as the cycles keep it: a `symmetric.Symmetric` as it is, anything else as CSR."""
     return A if getattr(A, "format", None) == "sym" else sp.csr_matrix(A)
 
@@ -261,7 +261,7 @@ def pcg(A: sp.spmatrix, b: np.ndarray, M, tol: float = 1e-8, maxiter: int = 500,
     """Preconditioned conjugate gradients until ||b - A x|| <= tol ||b|| (the same stop whatever the start), from
     x0 where it is nearer than x = 0 (a residual below ||b||: the last increment's solution), else from 0;
     returns (x, iterations, relative residual recomputed from x)."""
-    A = _stored(A)
+    A = as_stored(A)
     bn = np.linalg.norm(b)
     x = np.zeros_like(b)
     if bn == 0.0:
