@@ -297,7 +297,7 @@ class PlateMultigrid:
         self.exact_bottom = etched and A.shape[0] <= exact_up_to
         if self.exact_bottom:
             self.plate_unknowns = A.shape[0]
-            sym = getattr(A, "format", None) == "sym"
+            sym = symmetric.is_symmetric(A)
             if factorize is None:
                 self.bottom = spla.splu((A.full() if sym else A).tocsc()).solve
             else:  # the upper triangle only, the whole cut-level matrix let go before PARDISO's factorisation (the

@@ -17,6 +17,7 @@ to scipy's, on one thread.
 from __future__ import annotations
 
 import ctypes
+import functools
 import glob
 import os
 import sys
@@ -35,6 +36,23 @@ _state = {"threads": None, "pool": None, "pool_n": 0}
 os.environ.setdefault("KMP_BLOCKTIME", "0")
 
 
+class _MatrixDescr(ctypes.Structure):
+    """MKL's struct matrix_descr: a symmetric matrix given by its upper triangle, diagonal stored."""
+    _fields_ = [("type", ctypes.c_int), ("mode", ctypes.c_int), ("diag", ctypes.c_int)]
+
+
+_SYMMETRIC_UPPER = (21, 41, 50)  # SPARSE_MATRIX_TYPE_SYMMETRIC, SPARSE_FILL_MODE_UPPER, SPARSE_DIAG_NON_UNIT
+
+
+@functools.cache
+def _mkl_rt():
+    """MKL's runtime library (the one MKL_RT names, set by _load_mkl), its symmetric product's signature declared."""
+    lib = ctypes.CDLL(os.environ.get("MKL_RT", "libmkl_rt.so"))
+    lib.mkl_sparse_d_mv.argtypes = [ctypes.c_int, ctypes.c_double, ctypes.c_void_p, _MatrixDescr,
+                                    ctypes.c_void_p, ctypes.c_double, ctypes.c_void_p]
+    return lib
+
+
 def _load_mkl():
     """sparse_dot_mkl, pointed at the MKL runtime of this environment (its own search misses a versioned
     libmkl_rt.so.N in the environment's lib folder); None where it cannot load."""
@@ -47,7 +65,7 @@ def _load_mkl():
         # MKL's own allocator keeps the buffers of every product for reuse: on a chain of a million unknowns that
         # is gigabytes held after each Galerkin product; without it a buffer goes back when it is freed
         try:
-            ctypes.CDLL(os.environ.get("MKL_RT", "libmkl_rt.so")).mkl_disable_fast_mm()
+            _mkl_rt().mkl_disable_fast_mm()
         except (OSError, AttributeError):
             pass
         return sparse_dot_mkl
@@ -86,7 +104,7 @@ def _one_mkl_thread() -> None:
     """A pool thread runs its block on one MKL thread (the pool is the parallelism)."""
     if _mkl is not None:
         try:
-            ctypes.CDLL(os.environ.get("MKL_RT", "libmkl_rt.so")).MKL_Set_Num_Threads_Local(1)
+            _mkl_rt().MKL_Set_Num_Threads_Local(1)
         except (OSError, AttributeError):
             pass
 
@@ -131,7 +149,7 @@ def _product(A: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
 def matvec(A: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
     """A @ x for a CSR matrix A (or a `symmetric.Symmetric`) and a vector x: one block of rows per thread for
     large A, else one product."""
-    if getattr(A, "format", None) == "sym":
+    if getattr(A, "format", None) == "sym":  # a symmetric.Symmetric (which imports this module for its `@`)
         return _symmetric_matvec(A, x)
     n = threads()
     if x.ndim != 1 or getattr(A, "format", None) != "csr" or A.nnz < MKL_ABOVE * n or n == 1:
@@ -145,21 +163,6 @@ def matvec(A: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
 
     list(_pool().map(part, _row_blocks(A, n)))
     return y
-
-
-class _MatrixDescr(ctypes.Structure):
-    """MKL's struct matrix_descr: a symmetric matrix given by its upper triangle, diagonal stored."""
-    _fields_ = [("type", ctypes.c_int), ("mode", ctypes.c_int), ("diag", ctypes.c_int)]
-
-
-_SYMMETRIC_UPPER = (21, 41, 50)  # SPARSE_MATRIX_TYPE_SYMMETRIC, SPARSE_FILL_MODE_UPPER, SPARSE_DIAG_NON_UNIT
-
-
-def _mkl_rt():
-    lib = ctypes.CDLL(os.environ.get("MKL_RT", "libmkl_rt.so"))
-    lib.mkl_sparse_d_mv.argtypes = [ctypes.c_int, ctypes.c_double, ctypes.c_void_p, _MatrixDescr,
-                                    ctypes.c_void_p, ctypes.c_double, ctypes.c_void_p]
-    return lib
 
 
 class MklHandle:
@@ -209,7 +212,7 @@ def _symmetric_matvec(S, x: np.ndarray) -> np.ndarray:
         return handle.symmetric_mv(x)
     y = U @ x
     y += U.T @ x
-    y -= U.data[S._diag] * x
+    y -= S.diagonal() * x
     return y
 
 

@@ -26,6 +26,8 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from .symmetric import is_symmetric
+
 try:  # pragma: no cover - platform dependent
     import pypardiso  # noqa: F401
     HAVE_PARDISO = True
@@ -228,12 +230,12 @@ class Factorized:
         if method == "cg_amg" or (method == "cg_plate" and layout is None):
             method = "spsolve"  # increments re-use a direct factorisation; AMG is for one-off large solves
         self.method = method
-        if getattr(K, "format", None) == "sym":  # a symmetric.Symmetric: its triangle, or the whole for SuperLU
-            K, upper = (K, False) if method == "cg_plate" else ((K.upper, True) if method == "pardiso" else
-                                                                (K.full(), False))
+        sym = is_symmetric(K)
+        if sym and method != "cg_plate":  # a direct method takes the triangle as an upper-triangle K
+            K, upper, sym = K.upper, True, False
         if upper and method == "pardiso":
             self.K, self._Ku = None, sp.csr_matrix(K)
-        elif method == "cg_plate" and getattr(K, "format", None) == "sym":
+        elif sym:  # cg_plate multiplies by the triangle as it is
             self.K = K
         else:
             K = (K + sp.triu(K, 1).T) if upper else K
@@ -252,7 +254,7 @@ class Factorized:
         self.factor_seconds = time.perf_counter() - t0
 
     def same_pattern(self, K: sp.spmatrix) -> bool:
-        return self.method == "pardiso" and self.K is not None and getattr(K, "format", None) != "sym" and \
+        return self.method == "pardiso" and self.K is not None and not is_symmetric(K) and \
             K.shape == self.K.shape and K.nnz == self.K.nnz and \
             np.array_equal(K.indptr, self.K.indptr) and np.array_equal(K.indices, self.K.indices)
 
@@ -303,7 +305,7 @@ class Factorized:
             from .twolevel import pcg
 
             if K is not None and K is not self.K:  # the nearby K replaces the factorised one (memory: one copy)
-                self.K = K if getattr(K, "format", None) == "sym" else K.tocsr()
+                self.K = K if is_symmetric(K) else K.tocsr()
                 self._precond.use(self.K)
             x, its, res = pcg(self.K, f, self._precond, tol=self.tol, maxiter=2000, x0=x0)
             if res > 10 * self.tol:

@@ -14,6 +14,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+def is_symmetric(A) -> bool:
+    """Whether A is a `Symmetric` (its upper triangle), not a whole sparse matrix."""
+    return getattr(A, "format", None) == Symmetric.format
+
+
 # an etched body's stiffness in a cg_plate chain and the cut levels of its preconditioner kept as triangles (where
 # the chain's peak is); an intact body keeps whole matrices, whose products are faster
 SYMMETRIC_STORAGE = True
@@ -72,12 +77,16 @@ class Symmetric:
     def diagonal(self) -> np.ndarray:
         return self.upper.data[self._diag]
 
+    def strict_lower(self) -> sp.csr_matrix:
+        """U^T as a new CSR matrix with its diagonal (the last entry of each row) set to zero: U + this is A."""
+        lower = self.upper.T.tocsr()
+        lower.data[lower.indptr[1:] - 1] = 0.0
+        return lower
+
     def full(self) -> sp.csr_matrix:
-        """The whole matrix, as a new CSR matrix (a temporary: twice the memory of this one)."""
-        U = self.upper
-        lower = U.T.tocsr()  # the lower triangle, its diagonal last in each row
-        lower.data[lower.indptr[1:] - 1] = 0.0  # the diagonal once (scipy's sum stores no zero results)
-        return U + lower
+        """The whole matrix, as a new CSR matrix (a temporary: twice the memory of this one; scipy's sum stores
+        no zero results, so the diagonal is stored once)."""
+        return self.upper + self.strict_lower()
 
     def __matmul__(self, x: np.ndarray) -> np.ndarray:
         from .parallel import matvec

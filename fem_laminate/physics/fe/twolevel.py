@@ -30,6 +30,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from .parallel import MKL_ABOVE, batched_inv, batched_solve, map_blocks, matvec, threads
+from .symmetric import is_symmetric
 
 NMODES = 5  # plate motions per column: u, v, w, z*u, z*v
 
@@ -55,7 +56,7 @@ def columns(position: np.ndarray) -> np.ndarray:
 def block_inverses(A: sp.csr_matrix, blocks: np.ndarray, chunk_rows: int = 100_000) -> np.ndarray:
     """Inverses of the dense diagonal blocks A[b, b] of every column (padding: identity); A may be a
     `symmetric.Symmetric` (each entry of its triangle is written to both places in the block)."""
-    mirror = getattr(A, "format", None) == "sym"
+    mirror = is_symmetric(A)
     if mirror:
         A = A.upper
     n = A.shape[0]
@@ -224,7 +225,7 @@ class ColumnPlatePreconditioner:
 
 def as_stored(A):
     """A as the cycles keep it: a `symmetric.Symmetric` as it is, anything else as CSR."""
-    return A if getattr(A, "format", None) == "sym" else sp.csr_matrix(A)
+    return A if is_symmetric(A) else sp.csr_matrix(A)
 
 
 GALERKIN_CHUNK = 20_000_000  # stored entries of R^T A computed at a time (bounds the temporary of R^T A R)
@@ -240,9 +241,8 @@ def galerkin(RT: sp.csr_matrix, A: sp.csr_matrix, R: sp.csr_matrix) -> sp.csr_ma
     triangle, made once as CSR (a temporary of the triangle's size, not of the whole matrix).
     """
     lower = None
-    if getattr(A, "format", None) == "sym":
-        A, lower = A.upper, A.upper.T.tocsr()
-        lower.data[lower.indptr[1:] - 1] = 0.0  # the diagonal is U's (the last entry of each row of U^T)
+    if is_symmetric(A):
+        A, lower = A.upper, A.strict_lower()
     ncol = RT.shape[0]
     nnz = A.nnz if lower is None else 2 * A.nnz - A.shape[0]  # of the whole matrix
     per_row = max(1.0, nnz / max(A.shape[0], 1) * RT.nnz / max(ncol, 1))  # entries of R^T A per row, roughly

@@ -374,12 +374,12 @@ def increment(state: LaminateState, Ta: float, Tb: float, dt_s: float = 0.0) -> 
 HISTORY_BATCH = 4096  # elements per batch of a stiffness law's history (its copies, not the whole layer's at once)
 
 
-def _element_batches(mask: np.ndarray) -> list:
-    """The positions where mask holds, in batches of HISTORY_BATCH: a Prony law's history is a few dozen numbers
-    per point, and its view, update and new values over a whole polyimide layer of a large plate were, at the
-    moment of the commit, the peak of the chain."""
+def _element_batches(mask: np.ndarray, size: int = HISTORY_BATCH) -> list:
+    """The positions where mask holds, in batches of `size`: a law's state is a few dozen numbers per point, and
+    its view, update and new values over a whole layer of a large plate were the peak of the chain (a Prony
+    law's commit, J2's tangent)."""
     idx = np.flatnonzero(mask)
-    return [idx[s:s + HISTORY_BATCH] for s in range(0, len(idx), HISTORY_BATCH)]
+    return [idx[s:s + size] for s in range(0, len(idx), size)]
 
 
 INELASTIC_TOL = 1e-10  # converged when the inelastic strain changes by less than this between iterations
@@ -411,10 +411,9 @@ def _inelastic_iterations(state, system, E_solve, f, u, strain, act_el, lay, D_e
         ep_new = np.empty_like(ep)
         change = 0.0
         for i, laws in layers.items():
-            points = np.flatnonzero(lay_sel == i)
             # in batches of elements: a law's update makes a few arrays per point (J2's tangent: 36 numbers), which
             # over a whole foil of a large plate would be as much memory as the stiffness
-            for k in np.array_split(points, max(1, -(-len(points) // INELASTIC_BATCH))):
+            for k in _element_batches(lay_sel == i, INELASTIC_BATCH):
                 e_mech = np.moveaxis(strain[sel[k]] - fs0[k], -1, 0)
                 h = {"strain": np.moveaxis(ep_old[k], -1, 0)}
                 for law in laws:
