@@ -55,10 +55,22 @@ def test_galerkin_by_row_blocks_equals_the_product(two_threads, monkeypatch):
 def test_column_blocks_over_threads_equal_numpy(two_threads):
     rng = np.random.default_rng(2)
     Ab = rng.standard_normal((5000, 6, 6)) + 6 * np.eye(6)
-    rb = rng.standard_normal((5000, 6))
     inv = parallel.batched_inv(Ab)
     assert np.abs(inv - np.linalg.inv(Ab)).max() < 1e-12
-    assert np.abs(parallel.batched_solve(inv, rb) - np.matmul(inv, rb[:, :, None])[:, :, 0]).max() < 1e-12
+    # blocks of shuffled unknowns, the last slot of every tenth block empty (index len(r))
+    n = 5000 * 6 - 500
+    blocks = np.full((5000, 6), n)
+    slots = np.ones((5000, 6), bool)
+    slots[::10, 5] = False
+    blocks[slots] = rng.permutation(n)
+    r = rng.standard_normal(n)
+    want = np.zeros(n + 1)
+    want[blocks.ravel()] = np.matmul(inv, np.append(r, 0.0)[blocks][:, :, None]).ravel()
+    got = parallel.block_solve(inv, blocks, r)
+    assert got.shape == (n,)
+    assert np.abs(got - want[:-1]).max() < 1e-12
+    parallel.set_threads(1)
+    assert np.array_equal(parallel.block_solve(inv, blocks, r), got)  # the same sums whatever the threads
 
 
 def test_thread_count_from_the_environment(monkeypatch):

@@ -301,6 +301,25 @@ def test_pardiso_factorisation_keeps_no_copy_of_the_matrix():
     np.testing.assert_allclose(X[:, 1], 2 * x_ref, rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.skipif(not solvers.HAVE_PARDISO, reason="PARDISO not installed")
+def test_the_preconditioner_factor_solves_without_refinement_to_the_same_answer():
+    """The plate and cut-level factors (`_plate_factorization`) skip PARDISO's iterative refinement: no steps taken,
+    also after a refactorisation, and the answer of a Cholesky factor is that of the refined solve (a 2D Laplacian
+    with a small shift, condition ~1e5: within 1e-10); a direct solve keeps its refinement."""
+    m = 120
+    lap = sp.diags([-np.ones(m - 1), 2.0 * np.ones(m), -np.ones(m - 1)], [-1, 0, 1])
+    K = (sp.kron(lap, sp.identity(m)) + sp.kron(sp.identity(m), lap) + 1e-4 * sp.identity(m * m)).tocsr()
+    f = np.cos(np.arange(m * m) * 0.37)
+    plain, refined = solvers._plate_factorization(K), solvers.Factorized(K, "pardiso")
+    x, x_ref = plain(f), refined(f)
+    assert plain._solver.iparm[6] == 0 and refined._solver.iparm[6] > 0  # iparm(7): refinement steps taken
+    assert np.linalg.norm(x - x_ref) <= 1e-10 * np.linalg.norm(x_ref)
+    assert np.linalg.norm(K @ x - f) <= 1e-10 * np.linalg.norm(f)
+    plain.refactor(2.0 * K)
+    np.testing.assert_allclose(plain(f), 0.5 * x_ref, rtol=1e-9)
+    assert plain._solver.iparm[6] == 0
+
+
 @pytest.mark.parametrize("method", ["pardiso", "spsolve"])
 def test_a_factorisation_from_the_upper_triangle_alone(method):
     """Factorized(..., upper=True) takes the upper triangle of a symmetric matrix (the cut level's bottom hands

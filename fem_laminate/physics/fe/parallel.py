@@ -216,21 +216,27 @@ def _symmetric_matvec(S, x: np.ndarray) -> np.ndarray:
     return y
 
 
-def batched_solve(inv: np.ndarray, rb: np.ndarray) -> np.ndarray:
-    """inv[k] @ rb[k] for every block k ((nb, m, m) and (nb, m)), split into one batch per thread."""
+def block_solve(inv: np.ndarray, blocks: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """y with y[blocks[k]] = inv[k] @ r[blocks[k]] for every block k (inv (nb, m, m); blocks (nb, m), indices into r,
+    len(r) marking an empty slot), in inv's precision; each unknown in one block. One batch of blocks per thread,
+    each gathering, solving and scattering its own part (the gather and scatter are half the work: threading the
+    products alone left them on one thread)."""
     n = threads()
     nb = inv.shape[0]
-    if n == 1 or nb < 2000:
-        return np.matmul(inv, rb[:, :, None])[:, :, 0]
-    out = np.empty(rb.shape, dtype=np.result_type(inv, rb))
-    cuts = np.linspace(0, nb, n + 1).astype(int)
+    rr = np.append(r.astype(inv.dtype, copy=False), np.zeros(1, inv.dtype))
+    out = np.zeros(len(r) + 1)
 
     def part(k):
         s, e = cuts[k], cuts[k + 1]
-        np.matmul(inv[s:e], rb[s:e, :, None], out=out[s:e, :, None])
+        idx = blocks[s:e]
+        out[idx.ravel()] = np.matmul(inv[s:e], rr[idx][:, :, None]).ravel()  # empty slots all write out[-1]
 
-    list(_pool().map(part, range(n)))
-    return out
+    cuts = np.linspace(0, nb, n + 1 if nb >= 2000 else 2).astype(int)
+    if len(cuts) == 2:
+        part(0)
+    else:
+        list(_pool().map(part, range(len(cuts) - 1)))
+    return out[:-1]
 
 
 def map_blocks(fn, blocks: list) -> list:

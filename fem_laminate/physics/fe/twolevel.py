@@ -29,7 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from .parallel import MKL_ABOVE, batched_inv, batched_solve, map_blocks, matvec, threads
+from .parallel import MKL_ABOVE, batched_inv, block_solve, map_blocks, matvec, threads
 from .symmetric import is_symmetric
 
 NMODES = 5  # plate motions per column: u, v, w, z*u, z*v
@@ -170,10 +170,7 @@ class ColumnSmoother:
 
     def block_solve(self, r: np.ndarray) -> np.ndarray:
         """D^-1 r, D the block diagonal of the node columns."""
-        out = np.zeros(len(r) + 1)
-        rb = np.append(r.astype(self.inv.dtype, copy=False), np.zeros(1, self.inv.dtype))[self.blocks]
-        out[self.blocks.ravel()] = batched_solve(self.inv, rb).ravel()  # each unknown in one column
-        return out[:-1]
+        return block_solve(self.inv, self.blocks, r)
 
     def __call__(self, x: np.ndarray | None, r: np.ndarray) -> np.ndarray:
         """One sweep from x (None = 0) with its residual r."""
