@@ -93,11 +93,25 @@ def threads() -> int:
 
 
 def set_threads(n: int) -> None:
-    """Use n threads for the sparse products and column blocks (and MKL's other kernels in this process)."""
+    """Use n threads for the sparse products and column blocks (and MKL's other kernels in this process); numpy's
+    and scipy's OpenBLAS on one (`quiet_openblas`)."""
     n = max(1, int(n))
     _state["threads"] = n
     if _mkl is not None:
         _mkl.mkl_set_num_threads(n)
+    quiet_openblas()
+
+
+def quiet_openblas() -> None:
+    """OpenBLAS (numpy's and scipy's dot products and norms in the CG loop) on one thread. Why: after each threaded
+    call its worker threads spin, waiting for the next, on the cores the next sparse product needs; a 1 M DOF
+    product on two threads took 50 ms after a dot product against 30 ms without one. Its threads would gain nothing
+    here: a dot product of two vectors is a pass over memory. Applies to the OpenBLAS libraries loaded so far."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - a dependency; without it OpenBLAS keeps its threads
+        return
+    ThreadpoolController().select(internal_api="openblas").limit(limits=1)
 
 
 def _one_mkl_thread() -> None:
