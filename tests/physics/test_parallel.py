@@ -83,19 +83,26 @@ def test_thread_count_from_the_environment(monkeypatch):
     parallel.set_threads(parallel.cores())
 
 
-def test_openblas_stays_on_one_thread_beside_the_solver_threads(two_threads):
-    """numpy's and scipy's OpenBLAS on one thread once the solver's threads are set: its idle workers would spin on
-    the cores the sparse products use."""
+def test_openblas_on_one_thread_while_the_solver_runs_on_several(two_threads):
+    """numpy's and scipy's OpenBLAS on one thread inside `quiet_openblas` (the preconditioner's set-up and CG),
+    as it was after it: its idle workers would spin on the cores the sparse products use."""
     threadpoolctl = pytest.importorskip("threadpoolctl")
     import scipy.linalg  # noqa: F401  (scipy's own OpenBLAS loaded, as the solver's imports do)
 
     openblas = threadpoolctl.ThreadpoolController().select(internal_api="openblas")
     if not openblas.lib_controllers:
         pytest.skip("no OpenBLAS in this environment")
+
+    def counts():
+        return [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["internal_api"] == "openblas"]
+
     try:
         openblas.limit(limits=2)  # as a fresh process on two cores starts (the tests' own setting is one)
-        parallel.set_threads(2)
-        libs = [lib for lib in threadpoolctl.threadpool_info() if lib["internal_api"] == "openblas"]
-        assert all(lib["num_threads"] == 1 for lib in libs), libs
+        with parallel.quiet_openblas():
+            assert set(counts()) == {1}
+        assert set(counts()) == {2}
+        parallel.set_threads(1)  # one solver thread: OpenBLAS left as it is
+        with parallel.quiet_openblas():
+            assert set(counts()) == {2}
     finally:
         openblas.limit(limits=1)

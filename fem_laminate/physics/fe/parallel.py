@@ -16,6 +16,7 @@ to scipy's, on one thread.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import glob
@@ -25,6 +26,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
+
+try:
+    from threadpoolctl import ThreadpoolController
+except ImportError:  # pragma: no cover - a dependency; without it OpenBLAS keeps its threads
+    ThreadpoolController = None
 
 ENV = "FEM_LAMINATE_THREADS"
 _state = {"threads": None, "pool": None, "pool_n": 0}
@@ -93,25 +99,24 @@ def threads() -> int:
 
 
 def set_threads(n: int) -> None:
-    """Use n threads for the sparse products and column blocks (and MKL's other kernels in this process); numpy's
-    and scipy's OpenBLAS on one (`quiet_openblas`)."""
+    """Use n threads for the sparse products and column blocks (and MKL's other kernels in this process)."""
     n = max(1, int(n))
     _state["threads"] = n
     if _mkl is not None:
         _mkl.mkl_set_num_threads(n)
-    quiet_openblas()
 
 
-def quiet_openblas() -> None:
-    """OpenBLAS (numpy's and scipy's dot products and norms in the CG loop) on one thread. Why: after each threaded
-    call its worker threads spin, waiting for the next, on the cores the next sparse product needs; a 1 M DOF
-    product on two threads took 50 ms after a dot product against 30 ms without one. Its threads would gain nothing
-    here: a dot product of two vectors is a pass over memory. Applies to the OpenBLAS libraries loaded so far."""
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover - a dependency; without it OpenBLAS keeps its threads
+@contextlib.contextmanager
+def quiet_openblas():
+    """OpenBLAS (numpy's and scipy's: the dot products and norms of CG) on one thread while the plate solver runs on
+    several, as it was after. Why: after each threaded call OpenBLAS's workers spin, waiting for the next, on the
+    cores the next sparse product needs; a 1 M DOF product on two threads took 50 ms after a dot product against
+    30 ms without one. Its threads would gain nothing here: a dot product of two vectors is one pass over memory."""
+    if threads() == 1 or ThreadpoolController is None:
+        yield
         return
-    ThreadpoolController().select(internal_api="openblas").limit(limits=1)
+    with ThreadpoolController().select(internal_api="openblas").limit(limits=1):
+        yield
 
 
 def _one_mkl_thread() -> None:

@@ -26,6 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from .parallel import quiet_openblas
 from .symmetric import is_symmetric
 
 try:  # pragma: no cover - platform dependent
@@ -102,13 +103,14 @@ class Layout:
 def plate_preconditioner(K: sp.spmatrix, layout: Layout):
     """The cg_plate preconditioner: geometric in-plane levels where the mesh is finer than the plate is thick
     (physics/fe/multigrid.py, needs the basis), over the column/plate two-level cycle (physics/fe/twolevel.py)."""
-    if layout.basis is not None:
-        from .multigrid import PlateMultigrid
+    with quiet_openblas():
+        if layout.basis is not None:
+            from .multigrid import PlateMultigrid
 
-        return PlateMultigrid(K, layout.basis, layout.dofs, _plate_factorization, layout.elements)
-    from .twolevel import ColumnPlatePreconditioner
+            return PlateMultigrid(K, layout.basis, layout.dofs, _plate_factorization, layout.elements)
+        from .twolevel import ColumnPlatePreconditioner
 
-    return ColumnPlatePreconditioner(K, layout.position, layout.component, _plate_factorization)
+        return ColumnPlatePreconditioner(K, layout.position, layout.component, _plate_factorization)
 
 
 def solve(K: sp.spmatrix, f: np.ndarray, method: str = "auto", near_null: np.ndarray | None = None,

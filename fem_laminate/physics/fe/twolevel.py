@@ -29,7 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from .parallel import MKL_ABOVE, batched_inv, block_solve, map_blocks, matvec, threads
+from .parallel import MKL_ABOVE, batched_inv, block_solve, map_blocks, matvec, quiet_openblas, threads
 from .symmetric import is_symmetric
 
 NMODES = 5  # plate motions per column: u, v, w, z*u, z*v
@@ -257,8 +257,13 @@ def galerkin(RT: sp.csr_matrix, A: sp.csr_matrix, R: sp.csr_matrix) -> sp.csr_ma
 def pcg(A: sp.spmatrix, b: np.ndarray, M, tol: float = 1e-8, maxiter: int = 500, x0: np.ndarray | None = None):
     """Preconditioned conjugate gradients until ||b - A x|| <= tol ||b|| (the same stop whatever the start), from
     x0 where it is nearer than x = 0 (a residual below ||b||: the last increment's solution), else from 0;
-    returns (x, iterations, relative residual recomputed from x)."""
-    A = as_stored(A)
+    returns (x, iterations, relative residual recomputed from x). OpenBLAS on one thread meanwhile
+    (`parallel.quiet_openblas`)."""
+    with quiet_openblas():
+        return _pcg(as_stored(A), b, M, tol, maxiter, x0)
+
+
+def _pcg(A, b: np.ndarray, M, tol: float, maxiter: int, x0: np.ndarray | None):
     bn = np.linalg.norm(b)
     x = np.zeros_like(b)
     if bn == 0.0:
