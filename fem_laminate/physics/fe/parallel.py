@@ -240,8 +240,9 @@ def block_solve(inv: np.ndarray, blocks: np.ndarray, r: np.ndarray) -> np.ndarra
     len(r) marking an empty slot), in inv's precision; each unknown in one block. One batch of blocks per thread,
     each gathering, solving and scattering its own part (the gather and scatter are half the work: threading the
     products alone left them on one thread)."""
-    n = threads()
     nb = inv.shape[0]
+    batches = threads() if nb >= 2000 else 1
+    cuts = np.linspace(0, nb, batches + 1).astype(int)
     rr = np.append(r.astype(inv.dtype, copy=False), np.zeros(1, inv.dtype))
     out = np.zeros(len(r) + 1)
 
@@ -250,11 +251,7 @@ def block_solve(inv: np.ndarray, blocks: np.ndarray, r: np.ndarray) -> np.ndarra
         idx = blocks[s:e]
         out[idx.ravel()] = np.matmul(inv[s:e], rr[idx][:, :, None]).ravel()  # empty slots all write out[-1]
 
-    cuts = np.linspace(0, nb, n + 1 if nb >= 2000 else 2).astype(int)
-    if len(cuts) == 2:
-        part(0)
-    else:
-        list(_pool().map(part, range(len(cuts) - 1)))
+    map_blocks(part, range(batches))
     return out[:-1]
 
 
