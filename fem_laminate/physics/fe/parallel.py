@@ -240,9 +240,7 @@ def block_solve(inv: np.ndarray, blocks: np.ndarray, r: np.ndarray) -> np.ndarra
     len(r) marking an empty slot), in inv's precision; each unknown in one block. One batch of blocks per thread,
     each gathering, solving and scattering its own part (the gather and scatter are half the work: threading the
     products alone left them on one thread)."""
-    nb = inv.shape[0]
-    batches = threads() if nb >= 2000 else 1
-    cuts = np.linspace(0, nb, batches + 1).astype(int)
+    cuts = _batch_cuts(inv.shape[0])
     rr = np.append(r.astype(inv.dtype, copy=False), np.zeros(1, inv.dtype))
     out = np.zeros(len(r) + 1)
 
@@ -251,8 +249,16 @@ def block_solve(inv: np.ndarray, blocks: np.ndarray, r: np.ndarray) -> np.ndarra
         idx = blocks[s:e]
         out[idx.ravel()] = np.matmul(inv[s:e], rr[idx][:, :, None]).ravel()  # empty slots all write out[-1]
 
-    map_blocks(part, range(batches))
+    map_blocks(part, range(len(cuts) - 1))
     return out[:-1]
+
+
+SMALL_STACK = 2000  # blocks below which a stack is handled in one batch (handing it to the pool costs more)
+
+
+def _batch_cuts(nb: int) -> np.ndarray:
+    """Bounds of the batches a stack of nb small blocks is cut into: one per thread, or one for a small stack."""
+    return np.linspace(0, nb, (threads() if nb >= SMALL_STACK else 1) + 1).astype(int)
 
 
 def map_blocks(fn, blocks: list) -> list:
@@ -265,15 +271,13 @@ def map_blocks(fn, blocks: list) -> list:
 
 def batched_inv(Ab: np.ndarray) -> np.ndarray:
     """np.linalg.inv of a stack of small matrices, one batch per thread."""
-    n = threads()
-    nb = Ab.shape[0]
-    if n == 1 or nb < 2000:
+    cuts = _batch_cuts(Ab.shape[0])
+    if len(cuts) == 2:
         return np.linalg.inv(Ab)
     out = np.empty_like(Ab)
-    cuts = np.linspace(0, nb, n + 1).astype(int)
 
     def part(k):
         out[cuts[k]:cuts[k + 1]] = np.linalg.inv(Ab[cuts[k]:cuts[k + 1]])
 
-    list(_pool().map(part, range(n)))
+    map_blocks(part, range(len(cuts) - 1))
     return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+
 def is_symmetric(A) -> bool:
     """Whether A is a `Symmetric` (its upper triangle), not a whole sparse matrix."""
     return getattr(A, "format", None) == Symmetric.format
