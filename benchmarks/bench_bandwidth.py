@@ -9,7 +9,9 @@ the cores, and a second thread helps only as far as one core leaves memory bandw
    process one thread: the aggregate is what N cores can draw);
 2. the stiffness product K x (MKL's sparse BLAS, `physics/fe/parallel.matvec`) at 1 ... N threads, in GB/s;
 3. the plate operator's PARDISO factorisation and one solve (forward and back substitution) at 1 ... N threads;
-4. the preconditioner set-up and the CG iterations of the whole solve at 1 ... N threads.
+4. the preconditioner set-up and the CG iterations of the whole solve at 1 ... N threads, and how many cores were busy
+   meanwhile (the process's CPU seconds over the wall seconds: near N, the threads are not waiting on one another
+   but each runs slower, held by memory).
 
 Usage (run it on a quiet machine; each part is the best of `--repeats`):
 
@@ -72,6 +74,18 @@ def best_of(fn, repeats: int) -> float:
     return best
 
 
+def busy(fn):
+    """fn wrapped to add its wall and process CPU seconds to a running sum (sums[0], sums[1])."""
+    sums = [0.0, 0.0]
+
+    def run():
+        w, c = time.perf_counter(), time.process_time()
+        fn()
+        sums[0] += time.perf_counter() - w
+        sums[1] += time.process_time() - c
+    return run, sums
+
+
 def main(argv: list[str]) -> None:
     from fem_laminate.physics.fe import parallel
     from fem_laminate.physics.fe.solvers import Layout, _plate_factorization
@@ -104,10 +118,13 @@ def main(argv: list[str]) -> None:
         t_mv = best_of(lambda: parallel.matvec(K, x), 5 * repeats)
         parts.setdefault("K_product_s", {})[n] = t_mv
         parts.setdefault("K_product_GB_per_s", {})[n] = bytes_K / t_mv / 1e9
-        t_setup = best_of(lambda: captured.update(M=_setup(K, layout, capture)), repeats)
+        run_setup, s_setup = busy(lambda: captured.update(M=_setup(K, layout, capture)))
+        t_setup = best_of(run_setup, repeats)
         M = captured["M"]
         its = []
-        t_cg = best_of(lambda: its.append(pcg(K, f, M, tol=ITERATIVE_TOL)[1]), repeats)
+        run_cg, s_cg = busy(lambda: its.append(pcg(K, f, M, tol=ITERATIVE_TOL)[1]))
+        t_cg = best_of(run_cg, repeats)
+        parts.setdefault("cores_busy_setup_and_cg", {})[n] = (s_setup[1] + s_cg[1]) / (s_setup[0] + s_cg[0])
         P = captured["P"]
         fac = {}
         t_fac = best_of(lambda: fac.update(F=_plate_factorization(P)), repeats)
@@ -121,14 +138,15 @@ def main(argv: list[str]) -> None:
         row["plate_unknowns"] = int(P.shape[0])
         print(f"{n} thread(s): K x {t_mv * 1e3:.1f} ms ({bytes_K / t_mv / 1e9:.1f} GB/s), set-up {t_setup:.2f} s, "
               f"CG {t_cg:.2f} s ({its[-1]} its), plate factorisation {t_fac:.2f} s, plate solve "
-              f"{t_psolve * 1e3:.0f} ms", flush=True)
+              f"{t_psolve * 1e3:.0f} ms, {parts['cores_busy_setup_and_cg'][n]:.2f} cores busy", flush=True)
         del M, fac
         captured.clear()
 
     base = threads[0]
     print(f"\n{'part':<26}" + "".join(f"{f'{n} thr':>11}" for n in threads) + f"{'speed-up':>10}")
     for name, vals in parts.items():
-        up = vals[threads[-1]] / vals[base] if name.endswith("per_s") else vals[base] / vals[threads[-1]]
+        up = vals[threads[-1]] / vals[base] if name.endswith(("per_s", "busy_setup_and_cg")) else \
+            vals[base] / vals[threads[-1]]
         print(f"{name:<26}" + "".join(f"{vals[n]:>11.3f}" for n in threads) + f"{up:>10.2f}")
     total = {n: parts["setup_s"][n] + parts["cg_s"][n] for n in threads}
     print(f"{'set-up + CG, s':<26}" + "".join(f"{total[n]:>11.3f}" for n in threads) +

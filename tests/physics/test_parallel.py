@@ -66,6 +66,7 @@ def test_column_blocks_over_threads_equal_numpy(two_threads):
     r = rng.standard_normal(n)
     want = np.zeros(n + 1)
     want[blocks.ravel()] = np.matmul(inv, np.append(r, 0.0)[blocks][:, :, None]).ravel()
+    assert 5000 // 2 > 2 * parallel.SUB_BATCH  # each thread's batch is solved in several pieces, the last one short
     got = parallel.block_solve(inv, blocks, r)
     assert got.shape == (n,)
     assert np.abs(got - want[:-1]).max() < 1e-12
