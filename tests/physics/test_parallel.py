@@ -38,6 +38,19 @@ def test_threaded_products_equal_scipys(two_threads):
     assert np.abs(parallel.matvec(A, x) - 2.0 * y).max() <= 1e-12 * np.abs(y).max()
 
 
+def test_products_follow_arrays_replaced_and_refuse_a_wrong_length(two_threads):
+    """A product's MKL handle is kept on the matrix: a matrix whose arrays are replaced (not changed in place) gets a
+    new one, and a vector of the wrong length is refused before MKL could read past its end."""
+    A, x = _spd(20_000, seed=3)
+    for nt in (2, 1):
+        parallel.set_threads(nt)
+        parallel.matvec(A, x)  # handles made and kept
+        A.data = A.data * 3.0  # a new array
+        assert np.abs(parallel.matvec(A, x) - A @ x).max() <= 1e-12 * np.abs(A @ x).max()
+        with pytest.raises(ValueError, match="dimension mismatch"):
+            parallel._product(A, x[:-1])
+
+
 def test_galerkin_by_row_blocks_equals_the_product(two_threads, monkeypatch):
     from fem_laminate.physics.fe.twolevel import galerkin
 
@@ -84,7 +97,7 @@ def test_thread_count_from_the_environment(monkeypatch):
     parallel.set_threads(parallel.cores())
 
 
-def test_openblas_on_one_thread_while_the_solver_runs_on_several(two_threads):
+def test_openblas_on_one_thread_while_the_solver_runs(two_threads):
     """numpy's and scipy's OpenBLAS on one thread inside `quiet_openblas` (the preconditioner's set-up and CG),
     as it was after it: its idle workers would spin on the cores the sparse products use."""
     threadpoolctl = pytest.importorskip("threadpoolctl")
@@ -102,8 +115,9 @@ def test_openblas_on_one_thread_while_the_solver_runs_on_several(two_threads):
         with parallel.quiet_openblas():
             assert set(counts()) == {1}
         assert set(counts()) == {2}
-        parallel.set_threads(1)  # one solver thread: OpenBLAS left as it is
+        parallel.set_threads(1)  # one solver thread: OpenBLAS's workers would spin on the other cores
         with parallel.quiet_openblas():
-            assert set(counts()) == {2}
+            assert set(counts()) == {1}
+        assert set(counts()) == {2}
     finally:
         openblas.limit(limits=1)

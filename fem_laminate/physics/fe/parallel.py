@@ -109,11 +109,12 @@ def set_threads(n: int) -> None:
 
 @contextlib.contextmanager
 def quiet_openblas():
-    """OpenBLAS (numpy's and scipy's: the dot products and norms of CG) on one thread while the plate solver runs on
-    several, as it was after. Why: after each threaded call OpenBLAS's workers spin, waiting for the next, on the
-    cores the next sparse product needs; a 1 M DOF product on two threads took 50 ms after a dot product against
-    30 ms without one. Its threads would gain nothing here: a dot product of two vectors is one pass over memory."""
-    if threads() == 1 or ThreadpoolController is None:
+    """OpenBLAS (numpy's and scipy's: the dot products and norms of CG) on one thread while the plate solver runs, as
+    it was after. Why: after each threaded call OpenBLAS's workers spin, waiting for the next, on the cores the next
+    sparse product needs; a 1 M DOF product on two threads took 50 ms after a dot product against 30 ms without one.
+    On one solver thread they would spin on the other cores (those of the cases running beside it in a sweep). Its
+    threads would gain nothing here: a dot product of two vectors is one pass over memory."""
+    if ThreadpoolController is None:
         yield
         return
     with ThreadpoolController().select(internal_api="openblas").limit(limits=1):
