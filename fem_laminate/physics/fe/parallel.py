@@ -3,9 +3,9 @@
 The CG iterations of `cg_plate` (physics/fe/twolevel.py, multigrid.py) spend their time in sparse matrix-vector
 products (the stiffness, the prolongations) and in the batched solves of the column blocks; scipy's sparse product
 runs on one thread. Here a large product is cut into one block of rows per thread (equal stored entries, views
-into the matrix's arrays: no copy), and each block goes through MKL's inspector-executor sparse BLAS
-(`sparse_dot_mkl`, the MKL that PARDISO already loads) on one thread of the pool (ctypes and numpy release the
-interpreter lock). Why not MKL's own threads: on the 1 M DOF benchmark stiffness they gave 1.21x on 2 cores, the
+into the matrix's arrays: no copy), and each block goes through MKL's inspector-executor sparse BLAS (the MKL
+that PARDISO already loads, found through `sparse_dot_mkl`) on one thread of the pool, with a handle made once and
+kept on the block, writing into the block's rows of the result (ctypes and numpy release the interpreter lock). Why not MKL's own threads: on the 1 M DOF benchmark stiffness they gave 1.21x on 2 cores, the
 row blocks 1.9x (benchmarks/bench_bandwidth.py). The column blocks are cut alike. Each row's sum is done by one thread
 in a fixed order, so the result does not depend on how many threads there are; it may differ from scipy's in the
 last bits.
