@@ -168,11 +168,8 @@ def _product(A: sp.csr_matrix, x: np.ndarray, out: np.ndarray | None = None) -> 
         raise ValueError(f"dimension mismatch: a {A.shape} matrix times a vector of shape {x.shape}")
     if _mkl is None or A.nnz < MKL_ABOVE or A.dtype != np.float64 or x.dtype != np.float64:
         y = A @ x
-    elif A.indices.dtype == A.indptr.dtype == np.int32 and A.data.flags.c_contiguous and A.indices.flags.c_contiguous:
-        handle = getattr(A, "_fl_mkl_handle", None)
-        if handle is None or not handle.reads(A):
-            handle = A._fl_mkl_handle = MklHandle(A)
-        return handle.mv(x, out)
+    elif _takes_handle(A):
+        return _kept_handle(A).mv(x, out)
     else:  # 64-bit indices: sparse_dot_mkl picks MKL's interface for them
         y = _mkl.dot_product_mkl(A, x)
     if out is None:
@@ -237,17 +234,28 @@ class MklHandle:
             pass
 
 
+def _takes_handle(A: sp.csr_matrix) -> bool:
+    """Whether MKL's 32-bit interface can read A's arrays where they are (int32 indices, contiguous arrays)."""
+    arrays = (A.indptr, A.indices, A.data)
+    return A.indptr.dtype == A.indices.dtype == np.int32 and all(a.flags.c_contiguous for a in arrays)
+
+
+def _kept_handle(A: sp.csr_matrix) -> MklHandle:
+    """MKL's handle of A, made once and kept on A (made anew when A's arrays have been replaced)."""
+    handle = getattr(A, "_fl_mkl_handle", None)
+    if handle is None or not handle.reads(A):
+        handle = A._fl_mkl_handle = MklHandle(A)
+    return handle
+
+
 def _symmetric_matvec(S, x: np.ndarray) -> np.ndarray:
     """A x for A kept as its upper triangle U (`symmetric.Symmetric`): MKL's symmetric product, one pass over U
     on MKL's threads (row blocks would need the transposed part of each block summed apart); without MKL, U x +
     U^T x - diag(U) x through scipy."""
     U = S.upper
     x = np.ascontiguousarray(x, dtype=np.float64)
-    if _mkl is not None and U.dtype == np.float64 and U.indices.dtype == np.int32 and U.indptr.dtype == np.int32:
-        handle = getattr(S, "_mkl_handle", None)
-        if handle is None or not handle.reads(U):
-            handle = S._mkl_handle = MklHandle(U)
-        return handle.mv(x, symmetric=True)
+    if _mkl is not None and U.dtype == np.float64 and _takes_handle(U):
+        return _kept_handle(U).mv(x, symmetric=True)
     y = U @ x
     y += U.T @ x
     y -= S.diagonal() * x
